@@ -1,0 +1,350 @@
+//! The client-credentials token: fetch (spec §3), cache, single-flight, renewal, invalidation.
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use arc_swap::ArcSwapOption;
+use bytes::Bytes;
+use futures_util::future::{BoxFuture, FutureExt, Shared};
+use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
+use http::Method;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use tokio::time::Instant;
+
+use crate::config::ClientConfig;
+use crate::errors::{CallKind, ScalekitError};
+use crate::retry::RetryPolicy;
+use crate::transport::{OutgoingRequest, Transport};
+
+/// RFC 3986 unreserved characters stay; everything else is escaped (`qs.stringify`'s default).
+const RFC3986: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Renew this long before `expires_in` runs out, at most.
+const MAX_RENEW_MARGIN: Duration = Duration::from_secs(60);
+
+/// A cached access token, ready to use as a header value.
+pub struct AccessToken {
+    /// `Bearer <token>`, marked sensitive so HTTP debugging hides it.
+    header: HeaderValue,
+    /// After this instant the token is renewed before use; `None` when the server gave no expiry.
+    renew_at: Option<Instant>,
+}
+
+impl AccessToken {
+    pub fn new(token: &str, expires_in: Option<Duration>) -> Result<Self, ScalekitError> {
+        let mut header = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+            ScalekitError::Protocol {
+                message: "the token endpoint returned an access_token that is not a valid header value".into(),
+            }
+        })?;
+        header.set_sensitive(true);
+        let renew_at = expires_in.map(|ttl| {
+            let margin = (ttl / 10).min(MAX_RENEW_MARGIN);
+            Instant::now() + (ttl - margin)
+        });
+        Ok(AccessToken { header, renew_at })
+    }
+
+    pub fn header(&self) -> &HeaderValue {
+        &self.header
+    }
+
+    fn is_fresh(&self, now: Instant) -> bool {
+        self.renew_at.is_none_or(|at| now < at)
+    }
+}
+
+impl fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccessToken")
+            .field("token", &"[REDACTED]")
+            .field("renew_at", &self.renew_at)
+            .finish()
+    }
+}
+
+type TokenResult = Result<Arc<AccessToken>, ScalekitError>;
+type SharedFetch = Shared<BoxFuture<'static, TokenResult>>;
+
+/// Where tokens come from: the real endpoint in production, anything in tests.
+pub trait TokenSource: Send + Sync + 'static {
+    fn fetch(&self) -> BoxFuture<'static, Result<AccessToken, ScalekitError>>;
+}
+
+/// The token cache. Reads are lock-free; at most one fetch is in flight at a time and every
+/// caller that needs a token meanwhile waits for that one.
+pub struct TokenCache {
+    current: Arc<ArcSwapOption<AccessToken>>,
+    in_flight: Mutex<Option<SharedFetch>>,
+    source: Arc<dyn TokenSource>,
+}
+
+impl fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenCache").finish_non_exhaustive()
+    }
+}
+
+impl TokenCache {
+    pub fn new(source: Arc<dyn TokenSource>) -> Self {
+        TokenCache {
+            current: Arc::new(ArcSwapOption::empty()),
+            in_flight: Mutex::new(None),
+            source,
+        }
+    }
+
+    /// The cached token if it is still fresh.
+    pub fn cached(&self) -> Option<Arc<AccessToken>> {
+        let guard = self.current.load();
+        guard
+            .as_ref()
+            .filter(|t| t.is_fresh(Instant::now()))
+            .map(Arc::clone)
+    }
+
+    /// A fresh token: the cached one, or the result of the one fetch in flight (started if none is).
+    pub async fn get(&self) -> TokenResult {
+        if let Some(token) = self.cached() {
+            return Ok(token);
+        }
+        let fetch = self.shared_fetch();
+        fetch.await
+    }
+
+    fn shared_fetch(&self) -> SharedFetch {
+        let mut slot = match self.in_flight.lock() {
+            Ok(slot) => slot,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(fetch) = slot.as_ref() {
+            // A finished fetch is stale: its token was cached (and is no longer fresh) or it failed.
+            if fetch.peek().is_none() {
+                return fetch.clone();
+            }
+        }
+        let fetch = self.source.fetch();
+        let current = Arc::clone(&self.current);
+        // Spawned so that the fetch completes (and is cached) even if every caller waiting for it
+        // goes away.
+        let task = tokio::spawn(async move {
+            let token = Arc::new(fetch.await?);
+            current.store(Some(Arc::clone(&token)));
+            Ok(token)
+        });
+        let shared: SharedFetch = async move {
+            task.await.unwrap_or_else(|e| {
+                Err(ScalekitError::Protocol {
+                    message: format!("token fetch task failed: {e}"),
+                })
+            })
+        }
+        .boxed()
+        .shared();
+        *slot = Some(shared.clone());
+        shared
+    }
+
+    /// Drops `used` if it is still the cached token (another caller may have renewed it already).
+    pub fn invalidate(&self, used: &Arc<AccessToken>) {
+        let current = self.current.load();
+        if current.as_ref().is_some_and(|c| Arc::ptr_eq(c, used)) {
+            self.current
+                .compare_and_swap(&*current, None::<Arc<AccessToken>>);
+        }
+    }
+}
+
+/// Fetches tokens from `POST {envUrl}/oauth/token`.
+pub struct TokenEndpoint {
+    pub transport: Transport,
+    pub config: Arc<ClientConfig>,
+}
+
+impl TokenSource for TokenEndpoint {
+    fn fetch(&self) -> BoxFuture<'static, Result<AccessToken, ScalekitError>> {
+        let transport = self.transport.clone();
+        let config = Arc::clone(&self.config);
+        async move { fetch_token(&transport, &config).await }.boxed()
+    }
+}
+
+/// The form body of the token request, fields in the official SDK's order.
+pub fn token_request_body(client_id: &str, client_secret: &str) -> String {
+    format!(
+        "grant_type=client_credentials&client_id={}&client_secret={}",
+        utf8_percent_encode(client_id, RFC3986),
+        utf8_percent_encode(client_secret, RFC3986)
+    )
+}
+
+pub async fn fetch_token(
+    transport: &Transport,
+    config: &ClientConfig,
+) -> Result<AccessToken, ScalekitError> {
+    let secret = config.client_secret.expose();
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/x-www-form-urlencoded"),
+    );
+    let request = OutgoingRequest {
+        method: Method::POST,
+        url: config.token_url()?,
+        headers,
+        body: Some(Bytes::from(token_request_body(&config.client_id, secret))),
+    };
+    let timeout_ms = config.timeout.as_millis() as u64;
+    let deadline = Instant::now() + config.timeout;
+    let policy = RetryPolicy::token(config.max_retries);
+    let mut attempt = 0;
+    let response = loop {
+        let outcome = transport.send(&request, deadline, timeout_ms).await;
+        match policy.after(attempt, &outcome, deadline) {
+            Some(delay) => {
+                attempt += 1;
+                tokio::time::sleep(delay).await;
+            }
+            None => break outcome.map_err(|e| e.redact(secret))?,
+        }
+    };
+    if !response.is_success() {
+        return Err(ScalekitError::from_response(
+            CallKind::Token,
+            response.status,
+            response.header_list(),
+            response.body,
+        )
+        .redact(secret));
+    }
+    let parsed: serde_json::Value =
+        serde_json::from_slice(&response.body).map_err(|_| ScalekitError::Protocol {
+            message: "the token endpoint did not answer with JSON".into(),
+        })?;
+    let token = parsed
+        .get("access_token")
+        .and_then(serde_json::Value::as_str)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| ScalekitError::Protocol {
+            message: "the token endpoint's answer has no access_token".into(),
+        })?;
+    let expires_in = parsed
+        .get("expires_in")
+        .and_then(serde_json::Value::as_f64)
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map(|s| Duration::from_secs_f64(s.min(10.0 * 365.0 * 86400.0)));
+    AccessToken::new(token, expires_in)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    struct CountingSource {
+        calls: Arc<AtomicUsize>,
+        ttl: Option<Duration>,
+        fail: bool,
+    }
+
+    impl TokenSource for CountingSource {
+        fn fetch(&self) -> BoxFuture<'static, Result<AccessToken, ScalekitError>> {
+            let calls = Arc::clone(&self.calls);
+            let ttl = self.ttl;
+            let fail = self.fail;
+            async move {
+                let n = calls.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                if fail {
+                    return Err(ScalekitError::Protocol {
+                        message: "boom".into(),
+                    });
+                }
+                AccessToken::new(&format!("tok{n}"), ttl)
+            }
+            .boxed()
+        }
+    }
+
+    fn cache(ttl: Option<Duration>, fail: bool) -> (Arc<TokenCache>, Arc<AtomicUsize>) {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let source = CountingSource {
+            calls: Arc::clone(&calls),
+            ttl,
+            fail,
+        };
+        (Arc::new(TokenCache::new(Arc::new(source))), calls)
+    }
+
+    #[test]
+    fn token_body_is_rfc3986_encoded_in_sdk_order() {
+        assert_eq!(
+            token_request_body("skc_id", "sec/ret&x y*"),
+            "grant_type=client_credentials&client_id=skc_id&client_secret=sec%2Fret%26x%20y%2A"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_first_calls_share_one_fetch() {
+        let (cache, calls) = cache(Some(Duration::from_secs(3600)), false);
+        let tasks: Vec<_> = (0..1000)
+            .map(|_| {
+                let cache = Arc::clone(&cache);
+                tokio::spawn(async move { cache.get().await })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        cache.get().await.unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "cached token reused");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failed_fetch_is_shared_then_retried_by_the_next_caller() {
+        let (cache, calls) = cache(None, true);
+        let tasks: Vec<_> = (0..100)
+            .map(|_| {
+                let cache = Arc::clone(&cache);
+                tokio::spawn(async move { cache.get().await })
+            })
+            .collect();
+        for t in tasks {
+            assert!(t.await.unwrap().is_err());
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert!(cache.get().await.is_err());
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn token_is_renewed_before_expiry_and_after_invalidation() {
+        let (cache, calls) = cache(Some(Duration::from_millis(300)), false);
+        let first = cache.get().await.unwrap();
+        assert!(Arc::ptr_eq(&first, &cache.get().await.unwrap()));
+        tokio::time::sleep(Duration::from_millis(290)).await;
+        // Inside the renewal margin (10% of 300 ms): renewed.
+        let second = cache.get().await.unwrap();
+        assert!(!Arc::ptr_eq(&first, &second));
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        // Invalidating a token that is no longer current changes nothing.
+        cache.invalidate(&first);
+        assert!(Arc::ptr_eq(&second, &cache.get().await.unwrap()));
+        cache.invalidate(&second);
+        let third = cache.get().await.unwrap();
+        assert!(!Arc::ptr_eq(&second, &third));
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+    }
+
+    #[test]
+    fn debug_hides_the_token() {
+        let t = AccessToken::new("very-secret-token", None).unwrap();
+        assert!(!format!("{t:?}").contains("very-secret-token"));
+    }
+}

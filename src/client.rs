@@ -1,0 +1,216 @@
+//! The client: one call travels prepare → token → transport (with retries) → result.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+use http::Method;
+use serde_json::Value;
+use tokio::time::Instant;
+
+use crate::accounts::{self, MagicLink, MagicLinkParams};
+use crate::auth::{TokenCache, TokenEndpoint};
+use crate::config::ClientConfig;
+use crate::errors::{status_text, CallKind, ScalekitError, ScalekitErrorBody};
+use crate::proxy::{self, ProxyParams, RetrySetting};
+use crate::retry::RetryPolicy;
+use crate::transport::{OutgoingRequest, RawResponse, Transport};
+
+/// A successful Tool Proxy answer, as bytes; the JS layer decodes the body.
+#[derive(Debug, Clone)]
+pub struct ProxyResponse {
+    pub status: u16,
+    pub status_text: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+}
+
+#[derive(Clone)]
+pub struct ScalekitClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Arc<ClientConfig>,
+    transport: Transport,
+    tokens: TokenCache,
+}
+
+impl std::fmt::Debug for ScalekitClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScalekitClient")
+            .field("env_url", &self.inner.config.env_url())
+            .field("client_id", &self.inner.config.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ScalekitClient {
+    pub fn new(config: ClientConfig) -> Result<Self, ScalekitError> {
+        let config = Arc::new(config);
+        let transport = Transport::new(&config)?;
+        let tokens = TokenCache::new(Arc::new(TokenEndpoint {
+            transport: transport.clone(),
+            config: Arc::clone(&config),
+        }));
+        Ok(ScalekitClient {
+            inner: Arc::new(Inner {
+                config,
+                transport,
+                tokens,
+            }),
+        })
+    }
+
+    pub fn config(&self) -> &ClientConfig {
+        &self.inner.config
+    }
+
+    /// `actions.request`: a call through `{envUrl}/proxy{path}`.
+    pub async fn request(&self, params: ProxyParams) -> Result<ProxyResponse, ScalekitError> {
+        let call = proxy::prepare(&self.inner.config, params)?;
+        let max_retries = match call.retry {
+            RetrySetting::Off => 0,
+            RetrySetting::Count(n) => n,
+            RetrySetting::Default if call.is_idempotent() => self.inner.config.max_retries,
+            RetrySetting::Default => 0,
+        };
+        let response = self
+            .execute(
+                CallKind::Proxy,
+                &call.request,
+                call.timeout,
+                RetryPolicy::proxy(max_retries),
+            )
+            .await?;
+        if !response.is_success() {
+            return Err(ScalekitError::from_response(
+                CallKind::Proxy,
+                response.status,
+                response.header_list(),
+                response.body,
+            ));
+        }
+        Ok(ProxyResponse {
+            status: response.status,
+            status_text: status_text(response.status).to_string(),
+            headers: response.header_list(),
+            body: response.body,
+        })
+    }
+
+    /// `actions.getAuthorizationLink`.
+    pub async fn get_authorization_link(
+        &self,
+        params: MagicLinkParams,
+    ) -> Result<MagicLink, ScalekitError> {
+        let body = accounts::magic_link_body(&params)?;
+        let answer = self
+            .control_plane(Method::POST, accounts::MAGIC_LINK_PATH, None, Some(&body))
+            .await?;
+        accounts::read_magic_link(&answer)
+    }
+
+    /// A JSON call to `/api/v1/*`; resolves the parsed answer (`{}` for an empty one).
+    pub async fn control_plane(
+        &self,
+        method: Method,
+        path: &str,
+        query: Option<&str>,
+        body: Option<&Value>,
+    ) -> Result<Value, ScalekitError> {
+        let mut url = self.inner.config.api_url(path)?;
+        if let Some(q) = query.filter(|q| !q.is_empty()) {
+            url.set_query(Some(q));
+        }
+        let mut request = OutgoingRequest {
+            method,
+            url,
+            headers: Default::default(),
+            body: None,
+        };
+        if let Some(body) = body {
+            request
+                .headers
+                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            let bytes = serde_json::to_vec(body).map_err(|e| ScalekitError::Protocol {
+                message: format!("cannot encode the request body: {e}"),
+            })?;
+            request.body = Some(Bytes::from(bytes));
+        }
+        let response = self
+            .execute(
+                CallKind::ControlPlane,
+                &request,
+                self.inner.config.timeout,
+                RetryPolicy::control_plane(self.inner.config.max_retries),
+            )
+            .await?;
+        if !response.is_success() {
+            return Err(ScalekitError::from_response(
+                CallKind::ControlPlane,
+                response.status,
+                response.header_list(),
+                response.body,
+            ));
+        }
+        if response.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Value::Object(Default::default()));
+        }
+        serde_json::from_slice(&response.body).map_err(|e| ScalekitError::Protocol {
+            message: format!("Scalekit answered {path} with a body that is not JSON: {e}"),
+        })
+    }
+
+    /// Sends with the cached token, re-authenticating once on Scalekit's own 401 and retrying
+    /// what `policy` allows, all within `timeout`.
+    async fn execute(
+        &self,
+        kind: CallKind,
+        request: &OutgoingRequest,
+        timeout: Duration,
+        policy: RetryPolicy,
+    ) -> Result<RawResponse, ScalekitError> {
+        let timeout_ms = timeout.as_millis() as u64;
+        let deadline = Instant::now() + timeout;
+        let mut request = request.clone();
+        let mut retries = 0u32;
+        let mut reauthenticated = false;
+        loop {
+            let token = match tokio::time::timeout_at(deadline, self.inner.tokens.get()).await {
+                Ok(token) => token?,
+                Err(_) => return Err(ScalekitError::Timeout { timeout_ms }),
+            };
+            request
+                .headers
+                .insert(AUTHORIZATION, token.header().clone());
+            let outcome = self
+                .inner
+                .transport
+                .send(&request, deadline, timeout_ms)
+                .await;
+            if let Ok(response) = &outcome {
+                // A proxy may relay the provider's own 401: only Scalekit's (code 16) means our
+                // token is bad.
+                if response.status == 401
+                    && !reauthenticated
+                    && (kind == CallKind::ControlPlane
+                        || ScalekitErrorBody::is_unauthenticated(&response.body))
+                {
+                    self.inner.tokens.invalidate(&token);
+                    reauthenticated = true;
+                    continue;
+                }
+            }
+            let delay = policy.after(retries, &outcome, deadline);
+            match delay {
+                Some(delay) => {
+                    retries += 1;
+                    tokio::time::sleep(delay).await;
+                }
+                None => return outcome,
+            }
+        }
+    }
+}

@@ -1,0 +1,355 @@
+//! Client configuration: envUrl parsing, credentials, options and their defaults, `from_env`.
+
+use std::fmt;
+use std::path::Path;
+use std::time::Duration;
+
+use url::Url;
+
+use crate::errors::ScalekitError;
+
+/// Version sent in `user-agent` and `x-sdk-version`.
+pub const SDK_NAME: &str = "Scalekit-Node-Native";
+pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
+/// `x-api-version`, the constant the official SDK 2.11.0 sends.
+pub const API_VERSION: &str = "20260727";
+
+pub const DEFAULT_TIMEOUT_MS: u64 = 20_000;
+pub const DEFAULT_TOOL_TIMEOUT_MS: u64 = 60_000;
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+/// Longer timeouts are clamped: a deadline must stay representable as an `Instant`.
+const MAX_TIMEOUT_MS: f64 = 30.0 * 24.0 * 3600.0 * 1000.0;
+
+pub const ENV_URL_VARS: [&str; 2] = ["SCALEKIT_ENV_URL", "SCALEKIT_ENVIRONMENT_URL"];
+pub const CLIENT_ID_VAR: &str = "SCALEKIT_CLIENT_ID";
+pub const CLIENT_SECRET_VAR: &str = "SCALEKIT_CLIENT_SECRET";
+
+/// A string that never shows in `Debug` output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[REDACTED]")
+    }
+}
+
+/// Options as a caller gives them (JS numbers are f64); checked by [`ClientConfig::new`].
+#[derive(Debug, Clone, Default)]
+pub struct ClientOptions {
+    pub timeout_ms: Option<f64>,
+    pub tool_timeout_ms: Option<f64>,
+    pub max_retries: Option<f64>,
+    /// `Node/<version> (<platform>; <arch>)`, appended to the user-agent.
+    pub runtime: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// envUrl with one trailing slash removed, as the official SDK builds proxy URLs.
+    env_base: String,
+    /// envUrl with all trailing slashes removed, for `/oauth/token` and `/api/v1/*`.
+    api_base: String,
+    pub client_id: String,
+    pub client_secret: Secret,
+    /// Per-attempt deadline of control-plane calls (`timeoutMs`).
+    pub timeout: Duration,
+    /// Default deadline of a proxy call (`toolTimeoutMs`).
+    pub tool_timeout: Duration,
+    pub max_retries: u32,
+    pub user_agent: String,
+}
+
+impl ClientConfig {
+    pub fn new(
+        env_url: &str,
+        client_id: &str,
+        client_secret: &str,
+        options: ClientOptions,
+    ) -> Result<Self, ScalekitError> {
+        let env_base = parse_env_url(env_url)?;
+        let api_base = env_base.trim_end_matches('/').to_string();
+        if client_id.trim().is_empty() {
+            return Err(ScalekitError::validation("clientId", "clientId is required"));
+        }
+        if client_secret.trim().is_empty() {
+            return Err(ScalekitError::validation(
+                "clientSecret",
+                "clientSecret is required",
+            ));
+        }
+        let timeout = option_timeout("timeoutMs", options.timeout_ms, DEFAULT_TIMEOUT_MS)?;
+        let tool_timeout = option_timeout(
+            "toolTimeoutMs",
+            options.tool_timeout_ms,
+            DEFAULT_TOOL_TIMEOUT_MS,
+        )?;
+        let max_retries = match options.max_retries {
+            None => DEFAULT_MAX_RETRIES,
+            Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= 10.0 => n as u32,
+            Some(n) => {
+                return Err(ScalekitError::validation(
+                    "maxRetries",
+                    format!(
+                        "maxRetries must be a whole number from 0 to 10, got {}",
+                        js_number(n)
+                    ),
+                ))
+            }
+        };
+        let runtime = options.runtime.unwrap_or_else(|| {
+            format!("Rust ({}; {})", std::env::consts::OS, std::env::consts::ARCH)
+        });
+        Ok(ClientConfig {
+            env_base,
+            api_base,
+            client_id: client_id.to_string(),
+            client_secret: Secret::new(client_secret),
+            timeout,
+            tool_timeout,
+            max_retries,
+            user_agent: format!("{SDK_NAME}/{SDK_VERSION} {runtime}"),
+        })
+    }
+
+    /// Reads the three variables from the environment, each falling back to `.env` in `dir`.
+    pub fn from_env(dir: &Path, options: ClientOptions) -> Result<Self, ScalekitError> {
+        let dotenv = read_dotenv(dir);
+        let lookup = |name: &str| -> Option<String> {
+            std::env::var(name)
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .or_else(|| {
+                    dotenv
+                        .iter()
+                        .find(|(k, v)| k == name && !v.trim().is_empty())
+                        .map(|(_, v)| v.clone())
+                })
+        };
+        let env_url = ENV_URL_VARS.iter().find_map(|name| lookup(name)).ok_or_else(|| {
+            ScalekitError::validation(
+                "SCALEKIT_ENV_URL",
+                "SCALEKIT_ENV_URL is not set (nor SCALEKIT_ENVIRONMENT_URL), in the environment or in .env",
+            )
+        })?;
+        let client_id = lookup(CLIENT_ID_VAR).ok_or_else(|| {
+            ScalekitError::validation(
+                "SCALEKIT_CLIENT_ID",
+                "SCALEKIT_CLIENT_ID is not set, in the environment or in .env",
+            )
+        })?;
+        let client_secret = lookup(CLIENT_SECRET_VAR).ok_or_else(|| {
+            ScalekitError::validation(
+                "SCALEKIT_CLIENT_SECRET",
+                "SCALEKIT_CLIENT_SECRET is not set, in the environment or in .env",
+            )
+        })?;
+        Self::new(&env_url, &client_id, &client_secret, options)
+    }
+
+    /// `{envUrl}/proxy`, the prefix every Tool Proxy URL starts with.
+    pub fn proxy_prefix(&self) -> String {
+        format!("{}/proxy", self.env_base)
+    }
+
+    pub fn token_url(&self) -> Result<Url, ScalekitError> {
+        self.api_url("/oauth/token")
+    }
+
+    /// An absolute URL for a control-plane path such as `/api/v1/connected_accounts`.
+    pub fn api_url(&self, path: &str) -> Result<Url, ScalekitError> {
+        Url::parse(&format!("{}{}", self.api_base, path)).map_err(|e| {
+            ScalekitError::validation("envUrl", format!("cannot build the URL for {path}: {e}"))
+        })
+    }
+
+    /// The envUrl as configured (for display; it holds no secret).
+    pub fn env_url(&self) -> &str {
+        &self.env_base
+    }
+}
+
+/// Checks that envUrl is an absolute http(s) URL and returns it with one trailing slash removed.
+fn parse_env_url(env_url: &str) -> Result<String, ScalekitError> {
+    let bad = |why: &str| {
+        ScalekitError::validation(
+            "envUrl",
+            format!("envUrl must be an absolute http(s) URL such as https://acme.scalekit.dev ({why}), got {env_url:?}"),
+        )
+    };
+    let trimmed = env_url.trim();
+    if trimmed.is_empty() {
+        return Err(ScalekitError::validation("envUrl", "envUrl is required"));
+    }
+    let url = Url::parse(trimmed).map_err(|e| bad(&e.to_string()))?;
+    if url.scheme() != "http" && url.scheme() != "https" {
+        return Err(bad("scheme must be http or https"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(bad("no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad("credentials in the URL are not allowed"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(bad("no query or fragment allowed"));
+    }
+    // Keep the path as written (a base path is allowed), normalised by the URL parser.
+    let serialized = url.as_str();
+    Ok(serialized
+        .strip_suffix('/')
+        .unwrap_or(serialized)
+        .to_string())
+}
+
+fn read_dotenv(dir: &Path) -> Vec<(String, String)> {
+    match dotenvy::from_path_iter(dir.join(".env")) {
+        Ok(iter) => iter.filter_map(Result::ok).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Checks a timeout option in the official SDK's words and turns it into a Duration.
+pub fn option_timeout(
+    name: &'static str,
+    value: Option<f64>,
+    default_ms: u64,
+) -> Result<Duration, ScalekitError> {
+    match value {
+        None => Ok(Duration::from_millis(default_ms)),
+        Some(ms) => checked_timeout(name, ms),
+    }
+}
+
+pub fn checked_timeout(name: &'static str, ms: f64) -> Result<Duration, ScalekitError> {
+    if !ms.is_finite() || ms <= 0.0 {
+        return Err(ScalekitError::validation(
+            name,
+            format!(
+                "{name} must be a positive finite number of milliseconds, got {}",
+                js_number(ms)
+            ),
+        ));
+    }
+    Ok(Duration::from_secs_f64(ms.min(MAX_TIMEOUT_MS) / 1000.0))
+}
+
+/// Formats a number as JavaScript's `String(n)` does for the common cases.
+pub fn js_number(n: f64) -> String {
+    if n.is_nan() {
+        "NaN".into()
+    } else if n.is_infinite() {
+        if n > 0.0 { "Infinity" } else { "-Infinity" }.into()
+    } else if n.fract() == 0.0 && n.abs() < 1e21 {
+        format!("{}", n as i128)
+    } else {
+        format!("{n}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(url: &str) -> Result<ClientConfig, ScalekitError> {
+        ClientConfig::new(url, "skc_1", "secret", ClientOptions::default())
+    }
+
+    #[test]
+    fn env_url_keeps_base_path_and_drops_one_slash() {
+        assert_eq!(config("https://h").unwrap().proxy_prefix(), "https://h/proxy");
+        assert_eq!(config("https://h/").unwrap().proxy_prefix(), "https://h/proxy");
+        assert_eq!(
+            config("https://h/base").unwrap().proxy_prefix(),
+            "https://h/base/proxy"
+        );
+        assert_eq!(config("https://h//").unwrap().proxy_prefix(), "https://h//proxy");
+        assert_eq!(
+            config("https://h//").unwrap().token_url().unwrap().as_str(),
+            "https://h/oauth/token"
+        );
+    }
+
+    #[test]
+    fn bad_env_urls_name_the_argument() {
+        for bad in ["", "acme.scalekit.dev", "ftp://h", "https://u:p@h", "/relative", "https://h/?q=1"] {
+            match config(bad) {
+                Err(ScalekitError::Validation { argument, message }) => {
+                    assert_eq!(argument, "envUrl", "{bad}");
+                    assert!(message.contains("envUrl"), "{message}");
+                }
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn timeouts_are_checked_in_the_sdk_wording() {
+        let err = ClientConfig::new(
+            "https://h",
+            "id",
+            "s",
+            ClientOptions {
+                tool_timeout_ms: Some(f64::NAN),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "toolTimeoutMs must be a positive finite number of milliseconds, got NaN"
+        );
+        assert_eq!(js_number(-5.0), "-5");
+        assert_eq!(js_number(1.5), "1.5");
+        assert_eq!(js_number(f64::NEG_INFINITY), "-Infinity");
+    }
+
+    #[test]
+    fn secret_is_not_in_debug_output() {
+        let c = ClientConfig::new("https://h", "id", "sup3rs3cret", ClientOptions::default())
+            .unwrap();
+        assert!(!format!("{c:?}").contains("sup3rs3cret"));
+    }
+
+    #[test]
+    fn from_env_reads_dotenv_and_names_missing_variable() {
+        let dir = std::env::temp_dir().join(format!("skn-dotenv-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // The variables under test are unlikely to be set in a developer's environment; if one is,
+        // it wins over .env by design, so only assert what .env supplies when the env is clean.
+        let clean = ENV_URL_VARS
+            .iter()
+            .chain([CLIENT_ID_VAR, CLIENT_SECRET_VAR].iter())
+            .all(|v| std::env::var(v).is_err());
+        std::fs::write(
+            dir.join(".env"),
+            "SCALEKIT_ENVIRONMENT_URL=https://from-dotenv.example\nSCALEKIT_CLIENT_ID=skc_dot\n",
+        )
+        .unwrap();
+        if clean {
+            let err = ClientConfig::from_env(&dir, ClientOptions::default()).unwrap_err();
+            assert!(matches!(
+                err,
+                ScalekitError::Validation { argument: "SCALEKIT_CLIENT_SECRET", .. }
+            ));
+            std::fs::write(
+                dir.join(".env"),
+                "SCALEKIT_ENVIRONMENT_URL=https://from-dotenv.example\nSCALEKIT_CLIENT_ID=skc_dot\nSCALEKIT_CLIENT_SECRET=s\n",
+            )
+            .unwrap();
+            let c = ClientConfig::from_env(&dir, ClientOptions::default()).unwrap();
+            assert_eq!(c.env_url(), "https://from-dotenv.example");
+            assert_eq!(c.client_id, "skc_dot");
+        }
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}

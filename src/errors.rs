@@ -1,0 +1,344 @@
+//! Everything the core can fail with, as one enum.
+//!
+//! No variant ever holds the client secret or an access token: messages are built from
+//! argument names, status lines and Scalekit's own error text only.
+
+use bytes::Bytes;
+use serde_json::Value;
+
+/// Which kind of call failed; decides how an error body is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallKind {
+    /// `POST /oauth/token`.
+    Token,
+    /// `/api/v1/*` (connected accounts, magic link, tools).
+    ControlPlane,
+    /// `/proxy/*` (the Tool Proxy).
+    Proxy,
+}
+
+/// A non-2xx answer, with everything a caller may want to inspect.
+#[derive(Debug, Clone)]
+pub struct HttpFailure {
+    pub kind: CallKind,
+    pub status: u16,
+    pub status_text: String,
+    /// Response headers, lowercase names, in arrival order.
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+    /// gRPC code: the body's `code` for Scalekit's own errors, else derived from the status.
+    pub grpc_status: i32,
+    /// First `ErrorInfo.error_code` (control plane), the OAuth `error` (token), or the
+    /// status text (proxy, as the official SDK does).
+    pub error_code: Option<String>,
+    /// The `details` array of a Scalekit error body.
+    pub details: Option<Value>,
+    /// Readable summary, e.g. `[not_found] connected account not found`.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ScalekitError {
+    /// Bad input, detected before anything is sent.
+    #[error("{message}")]
+    Validation {
+        argument: &'static str,
+        message: String,
+    },
+    /// The server answered with a non-2xx status.
+    #[error("{}", .0.message)]
+    Http(Box<HttpFailure>),
+    /// The call's deadline passed.
+    #[error("[deadline_exceeded] timeout of {timeout_ms}ms exceeded")]
+    Timeout { timeout_ms: u64 },
+    /// No response: connection refused, reset, DNS, TLS. `connect` is true when the request
+    /// never reached the server (safe to retry).
+    #[error("{message}")]
+    Network { message: String, connect: bool },
+    /// The caller aborted the call.
+    #[error("This operation was aborted")]
+    Aborted,
+    /// A 2xx answer that is not what the protocol says (e.g. a token response without `access_token`).
+    #[error("{message}")]
+    Protocol { message: String },
+}
+
+impl ScalekitError {
+    pub fn validation(argument: &'static str, message: impl Into<String>) -> Self {
+        ScalekitError::Validation {
+            argument,
+            message: message.into(),
+        }
+    }
+
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            ScalekitError::Http(f) => Some(f.status),
+            _ => None,
+        }
+    }
+
+    /// Builds the failure for a non-2xx answer, reading the body as the call kind's protocol says.
+    pub fn from_response(
+        kind: CallKind,
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Bytes,
+    ) -> Self {
+        let status_text = status_text(status).to_string();
+        let parsed: Option<Value> = serde_json::from_slice(&body).ok();
+        let mut grpc_status = grpc_from_http(status);
+        let mut error_code = None;
+        let mut details = None;
+        let message;
+        match kind {
+            CallKind::Token => {
+                let error = parsed
+                    .as_ref()
+                    .and_then(|v| v.get("error"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                let description = parsed
+                    .as_ref()
+                    .and_then(|v| v.get("error_description"))
+                    .and_then(Value::as_str);
+                message = match (&error, description) {
+                    (Some(e), Some(d)) => {
+                        format!("token request failed with status {status} {status_text}: {e}: {d}")
+                    }
+                    (Some(e), None) => {
+                        format!("token request failed with status {status} {status_text}: {e}")
+                    }
+                    _ => format!("token request failed with status {status} {status_text}"),
+                };
+                error_code = error;
+            }
+            CallKind::ControlPlane | CallKind::Proxy => {
+                let scalekit = parsed.as_ref().and_then(ScalekitErrorBody::read);
+                match (kind, scalekit) {
+                    (CallKind::ControlPlane, Some(b)) => {
+                        grpc_status = b.code;
+                        error_code = b.error_code;
+                        details = b.details;
+                        message = format!("[{}] {}", grpc_code_name(b.code), b.message);
+                    }
+                    (CallKind::Proxy, Some(b)) => {
+                        // The official SDK reports the status text as errorCode for proxy answers;
+                        // the readable message still carries Scalekit's own text when there is one.
+                        error_code = Some(status_text.clone());
+                        details = b.details;
+                        message = format!(
+                            "request failed with status {status} {status_text}: [{}] {}",
+                            grpc_code_name(b.code),
+                            b.message
+                        );
+                    }
+                    _ => {
+                        if kind == CallKind::Proxy {
+                            error_code = Some(status_text.clone());
+                        }
+                        message = format!("request failed with status {status} {status_text}");
+                    }
+                }
+            }
+        }
+        ScalekitError::Http(Box::new(HttpFailure {
+            kind,
+            status,
+            status_text,
+            headers,
+            body,
+            grpc_status,
+            error_code,
+            details,
+            message,
+        }))
+    }
+
+    /// Replaces every occurrence of `secret` in the messages, as a last guard against a server
+    /// that echoes credentials back.
+    pub fn redact(mut self, secret: &str) -> Self {
+        if secret.is_empty() {
+            return self;
+        }
+        let scrub = |s: &mut String| {
+            if s.contains(secret) {
+                *s = s.replace(secret, "[REDACTED]");
+            }
+        };
+        match &mut self {
+            ScalekitError::Validation { message, .. }
+            | ScalekitError::Network { message, .. }
+            | ScalekitError::Protocol { message } => scrub(message),
+            ScalekitError::Http(f) => {
+                scrub(&mut f.message);
+                if let Some(code) = f.error_code.as_mut() {
+                    scrub(code);
+                }
+            }
+            ScalekitError::Timeout { .. } | ScalekitError::Aborted => {}
+        }
+        self
+    }
+}
+
+/// The parts of a grpc-gateway `google.rpc.Status` body (spec §2) that the client uses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScalekitErrorBody {
+    pub code: i32,
+    pub message: String,
+    pub error_code: Option<String>,
+    pub details: Option<Value>,
+}
+
+impl ScalekitErrorBody {
+    /// Reads a Scalekit error body; `None` when the JSON is not of that shape.
+    pub fn read(body: &Value) -> Option<Self> {
+        let code = body.get("code")?.as_i64()?;
+        if !(0..=16).contains(&code) {
+            return None;
+        }
+        let message = body
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let details = body.get("details").filter(|d| d.is_array()).cloned();
+        let error_code = details
+            .as_ref()
+            .and_then(Value::as_array)
+            .and_then(|list| {
+                list.iter()
+                    .find_map(|d| d.get("error_code").and_then(Value::as_str))
+            })
+            .map(str::to_string);
+        Some(ScalekitErrorBody {
+            code: code as i32,
+            message,
+            error_code,
+            details,
+        })
+    }
+
+    /// True for Scalekit's own 401 (`code: 16`), as opposed to a provider's 401 relayed by the proxy.
+    pub fn is_unauthenticated(body: &[u8]) -> bool {
+        serde_json::from_slice::<Value>(body)
+            .ok()
+            .as_ref()
+            .and_then(Self::read)
+            .is_some_and(|b| b.code == 16)
+    }
+}
+
+/// The official SDK's `HTTP_TO_GRPC` table.
+pub fn grpc_from_http(status: u16) -> i32 {
+    match status {
+        400 => 3,
+        401 => 16,
+        403 => 7,
+        404 => 5,
+        409 => 6,
+        429 => 8,
+        500 => 13,
+        501 => 12,
+        503 => 14,
+        504 => 4,
+        _ => 2,
+    }
+}
+
+/// connect-es's lowercase code names, as the official SDK prints them in messages.
+pub fn grpc_code_name(code: i32) -> &'static str {
+    match code {
+        0 => "ok",
+        1 => "canceled",
+        2 => "unknown",
+        3 => "invalid_argument",
+        4 => "deadline_exceeded",
+        5 => "not_found",
+        6 => "already_exists",
+        7 => "permission_denied",
+        8 => "resource_exhausted",
+        9 => "failed_precondition",
+        10 => "aborted",
+        11 => "out_of_range",
+        12 => "unimplemented",
+        13 => "internal",
+        14 => "unavailable",
+        15 => "data_loss",
+        16 => "unauthenticated",
+        _ => "unknown",
+    }
+}
+
+/// The reason phrase for a status (servers' own phrases are not available over HTTP/2).
+pub fn status_text(status: u16) -> &'static str {
+    http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_plane_error_reads_scalekit_body() {
+        let body = br#"{"code":5,"message":"connected account not found","details":[{"@type":"type.googleapis.com/scalekit.v1.errdetails.ErrorInfo","error_code":"NOT_FOUND"}]}"#;
+        let err = ScalekitError::from_response(
+            CallKind::ControlPlane,
+            404,
+            vec![],
+            Bytes::from_static(body),
+        );
+        let ScalekitError::Http(f) = err else {
+            panic!("expected Http")
+        };
+        assert_eq!(f.grpc_status, 5);
+        assert_eq!(f.error_code.as_deref(), Some("NOT_FOUND"));
+        assert_eq!(f.message, "[not_found] connected account not found");
+        assert_eq!(f.status_text, "Not Found");
+    }
+
+    #[test]
+    fn proxy_error_without_body_uses_status_table() {
+        for (status, grpc) in [(404, 5), (422, 2), (502, 2), (429, 8), (504, 4), (401, 16)] {
+            let err = ScalekitError::from_response(CallKind::Proxy, status, vec![], Bytes::new());
+            let ScalekitError::Http(f) = err else {
+                panic!("expected Http")
+            };
+            assert_eq!(f.grpc_status, grpc, "status {status}");
+            assert_eq!(f.error_code.as_deref(), Some(status_text(status)));
+        }
+    }
+
+    #[test]
+    fn token_error_reads_oauth_body_and_redacts() {
+        let err = ScalekitError::from_response(
+            CallKind::Token,
+            401,
+            vec![],
+            Bytes::from_static(br#"{"error":"invalid_client","error_description":"bad s3cr3t"}"#),
+        )
+        .redact("s3cr3t");
+        assert_eq!(
+            err.to_string(),
+            "token request failed with status 401 Unauthorized: invalid_client: bad [REDACTED]"
+        );
+    }
+
+    #[test]
+    fn only_code_16_is_scalekit_unauthenticated() {
+        assert!(ScalekitErrorBody::is_unauthenticated(
+            br#"{"code":16,"message":"Token empty"}"#
+        ));
+        assert!(!ScalekitErrorBody::is_unauthenticated(
+            br#"{"error":"invalid_token"}"#
+        ));
+        assert!(!ScalekitErrorBody::is_unauthenticated(b"Unauthorized"));
+        assert!(!ScalekitErrorBody::is_unauthenticated(
+            br#"{"code":5,"message":"x"}"#
+        ));
+    }
+}

@@ -1,0 +1,613 @@
+//! `actions.request` parameters → a checked Tool Proxy request (spec §6, §10): path confinement
+//! under `{envUrl}/proxy/`, axios-style query string, body encoding, header checks.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
+use http::Method;
+use serde_json::Value;
+use url::Url;
+
+use crate::config::{checked_timeout, ClientConfig};
+use crate::errors::ScalekitError;
+use crate::transport::OutgoingRequest;
+
+static CONNECTION_NAME: HeaderName = HeaderName::from_static("connection_name");
+static IDENTIFIER: HeaderName = HeaderName::from_static("identifier");
+const FORM_URLENCODED: &str = "application/x-www-form-urlencoded";
+const JSON: &str = "application/json";
+
+/// The query string: an object serialised the way axios does, or a ready string
+/// (what `URLSearchParams.toString()` gave).
+#[derive(Debug, Clone)]
+pub enum QueryParams {
+    Object(Value),
+    Encoded(String),
+}
+
+/// The body as the JS layer classified it.
+#[derive(Debug, Clone)]
+pub enum ProxyBody {
+    /// An object or array, already `JSON.stringify`-ed (byte-identical to axios).
+    Json(String),
+    /// A string or bytes, sent as they are.
+    Raw(Bytes),
+    /// `formData` as an object: sent `application/x-www-form-urlencoded` (spec §10).
+    Form(Value),
+}
+
+/// Whether failed attempts may be retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RetrySetting {
+    /// The client's `maxRetries`, for idempotent methods only.
+    #[default]
+    Default,
+    /// No retry.
+    Off,
+    /// Up to this many retries, whatever the method (the caller opted in).
+    Count(u32),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ProxyParams {
+    pub connection_name: Option<String>,
+    pub identifier: Option<String>,
+    pub path: Option<String>,
+    pub method: Option<String>,
+    pub query: Option<QueryParams>,
+    pub body: Option<ProxyBody>,
+    /// Caller headers, in order; later entries win over earlier ones with the same name.
+    pub headers: Vec<(String, String)>,
+    pub timeout_ms: Option<f64>,
+    pub retry: RetrySetting,
+}
+
+/// A checked proxy call.
+#[derive(Debug, Clone)]
+pub struct ProxyCall {
+    pub request: OutgoingRequest,
+    pub timeout: Duration,
+    pub retry: RetrySetting,
+}
+
+impl ProxyCall {
+    pub fn is_idempotent(&self) -> bool {
+        matches!(
+            self.request.method,
+            Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE
+        )
+    }
+}
+
+/// Checks every parameter and builds the request; nothing is sent on error.
+pub fn prepare(config: &ClientConfig, params: ProxyParams) -> Result<ProxyCall, ScalekitError> {
+    let connection_name = required("connectionName", params.connection_name.as_deref())?;
+    let identifier = required("identifier", params.identifier.as_deref())?;
+    let path = required("path", params.path.as_deref())?;
+    let timeout = match params.timeout_ms {
+        None => config.tool_timeout,
+        Some(ms) => checked_timeout("timeoutMs", ms)?,
+    };
+    let method = parse_method(params.method.as_deref())?;
+    let mut url = proxy_url(config, path)?;
+    if let Some(query) = &params.query {
+        let encoded = match query {
+            QueryParams::Object(value) => axios_query(value)?,
+            QueryParams::Encoded(s) => s.clone(),
+        };
+        append_query(&mut url, &encoded);
+    }
+
+    let mut headers = HeaderMap::new();
+    for (name, value) in &params.headers {
+        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+            ScalekitError::validation("headers", format!("headers: {name:?} is not a valid header name"))
+        })?;
+        if is_connection_managed(&name) {
+            continue;
+        }
+        let value = header_value("headers", value).map_err(|_| {
+            ScalekitError::validation(
+                "headers",
+                format!("headers: the value of {name:?} contains CR, LF or another character not allowed in a header"),
+            )
+        })?;
+        headers.insert(name, value);
+    }
+    headers.insert(
+        CONNECTION_NAME.clone(),
+        header_value("connectionName", connection_name)?,
+    );
+    headers.insert(IDENTIFIER.clone(), header_value("identifier", identifier)?);
+
+    let has_payload_method = matches!(method, Method::POST | Method::PUT | Method::PATCH);
+    let body = match params.body {
+        None => {
+            // axios sends an empty body (Content-Length: 0) on POST/PUT/PATCH.
+            has_payload_method.then(Bytes::new)
+        }
+        Some(ProxyBody::Json(json)) => {
+            default_content_type(&mut headers, JSON);
+            Some(Bytes::from(json))
+        }
+        Some(ProxyBody::Raw(bytes)) => Some(bytes),
+        Some(ProxyBody::Form(value)) => {
+            default_content_type(&mut headers, FORM_URLENCODED);
+            Some(Bytes::from(form_urlencoded(&value)?))
+        }
+    };
+    if has_payload_method {
+        default_content_type(&mut headers, FORM_URLENCODED);
+    }
+    Ok(ProxyCall {
+        request: OutgoingRequest {
+            method,
+            url,
+            headers,
+            body,
+        },
+        timeout,
+        retry: params.retry,
+    })
+}
+
+fn required<'a>(name: &'static str, value: Option<&'a str>) -> Result<&'a str, ScalekitError> {
+    match value {
+        Some(v) if !v.trim().is_empty() => Ok(v),
+        _ => Err(ScalekitError::validation(name, format!("{name} is required"))),
+    }
+}
+
+fn header_value(name: &'static str, value: &str) -> Result<HeaderValue, ScalekitError> {
+    // Bytes above 0x7f (UTF-8) pass as opaque header bytes; control characters never do.
+    let has_control = value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f);
+    let invalid = || {
+        ScalekitError::validation(
+            name,
+            format!("{name} contains CR, LF or another character not allowed in an HTTP header"),
+        )
+    };
+    if has_control {
+        return Err(invalid());
+    }
+    HeaderValue::from_bytes(value.as_bytes()).map_err(|_| invalid())
+}
+
+/// Headers that describe the connection or the framing: the HTTP client sets them itself.
+fn is_connection_managed(name: &HeaderName) -> bool {
+    matches!(
+        name.as_str(),
+        "host" | "content-length" | "transfer-encoding" | "connection" | "keep-alive" | "upgrade" | "te" | "trailer"
+    )
+}
+
+fn default_content_type(headers: &mut HeaderMap, value: &'static str) {
+    if !headers.contains_key(CONTENT_TYPE) {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(value));
+    }
+}
+
+fn parse_method(method: Option<&str>) -> Result<Method, ScalekitError> {
+    let Some(m) = method else {
+        return Ok(Method::GET);
+    };
+    let upper = m.to_ascii_uppercase();
+    if upper.is_empty() {
+        return Ok(Method::GET);
+    }
+    Method::from_bytes(upper.as_bytes())
+        .map_err(|_| ScalekitError::validation("method", format!("method {m:?} is not a valid HTTP method")))
+}
+
+/// `{envUrl}/proxy{path}` with a leading slash added, confined under `{envUrl}/proxy/`.
+pub fn proxy_url(config: &ClientConfig, path: &str) -> Result<Url, ScalekitError> {
+    let escape = |why: &str| {
+        ScalekitError::validation(
+            "path",
+            format!("path must resolve under the proxy prefix ({why}), got {path:?}"),
+        )
+    };
+    if path.contains('\\') {
+        return Err(escape("backslashes are not allowed"));
+    }
+    if path.bytes().any(|b| b < 0x20 || b == 0x7f) {
+        return Err(escape("control characters are not allowed"));
+    }
+    if path.starts_with("//") {
+        return Err(escape("a path starting with // names another host"));
+    }
+    if has_scheme(path) {
+        return Err(escape("absolute URLs are not allowed"));
+    }
+    let prefix = config.proxy_prefix();
+    let joined = if path.starts_with('/') {
+        format!("{prefix}{path}")
+    } else {
+        format!("{prefix}/{path}")
+    };
+    let mut url = Url::parse(&joined).map_err(|e| escape(&e.to_string()))?;
+    url.set_fragment(None);
+    let root = Url::parse(&format!("{prefix}/")).map_err(|e| escape(&e.to_string()))?;
+    if url.origin() != root.origin() || !url.path().starts_with(root.path()) {
+        return Err(escape("`..` segments climb out of it"));
+    }
+    Ok(url)
+}
+
+fn has_scheme(path: &str) -> bool {
+    let Some(colon) = path.find(':') else {
+        return false;
+    };
+    let scheme = &path[..colon];
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+/// Appends an encoded query as axios does (`?` or `&`), without re-encoding what is there.
+fn append_query(url: &mut Url, encoded: &str) {
+    if encoded.is_empty() {
+        return;
+    }
+    let query = match url.query() {
+        Some(existing) if !existing.is_empty() => format!("{existing}&{encoded}"),
+        _ => encoded.to_string(),
+    };
+    url.set_query(Some(&query));
+}
+
+/// `encodeURIComponent`, then axios's `%3A→: %24→$ %2C→, %20→+`.
+fn axios_encode(s: &str, out: &mut String) {
+    for &b in s.as_bytes() {
+        match b {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'_'
+            | b'.'
+            | b'!'
+            | b'~'
+            | b'*'
+            | b'\''
+            | b'('
+            | b')'
+            | b':'
+            | b'$'
+            | b',' => out.push(b as char),
+            b' ' => out.push('+'),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                out.push('%');
+                out.push(HEX[(b >> 4) as usize] as char);
+                out.push(HEX[(b & 15) as usize] as char);
+            }
+        }
+    }
+}
+
+/// A leaf value as axios's `convertValue` + `String()` give it. The JS layer hands numbers over
+/// as strings already formatted by JavaScript, and Dates as ISO strings.
+fn leaf_text(value: &Value) -> Option<String> {
+    match value {
+        Value::Null => None,
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) => Some(s.clone()),
+        Value::Array(_) | Value::Object(_) => None,
+    }
+}
+
+fn remove_brackets(key: &str) -> &str {
+    key.strip_suffix("[]").unwrap_or(key)
+}
+
+fn render_key(path: &[String], key: &str) -> String {
+    let mut out = String::new();
+    for (i, token) in path.iter().map(String::as_str).chain([key]).enumerate() {
+        let token = remove_brackets(token);
+        if i == 0 {
+            out.push_str(token);
+        } else {
+            out.push('[');
+            out.push_str(token);
+            out.push(']');
+        }
+    }
+    out
+}
+
+fn entries(value: &Value) -> Vec<(String, &Value)> {
+    match value {
+        Value::Object(map) => map.iter().map(|(k, v)| (k.clone(), v)).collect(),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (i.to_string(), v))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn is_visitable(value: &Value) -> bool {
+    matches!(value, Value::Object(_) | Value::Array(_))
+}
+
+/// axios's `toFormData` visitor over a params object, as (key, value) pairs.
+fn axios_pairs(root: &Value) -> Result<Vec<(String, String)>, ScalekitError> {
+    if !matches!(root, Value::Object(_)) {
+        return Err(ScalekitError::validation(
+            "queryParams",
+            "queryParams must be an object or a URLSearchParams",
+        ));
+    }
+    let mut pairs = Vec::new();
+    fn build(value: &Value, path: Option<&[String]>, pairs: &mut Vec<(String, String)>) {
+        for (raw_key, el) in entries(value) {
+            if el.is_null() {
+                continue;
+            }
+            let key = raw_key.trim();
+            if visit(el, key, path, pairs) {
+                let mut next: Vec<String> = path.map(<[String]>::to_vec).unwrap_or_default();
+                next.push(raw_key.clone());
+                build(el, Some(&next), pairs);
+            }
+        }
+    }
+    /// Returns true when `value` is to be walked into.
+    fn visit(value: &Value, key: &str, path: Option<&[String]>, pairs: &mut Vec<(String, String)>) -> bool {
+        if path.is_none() {
+            if let Value::Array(items) = value {
+                if !items.iter().any(is_visitable) {
+                    let key = format!("{}[]", remove_brackets(key));
+                    for el in items {
+                        if let Some(text) = leaf_text(el) {
+                            pairs.push((key.clone(), text));
+                        }
+                    }
+                    return false;
+                }
+            }
+        }
+        if is_visitable(value) {
+            return true;
+        }
+        if let Some(text) = leaf_text(value) {
+            pairs.push((render_key(path.unwrap_or(&[]), key), text));
+        }
+        false
+    }
+    build(root, None, &mut pairs);
+    Ok(pairs)
+}
+
+/// Serialises `queryParams` byte-for-byte as axios 1.x (the official SDK) does.
+pub fn axios_query(value: &Value) -> Result<String, ScalekitError> {
+    let mut out = String::new();
+    for (i, (key, value)) in axios_pairs(value)?.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        axios_encode(key, &mut out);
+        out.push('=');
+        axios_encode(value, &mut out);
+    }
+    Ok(out)
+}
+
+/// `formData` as `application/x-www-form-urlencoded` (the WHATWG serialiser): nested keys in
+/// brackets like the query string, arrays as repeated keys, a string sent as it is.
+pub fn form_urlencoded(value: &Value) -> Result<String, ScalekitError> {
+    if let Value::String(s) = value {
+        return Ok(s.clone());
+    }
+    if !matches!(value, Value::Object(_)) {
+        return Err(ScalekitError::validation(
+            "formData",
+            "formData must be an object or a string",
+        ));
+    }
+    let mut serializer = url::form_urlencoded::Serializer::new(String::new());
+    fn walk(prefix: &str, value: &Value, ser: &mut url::form_urlencoded::Serializer<String>) {
+        match value {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    let key = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}[{k}]")
+                    };
+                    walk(&key, v, ser);
+                }
+            }
+            Value::Array(items) => {
+                for v in items {
+                    if is_visitable(v) {
+                        walk(&format!("{prefix}[]"), v, ser);
+                    } else if let Some(text) = leaf_text(v) {
+                        ser.append_pair(prefix, &text);
+                    }
+                }
+            }
+            other => {
+                if let Some(text) = leaf_text(other) {
+                    ser.append_pair(prefix, &text);
+                }
+            }
+        }
+    }
+    walk("", value, &mut serializer);
+    Ok(serializer.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ClientOptions;
+    use serde_json::json;
+
+    fn config(url: &str) -> ClientConfig {
+        ClientConfig::new(url, "id", "secret", ClientOptions::default()).unwrap()
+    }
+
+    fn target(env: &str, path: &str) -> String {
+        let url = proxy_url(&config(env), path).unwrap();
+        match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        }
+    }
+
+    #[test]
+    fn urls_match_the_spec_table() {
+        assert_eq!(target("https://h", "gmail/v1/users/me/profile"), "/proxy/gmail/v1/users/me/profile");
+        assert_eq!(target("https://h/", "gmail/v1/users/me/profile"), "/proxy/gmail/v1/users/me/profile");
+        assert_eq!(target("https://h/base", "/x"), "/base/proxy/x");
+        assert_eq!(target("https://h//", "/x"), "//proxy/x");
+        assert_eq!(target("https://h", "/a/../b/./c"), "/proxy/b/c");
+        assert_eq!(target("https://h", "/a b/ü/%2F"), "/proxy/a%20b/%C3%BC/%2F");
+        assert_eq!(target("https://h", "a/b?x=1#frag"), "/proxy/a/b?x=1");
+        assert_eq!(target("https://h", " /lead"), "/proxy/%20/lead");
+    }
+
+    #[test]
+    fn paths_cannot_leave_the_proxy_prefix() {
+        for bad in [
+            "/../x",
+            "..",
+            "/a/../../x",
+            "/%2e%2e/api/v1/connected_accounts",
+            "//evil.example/x",
+            "https://evil.example/x",
+            "javascript:alert(1)",
+            "\\\\evil\\x",
+            "/a\\..\\..\\x",
+            "/a\r\nX-Injected: 1",
+        ] {
+            match proxy_url(&config("https://h/base"), bad) {
+                Err(ScalekitError::Validation { argument: "path", .. }) => {}
+                other => panic!("{bad:?} gave {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn query_matches_axios() {
+        let q = json!({"a": "x y", "s": "a/b:c,d$e", "z": "a b+c&d=e"});
+        assert_eq!(axios_query(&q).unwrap(), "a=x+y&s=a%2Fb:c,d$e&z=a+b%2Bc%26d%3De");
+        // Observed from @scalekit-sdk/node 2.11.0 (axios 1.x) for the same object.
+        let q = json!({
+            "arr": ["1", "2"], "o": {"k": "v", "n": {"m": "1"}}, "nl": null, "e": "", "ea": [],
+            "b": true, "d": "1970-01-01T00:00:00.000Z", "st": "!'()*~", "aa": [["1", "2"]], "ao": [{"p": "1"}],
+            " k ": "1", "a[]": ["1", "2"], "u8": "ü€😀"
+        });
+        assert_eq!(
+            axios_query(&q).unwrap(),
+            "arr%5B%5D=1&arr%5B%5D=2&o%5Bk%5D=v&o%5Bn%5D%5Bm%5D=1&e=&b=true&d=1970-01-01T00:00:00.000Z&st=!'()*~&aa%5B0%5D%5B0%5D=1&aa%5B0%5D%5B1%5D=2&ao%5B0%5D%5Bp%5D=1&k=1&a%5B%5D=1&a%5B%5D=2&u8=%C3%BC%E2%82%AC%F0%9F%98%80"
+        );
+    }
+
+    #[test]
+    fn form_data_is_urlencoded() {
+        let f = json!({"a": "b c", "n": "1", "list": ["x", "y"], "o": {"k": "v&w"}, "skip": null});
+        assert_eq!(form_urlencoded(&f).unwrap(), "a=b+c&n=1&list=x&list=y&o%5Bk%5D=v%26w");
+    }
+
+    fn params() -> ProxyParams {
+        ProxyParams {
+            connection_name: Some("gmail".into()),
+            identifier: Some("user@example.com".into()),
+            path: Some("/v1/x".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn required_fields_and_header_checks() {
+        let c = config("https://h");
+        for (field, mut p) in [
+            ("connectionName", ProxyParams { connection_name: Some("  ".into()), ..params() }),
+            ("identifier", ProxyParams { identifier: None, ..params() }),
+            ("path", ProxyParams { path: Some("".into()), ..params() }),
+        ] {
+            p.method = Some("get".into());
+            let err = prepare(&c, p).unwrap_err();
+            assert_eq!(err.to_string(), format!("{field} is required"));
+        }
+        let err = prepare(&c, ProxyParams { identifier: Some("a\r\nb".into()), ..params() }).unwrap_err();
+        assert!(matches!(err, ScalekitError::Validation { argument: "identifier", .. }));
+        let err = prepare(&c, ProxyParams { headers: vec![("X-A".into(), "1\n2".into())], ..params() }).unwrap_err();
+        assert!(matches!(err, ScalekitError::Validation { argument: "headers", .. }));
+        let err = prepare(&c, ProxyParams { headers: vec![("Bad Name".into(), "1".into())], ..params() }).unwrap_err();
+        assert!(matches!(err, ScalekitError::Validation { argument: "headers", .. }));
+        let err = prepare(&c, ProxyParams { timeout_ms: Some(0.0), ..params() }).unwrap_err();
+        assert_eq!(err.to_string(), "timeoutMs must be a positive finite number of milliseconds, got 0");
+    }
+
+    #[test]
+    fn routing_headers_win_over_caller_headers_and_bodies_get_axios_content_types() {
+        let c = config("https://h");
+        let call = prepare(
+            &c,
+            ProxyParams {
+                method: Some("post".into()),
+                headers: vec![("identifier".into(), "spoof".into()), ("X-Custom".into(), "v".into())],
+                body: Some(ProxyBody::Json("{\"a\":1}".into())),
+                ..params()
+            },
+        )
+        .unwrap();
+        let h = &call.request.headers;
+        assert_eq!(h["identifier"], "user@example.com");
+        assert_eq!(h["connection_name"], "gmail");
+        assert_eq!(h["x-custom"], "v");
+        assert_eq!(h["content-type"], "application/json");
+        assert_eq!(call.request.method, Method::POST);
+        assert!(!call.is_idempotent());
+
+        let empty_post = prepare(&c, ProxyParams { method: Some("PATCH".into()), ..params() }).unwrap();
+        assert_eq!(empty_post.request.body.as_deref(), Some(&b""[..]));
+        assert_eq!(empty_post.request.headers["content-type"], FORM_URLENCODED);
+
+        let get = prepare(&c, params()).unwrap();
+        assert!(get.request.body.is_none());
+        assert!(get.request.headers.get("content-type").is_none());
+
+        let raw_delete = prepare(
+            &c,
+            ProxyParams { method: Some("delete".into()), body: Some(ProxyBody::Raw(Bytes::from_static(b"str"))), ..params() },
+        )
+        .unwrap();
+        assert!(raw_delete.request.headers.get("content-type").is_none());
+        assert!(raw_delete.is_idempotent());
+
+        let caller_type = prepare(
+            &c,
+            ProxyParams {
+                method: Some("post".into()),
+                headers: vec![("Content-Type".into(), "text/xml".into())],
+                body: Some(ProxyBody::Json("[1]".into())),
+                ..params()
+            },
+        )
+        .unwrap();
+        assert_eq!(caller_type.request.headers["content-type"], "text/xml");
+    }
+
+    #[test]
+    fn query_is_appended_after_the_paths_own_query() {
+        let c = config("https://h");
+        let call = prepare(
+            &c,
+            ProxyParams {
+                path: Some("a/b?x=1#frag".into()),
+                query: Some(QueryParams::Object(json!({"y": "2"}))),
+                ..params()
+            },
+        )
+        .unwrap();
+        assert_eq!(call.request.url.as_str(), "https://h/proxy/a/b?x=1&y=2");
+    }
+}

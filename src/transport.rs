@@ -1,0 +1,212 @@
+//! The one HTTP client (and connection pool) of a ScalekitClient: one attempt with a deadline,
+//! the response as status + headers + bytes, and failures as [`ScalekitError`] values.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, ACCEPT_ENCODING, USER_AGENT};
+use http::Method;
+use tokio::time::Instant;
+use url::Url;
+
+use crate::config::{ClientConfig, API_VERSION, SDK_NAME, SDK_VERSION};
+use crate::errors::ScalekitError;
+
+/// axios's defaults, which the official SDK sends on every HTTP call.
+pub const DEFAULT_ACCEPT: &str = "application/json, text/plain, */*";
+pub const DEFAULT_ACCEPT_ENCODING: &str = "gzip, compress, deflate, br";
+/// axios follows at most 21 redirects.
+const MAX_REDIRECTS: usize = 21;
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Idle pooled connections are dropped before a typical load balancer's 60 s idle cut, so a reused
+/// connection is rarely one the far end has silently closed.
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(50);
+const TCP_KEEPALIVE: Duration = Duration::from_secs(30);
+
+static X_SDK_VERSION: HeaderName = HeaderName::from_static("x-sdk-version");
+static X_API_VERSION: HeaderName = HeaderName::from_static("x-api-version");
+
+/// A request ready to send; cheap to send again (the body is reference-counted).
+#[derive(Debug, Clone)]
+pub struct OutgoingRequest {
+    pub method: Method,
+    pub url: Url,
+    pub headers: HeaderMap,
+    pub body: Option<Bytes>,
+}
+
+/// A response as the transport read it.
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl RawResponse {
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// Lowercase names and values in arrival order (values decoded as UTF-8, lossy).
+    pub fn header_list(&self) -> Vec<(String, String)> {
+        self.headers
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_string(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                )
+            })
+            .collect()
+    }
+}
+
+#[derive(Clone)]
+pub struct Transport {
+    http: reqwest::Client,
+    /// `user-agent`, `x-sdk-version`, `x-api-version`: set last, so callers cannot override them.
+    identity: HeaderMap,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport").finish_non_exhaustive()
+    }
+}
+
+impl Transport {
+    pub fn new(config: &ClientConfig) -> Result<Self, ScalekitError> {
+        let proxy_prefix = format!("{}/", config.proxy_prefix());
+        let env_origin = Url::parse(&proxy_prefix).map(|u| u.origin()).ok();
+        // Same-origin redirects that leave `{envUrl}/proxy/` would carry the Scalekit token to a
+        // Scalekit endpoint the caller did not ask for: stop there and hand the 3xx back.
+        // reqwest itself drops `authorization` on redirects to another origin.
+        let policy = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() > MAX_REDIRECTS {
+                return attempt.error("more than 21 redirects");
+            }
+            let next = attempt.url();
+            let same_origin = env_origin.as_ref() == Some(&next.origin());
+            if same_origin && !next.as_str().starts_with(&proxy_prefix) {
+                return attempt.stop();
+            }
+            attempt.follow()
+        });
+        let http = reqwest::Client::builder()
+            .redirect(policy)
+            .connect_timeout(CONNECT_TIMEOUT)
+            .pool_idle_timeout(POOL_IDLE_TIMEOUT)
+            .tcp_keepalive(TCP_KEEPALIVE)
+            .tcp_nodelay(true)
+            .build()
+            .map_err(|e| ScalekitError::Network {
+                message: format!("cannot create the HTTP client: {}", error_chain(&e)),
+                connect: false,
+            })?;
+        let mut identity = HeaderMap::new();
+        let header = |v: &str| {
+            HeaderValue::from_str(v).map_err(|_| {
+                ScalekitError::validation("options", format!("invalid header value {v:?}"))
+            })
+        };
+        identity.insert(USER_AGENT, header(&config.user_agent)?);
+        identity.insert(
+            X_SDK_VERSION.clone(),
+            header(&format!("{SDK_NAME}/{SDK_VERSION}"))?,
+        );
+        identity.insert(X_API_VERSION.clone(), HeaderValue::from_static(API_VERSION));
+        Ok(Transport { http, identity })
+    }
+
+    /// Sends one attempt and reads the whole body, or fails at `deadline`.
+    /// `timeout_ms` is the call's whole timeout, for the error message.
+    pub async fn send(
+        &self,
+        request: &OutgoingRequest,
+        deadline: Instant,
+        timeout_ms: u64,
+    ) -> Result<RawResponse, ScalekitError> {
+        let mut headers = request.headers.clone();
+        for (name, value) in &self.identity {
+            headers.insert(name.clone(), value.clone());
+        }
+        if !headers.contains_key(ACCEPT) {
+            headers.insert(ACCEPT, HeaderValue::from_static(DEFAULT_ACCEPT));
+        }
+        if !headers.contains_key(ACCEPT_ENCODING) {
+            headers.insert(
+                ACCEPT_ENCODING,
+                HeaderValue::from_static(DEFAULT_ACCEPT_ENCODING),
+            );
+        }
+        let mut builder = self
+            .http
+            .request(request.method.clone(), request.url.clone())
+            .headers(headers);
+        if let Some(body) = &request.body {
+            builder = builder.body(body.clone());
+        }
+        let attempt = async {
+            let response = builder.send().await.map_err(|e| network_error(&e, true))?;
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let body = response
+                .bytes()
+                .await
+                .map_err(|e| network_error(&e, false))?;
+            Ok(RawResponse {
+                status,
+                headers,
+                body,
+            })
+        };
+        match tokio::time::timeout_at(deadline, attempt).await {
+            Ok(result) => result,
+            Err(_) => Err(ScalekitError::Timeout { timeout_ms }),
+        }
+    }
+}
+
+/// `connect` is true when no byte of a response arrived (safe to retry an idempotent call).
+fn network_error(error: &reqwest::Error, before_response: bool) -> ScalekitError {
+    let url = error
+        .url()
+        .map(|u| format!("{} ", redact_url(u)))
+        .unwrap_or_default();
+    let what = if before_response {
+        "request"
+    } else {
+        "reading the response body of"
+    };
+    ScalekitError::Network {
+        message: format!("{what} {url}failed: {}", error_chain(error)),
+        connect: before_response && (error.is_connect() || error.is_request()),
+    }
+}
+
+/// The URL without its query (which may carry user data) for messages.
+fn redact_url(url: &Url) -> String {
+    let mut shown = url.clone();
+    shown.set_query(None);
+    shown.set_fragment(None);
+    shown.to_string()
+}
+
+/// The innermost causes of an error, joined, e.g. `tcp connect error: Connection refused (os error 111)`.
+pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = error.source();
+    while let Some(cause) = current {
+        let text = cause.to_string();
+        if parts.last() != Some(&text) {
+            parts.push(text);
+        }
+        current = cause.source();
+    }
+    if parts.is_empty() {
+        return error.to_string();
+    }
+    // reqwest's outermost text repeats the URL; the causes say what happened.
+    parts.join(": ")
+}
