@@ -160,7 +160,9 @@ mod tests {
 
     #[test]
     fn reads_the_answer() {
-        let link = read_magic_link(&json!({"link": "https://x/l", "expiry": "2026-11-25T09:15:00Z"})).unwrap();
+        let link =
+            read_magic_link(&json!({"link": "https://x/l", "expiry": "2026-11-25T09:15:00Z"}))
+                .unwrap();
         assert_eq!(link.expiry.as_deref(), Some("2026-11-25T09:15:00Z"));
         assert!(read_magic_link(&json!({})).is_err());
     }

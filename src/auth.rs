@@ -39,7 +39,9 @@ impl AccessToken {
     pub fn new(token: &str, expires_in: Option<Duration>) -> Result<Self, ScalekitError> {
         let mut header = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
             ScalekitError::Protocol {
-                message: "the token endpoint returned an access_token that is not a valid header value".into(),
+                message:
+                    "the token endpoint returned an access_token that is not a valid header value"
+                        .into(),
             }
         })?;
         header.set_sensitive(true);

@@ -79,7 +79,10 @@ impl ClientConfig {
         let env_base = parse_env_url(env_url)?;
         let api_base = env_base.trim_end_matches('/').to_string();
         if client_id.trim().is_empty() {
-            return Err(ScalekitError::validation("clientId", "clientId is required"));
+            return Err(ScalekitError::validation(
+                "clientId",
+                "clientId is required",
+            ));
         }
         if client_secret.trim().is_empty() {
             return Err(ScalekitError::validation(
@@ -107,7 +110,11 @@ impl ClientConfig {
             }
         };
         let runtime = options.runtime.unwrap_or_else(|| {
-            format!("Rust ({}; {})", std::env::consts::OS, std::env::consts::ARCH)
+            format!(
+                "Rust ({}; {})",
+                std::env::consts::OS,
+                std::env::consts::ARCH
+            )
         });
         Ok(ClientConfig {
             env_base,
@@ -266,13 +273,22 @@ mod tests {
 
     #[test]
     fn env_url_keeps_base_path_and_drops_one_slash() {
-        assert_eq!(config("https://h").unwrap().proxy_prefix(), "https://h/proxy");
-        assert_eq!(config("https://h/").unwrap().proxy_prefix(), "https://h/proxy");
+        assert_eq!(
+            config("https://h").unwrap().proxy_prefix(),
+            "https://h/proxy"
+        );
+        assert_eq!(
+            config("https://h/").unwrap().proxy_prefix(),
+            "https://h/proxy"
+        );
         assert_eq!(
             config("https://h/base").unwrap().proxy_prefix(),
             "https://h/base/proxy"
         );
-        assert_eq!(config("https://h//").unwrap().proxy_prefix(), "https://h//proxy");
+        assert_eq!(
+            config("https://h//").unwrap().proxy_prefix(),
+            "https://h//proxy"
+        );
         assert_eq!(
             config("https://h//").unwrap().token_url().unwrap().as_str(),
             "https://h/oauth/token"
@@ -281,7 +297,14 @@ mod tests {
 
     #[test]
     fn bad_env_urls_name_the_argument() {
-        for bad in ["", "acme.scalekit.dev", "ftp://h", "https://u:p@h", "/relative", "https://h/?q=1"] {
+        for bad in [
+            "",
+            "acme.scalekit.dev",
+            "ftp://h",
+            "https://u:p@h",
+            "/relative",
+            "https://h/?q=1",
+        ] {
             match config(bad) {
                 Err(ScalekitError::Validation { argument, message }) => {
                     assert_eq!(argument, "envUrl", "{bad}");
@@ -315,8 +338,8 @@ mod tests {
 
     #[test]
     fn secret_is_not_in_debug_output() {
-        let c = ClientConfig::new("https://h", "id", "sup3rs3cret", ClientOptions::default())
-            .unwrap();
+        let c =
+            ClientConfig::new("https://h", "id", "sup3rs3cret", ClientOptions::default()).unwrap();
         assert!(!format!("{c:?}").contains("sup3rs3cret"));
     }
 
@@ -339,7 +362,10 @@ mod tests {
             let err = ClientConfig::from_env(&dir, ClientOptions::default()).unwrap_err();
             assert!(matches!(
                 err,
-                ScalekitError::Validation { argument: "SCALEKIT_CLIENT_SECRET", .. }
+                ScalekitError::Validation {
+                    argument: "SCALEKIT_CLIENT_SECRET",
+                    ..
+                }
             ));
             std::fs::write(
                 dir.join(".env"),

@@ -102,7 +102,10 @@ pub fn prepare(config: &ClientConfig, params: ProxyParams) -> Result<ProxyCall, 
     let mut headers = HeaderMap::new();
     for (name, value) in &params.headers {
         let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-            ScalekitError::validation("headers", format!("headers: {name:?} is not a valid header name"))
+            ScalekitError::validation(
+                "headers",
+                format!("headers: {name:?} is not a valid header name"),
+            )
         })?;
         if is_connection_managed(&name) {
             continue;
@@ -155,7 +158,10 @@ pub fn prepare(config: &ClientConfig, params: ProxyParams) -> Result<ProxyCall, 
 fn required<'a>(name: &'static str, value: Option<&'a str>) -> Result<&'a str, ScalekitError> {
     match value {
         Some(v) if !v.trim().is_empty() => Ok(v),
-        _ => Err(ScalekitError::validation(name, format!("{name} is required"))),
+        _ => Err(ScalekitError::validation(
+            name,
+            format!("{name} is required"),
+        )),
     }
 }
 
@@ -178,7 +184,14 @@ fn header_value(name: &'static str, value: &str) -> Result<HeaderValue, Scalekit
 fn is_connection_managed(name: &HeaderName) -> bool {
     matches!(
         name.as_str(),
-        "host" | "content-length" | "transfer-encoding" | "connection" | "keep-alive" | "upgrade" | "te" | "trailer"
+        "host"
+            | "content-length"
+            | "transfer-encoding"
+            | "connection"
+            | "keep-alive"
+            | "upgrade"
+            | "te"
+            | "trailer"
     )
 }
 
@@ -196,8 +209,9 @@ fn parse_method(method: Option<&str>) -> Result<Method, ScalekitError> {
     if upper.is_empty() {
         return Ok(Method::GET);
     }
-    Method::from_bytes(upper.as_bytes())
-        .map_err(|_| ScalekitError::validation("method", format!("method {m:?} is not a valid HTTP method")))
+    Method::from_bytes(upper.as_bytes()).map_err(|_| {
+        ScalekitError::validation("method", format!("method {m:?} is not a valid HTTP method"))
+    })
 }
 
 /// `{envUrl}/proxy{path}` with a leading slash added, confined under `{envUrl}/proxy/`.
@@ -357,7 +371,12 @@ fn axios_pairs(root: &Value) -> Result<Vec<(String, String)>, ScalekitError> {
         }
     }
     /// Returns true when `value` is to be walked into.
-    fn visit(value: &Value, key: &str, path: Option<&[String]>, pairs: &mut Vec<(String, String)>) -> bool {
+    fn visit(
+        value: &Value,
+        key: &str,
+        path: Option<&[String]>,
+        pairs: &mut Vec<(String, String)>,
+    ) -> bool {
         if path.is_none() {
             if let Value::Array(items) = value {
                 if !items.iter().any(is_visitable) {
@@ -462,8 +481,14 @@ mod tests {
 
     #[test]
     fn urls_match_the_spec_table() {
-        assert_eq!(target("https://h", "gmail/v1/users/me/profile"), "/proxy/gmail/v1/users/me/profile");
-        assert_eq!(target("https://h/", "gmail/v1/users/me/profile"), "/proxy/gmail/v1/users/me/profile");
+        assert_eq!(
+            target("https://h", "gmail/v1/users/me/profile"),
+            "/proxy/gmail/v1/users/me/profile"
+        );
+        assert_eq!(
+            target("https://h/", "gmail/v1/users/me/profile"),
+            "/proxy/gmail/v1/users/me/profile"
+        );
         assert_eq!(target("https://h/base", "/x"), "/base/proxy/x");
         assert_eq!(target("https://h//", "/x"), "//proxy/x");
         assert_eq!(target("https://h", "/a/../b/./c"), "/proxy/b/c");
@@ -487,7 +512,9 @@ mod tests {
             "/a\r\nX-Injected: 1",
         ] {
             match proxy_url(&config("https://h/base"), bad) {
-                Err(ScalekitError::Validation { argument: "path", .. }) => {}
+                Err(ScalekitError::Validation {
+                    argument: "path", ..
+                }) => {}
                 other => panic!("{bad:?} gave {other:?}"),
             }
         }
@@ -496,7 +523,10 @@ mod tests {
     #[test]
     fn query_matches_axios() {
         let q = json!({"a": "x y", "s": "a/b:c,d$e", "z": "a b+c&d=e"});
-        assert_eq!(axios_query(&q).unwrap(), "a=x+y&s=a%2Fb:c,d$e&z=a+b%2Bc%26d%3De");
+        assert_eq!(
+            axios_query(&q).unwrap(),
+            "a=x+y&s=a%2Fb:c,d$e&z=a+b%2Bc%26d%3De"
+        );
         // Observed from @scalekit-sdk/node 2.11.0 (axios 1.x) for the same object.
         let q = json!({
             "arr": ["1", "2"], "o": {"k": "v", "n": {"m": "1"}}, "nl": null, "e": "", "ea": [],
@@ -512,7 +542,10 @@ mod tests {
     #[test]
     fn form_data_is_urlencoded() {
         let f = json!({"a": "b c", "n": "1", "list": ["x", "y"], "o": {"k": "v&w"}, "skip": null});
-        assert_eq!(form_urlencoded(&f).unwrap(), "a=b+c&n=1&list=x&list=y&o%5Bk%5D=v%26w");
+        assert_eq!(
+            form_urlencoded(&f).unwrap(),
+            "a=b+c&n=1&list=x&list=y&o%5Bk%5D=v%26w"
+        );
     }
 
     fn params() -> ProxyParams {
@@ -528,22 +561,89 @@ mod tests {
     fn required_fields_and_header_checks() {
         let c = config("https://h");
         for (field, mut p) in [
-            ("connectionName", ProxyParams { connection_name: Some("  ".into()), ..params() }),
-            ("identifier", ProxyParams { identifier: None, ..params() }),
-            ("path", ProxyParams { path: Some("".into()), ..params() }),
+            (
+                "connectionName",
+                ProxyParams {
+                    connection_name: Some("  ".into()),
+                    ..params()
+                },
+            ),
+            (
+                "identifier",
+                ProxyParams {
+                    identifier: None,
+                    ..params()
+                },
+            ),
+            (
+                "path",
+                ProxyParams {
+                    path: Some("".into()),
+                    ..params()
+                },
+            ),
         ] {
             p.method = Some("get".into());
             let err = prepare(&c, p).unwrap_err();
             assert_eq!(err.to_string(), format!("{field} is required"));
         }
-        let err = prepare(&c, ProxyParams { identifier: Some("a\r\nb".into()), ..params() }).unwrap_err();
-        assert!(matches!(err, ScalekitError::Validation { argument: "identifier", .. }));
-        let err = prepare(&c, ProxyParams { headers: vec![("X-A".into(), "1\n2".into())], ..params() }).unwrap_err();
-        assert!(matches!(err, ScalekitError::Validation { argument: "headers", .. }));
-        let err = prepare(&c, ProxyParams { headers: vec![("Bad Name".into(), "1".into())], ..params() }).unwrap_err();
-        assert!(matches!(err, ScalekitError::Validation { argument: "headers", .. }));
-        let err = prepare(&c, ProxyParams { timeout_ms: Some(0.0), ..params() }).unwrap_err();
-        assert_eq!(err.to_string(), "timeoutMs must be a positive finite number of milliseconds, got 0");
+        let err = prepare(
+            &c,
+            ProxyParams {
+                identifier: Some("a\r\nb".into()),
+                ..params()
+            },
+        )
+        .unwrap_err();
+        assert!(matches!(
+            err,
+            ScalekitError::Validation {
+                argument: "identifier",
+                ..
+            }
+        ));
+        let err = prepare(
+            &c,
+            ProxyParams {
+                headers: vec![("X-A".into(), "1\n2".into())],
+                ..params()
+            },
+        )
+        .unwrap_err();
+        assert!(matches!(
+            err,
+            ScalekitError::Validation {
+                argument: "headers",
+                ..
+            }
+        ));
+        let err = prepare(
+            &c,
+            ProxyParams {
+                headers: vec![("Bad Name".into(), "1".into())],
+                ..params()
+            },
+        )
+        .unwrap_err();
+        assert!(matches!(
+            err,
+            ScalekitError::Validation {
+                argument: "headers",
+                ..
+            }
+        ));
+        let err = prepare(
+            &c,
+            ProxyParams {
+                timeout_ms: Some(0.0),
+                ..params()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "timeoutMs must be a positive finite number of milliseconds, got 0"
+        );
     }
 
     #[test]
@@ -553,7 +653,10 @@ mod tests {
             &c,
             ProxyParams {
                 method: Some("post".into()),
-                headers: vec![("identifier".into(), "spoof".into()), ("X-Custom".into(), "v".into())],
+                headers: vec![
+                    ("identifier".into(), "spoof".into()),
+                    ("X-Custom".into(), "v".into()),
+                ],
                 body: Some(ProxyBody::Json("{\"a\":1}".into())),
                 ..params()
             },
@@ -567,7 +670,14 @@ mod tests {
         assert_eq!(call.request.method, Method::POST);
         assert!(!call.is_idempotent());
 
-        let empty_post = prepare(&c, ProxyParams { method: Some("PATCH".into()), ..params() }).unwrap();
+        let empty_post = prepare(
+            &c,
+            ProxyParams {
+                method: Some("PATCH".into()),
+                ..params()
+            },
+        )
+        .unwrap();
         assert_eq!(empty_post.request.body.as_deref(), Some(&b""[..]));
         assert_eq!(empty_post.request.headers["content-type"], FORM_URLENCODED);
 
@@ -577,7 +687,11 @@ mod tests {
 
         let raw_delete = prepare(
             &c,
-            ProxyParams { method: Some("delete".into()), body: Some(ProxyBody::Raw(Bytes::from_static(b"str"))), ..params() },
+            ProxyParams {
+                method: Some("delete".into()),
+                body: Some(ProxyBody::Raw(Bytes::from_static(b"str"))),
+                ..params()
+            },
         )
         .unwrap();
         assert!(raw_delete.request.headers.get("content-type").is_none());

@@ -161,7 +161,10 @@ mod tests {
             HeaderValue::from_str(&httpdate::fmt_http_date(later)).unwrap(),
         );
         let d = retry_after(&h).unwrap();
-        assert!(d > Duration::from_secs(100) && d <= Duration::from_secs(120), "{d:?}");
+        assert!(
+            d > Duration::from_secs(100) && d <= Duration::from_secs(120),
+            "{d:?}"
+        );
         h.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&h), None);
     }
@@ -185,6 +188,9 @@ mod tests {
         let deadline = Instant::now() + Duration::from_secs(2);
         assert_eq!(p.next_delay(0, Some(&h), deadline), None);
         h.insert(RETRY_AFTER, HeaderValue::from_static("1"));
-        assert_eq!(p.next_delay(0, Some(&h), deadline), Some(Duration::from_secs(1)));
+        assert_eq!(
+            p.next_delay(0, Some(&h), deadline),
+            Some(Duration::from_secs(1))
+        );
     }
 }

@@ -1,0 +1,138 @@
+//! The Tool Proxy (spec §6, server side): `ANY /proxy{path}` → the account's upstream, with the
+//! caller's Scalekit headers removed and the account's credentials injected.
+
+use std::error::Error as _;
+use std::sync::Arc;
+
+use axum::body::{to_bytes, Body};
+use axum::extract::Request;
+use axum::http::{header, HeaderMap, HeaderName, Method};
+use axum::response::{IntoResponse, Response};
+
+use super::echo::MAX_BODY;
+use super::inject::{append_query, credentials, Injection};
+use super::routes::check_bearer;
+use super::state::{lock, Shared};
+use super::wire::ApiError;
+
+/// Hop-by-hop headers (RFC 9110 §7.6.1) never cross the proxy, in either direction.
+fn hop_by_hop(name: &HeaderName, listed_in_connection: &[String]) -> bool {
+    let n = name.as_str();
+    matches!(
+        n,
+        "connection" | "keep-alive" | "transfer-encoding" | "te" | "trailer" | "upgrade"
+    ) || n.starts_with("proxy-")
+        || listed_in_connection.iter().any(|l| l == n)
+}
+
+/// Header names the `Connection` header declares hop-by-hop.
+fn connection_listed(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .get_all(header::CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|s| s.trim().to_ascii_lowercase())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// A required routing header, as text.
+fn routing_header<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, ApiError> {
+    match headers.get(name).map(|v| v.to_str()) {
+        None => Err(ApiError::invalid(format!("{name} header is required"))),
+        Some(Err(_)) => Err(ApiError::invalid(format!(
+            "{name} header must be visible ASCII"
+        ))),
+        Some(Ok(v)) if v.trim().is_empty() => {
+            Err(ApiError::invalid(format!("{name} header is required")))
+        }
+        Some(Ok(v)) => Ok(v),
+    }
+}
+
+pub async fn proxy(shared: Arc<Shared>, req: Request) -> Response {
+    shared.count("proxy");
+    match forward(&shared, req).await {
+        Ok(resp) => resp,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn forward(shared: &Shared, req: Request) -> Result<Response, ApiError> {
+    let (parts, body) = req.into_parts();
+    check_bearer(shared, &parts.headers)?;
+    let connection_name = routing_header(&parts.headers, "connection_name")?;
+    let identifier = routing_header(&parts.headers, "identifier")?;
+    // Refusals (unknown account, not ACTIVE, no credentials) happen here, before any upstream I/O.
+    let target = lock(&shared.store).proxy_target(connection_name, identifier)?;
+    let injection = credentials(&target)?;
+
+    let body = to_bytes(Body::new(body), MAX_BODY)
+        .await
+        .map_err(|e| ApiError::invalid(format!("cannot read request body: {e}")))?;
+
+    // The raw path after `/proxy` and the raw query go upstream byte for byte.
+    let rest = parts.uri.path().strip_prefix("/proxy").unwrap_or("");
+    let mut query = parts.uri.query().map(str::to_owned);
+    if let Injection::Query(pair) = &injection {
+        query = Some(append_query(query.as_deref(), pair));
+    }
+    let url = match &query {
+        Some(q) => format!("{}{rest}?{q}", target.upstream_url),
+        None => format!("{}{rest}", target.upstream_url),
+    };
+
+    let listed = connection_listed(&parts.headers);
+    let mut headers = HeaderMap::new();
+    for (name, value) in parts.headers.iter() {
+        let scalekit_own = matches!(
+            name.as_str(),
+            "authorization" | "connection_name" | "identifier" | "host" | "content-length"
+        );
+        if !scalekit_own && !hop_by_hop(name, &listed) {
+            headers.append(name.clone(), value.clone());
+        }
+    }
+    if let Injection::Header(name, value) = injection {
+        headers.insert(name, value);
+    }
+
+    let unreachable = |e: reqwest::Error| {
+        // Without the URL: an API_KEY placed in the query must not reach the caller.
+        let mut msg = format!("upstream unreachable: {}", target.upstream_url);
+        let e = e.without_url();
+        msg.push_str(&format!(": {e}"));
+        let mut src = e.source();
+        while let Some(s) = src {
+            msg.push_str(&format!(": {s}"));
+            src = s.source();
+        }
+        ApiError::bad_gateway(msg)
+    };
+    let head = parts.method == Method::HEAD;
+    let upstream = shared
+        .http
+        .request(parts.method, url)
+        .headers(headers)
+        .body(body)
+        .send()
+        .await
+        .map_err(unreachable)?;
+
+    let status = upstream.status();
+    let upstream_headers = upstream.headers().clone();
+    let bytes = upstream.bytes().await.map_err(unreachable)?;
+    let listed = connection_listed(&upstream_headers);
+    let mut resp = Response::new(Body::from(bytes));
+    *resp.status_mut() = status;
+    for (name, value) in upstream_headers.iter() {
+        // content-length is recomputed from the relayed body, except for HEAD, whose empty body
+        // says nothing about the length the upstream announced.
+        let recomputed = name == header::CONTENT_LENGTH && !head;
+        if !recomputed && !hop_by_hop(name, &listed) {
+            resp.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    Ok(resp)
+}

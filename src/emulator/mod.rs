@@ -1,0 +1,289 @@
+//! LocalScalekit: an in-process emulator of the Scalekit wire protocol (`/work/shared/scalekit-wire.md`
+//! §2–§6, §8) for tests and local development: token endpoint, connected accounts REST, magic
+//! links with user verification, and the Tool Proxy with credential injection, plus a built-in
+//! echo upstream. Pure Rust; the Node glue wraps it.
+
+mod echo;
+mod forward;
+mod inject;
+mod options;
+mod routes;
+mod state;
+mod wire;
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::pin::pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use hyper_util::rt::TokioIo;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::{JoinHandle, JoinSet};
+
+pub use options::{ApiKeyPlacement, AuthType, ConnectionConfig, EmulatorOptions, SeedAccount};
+pub use routes::ECHO_TOOL;
+pub use state::ENDPOINTS;
+
+use state::{lock, Settings, Shared, Status, Store};
+use wire::{random_digits, random_token};
+
+/// How long `close()` lets in-flight requests finish before cutting connections.
+const GRACE: Duration = Duration::from_secs(1);
+
+/// Everything that can go wrong starting or driving the emulator.
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    #[error("invalid emulator options: {0}")]
+    Options(String),
+    #[error("cannot read emulator options file {path}: {source}")]
+    ReadOptions {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("cannot start the emulator: {0}")]
+    Start(String),
+    #[error("no connected account {identifier:?} on connection {connection_name:?}")]
+    AccountNotFound {
+        connection_name: String,
+        identifier: String,
+    },
+    #[error("unknown connected account status {0:?} (expected ACTIVE, EXPIRED, PENDING_AUTH, PENDING_VERIFICATION or DISCONNECTED)")]
+    InvalidStatus(String),
+}
+
+struct Servers {
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+/// A running emulator. Dropping it aborts both servers and their connections.
+pub struct LocalScalekit {
+    shared: Arc<Shared>,
+    servers: Mutex<Option<Servers>>,
+}
+
+impl LocalScalekit {
+    /// Binds the API and echo listeners, spawns both servers on the current tokio runtime and
+    /// returns once they are accepting connections.
+    pub async fn start(options: EmulatorOptions) -> Result<LocalScalekit, EmulatorError> {
+        let runtime = tokio::runtime::Handle::try_current()
+            .map_err(|e| EmulatorError::Start(format!("no tokio runtime: {e}")))?;
+        let host = options.host.as_deref().unwrap_or("127.0.0.1");
+        let port = options.port.unwrap_or(0);
+        let api = TcpListener::bind((host, port))
+            .await
+            .map_err(|source| EmulatorError::Bind {
+                addr: format!("{host}:{port}"),
+                source,
+            })?;
+        let api_addr = local_addr(&api)?;
+        // The echo upstream is loopback-only, in the API listener's address family.
+        let echo_ip = match api_addr.ip() {
+            ip if ip.is_loopback() => ip,
+            IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        };
+        let echo = TcpListener::bind((echo_ip, 0))
+            .await
+            .map_err(|source| EmulatorError::Bind {
+                addr: format!("{echo_ip}:0"),
+                source,
+            })?;
+        let echo_addr = local_addr(&echo)?;
+        let base_url = http_url(api_addr);
+        let echo_url = http_url(echo_addr);
+
+        let store = Store::new(options.connections, options.accounts, &echo_url)?;
+        let http = reqwest::Client::builder()
+            .no_gzip()
+            .no_brotli()
+            .no_deflate()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| EmulatorError::Start(format!("upstream HTTP client: {e}")))?;
+        let settings = Settings {
+            client_id: options
+                .client_id
+                .unwrap_or_else(|| format!("skc_{}", random_digits())),
+            client_secret: options
+                .client_secret
+                .unwrap_or_else(|| format!("test_{}", random_token())),
+            token_ttl: Duration::from_secs(options.token_ttl_seconds.unwrap_or(3600)),
+            base_url,
+            echo_url,
+        };
+        let shared = Arc::new(Shared {
+            settings,
+            store: Mutex::new(store),
+            stats: Mutex::new(BTreeMap::new()),
+            http,
+        });
+
+        let (shutdown, stop) = watch::channel(false);
+        let tasks = vec![
+            runtime.spawn(serve(api, routes::router(shared.clone()), stop.clone())),
+            runtime.spawn(serve(echo, echo::router(shared.clone()), stop)),
+        ];
+        Ok(LocalScalekit {
+            shared,
+            servers: Mutex::new(Some(Servers { shutdown, tasks })),
+        })
+    }
+
+    /// Base URL of the emulator (the client's envUrl), without a trailing slash.
+    pub fn url(&self) -> String {
+        self.shared.settings.base_url.clone()
+    }
+
+    pub fn client_id(&self) -> &str {
+        &self.shared.settings.client_id
+    }
+
+    pub fn client_secret(&self) -> &str {
+        &self.shared.settings.client_secret
+    }
+
+    /// Base URL of the built-in echo upstream, without a trailing slash.
+    pub fn echo_url(&self) -> String {
+        self.shared.settings.echo_url.clone()
+    }
+
+    /// Requests served per endpoint (every name of [`ENDPOINTS`], zero included).
+    pub fn stats(&self) -> BTreeMap<String, u64> {
+        self.shared.stats()
+    }
+
+    pub fn reset_stats(&self) {
+        self.shared.reset_stats();
+    }
+
+    /// Invalidates every issued access token: their next use answers 401 code 16.
+    pub fn revoke_tokens(&self) {
+        lock(&self.shared.store).revoke_tokens();
+    }
+
+    /// Sets the status of every account with this (connection, identifier), whatever its
+    /// organization/user scope.
+    pub fn set_account_status(
+        &self,
+        connection_name: &str,
+        identifier: &str,
+        status: &str,
+    ) -> Result<(), EmulatorError> {
+        let status =
+            Status::parse(status).ok_or_else(|| EmulatorError::InvalidStatus(status.to_owned()))?;
+        lock(&self.shared.store).set_status(connection_name, identifier, status)
+    }
+
+    /// Every account in creation order, in the wire shape with credentials, plus
+    /// `organization_id` and `user_id`.
+    pub fn accounts_json(&self) -> serde_json::Value {
+        lock(&self.shared.store).accounts_json()
+    }
+
+    /// Stops both servers: no new connections, in-flight requests get [`GRACE`], then the rest
+    /// is aborted. Idempotent.
+    pub async fn close(&self) {
+        let Some(servers) = lock(&self.servers).take() else {
+            return;
+        };
+        let _ = servers.shutdown.send(true);
+        for mut task in servers.tasks {
+            // The serve loop bounds itself by GRACE; this outer bound is a backstop.
+            if tokio::time::timeout(GRACE * 2, &mut task).await.is_err() {
+                task.abort();
+            }
+        }
+    }
+}
+
+impl Drop for LocalScalekit {
+    fn drop(&mut self) {
+        // Aborting a serve loop drops its JoinSet, which aborts every connection task.
+        if let Some(servers) = lock(&self.servers).take() {
+            for task in servers.tasks {
+                task.abort();
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for LocalScalekit {
+    // Hand-written so the client secret never lands in logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalScalekit")
+            .field("url", &self.shared.settings.base_url)
+            .field("echo_url", &self.shared.settings.echo_url)
+            .field("client_id", &self.shared.settings.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+fn local_addr(listener: &TcpListener) -> Result<SocketAddr, EmulatorError> {
+    listener
+        .local_addr()
+        .map_err(|e| EmulatorError::Start(format!("listener address: {e}")))
+}
+
+/// `http://ip:port`; an unspecified bind address is reached through loopback.
+fn http_url(addr: SocketAddr) -> String {
+    match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => format!("http://127.0.0.1:{}", addr.port()),
+        IpAddr::V4(ip) => format!("http://{ip}:{}", addr.port()),
+        IpAddr::V6(ip) if ip.is_unspecified() => format!("http://[::1]:{}", addr.port()),
+        IpAddr::V6(ip) => format!("http://[{ip}]:{}", addr.port()),
+    }
+}
+
+/// Resolves once shutdown is requested (or the LocalScalekit is gone). Returns `()` so that no
+/// watch guard is held across the awaits that follow in `select!`.
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
+}
+
+/// An HTTP/1 accept loop whose connections live in a JoinSet it owns, so that aborting the loop
+/// (Drop) also ends every connection; `axum::serve` detaches its connection tasks.
+async fn serve(listener: TcpListener, app: Router, mut stop: watch::Receiver<bool>) {
+    let mut conns = JoinSet::new();
+    let conn_stop = stop.clone();
+    loop {
+        tokio::select! {
+            () = stopped(&mut stop) => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    let _ = stream.set_nodelay(true);
+                    let service = TowerToHyperService::new(app.clone());
+                    let mut stop = conn_stop.clone();
+                    conns.spawn(async move {
+                        let conn = hyper::server::conn::http1::Builder::new()
+                            .serve_connection(TokioIo::new(stream), service);
+                        let mut conn = pin!(conn);
+                        tokio::select! {
+                            _ = conn.as_mut() => return,
+                            () = stopped(&mut stop) => {}
+                        }
+                        conn.as_mut().graceful_shutdown();
+                        let _ = conn.await;
+                    });
+                }
+                // Transient accept failures (e.g. out of descriptors): back off, don't spin.
+                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            },
+            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+        }
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(GRACE, async { while conns.join_next().await.is_some() {} }).await;
+    conns.shutdown().await;
+}

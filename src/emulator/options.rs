@@ -1,0 +1,118 @@
+//! LocalScalekit's options: what a test (or the Node glue) passes to `LocalScalekit::start`.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::EmulatorError;
+
+/// Options of a LocalScalekit instance. Every field is optional; JSON keys are lowerCamel.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EmulatorOptions {
+    /// Interface to listen on; default `127.0.0.1`.
+    pub host: Option<String>,
+    /// Port to listen on; default 0 (an ephemeral port).
+    pub port: Option<u16>,
+    /// Client id accepted by `/oauth/token`; default a generated `skc_<digits>`.
+    pub client_id: Option<String>,
+    /// Client secret accepted by `/oauth/token`; default a generated random secret.
+    pub client_secret: Option<String>,
+    /// `expires_in` of issued access tokens, in seconds; default 3600.
+    pub token_ttl_seconds: Option<u64>,
+    /// Configured connections. None: any connection name is auto-provisioned on first use as an
+    /// OAUTH connection whose upstream is the built-in echo.
+    pub connections: Option<Vec<ConnectionConfig>>,
+    /// Pre-seeded connected accounts.
+    pub accounts: Option<Vec<SeedAccount>>,
+}
+
+impl EmulatorOptions {
+    /// Parses options from JSON (lowerCamel keys; unknown keys are rejected to catch typos).
+    pub fn from_json(s: &str) -> Result<Self, EmulatorError> {
+        serde_json::from_str(s).map_err(|e| EmulatorError::Options(e.to_string()))
+    }
+
+    /// Reads and parses a JSON options file.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Self, EmulatorError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| EmulatorError::ReadOptions {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::from_json(&text)
+    }
+}
+
+/// A connection (Scalekit "connector") the emulator knows.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConnectionConfig {
+    /// Connection name (`connector` / `connection_name` on the wire).
+    pub name: String,
+    /// Provider reported on accounts; default = `name`.
+    pub provider: Option<String>,
+    /// How credentials are injected upstream; default OAUTH.
+    #[serde(default)]
+    pub auth_type: AuthType,
+    /// Base URL the Tool Proxy forwards to; None = the built-in echo upstream.
+    pub upstream_url: Option<String>,
+    /// API_KEY only: where the key goes; default the `Authorization` header (raw key).
+    pub api_key: Option<ApiKeyPlacement>,
+}
+
+/// Credential type of a connection (spec §6 injection table).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+pub enum AuthType {
+    #[default]
+    #[serde(rename = "OAUTH")]
+    OAuth,
+    #[serde(rename = "BASIC", alias = "BASIC_AUTH")]
+    Basic,
+    #[serde(rename = "BEARER", alias = "BEARER_TOKEN")]
+    Bearer,
+    #[serde(rename = "API_KEY")]
+    ApiKey,
+}
+
+impl AuthType {
+    /// The `authorization_type` enum name reported on the wire (ConnectorType, spec §4.1).
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            AuthType::OAuth => "OAUTH",
+            AuthType::Basic => "BASIC",
+            AuthType::Bearer => "BEARER_TOKEN",
+            AuthType::ApiKey => "API_KEY",
+        }
+    }
+}
+
+/// Where an API_KEY connection puts the key: `{"header": "X-API-Key"}` or `{"query": "api_key"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub enum ApiKeyPlacement {
+    Header(String),
+    Query(String),
+}
+
+impl Default for ApiKeyPlacement {
+    /// Spec §6: with no `auth_header_key_override`, the key goes raw into `Authorization`.
+    fn default() -> Self {
+        ApiKeyPlacement::Header("Authorization".to_owned())
+    }
+}
+
+/// A connected account present from the start.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeedAccount {
+    pub connection_name: String,
+    pub identifier: String,
+    pub organization_id: Option<String>,
+    pub user_id: Option<String>,
+    /// Default ACTIVE when usable credentials are given, else PENDING_AUTH.
+    pub status: Option<String>,
+    /// Wire shape (snake_case), e.g. `{"static_auth":{"details":{"api_key":"k"}}}`.
+    pub authorization_details: Option<serde_json::Value>,
+    pub api_config: Option<serde_json::Value>,
+}

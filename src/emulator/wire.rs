@@ -1,0 +1,250 @@
+//! Wire helpers shared by the emulator's routes: the §2 error body, timestamps, random tokens,
+//! and lenient reading of snake_case / lowerCamel JSON and query input.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use rand::{Rng as _, RngCore as _};
+use serde_json::{json, Map, Value};
+use time::format_description::FormatItem;
+use time::macros::format_description;
+use time::OffsetDateTime;
+
+/// A Scalekit-side failure, rendered as the grpc-gateway `google.rpc.Status` body of spec §2.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: u16,
+    pub error_code: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: u16, error_code: &'static str, message: String) -> Self {
+        ApiError {
+            status,
+            code,
+            error_code,
+            message,
+        }
+    }
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            3,
+            "INVALID_ARGUMENT",
+            message.into(),
+        )
+    }
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, 5, "NOT_FOUND", message.into())
+    }
+    pub fn already_exists(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, 6, "ALREADY_EXISTS", message.into())
+    }
+    pub fn permission_denied(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            7,
+            "PERMISSION_DENIED",
+            message.into(),
+        )
+    }
+    pub fn failed_precondition(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            9,
+            "FAILED_PRECONDITION",
+            message.into(),
+        )
+    }
+    pub fn unauthenticated(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            16,
+            "UNAUTHENTICATED",
+            message.into(),
+        )
+    }
+    pub fn unimplemented(status: StatusCode, message: impl Into<String>) -> Self {
+        Self::new(status, 12, "UNIMPLEMENTED", message.into())
+    }
+    /// Code 14 UNAVAILABLE, but with HTTP 502: the upstream (not Scalekit) is what failed.
+    pub fn bad_gateway(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_GATEWAY, 14, "UNAVAILABLE", message.into())
+    }
+
+    pub fn body(&self) -> Value {
+        json!({
+            "code": self.code,
+            "message": self.message,
+            "details": [{
+                "@type": "type.googleapis.com/scalekit.v1.errdetails.ErrorInfo",
+                "error_code": self.error_code,
+            }],
+        })
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        json_response(self.status, &self.body())
+    }
+}
+
+/// A JSON response with an explicit status.
+pub fn json_response(status: StatusCode, body: &Value) -> Response {
+    let mut resp = (status, body.to_string()).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    resp
+}
+
+/// A small HTML page for the browser-facing routes (magic link, post-verify redirect target).
+pub fn html_page(status: StatusCode, title: &str, text: &str) -> Response {
+    let page = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{t}</title></head>\
+         <body><h1>{t}</h1><p>{x}</p></body></html>",
+        t = html_escape(title),
+        x = html_escape(text)
+    );
+    let mut resp = (status, page).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    resp
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+// Millisecond precision: RFC 3339 UTC as spec §2 allows, and fine enough that successive writes
+// get distinct `updated_at` values.
+const RFC3339_MILLIS: &[FormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    let utc = t.to_offset(time::UtcOffset::UTC);
+    // Formatting a UTC date with this fixed description cannot fail for years 0..=9999.
+    utc.format(RFC3339_MILLIS)
+        .unwrap_or_else(|_| utc.unix_timestamp().to_string())
+}
+
+/// An unguessable token: 32 random bytes (CSPRNG), base64url.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A random number with 17 digits, for `ca_` / `conn_` / `skc_` ids shaped like the documented ones.
+pub fn random_digits() -> u64 {
+    rand::rng().random_range(10_000_000_000_000_000..100_000_000_000_000_000)
+}
+
+/// `organization_id` → `organizationId` (protojson accepts the lowerCamel json_name on input).
+pub fn camel(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A JSON object read with either spelling of each field name.
+pub struct Input<'a>(pub &'a Map<String, Value>);
+
+impl<'a> Input<'a> {
+    pub fn get(&self, snake: &str) -> Option<&'a Value> {
+        self.0
+            .get(snake)
+            .or_else(|| self.0.get(&camel(snake)))
+            .filter(|v| !v.is_null())
+    }
+
+    /// A string field; absent/null = None; any other JSON type is a 400 naming the field.
+    pub fn str(&self, snake: &str) -> Result<Option<&'a str>, ApiError> {
+        match self.get(snake) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.as_str())),
+            Some(_) => Err(ApiError::invalid(format!("{snake}: must be a string"))),
+        }
+    }
+
+    /// A string field where `""` means unset (proto3 scalar default).
+    pub fn opt(&self, snake: &str) -> Result<Option<&'a str>, ApiError> {
+        Ok(self.str(snake)?.filter(|s| !s.is_empty()))
+    }
+
+    pub fn object(&self, snake: &str) -> Result<Option<&'a Map<String, Value>>, ApiError> {
+        match self.get(snake) {
+            None => Ok(None),
+            Some(Value::Object(m)) => Ok(Some(m)),
+            Some(_) => Err(ApiError::invalid(format!("{snake}: must be an object"))),
+        }
+    }
+}
+
+/// Parses a request body as a JSON object; an empty body is `{}`.
+pub fn parse_body(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(ApiError::invalid("request body must be a JSON object")),
+        Err(e) => Err(ApiError::invalid(format!(
+            "request body is not valid JSON: {e}"
+        ))),
+    }
+}
+
+/// Decoded query pairs, read with either spelling of each key.
+pub struct Query(pub Vec<(String, String)>);
+
+impl Query {
+    pub fn parse(raw: Option<&str>) -> Self {
+        Query(
+            url::form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+                .into_owned()
+                .collect(),
+        )
+    }
+
+    fn matches(key: &str, snake: &str) -> bool {
+        key == snake || key == camel(snake)
+    }
+
+    /// First non-empty value of a singular field.
+    pub fn opt(&self, snake: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, v)| Self::matches(k, snake) && !v.is_empty())
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of a repeated field, in order.
+    pub fn all(&self, snake: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| Self::matches(k, snake))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+}

@@ -1,0 +1,47 @@
+//! napi glue: converts JS values to core types and back, nothing else.
+//!
+//! Errors cross as a JSON reason (`{"kind": ..., ...}`) that `index.js` turns into the matching
+//! exception class; a non-2xx proxy answer resolves with a `failure` so its body stays bytes.
+
+mod client;
+mod local;
+
+use napi::{Error, Status};
+use serde_json::json;
+
+use crate::errors::{CallKind, ScalekitError};
+
+/// The JSON description of a core error, read by `index.js`.
+pub(crate) fn error_json(error: &ScalekitError) -> serde_json::Value {
+    match error {
+        ScalekitError::Validation { argument, message } => {
+            json!({"kind": "validation", "argument": argument, "message": message})
+        }
+        ScalekitError::Http(f) => json!({
+            "kind": "server",
+            "source": match f.kind {
+                CallKind::Token => "token",
+                CallKind::ControlPlane => "control_plane",
+                CallKind::Proxy => "proxy",
+            },
+            "message": f.message,
+            "status": f.status,
+            "statusText": f.status_text,
+            "grpcStatus": f.grpc_status,
+            "errorCode": f.error_code,
+            "details": f.details,
+            "headers": f.headers.iter().flat_map(|(k, v)| [k.as_str(), v.as_str()]).collect::<Vec<_>>(),
+            "body": String::from_utf8_lossy(&f.body),
+        }),
+        ScalekitError::Timeout { timeout_ms } => {
+            json!({"kind": "timeout", "message": error.to_string(), "timeoutMs": timeout_ms})
+        }
+        ScalekitError::Network { message, .. } => json!({"kind": "network", "message": message}),
+        ScalekitError::Aborted => json!({"kind": "aborted", "message": error.to_string()}),
+        ScalekitError::Protocol { message } => json!({"kind": "protocol", "message": message}),
+    }
+}
+
+pub(crate) fn to_napi(error: ScalekitError) -> Error {
+    Error::new(Status::GenericFailure, error_json(&error).to_string())
+}
