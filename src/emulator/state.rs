@@ -598,22 +598,22 @@ impl Store {
         let matching: Vec<&Account> = self
             .accounts
             .iter()
-            .filter(|a| q.connector.as_ref().map_or(true, |c| &a.connector == c))
+            .filter(|a| q.connector.as_ref().is_none_or(|c| &a.connector == c))
             .filter(|a| q.connection_names.is_empty() || q.connection_names.contains(&a.connector))
-            .filter(|a| q.identifier.as_ref().map_or(true, |x| &a.identifier == x))
+            .filter(|a| q.identifier.as_ref().is_none_or(|x| &a.identifier == x))
             .filter(|a| {
                 q.provider
                     .as_ref()
-                    .map_or(true, |p| a.provider.eq_ignore_ascii_case(p))
+                    .is_none_or(|p| a.provider.eq_ignore_ascii_case(p))
             })
             .filter(|a| {
                 q.organization_id
                     .as_ref()
-                    .map_or(true, |o| &a.organization_id == o)
+                    .is_none_or(|o| &a.organization_id == o)
             })
-            .filter(|a| q.user_id.as_ref().map_or(true, |u| &a.user_id == u))
+            .filter(|a| q.user_id.as_ref().is_none_or(|u| &a.user_id == u))
             .filter(|a| {
-                needle.as_ref().map_or(true, |n| {
+                needle.as_ref().is_none_or(|n| {
                     [&a.identifier, &a.connector, &a.provider, &a.id]
                         .iter()
                         .any(|f| f.to_lowercase().contains(n.as_str()))

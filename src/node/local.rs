@@ -21,6 +21,8 @@ pub struct NativeLocalScalekit {
 
 /// Starts LocalScalekit on the addon's runtime. `options_json` follows `EmulatorOptions`;
 /// `config_file` is a JSON file of the same shape (the JSON options win where both set a field).
+// Only JS calls it, so test builds (where napi registers nothing) see it as unused.
+#[cfg_attr(test, allow(dead_code))]
 #[napi]
 pub async fn start_local_scalekit(
     options_json: Option<String>,

@@ -1,0 +1,93 @@
+// A TypeScript consumer of the public typings; `npm run typecheck` compiles it with --noEmit.
+// It imports the package by name, as a user's app does, so `exports` and `types` are checked too.
+import {
+  ScalekitClient,
+  LocalScalekit,
+  ScalekitException,
+  ScalekitServerException,
+  ScalekitValidationException,
+  ScalekitNotFoundException,
+  ScalekitGatewayTimeoutException,
+  ScalekitNetworkException,
+  type ProxyResponse,
+  type RequestParams,
+  type AuthorizationLink,
+  type LocalScalekitOptions,
+} from 'scalekit-native'
+
+interface Customer {
+  id: string
+}
+
+export async function flow(): Promise<void> {
+  const options: LocalScalekitOptions = {
+    connections: [{ name: 'crm', authType: 'API_KEY', apiKey: { header: 'X-API-Key' } }],
+    accounts: [{ connectionName: 'crm', identifier: 'user_1', authorizationDetails: { static_auth: { details: { api_key: 'k' } } } }],
+    tokenTtlSeconds: 60,
+  }
+  const local: LocalScalekit = await LocalScalekit.start(options)
+  const env: string = local.env().SCALEKIT_ENV_URL
+  const client = new ScalekitClient(local.url, local.clientId, local.clientSecret, { toolTimeoutMs: 5_000, maxRetries: 1 })
+  const fromEnv: ScalekitClient = ScalekitClient.fromEnv({ timeoutMs: 1_000 })
+  void fromEnv
+  void env
+
+  const link: AuthorizationLink = await client.actions.getAuthorizationLink({ connectionName: 'crm', identifier: 'user_1', state: 's' })
+  const expiry: Date | undefined = link.expiry
+  void expiry
+
+  const params: RequestParams = {
+    connectionName: 'crm',
+    identifier: 'user_1',
+    path: '/v1/customers',
+    method: 'POST',
+    queryParams: { page: 1, tags: ['a', 'b'], since: new Date(0), filter: { name: 'x' } },
+    body: { name: 'Ada' },
+    headers: { 'X-Trace': 'abc', 'X-Count': 2 },
+    timeoutMs: 1_000,
+    retry: false,
+  }
+  const response: ProxyResponse<Customer> = await client.actions.request<Customer>(params)
+  const id: string = response.data.id
+  const status: number = response.status
+  const header: string | string[] | undefined = response.headers['content-type']
+  void id
+  void status
+  void header
+
+  await client.actions.request({ connectionName: 'crm', identifier: 'user_1', path: 'raw', body: Buffer.from('x'), formData: { a: 1 } })
+
+  try {
+    await client.actions.request({ connectionName: 'crm', identifier: 'user_1', path: '/missing' })
+  } catch (err) {
+    if (err instanceof ScalekitNotFoundException) {
+      const s: number = err.httpStatus
+      const g: number = err.grpcStatus
+      const code: string | null = err.errorCode
+      const data: unknown = err.data
+      void [s, g, code, data]
+    } else if (err instanceof ScalekitGatewayTimeoutException) {
+      const s: number = err.httpStatus
+      void s
+    } else if (err instanceof ScalekitServerException) {
+      const h: Record<string, string | string[]> = err.headers
+      void h
+    } else if (err instanceof ScalekitValidationException) {
+      const arg: string = err.argument
+      void arg
+    } else if (err instanceof ScalekitNetworkException || err instanceof ScalekitException) {
+      const m: string = err.message
+      void m
+    }
+  }
+
+  const stats = local.stats()
+  const proxied: number = stats.proxy
+  void proxied
+  local.revokeTokens()
+  await local.close()
+}
+
+// @ts-expect-error: connectionName is required
+const missing: RequestParams = { identifier: 'x', path: '/x' }
+void missing
