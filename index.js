@@ -351,22 +351,53 @@ function proxyParams(params) {
   return target
 }
 
-function accountParams(params) {
-  const p = paramsObject(params)
-  return {
-    connectionName: optionalString('connectionName', p.connectionName),
-    identifier: optionalString('identifier', p.identifier),
-    connectedAccountId: optionalString('connectedAccountId', p.connectedAccountId),
-    organizationId: optionalString('organizationId', p.organizationId),
-    userId: optionalString('userId', p.userId),
-    state: optionalString('state', p.state),
-    userVerifyUrl: optionalString('userVerifyUrl', p.userVerifyUrl),
-  }
+// Timestamps cross the native boundary as RFC 3339 strings and reach users as Dates.
+function dateFields(obj, names) {
+  if (obj === null || typeof obj !== 'object') return
+  for (const name of names) if (typeof obj[name] === 'string') obj[name] = new Date(obj[name])
 }
 
-function toDate(value) {
-  return value ? new Date(value) : undefined
+function reviveAccount(account) {
+  if (!account) return
+  dateFields(account, ['tokenExpiresAt', 'updatedAt', 'lastUsedAt'])
+  const value = account.authorizationDetails?.details?.value
+  dateFields(value, ['tokenExpiresAt', 'expiry'])
 }
+
+function reviveDates(result) {
+  reviveAccount(result.connectedAccount)
+  if (Array.isArray(result.connectedAccounts)) result.connectedAccounts.forEach(reviveAccount)
+  if (Array.isArray(result.connections)) result.connections.forEach((c) => dateFields(c, ['createdAt']))
+  dateFields(result, ['expiry'])
+  return result
+}
+
+/** Connected-account status names: `account.status === ConnectorStatus.ACTIVE`. */
+const ConnectorStatus = Object.freeze({
+  CONNECTION_STATUS_UNSPECIFIED: 'CONNECTION_STATUS_UNSPECIFIED',
+  ACTIVE: 'ACTIVE',
+  EXPIRED: 'EXPIRED',
+  PENDING_AUTH: 'PENDING_AUTH',
+  PENDING_VERIFICATION: 'PENDING_VERIFICATION',
+  DISCONNECTED: 'DISCONNECTED',
+})
+
+/** Connected-account authorization types. */
+const ConnectorType = Object.freeze({
+  CONNECTION_TYPE_UNSPECIFIED: 'CONNECTION_TYPE_UNSPECIFIED',
+  OAUTH: 'OAUTH',
+  API_KEY: 'API_KEY',
+  BASIC_AUTH: 'BASIC_AUTH',
+  BEARER_TOKEN: 'BEARER_TOKEN',
+  CUSTOM: 'CUSTOM',
+  BASIC: 'BASIC',
+  OAUTH_M2M: 'OAUTH_M2M',
+  TRELLO_OAUTH1: 'TRELLO_OAUTH1',
+  GOOGLE_DWD: 'GOOGLE_DWD',
+  TRUSTED_IDP: 'TRUSTED_IDP',
+  SMART_FHIR: 'SMART_FHIR',
+  NO_AUTH: 'NO_AUTH',
+})
 
 const RUNTIME = `Node/${process.version} (${process.platform}; ${os.arch()})`
 
@@ -408,17 +439,36 @@ class ActionsClient {
     return toResponse(response)
   }
 
-  /** A magic link the user opens to authorize (or re-authorize) a connected account. */
-  async getAuthorizationLink(params) {
-    const nativeParams = accountParams(params)
-    let link
+  async #accounts(method, params, required = true) {
+    const json = jsonOf('params', paramsObject(params, required))
+    let result
     try {
-      link = await this.#native.getAuthorizationLink(nativeParams)
+      result = await this.#native.accounts(method, json)
     } catch (e) {
       throw fromNative(e)
     }
-    return { link: link.link, expiry: toDate(link.expiry) }
+    return reviveDates(JSON.parse(result))
   }
+
+  /** A magic link the user opens to authorize (or re-authorize) a connected account. */
+  getAuthorizationLink(params) { return this.#accounts('getAuthorizationLink', params) }
+  /** Confirms the user after `userVerifyUrl` received `auth_request_id`; the account becomes ACTIVE. */
+  verifyConnectedAccountUser(params) { return this.#accounts('verifyConnectedAccountUser', params) }
+  /** By `connectedAccountId`, or `connectionName` + `identifier`; includes the credentials. */
+  getConnectedAccount(params) { return this.#accounts('getConnectedAccount', params) }
+  createConnectedAccount(params) { return this.#accounts('createConnectedAccount', params) }
+  updateConnectedAccount(params) { return this.#accounts('updateConnectedAccount', params) }
+  /** Resolves `{}`. */
+  deleteConnectedAccount(params) { return this.#accounts('deleteConnectedAccount', params) }
+  listConnectedAccounts(params) { return this.#accounts('listConnectedAccounts', params, false) }
+  /** The existing account (updated when `authorizationDetails` is given), or a new one. */
+  getOrCreateConnectedAccount(params) { return this.#accounts('getOrCreateConnectedAccount', params) }
+  /** Alias of `getOrCreateConnectedAccount`. */
+  upsertConnectedAccount(params) { return this.#accounts('getOrCreateConnectedAccount', params) }
+  /** App-level connections of the environment. */
+  listConnections(params) { return this.#accounts('listConnections', params, false) }
+  /** Runs a Scalekit tool for a connected account (deadline: `toolTimeoutMs`). */
+  executeTool(params) { return this.#accounts('executeTool', params) }
 
   [util.inspect.custom]() {
     return 'ActionsClient {}'
@@ -567,6 +617,8 @@ if (typeof Symbol.asyncDispose === 'symbol') {
 
 module.exports = {
   ScalekitClient,
+  ConnectorStatus,
+  ConnectorType,
   ActionsClient,
   LocalScalekit,
   ScalekitException,

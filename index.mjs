@@ -3,6 +3,8 @@ import cjs from './index.js'
 
 export const {
   ScalekitClient,
+  ConnectorStatus,
+  ConnectorType,
   ActionsClient,
   LocalScalekit,
   ScalekitException,

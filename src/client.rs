@@ -9,7 +9,7 @@ use http::Method;
 use serde_json::Value;
 use tokio::time::Instant;
 
-use crate::accounts::{self, MagicLink, MagicLinkParams};
+use crate::accounts::{self, AccountOperation, Params, RestCall};
 use crate::auth::{TokenCache, TokenEndpoint};
 use crate::config::ClientConfig;
 use crate::errors::{status_text, CallKind, ScalekitError, ScalekitErrorBody};
@@ -100,16 +100,74 @@ impl ScalekitClient {
         })
     }
 
-    /// `actions.getAuthorizationLink`.
-    pub async fn get_authorization_link(
+    /// The connected-account methods of `actions` (and `executeTool`, `listConnections`),
+    /// resolving the official SDK's result shape as JSON.
+    pub async fn accounts_call(
         &self,
-        params: MagicLinkParams,
-    ) -> Result<MagicLink, ScalekitError> {
-        let body = accounts::magic_link_body(&params)?;
-        let answer = self
-            .control_plane(Method::POST, accounts::MAGIC_LINK_PATH, None, Some(&body))
-            .await?;
-        accounts::read_magic_link(&answer)
+        operation: AccountOperation,
+        params: &Params,
+    ) -> Result<Value, ScalekitError> {
+        use AccountOperation as Op;
+        let call = match operation {
+            Op::Get => accounts::get_call(params)?,
+            Op::Create => accounts::create_call(params)?,
+            Op::Update => accounts::update_call(params)?,
+            Op::Delete => accounts::delete_call(params)?,
+            Op::List => accounts::list_call(params)?,
+            Op::AuthorizationLink => accounts::magic_link_call(params)?,
+            Op::VerifyUser => accounts::verify_call(params)?,
+            Op::ListConnections => accounts::list_connections_call(params)?,
+            Op::ExecuteTool => accounts::execute_tool_call(params)?,
+            Op::GetOrCreate => return self.get_or_create(params).await,
+        };
+        let timeout = match operation {
+            Op::ExecuteTool => self.inner.config.tool_timeout,
+            _ => self.inner.config.timeout,
+        };
+        let answer = self.rest(&call, timeout).await?;
+        Ok(match operation {
+            Op::Get | Op::Create | Op::Update | Op::GetOrCreate => {
+                accounts::account_answer(&answer)
+            }
+            Op::Delete => Value::Object(Default::default()),
+            Op::List => accounts::list_answer(&answer),
+            Op::AuthorizationLink => accounts::magic_link_answer(&answer)?,
+            Op::VerifyUser => accounts::verify_answer(&answer),
+            Op::ListConnections => accounts::connections_answer(&answer),
+            Op::ExecuteTool => accounts::execute_tool_answer(&answer),
+        })
+    }
+
+    /// Spec §4.3: GET, then PUT (details given) or nothing (exists), or POST on NOT_FOUND.
+    async fn get_or_create(&self, params: &Params) -> Result<Value, ScalekitError> {
+        let lookup = accounts::get_or_create_lookup(params)?;
+        let timeout = self.inner.config.timeout;
+        let exists = match self.rest(&lookup, timeout).await {
+            Ok(found) => match accounts::get_or_create_next(params, true)? {
+                None => return Ok(accounts::account_answer(&found)),
+                Some(_) => true,
+            },
+            Err(ScalekitError::Http(f)) if f.grpc_status == 5 => false,
+            Err(e) => return Err(e),
+        };
+        let next = accounts::get_or_create_next(params, exists)?.ok_or_else(|| {
+            ScalekitError::Protocol {
+                message: "getOrCreateConnectedAccount has no next step".into(),
+            }
+        })?;
+        let answer = self.rest(&next, timeout).await?;
+        Ok(accounts::account_answer(&answer))
+    }
+
+    async fn rest(&self, call: &RestCall, timeout: Duration) -> Result<Value, ScalekitError> {
+        self.control_plane(
+            call.method.clone(),
+            call.path,
+            call.query.as_deref(),
+            call.body.as_ref(),
+            timeout,
+        )
+        .await
     }
 
     /// A JSON call to `/api/v1/*`; resolves the parsed answer (`{}` for an empty one).
@@ -119,6 +177,7 @@ impl ScalekitClient {
         path: &str,
         query: Option<&str>,
         body: Option<&Value>,
+        timeout: Duration,
     ) -> Result<Value, ScalekitError> {
         let mut url = self.inner.config.api_url(path)?;
         if let Some(q) = query.filter(|q| !q.is_empty()) {
@@ -143,7 +202,7 @@ impl ScalekitClient {
             .execute(
                 CallKind::ControlPlane,
                 &request,
-                self.inner.config.timeout,
+                timeout,
                 RetryPolicy::control_plane(self.inner.config.max_retries),
             )
             .await?;

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
+use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
 use http::Method;
 use serde_json::Value;
 use url::Url;
@@ -126,10 +126,13 @@ pub fn prepare(config: &ClientConfig, params: ProxyParams) -> Result<ProxyCall, 
 
     let has_payload_method = matches!(method, Method::POST | Method::PUT | Method::PATCH);
     let body = match params.body {
-        None => {
-            // axios sends an empty body (Content-Length: 0) on POST/PUT/PATCH.
-            has_payload_method.then(Bytes::new)
+        None if has_payload_method => {
+            // axios sends an empty body with `Content-Length: 0` on POST/PUT/PATCH; hyper would
+            // send no length at all for an empty body.
+            headers.insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
+            Some(Bytes::new())
         }
+        None => None,
         Some(ProxyBody::Json(json)) => {
             default_content_type(&mut headers, JSON);
             Some(Bytes::from(json))
@@ -679,6 +682,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(empty_post.request.body.as_deref(), Some(&b""[..]));
+        assert_eq!(empty_post.request.headers["content-length"], "0");
         assert_eq!(empty_post.request.headers["content-type"], FORM_URLENCODED);
 
         let get = prepare(&c, params()).unwrap();

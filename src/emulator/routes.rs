@@ -37,6 +37,8 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/api/v1/connected_accounts/magic_link", post(magic_link))
         .route("/api/v1/connected_accounts/user/verify", post(verify))
         .route("/api/v1/connections", get(list_connections))
+        // ConnectionService.ListAppConnections, what the SDK's `actions.listConnections` calls.
+        .route("/api/v1/connections/app", get(list_connections))
         .route("/api/v1/execute_tool", post(execute_tool))
         .route("/magic/{token}", get(authorize))
         .route("/verified", get(verified))

@@ -5,7 +5,7 @@ use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 
 use super::{error_json, to_napi};
-use crate::accounts::{AccountRef, MagicLinkParams};
+use crate::accounts::{AccountOperation, Params};
 use crate::client::ScalekitClient;
 use crate::config::{ClientConfig, ClientOptions};
 use crate::errors::ScalekitError;
@@ -67,23 +67,6 @@ pub struct NativeResponse {
     pub body: Buffer,
     /// Set for a non-2xx answer: the error's JSON description (without the body).
     pub failure: Option<String>,
-}
-
-#[napi(object)]
-pub struct NativeAccountParams {
-    pub connection_name: Option<String>,
-    pub identifier: Option<String>,
-    pub connected_account_id: Option<String>,
-    pub organization_id: Option<String>,
-    pub user_id: Option<String>,
-    pub state: Option<String>,
-    pub user_verify_url: Option<String>,
-}
-
-#[napi(object)]
-pub struct NativeMagicLink {
-    pub link: String,
-    pub expiry: Option<String>,
 }
 
 #[napi]
@@ -215,30 +198,21 @@ impl NativeClient {
         }
     }
 
+    /// A connected-account method of `actions` by its JS name; params and result as JSON.
     #[napi]
-    pub async fn get_authorization_link(
-        &self,
-        params: NativeAccountParams,
-    ) -> napi::Result<NativeMagicLink> {
-        let params = MagicLinkParams {
-            account: AccountRef {
-                connection_name: params.connection_name,
-                identifier: params.identifier,
-                connected_account_id: params.connected_account_id,
-                organization_id: params.organization_id,
-                user_id: params.user_id,
-            },
-            state: params.state,
-            user_verify_url: params.user_verify_url,
-        };
-        let link = self
+    pub async fn accounts(&self, method: String, params_json: String) -> napi::Result<String> {
+        let operation = AccountOperation::from_method(&method).ok_or_else(|| {
+            to_napi(ScalekitError::validation(
+                "method",
+                format!("unknown actions method {method:?}"),
+            ))
+        })?;
+        let params = Params::from_json(&params_json).map_err(to_napi)?;
+        let result = self
             .inner
-            .get_authorization_link(params)
+            .accounts_call(operation, &params)
             .await
             .map_err(to_napi)?;
-        Ok(NativeMagicLink {
-            link: link.link,
-            expiry: link.expiry,
-        })
+        Ok(result.to_string())
     }
 }

@@ -1,0 +1,117 @@
+// Shared helpers of the Node test suite (not a test file: the runner only picks `*.test.mjs`).
+import http from 'node:http'
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import path from 'node:path'
+
+import sk from '../index.js'
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+export const INDEX_JS = path.join(ROOT, 'index.js')
+export const INDEX_MJS = path.join(ROOT, 'index.mjs')
+
+/**
+ * Starts LocalScalekit and closes it when the test (or suite, when `t` is a `after` hook
+ * registrar) ends.
+ */
+export async function startLocal(t, options) {
+  const local = await sk.LocalScalekit.start(options)
+  t.after(() => local.close())
+  return local
+}
+
+/**
+ * A loopback HTTP server (127.0.0.1, free port). `handler(req, res, body)` receives the request
+ * body already read as a Buffer. Every request is recorded in `server.requests`. Closed (open
+ * sockets destroyed) when the test `t` ends; with `t` null, call `close()` yourself.
+ */
+export async function startServer(t, handler) {
+  const requests = []
+  const sockets = new Set()
+  const server = http.createServer((req, res) => {
+    const chunks = []
+    req.on('data', (c) => chunks.push(c))
+    req.on('end', () => {
+      const body = Buffer.concat(chunks)
+      requests.push({ method: req.method, url: req.url, headers: req.headers, body })
+      Promise.resolve(handler(req, res, body)).catch((e) => {
+        res.statusCode = 599
+        res.end(String(e && e.stack))
+      })
+    })
+  })
+  server.on('connection', (s) => {
+    sockets.add(s)
+    s.on('close', () => sockets.delete(s))
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address()
+  const close = () =>
+    new Promise((resolve) => {
+      for (const s of sockets) s.destroy()
+      server.close(() => resolve())
+    })
+  if (t) t.after(close)
+  return { url: `http://127.0.0.1:${port}`, requests, server, close }
+}
+
+export function sendJson(res, status, value, headers = {}) {
+  const text = JSON.stringify(value)
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers })
+  res.end(text)
+}
+
+/** Asserts that `promise` rejects, and returns the rejection (for further checks). */
+export async function rejection(promise) {
+  try {
+    await promise
+  } catch (e) {
+    return e
+  }
+  throw new Error('expected a rejection, but the promise resolved')
+}
+
+/**
+ * Runs `node <args>` and resolves `{code, signal, stdout, stderr, timedOut}`; the child is killed
+ * after `timeoutMs`. `onStdout(text, child)` sees the accumulated stdout each time it grows.
+ */
+export function runNode(args, { cwd = ROOT, env, input, stdin = 'pipe', timeoutMs = 60_000, onStdout } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd, env, stdio: [stdin, 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      child.kill('SIGKILL')
+    }, timeoutMs)
+    child.stdout.setEncoding('utf8')
+    child.stderr.setEncoding('utf8')
+    child.stdout.on('data', (d) => {
+      stdout += d
+      if (onStdout) onStdout(stdout, child)
+    })
+    child.stderr.on('data', (d) => {
+      stderr += d
+    })
+    child.on('error', (e) => {
+      clearTimeout(timer)
+      reject(e)
+    })
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      resolve({ code, signal, stdout, stderr, timedOut })
+    })
+    if (stdin === 'pipe') {
+      child.stdin.on('error', () => {})
+      if (input !== undefined) child.stdin.end(input)
+    }
+  })
+}
+
+/** The environment of the test process without any SCALEKIT_* variable. */
+export function envWithoutScalekit(extra = {}) {
+  const env = {}
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SCALEKIT_')) env[k] = v
+  return { ...env, ...extra }
+}
