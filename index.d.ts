@@ -81,12 +81,209 @@ export interface AuthorizationLink {
   expiry?: Date
 }
 
+/** Connected-account status names (the official SDK's enum, as strings). */
+export declare const ConnectorStatus: {
+  readonly CONNECTION_STATUS_UNSPECIFIED: 'CONNECTION_STATUS_UNSPECIFIED'
+  readonly ACTIVE: 'ACTIVE'
+  readonly EXPIRED: 'EXPIRED'
+  readonly PENDING_AUTH: 'PENDING_AUTH'
+  readonly PENDING_VERIFICATION: 'PENDING_VERIFICATION'
+  readonly DISCONNECTED: 'DISCONNECTED'
+}
+export type ConnectorStatus = (typeof ConnectorStatus)[keyof typeof ConnectorStatus]
+
+/** Connected-account authorization types (the official SDK's enum, as strings). */
+export declare const ConnectorType: {
+  readonly CONNECTION_TYPE_UNSPECIFIED: 'CONNECTION_TYPE_UNSPECIFIED'
+  readonly OAUTH: 'OAUTH'
+  readonly API_KEY: 'API_KEY'
+  readonly BASIC_AUTH: 'BASIC_AUTH'
+  readonly BEARER_TOKEN: 'BEARER_TOKEN'
+  readonly CUSTOM: 'CUSTOM'
+  readonly BASIC: 'BASIC'
+  readonly OAUTH_M2M: 'OAUTH_M2M'
+  readonly TRELLO_OAUTH1: 'TRELLO_OAUTH1'
+  readonly GOOGLE_DWD: 'GOOGLE_DWD'
+  readonly TRUSTED_IDP: 'TRUSTED_IDP'
+  readonly SMART_FHIR: 'SMART_FHIR'
+  readonly NO_AUTH: 'NO_AUTH'
+}
+export type ConnectorType = (typeof ConnectorType)[keyof typeof ConnectorType]
+
+export interface OAuthToken {
+  accessToken: string
+  refreshToken: string
+  scopes: string[]
+  domain: string
+}
+export interface StaticAuth {
+  /** Connector fields, e.g. `api_key`, `token`, `username`, `password`, `domain`; keys are not renamed. */
+  details: Record<string, unknown>
+}
+export interface GoogleDwd {
+  subject: string
+  accessToken: string
+  scopes: string[]
+  tokenExpiresAt?: Date
+}
+export interface TrustedIdp {
+  dbUser: string
+  accessKeyId: string
+  expiry?: Date
+}
+
+/** The official SDK's oneof shape. */
+export interface AuthorizationDetails {
+  details:
+    | { case: 'oauthToken'; value: OAuthToken }
+    | { case: 'staticAuth'; value: StaticAuth }
+    | { case: 'googleDwd'; value: GoogleDwd }
+    | { case: 'trustedIdp'; value: TrustedIdp }
+    | { case?: undefined; value?: undefined }
+}
+
+/** What methods accept: the official oneof shape, or a plain one such as `{ staticAuth: { details } }`. */
+export type AuthorizationDetailsInput =
+  | { details: { case: 'oauthToken'; value: Partial<OAuthToken> } }
+  | { details: { case: 'staticAuth'; value: StaticAuth } }
+  | { details: { case: 'googleDwd'; value: { subject: string } } }
+  | { details: { case: 'trustedIdp'; value: { dbUser: string } } }
+  | { oauthToken: Partial<OAuthToken> }
+  | { staticAuth: StaticAuth }
+  | { googleDwd: { subject: string } }
+  | { trustedIdp: { dbUser: string } }
+
+/** A connected account as list results give it (no credentials, no apiConfig). */
+export interface ConnectedAccountForList {
+  id: string
+  identifier: string
+  provider: string
+  /** The connection name. */
+  connector: string
+  connectionId: string
+  status: ConnectorStatus
+  authorizationType: ConnectorType
+  tokenExpiresAt?: Date
+  updatedAt?: Date
+  lastUsedAt?: Date
+}
+
+export interface ConnectedAccount extends ConnectedAccountForList {
+  authorizationDetails?: AuthorizationDetails
+  apiConfig?: Record<string, unknown>
+}
+
+export interface ConnectedAccountResponse {
+  connectedAccount?: ConnectedAccount
+}
+
+export interface ConnectedAccountWriteParams {
+  connectionName: string
+  identifier: string
+  authorizationDetails?: AuthorizationDetailsInput
+  organizationId?: string
+  userId?: string
+  apiConfig?: Record<string, unknown>
+}
+
+export interface UpdateConnectedAccountParams extends ConnectedAccountRef {
+  authorizationDetails?: AuthorizationDetailsInput
+  apiConfig?: Record<string, unknown>
+}
+
+export interface ListConnectedAccountsParams {
+  connectionName?: string
+  identifier?: string
+  organizationId?: string
+  userId?: string
+  provider?: string
+  /** Page size (server default when omitted or 0). */
+  pageSize?: number
+  pageToken?: string
+  /** Case-insensitive text search. */
+  query?: string
+  /** Not together with `connectionName`. */
+  connectionNames?: string[]
+}
+
+export interface ListConnectedAccountsResponse {
+  connectedAccounts: ConnectedAccountForList[]
+  totalSize: number
+  /** `''` on the last page. */
+  nextPageToken: string
+  prevPageToken: string
+}
+
+export interface VerifyConnectedAccountUserParams {
+  /** From the `auth_request_id` query parameter Scalekit sent to your `userVerifyUrl`. */
+  authRequestId: string
+  identifier: string
+}
+
+export interface VerifyConnectedAccountUserResponse {
+  postUserVerifyRedirectUrl: string
+}
+
+export interface ListConnectionsParams {
+  pageSize?: number
+  pageToken?: string
+  provider?: string
+}
+
+export interface AppConnection {
+  id: string
+  type: string
+  status: string
+  enabled: boolean
+  provider: string
+  connectionName: string
+  createdAt?: Date
+}
+
+export interface ListConnectionsResponse {
+  connections: AppConnection[]
+  nextPageToken: string
+  prevPageToken: string
+  totalSize: number
+}
+
+export interface ExecuteToolParams {
+  toolName: string
+  toolInput?: Record<string, unknown>
+  identifier?: string
+  connectedAccountId?: string
+  connector?: string
+  organizationId?: string
+  userId?: string
+  agentRunId?: string
+}
+
+export interface ExecuteToolResponse<T = Record<string, unknown>> {
+  data?: T
+  executionId: string
+}
+
 export declare class ActionsClient {
   private constructor()
   /** A call through `{envUrl}/proxy{path}`, forwarded by Scalekit with the user's credentials injected. */
   request<T = any>(params: RequestParams): Promise<ProxyResponse<T>>
   /** A magic link to authorize a connected account (by id, or connection name + identifier). */
   getAuthorizationLink(params: GetAuthorizationLinkParams): Promise<AuthorizationLink>
+  /** Confirms the user after your `userVerifyUrl` received `auth_request_id`; the account becomes ACTIVE. */
+  verifyConnectedAccountUser(params: VerifyConnectedAccountUserParams): Promise<VerifyConnectedAccountUserResponse>
+  /** By `connectedAccountId`, or `connectionName` + `identifier`; includes the credentials. */
+  getConnectedAccount(params: ConnectedAccountRef): Promise<ConnectedAccountResponse>
+  createConnectedAccount(params: ConnectedAccountWriteParams): Promise<ConnectedAccountResponse>
+  updateConnectedAccount(params: UpdateConnectedAccountParams): Promise<ConnectedAccountResponse>
+  deleteConnectedAccount(params: ConnectedAccountRef): Promise<Record<string, never>>
+  listConnectedAccounts(params?: ListConnectedAccountsParams): Promise<ListConnectedAccountsResponse>
+  /** The existing account (updated when `authorizationDetails` is given), or a new one. */
+  getOrCreateConnectedAccount(params: ConnectedAccountWriteParams): Promise<ConnectedAccountResponse>
+  /** Alias of `getOrCreateConnectedAccount`. */
+  upsertConnectedAccount(params: ConnectedAccountWriteParams): Promise<ConnectedAccountResponse>
+  listConnections(params?: ListConnectionsParams): Promise<ListConnectionsResponse>
+  /** Runs a Scalekit tool for a connected account; deadline `toolTimeoutMs`. */
+  executeTool<T = Record<string, unknown>>(params: ExecuteToolParams): Promise<ExecuteToolResponse<T>>
 }
 
 export declare class ScalekitClient {

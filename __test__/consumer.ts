@@ -91,3 +91,38 @@ export async function flow(): Promise<void> {
 // @ts-expect-error: connectionName is required
 const missing: RequestParams = { identifier: 'x', path: '/x' }
 void missing
+
+import { ConnectorStatus, ConnectorType, type ConnectedAccount, type ListConnectedAccountsResponse } from 'scalekit-native'
+
+export async function lifecycle(client: ScalekitClient): Promise<void> {
+  const { connectedAccount } = await client.actions.getOrCreateConnectedAccount({
+    connectionName: 'crm',
+    identifier: 'user_1',
+    authorizationDetails: { details: { case: 'staticAuth', value: { details: { api_key: 'k' } } } },
+  })
+  const account: ConnectedAccount | undefined = connectedAccount
+  if (account?.status === ConnectorStatus.ACTIVE && account.authorizationType === ConnectorType.API_KEY) {
+    const details = account.authorizationDetails?.details
+    if (details?.case === 'staticAuth') {
+      const key: unknown = details.value.details['api_key']
+      void key
+    }
+    const updated: Date | undefined = account.updatedAt
+    void updated
+  }
+  await client.actions.upsertConnectedAccount({ connectionName: 'gmail', identifier: 'u', authorizationDetails: { oauthToken: { accessToken: 'a' } } })
+  await client.actions.createConnectedAccount({ connectionName: 'crm', identifier: 'u2', apiConfig: { region: 'eu' } })
+  await client.actions.updateConnectedAccount({ connectedAccountId: 'ca_1', authorizationDetails: { staticAuth: { details: { token: 't' } } } })
+  const page: ListConnectedAccountsResponse = await client.actions.listConnectedAccounts({ connectionName: 'crm', pageSize: 10 })
+  const next: string = page.nextPageToken
+  void next
+  await client.actions.deleteConnectedAccount({ connectionName: 'crm', identifier: 'u2' })
+  const { postUserVerifyRedirectUrl } = await client.actions.verifyConnectedAccountUser({ authRequestId: 'r', identifier: 'u' })
+  void postUserVerifyRedirectUrl
+  const { connections } = await client.actions.listConnections()
+  const name: string | undefined = connections[0]?.connectionName
+  void name
+  const tool = await client.actions.executeTool<{ ok: boolean }>({ toolName: 'emulator_echo', connector: 'crm', identifier: 'u' })
+  const ok: boolean | undefined = tool.data?.ok
+  void ok
+}

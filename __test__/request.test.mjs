@@ -2,6 +2,7 @@
 // is decoded.
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import zlib from 'node:zlib'
 
 import sk from '../index.js'
 import { startServer, sendJson } from './helpers.mjs'
@@ -186,6 +187,11 @@ describe('response decoding (custom upstream)', () => {
     '/octets': (res) => { res.writeHead(200, { 'content-type': 'application/octet-stream' }); res.end(OCTETS) },
     '/png': (res) => { res.writeHead(200, { 'content-type': 'image/png' }); res.end(PNG) },
     '/pdf-json-looking': (res) => { res.writeHead(200, { 'content-type': 'application/pdf' }); res.end('{"a":1}') },
+    '/gzip': (res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' })
+      res.end(zlib.gzipSync('{"zipped":"é"}'))
+    },
+    '/head': (res) => { res.writeHead(200, { 'content-type': 'application/json', 'x-len': '10' }); res.end() },
     '/cookies': (res) => {
       res.setHeader('set-cookie', ['a=1; Path=/', 'b=2; HttpOnly'])
       res.setHeader('X-Upstream', 'yes')
@@ -245,6 +251,19 @@ describe('response decoding (custom upstream)', () => {
     const pdf = await get('/pdf-json-looking')
     assert.ok(Buffer.isBuffer(pdf.data), 'application/pdf is a Buffer even if it looks like JSON')
     assert.equal(pdf.data.toString(), '{"a":1}')
+  })
+
+  test('a gzip-encoded answer is decompressed and content-encoding removed', async () => {
+    const res = await get('/gzip')
+    assert.deepEqual(res.data, { zipped: 'é' })
+    assert.equal(res.headers['content-encoding'], undefined)
+  })
+
+  test("HEAD: status and headers, data ''", async () => {
+    const res = await actions.request({ connectionName: 'custom', identifier: 'u', path: '/head', method: 'HEAD' })
+    assert.equal(res.status, 200)
+    assert.equal(res.headers['x-len'], '10')
+    assert.equal(res.data, '')
   })
 
   test('set-cookie is an array; other headers lowercase strings; status relayed', async () => {

@@ -71,17 +71,27 @@ test('1000 concurrent first calls share one token request', async (t) => {
   assert.equal(s.echo, 1000)
 })
 
-test('concurrent first calls with a wrong secret share one failed token request', async (t) => {
-  const local = await startLocal(t, { accounts: [ACCOUNT] })
-  const client = new ScalekitClient(local.url, local.clientId, 'wrong-secret-shared')
+test('concurrent first calls share one in-flight token request, even when it fails', async (t) => {
+  // A fake Scalekit whose token endpoint takes 300 ms to refuse: every call starts while the
+  // first fetch is still in flight.
+  let tokens = 0
+  const fake = await startServer(t, (req, res) => {
+    if (req.url === '/oauth/token') {
+      tokens++
+      setTimeout(() => sendJson(res, 401, { error: 'invalid_client', error_description: 'bad credentials' }), 300)
+      return
+    }
+    sendJson(res, 200, {})
+  })
+  const client = new ScalekitClient(fake.url, 'skc', 'wrong-secret-shared', { maxRetries: 0 })
   const settled = await Promise.allSettled(Array.from({ length: 50 }, () => client.actions.request(CALL)))
   for (const s of settled) {
     assert.equal(s.status, 'rejected')
     assert.ok(s.reason instanceof ScalekitUnauthorizedException, String(s.reason))
+    assert.equal(s.reason.httpStatus, 401)
   }
-  const s = local.stats()
-  assert.equal(s.token, 1)
-  assert.equal(s.proxy, 0)
+  assert.equal(tokens, 1)
+  assert.equal(fake.requests.filter((r) => r.url.startsWith('/proxy')).length, 0)
 })
 
 test('the token is renewed before it expires (tokenTtlSeconds: 2)', async (t) => {

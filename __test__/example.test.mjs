@@ -1,0 +1,93 @@
+// The example and the seed snippet, run as child processes: each must print the link and a
+// 200 result, and exit 0 by itself.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtemp, writeFile, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+
+import { ROOT, INDEX_MJS, startLocal, runNode, envWithoutScalekit } from './helpers.mjs'
+
+const LIMIT_MS = 60_000
+
+test('examples/tool-proxy.mjs runs against LocalScalekit and exits 0 by itself', { timeout: LIMIT_MS + 5_000 }, async () => {
+  const r = await runNode(['examples/tool-proxy.mjs'], {
+    cwd: ROOT,
+    env: envWithoutScalekit(),
+    stdin: 'ignore',
+    timeoutMs: LIMIT_MS,
+  })
+  const output = `--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`
+  assert.equal(r.timedOut, false, `did not exit within ${LIMIT_MS} ms\n${output}`)
+  assert.equal(r.code, 0, output)
+  assert.match(r.stdout, /Authorize provider: https?:\/\/\S+/, output)
+  assert.match(r.stdout, /status: 200/, output)
+  assert.match(r.stdout, /path: '\/v1\/customers'/, `the echoed upstream JSON is in data\n${output}`)
+})
+
+test('examples/tool-proxy.mjs also exits 0 with stdin a closed pipe', { timeout: LIMIT_MS + 5_000 }, async () => {
+  const r = await runNode(['examples/tool-proxy.mjs'], { cwd: ROOT, env: envWithoutScalekit(), input: '', timeoutMs: LIMIT_MS })
+  const output = `--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`
+  assert.equal(r.timedOut, false, output)
+  assert.equal(r.code, 0, output)
+  assert.match(r.stdout, /Authorize provider: https?:\/\/\S+/, output)
+  assert.match(r.stdout, /status: 200/, output)
+})
+
+// The seed's snippet (issue 3), verbatim but for the import.
+const SNIPPET = (importPath) => `import { ScalekitClient } from ${JSON.stringify(importPath)}
+const connectionName = 'your-provider-connection'; const identifier = 'user_123';
+const scalekit = new ScalekitClient(process.env.SCALEKIT_ENV_URL, process.env.SCALEKIT_CLIENT_ID, process.env.SCALEKIT_CLIENT_SECRET);
+const actions = scalekit.actions;
+const { link } = await actions.getAuthorizationLink({ connectionName, identifier });
+console.log('Authorize provider:', link);
+process.stdout.write('Press Enter after authorizing...');
+await new Promise(r => process.stdin.once('data', r));
+const result = await actions.request({ connectionName, identifier, path: '/v1/customers', method: 'GET' });
+console.log(result);
+`
+
+test('the seed snippet, with the env vars set to LocalScalekit and Enter on stdin', { timeout: LIMIT_MS + 5_000 }, async (t) => {
+  const local = await startLocal(t)
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'skn-seed-'))
+  t.after(() => rm(dir, { recursive: true, force: true }))
+  const file = path.join(dir, 'seed.mjs')
+  await writeFile(file, SNIPPET(INDEX_MJS))
+
+  let followed = false
+  let followError
+  const r = await runNode([file], {
+    cwd: dir,
+    env: envWithoutScalekit(local.env()),
+    timeoutMs: LIMIT_MS,
+    onStdout(stdout, child) {
+      if (followed || !stdout.includes('Press Enter')) return
+      followed = true
+      const link = /Authorize provider: (\S+)/.exec(stdout)?.[1]
+      // The user's browser follows the link, then the user presses Enter.
+      fetch(link)
+        .then((res) => res.arrayBuffer().then(() => assert.equal(res.status, 200)))
+        .catch((e) => {
+          followError = e
+        })
+        .finally(() => {
+          child.stdin.write('\n')
+          child.stdin.end()
+        })
+    },
+  })
+  const output = `--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`
+  assert.equal(r.timedOut, false, `did not exit within ${LIMIT_MS} ms\n${output}`)
+  assert.equal(followError, undefined)
+  assert.ok(followed, `never asked for Enter\n${output}`)
+  assert.equal(r.code, 0, output)
+  assert.match(r.stdout, new RegExp(`Authorize provider: ${local.url.replace(/[.]/g, '\\.')}/\\S+`), output)
+  assert.match(r.stdout, /status: 200/, output)
+  assert.match(r.stdout, /path: '\/v1\/customers'/, output)
+  const s = local.stats()
+  assert.equal(s.magic_link, 1)
+  assert.equal(s.authorize, 1)
+  assert.equal(s.proxy, 1)
+  assert.equal(s.echo, 1)
+  assert.equal(s.token, 1)
+})
