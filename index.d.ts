@@ -20,7 +20,12 @@ export type HeaderValue = string | number | boolean | ReadonlyArray<string | num
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
 
-export interface RequestParams {
+/** Every async method also takes `signal`: aborting it rejects the call with ScalekitAbortException. */
+export interface CallOptions {
+  signal?: AbortSignal
+}
+
+export interface RequestParams extends CallOptions {
   /** The connection's name in Scalekit (sent as the `connection_name` header). */
   connectionName: string
   /** The connected account's identifier, e.g. the user's email (sent as the `identifier` header). */
@@ -59,7 +64,7 @@ export interface ProxyResponse<T = any> {
   data: T
 }
 
-export interface ConnectedAccountRef {
+export interface ConnectedAccountRef extends CallOptions {
   connectionName?: string
   identifier?: string
   connectedAccountId?: string
@@ -177,7 +182,7 @@ export interface ConnectedAccountResponse {
   connectedAccount?: ConnectedAccount
 }
 
-export interface ConnectedAccountWriteParams {
+export interface ConnectedAccountWriteParams extends CallOptions {
   connectionName: string
   identifier: string
   authorizationDetails?: AuthorizationDetailsInput
@@ -191,7 +196,7 @@ export interface UpdateConnectedAccountParams extends ConnectedAccountRef {
   apiConfig?: Record<string, unknown>
 }
 
-export interface ListConnectedAccountsParams {
+export interface ListConnectedAccountsParams extends CallOptions {
   connectionName?: string
   identifier?: string
   organizationId?: string
@@ -214,7 +219,7 @@ export interface ListConnectedAccountsResponse {
   prevPageToken: string
 }
 
-export interface VerifyConnectedAccountUserParams {
+export interface VerifyConnectedAccountUserParams extends CallOptions {
   /** From the `auth_request_id` query parameter Scalekit sent to your `userVerifyUrl`. */
   authRequestId: string
   identifier: string
@@ -224,7 +229,7 @@ export interface VerifyConnectedAccountUserResponse {
   postUserVerifyRedirectUrl: string
 }
 
-export interface ListConnectionsParams {
+export interface ListConnectionsParams extends CallOptions {
   pageSize?: number
   pageToken?: string
   provider?: string
@@ -247,7 +252,7 @@ export interface ListConnectionsResponse {
   totalSize: number
 }
 
-export interface ExecuteToolParams {
+export interface ExecuteToolParams extends CallOptions {
   toolName: string
   toolInput?: Record<string, unknown>
   identifier?: string

@@ -415,6 +415,31 @@ function clientOptions(options) {
   }
 }
 
+/**
+ * Runs `call(cancelId)`; an abort of `signal` cancels the native call (its Rust future is dropped,
+ * so no work or socket is left behind) and rejects with ScalekitAbortException.
+ */
+async function withSignal(signal, call) {
+  if (signal === undefined || signal === null) return call(undefined)
+  if (typeof signal !== 'object' || typeof signal.aborted !== 'boolean' || typeof signal.addEventListener !== 'function') {
+    throw validation('signal', 'signal must be an AbortSignal')
+  }
+  if (signal.aborted) throw new ScalekitAbortException(undefined, { cause: signal.reason })
+  const cancelId = native.newCancelId()
+  const onAbort = () => native.cancelCall(cancelId)
+  signal.addEventListener('abort', onAbort, { once: true })
+  try {
+    return await call(cancelId)
+  } catch (e) {
+    if (e instanceof ScalekitAbortException && signal.reason !== undefined && e.cause === undefined) {
+      throw new ScalekitAbortException(undefined, { cause: signal.reason })
+    }
+    throw e
+  } finally {
+    signal.removeEventListener('abort', onAbort)
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Client
 // ---------------------------------------------------------------------------------------------
@@ -430,24 +455,31 @@ class ActionsClient {
   /** A call through `{envUrl}/proxy{path}`, forwarded by Scalekit with the user's credentials. */
   async request(params) {
     const nativeParams = proxyParams(params)
-    let response
-    try {
-      response = await this.#native.request(nativeParams)
-    } catch (e) {
-      throw fromNative(e)
-    }
-    return toResponse(response)
+    return withSignal(params.signal, async (cancelId) => {
+      nativeParams.cancelId = cancelId
+      let response
+      try {
+        response = await this.#native.request(nativeParams)
+      } catch (e) {
+        throw fromNative(e)
+      }
+      return toResponse(response)
+    })
   }
 
   async #accounts(method, params, required = true) {
-    const json = jsonOf('params', paramsObject(params, required))
-    let result
-    try {
-      result = await this.#native.accounts(method, json)
-    } catch (e) {
-      throw fromNative(e)
-    }
-    return reviveDates(JSON.parse(result))
+    const p = paramsObject(params, required)
+    const { signal, ...rest } = p
+    const json = jsonOf('params', rest)
+    return withSignal(signal, async (cancelId) => {
+      let result
+      try {
+        result = await this.#native.accounts(method, json, cancelId)
+      } catch (e) {
+        throw fromNative(e)
+      }
+      return reviveDates(JSON.parse(result))
+    })
   }
 
   /** A magic link the user opens to authorize (or re-authorize) a connected account. */

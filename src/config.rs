@@ -187,10 +187,11 @@ impl ClientConfig {
 
 /// Checks that envUrl is an absolute http(s) URL and returns it with one trailing slash removed.
 fn parse_env_url(env_url: &str) -> Result<String, ScalekitError> {
+    let shown = without_userinfo(env_url);
     let bad = |why: &str| {
         ScalekitError::validation(
             "envUrl",
-            format!("envUrl must be an absolute http(s) URL such as https://acme.scalekit.dev ({why}), got {env_url:?}"),
+            format!("envUrl must be an absolute http(s) URL such as https://acme.scalekit.dev ({why}), got {shown:?}"),
         )
     };
     let trimmed = env_url.trim();
@@ -216,6 +217,19 @@ fn parse_env_url(env_url: &str) -> Result<String, ScalekitError> {
         .strip_suffix('/')
         .unwrap_or(serialized)
         .to_string())
+}
+
+/// The URL text for messages, with any `user:password@` replaced: it may hold a credential.
+fn without_userinfo(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_string();
+    };
+    let rest = &url[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}://***@{}", &url[..scheme_end], &rest[at + 1..]),
+        None => url.to_string(),
+    }
 }
 
 fn read_dotenv(dir: &Path) -> Vec<(String, String)> {
@@ -313,6 +327,16 @@ mod tests {
                 other => panic!("{bad}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn credentials_in_env_url_are_not_echoed() {
+        let err = config("https://user:hunter2@acme.scalekit.dev/x").unwrap_err();
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+        assert!(
+            err.to_string().contains("https://***@acme.scalekit.dev/x"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod cancel;
 pub mod client;
 pub mod config;
 pub mod emulator;

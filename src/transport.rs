@@ -95,6 +95,8 @@ impl Transport {
         });
         let http = reqwest::Client::builder()
             .redirect(policy)
+            // A Referer would tell the redirect target which proxy path the user called.
+            .referer(false)
             .connect_timeout(CONNECT_TIMEOUT)
             .pool_idle_timeout(POOL_IDLE_TIMEOUT)
             .tcp_keepalive(TCP_KEEPALIVE)

@@ -4,8 +4,10 @@ use bytes::Bytes;
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 
+use super::cancel::CallSignal;
 use super::{error_json, to_napi};
 use crate::accounts::{AccountOperation, Params};
+use crate::cancel::abortable;
 use crate::client::ScalekitClient;
 use crate::config::{ClientConfig, ClientOptions};
 use crate::errors::ScalekitError;
@@ -56,6 +58,8 @@ pub struct NativeProxyParams {
     pub timeout_ms: Option<f64>,
     /// `undefined`: the client's policy; `0`: off; `n`: up to n retries for any method.
     pub retries: Option<u32>,
+    /// From `newCancelId()`, when the caller passed an AbortSignal.
+    pub cancel_id: Option<u32>,
 }
 
 #[napi(object)]
@@ -171,8 +175,9 @@ impl NativeClient {
 
     #[napi]
     pub async fn request(&self, params: NativeProxyParams) -> napi::Result<NativeResponse> {
+        let call = CallSignal::take(params.cancel_id);
         let params = params.into_core()?;
-        match self.inner.request(params).await {
+        match abortable(call.signal(), self.inner.request(params)).await {
             Ok(r) => Ok(NativeResponse {
                 status: r.status.into(),
                 status_text: r.status_text,
@@ -200,7 +205,13 @@ impl NativeClient {
 
     /// A connected-account method of `actions` by its JS name; params and result as JSON.
     #[napi]
-    pub async fn accounts(&self, method: String, params_json: String) -> napi::Result<String> {
+    pub async fn accounts(
+        &self,
+        method: String,
+        params_json: String,
+        cancel_id: Option<u32>,
+    ) -> napi::Result<String> {
+        let call = CallSignal::take(cancel_id);
         let operation = AccountOperation::from_method(&method).ok_or_else(|| {
             to_napi(ScalekitError::validation(
                 "method",
@@ -208,9 +219,7 @@ impl NativeClient {
             ))
         })?;
         let params = Params::from_json(&params_json).map_err(to_napi)?;
-        let result = self
-            .inner
-            .accounts_call(operation, &params)
+        let result = abortable(call.signal(), self.inner.accounts_call(operation, &params))
             .await
             .map_err(to_napi)?;
         Ok(result.to_string())

@@ -3,6 +3,7 @@
 //! Errors cross as a JSON reason (`{"kind": ..., ...}`) that `index.js` turns into the matching
 //! exception class; a non-2xx proxy answer resolves with a `failure` so its body stays bytes.
 
+mod cancel;
 mod client;
 mod local;
 
