@@ -115,3 +115,11 @@ export function envWithoutScalekit(extra = {}) {
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SCALEKIT_')) env[k] = v
   return { ...env, ...extra }
 }
+
+/** Per-endpoint difference between `local.stats()` now and an earlier `before` snapshot. */
+export function statsDelta(local, before) {
+  const now = local.stats()
+  const delta = {}
+  for (const key of new Set([...Object.keys(now), ...Object.keys(before)])) delta[key] = (now[key] ?? 0) - (before[key] ?? 0)
+  return delta
+}

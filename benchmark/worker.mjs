@@ -18,7 +18,7 @@ const mb = (bytes) => bytes / (1024 * 1024)
 // Each factory returns an async function doing one proxied GET and resolving the parsed body's status.
 const clients = {
   async native() {
-    const { ScalekitClient } = require('../index.js')
+    const { ScalekitClient } = require(job.nativeModule ?? '..')
     const client = new ScalekitClient(url, clientId, clientSecret)
     return async () => {
       const res = await client.actions.request({ connectionName: CONNECTION, identifier: IDENTIFIER, path: PATH })

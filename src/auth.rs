@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use arc_swap::ArcSwapOption;
 use bytes::Bytes;
-use futures_util::future::{BoxFuture, FutureExt, Shared};
+use futures_util::future::{BoxFuture, FutureExt, Shared, WeakShared};
 use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use http::Method;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -82,7 +82,7 @@ pub trait TokenSource: Send + Sync + 'static {
 /// caller that needs a token meanwhile waits for that one.
 pub struct TokenCache {
     current: Arc<ArcSwapOption<AccessToken>>,
-    in_flight: Mutex<Option<SharedFetch>>,
+    in_flight: Mutex<Option<WeakShared<BoxFuture<'static, TokenResult>>>>,
     source: Arc<dyn TokenSource>,
 }
 
@@ -124,31 +124,24 @@ impl TokenCache {
             Ok(slot) => slot,
             Err(poisoned) => poisoned.into_inner(),
         };
-        if let Some(fetch) = slot.as_ref() {
-            // A finished fetch is stale: its token was cached (and is no longer fresh) or it failed.
+        // A finished fetch is stale: its token was cached (and is no longer fresh) or it failed.
+        if let Some(fetch) = slot.as_ref().and_then(WeakShared::upgrade) {
             if fetch.peek().is_none() {
-                return fetch.clone();
+                return fetch;
             }
         }
         let fetch = self.source.fetch();
         let current = Arc::clone(&self.current);
-        // Spawned so that the fetch completes (and is cached) even if every caller waiting for it
-        // goes away.
-        let task = tokio::spawn(async move {
+        let shared: SharedFetch = async move {
             let token = Arc::new(fetch.await?);
             current.store(Some(Arc::clone(&token)));
             Ok(token)
-        });
-        let shared: SharedFetch = async move {
-            task.await.unwrap_or_else(|e| {
-                Err(ScalekitError::Protocol {
-                    message: format!("token fetch task failed: {e}"),
-                })
-            })
         }
         .boxed()
         .shared();
-        *slot = Some(shared.clone());
+        // Only the callers waiting for the fetch keep it alive: when every one of them is
+        // aborted, the request is dropped with them and no socket is left behind.
+        *slot = shared.downgrade();
         shared
     }
 
@@ -342,6 +335,54 @@ mod tests {
         let third = cache.get().await.unwrap();
         assert!(!Arc::ptr_eq(&second, &third));
         assert_eq!(calls.load(Ordering::SeqCst), 3);
+    }
+
+    struct HangingSource {
+        dropped: Arc<AtomicUsize>,
+    }
+
+    struct DropCount(Arc<AtomicUsize>);
+    impl Drop for DropCount {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    impl TokenSource for HangingSource {
+        fn fetch(&self) -> BoxFuture<'static, Result<AccessToken, ScalekitError>> {
+            let guard = DropCount(Arc::clone(&self.dropped));
+            async move {
+                let _guard = guard;
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+                AccessToken::new("never", None)
+            }
+            .boxed()
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_fetch_is_dropped_when_every_waiter_is_gone() {
+        let dropped = Arc::new(AtomicUsize::new(0));
+        let cache = Arc::new(TokenCache::new(Arc::new(HangingSource {
+            dropped: Arc::clone(&dropped),
+        })));
+        let waiters: Vec<_> = (0..3)
+            .map(|_| {
+                let cache = Arc::clone(&cache);
+                tokio::spawn(async move { cache.get().await })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(dropped.load(Ordering::SeqCst), 0, "still wanted");
+        for w in waiters {
+            w.abort();
+            let _ = w.await;
+        }
+        assert_eq!(
+            dropped.load(Ordering::SeqCst),
+            1,
+            "dropped with its last waiter"
+        );
     }
 
     #[test]

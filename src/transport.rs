@@ -1,11 +1,13 @@
 //! The one HTTP client (and connection pool) of a ScalekitClient: one attempt with a deadline,
 //! the response as status + headers + bytes, and failures as [`ScalekitError`] values.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, ACCEPT_ENCODING, USER_AGENT};
 use http::Method;
+use tokio::sync::Semaphore;
 use tokio::time::Instant;
 use url::Url;
 
@@ -22,6 +24,9 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// connection is rarely one the far end has silently closed.
 const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(50);
 const TCP_KEEPALIVE: Duration = Duration::from_secs(30);
+/// Requests in flight at once per client; more wait their turn (within their deadline). Without a
+/// bound, 10 000 concurrent calls would open 10 000 sockets and run into the process's file limit.
+pub const MAX_IN_FLIGHT: usize = 512;
 
 static X_SDK_VERSION: HeaderName = HeaderName::from_static("x-sdk-version");
 static X_API_VERSION: HeaderName = HeaderName::from_static("x-api-version");
@@ -65,6 +70,7 @@ impl RawResponse {
 #[derive(Clone)]
 pub struct Transport {
     http: reqwest::Client,
+    in_flight: Arc<Semaphore>,
     /// `user-agent`, `x-sdk-version`, `x-api-version`: set last, so callers cannot override them.
     identity: HeaderMap,
 }
@@ -118,7 +124,11 @@ impl Transport {
             header(&format!("{SDK_NAME}/{SDK_VERSION}"))?,
         );
         identity.insert(X_API_VERSION.clone(), HeaderValue::from_static(API_VERSION));
-        Ok(Transport { http, identity })
+        Ok(Transport {
+            http,
+            in_flight: Arc::new(Semaphore::new(MAX_IN_FLIGHT)),
+            identity,
+        })
     }
 
     /// Sends one attempt and reads the whole body, or fails at `deadline`.
@@ -150,6 +160,13 @@ impl Transport {
             builder = builder.body(body.clone());
         }
         let attempt = async {
+            let _permit = self
+                .in_flight
+                .acquire()
+                .await
+                .map_err(|_| ScalekitError::Protocol {
+                    message: "the HTTP client is closed".into(),
+                })?;
             let response = builder.send().await.map_err(|e| network_error(&e, true))?;
             let status = response.status().as_u16();
             let headers = response.headers().clone();
@@ -183,7 +200,9 @@ fn network_error(error: &reqwest::Error, before_response: bool) -> ScalekitError
     };
     ScalekitError::Network {
         message: format!("{what} {url}failed: {}", error_chain(error)),
-        connect: before_response && (error.is_connect() || error.is_request()),
+        // Only a failed connect proves the server never saw the request; "connection closed
+        // before message completed" may come after it was received, so it is not retried.
+        connect: before_response && error.is_connect(),
     }
 }
 

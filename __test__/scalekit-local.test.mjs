@@ -1,0 +1,319 @@
+// The `scalekit-local` command (issue 4): run directly (`node bin/scalekit-local.js`) and as users
+// run it (`npx scalekit-local`, from an app that installed this package). It must print the three
+// SCALEKIT_* variables, serve the token endpoint to curl, honour `--port` and `--config`, refuse bad
+// arguments with exit code 2 and the usage, and stop cleanly on SIGINT (Ctrl-C).
+import { test, describe, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn, execFile, spawnSync } from 'node:child_process'
+import { mkdtemp, writeFile, rm, access } from 'node:fs/promises'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+
+import sk from '../index.js'
+import { ROOT, runNode, envWithoutScalekit } from './helpers.mjs'
+
+const BIN = path.join(ROOT, 'bin', 'scalekit-local.js')
+const START_LIMIT_MS = 20_000
+const STOP_LIMIT_MS = 10_000
+const HAS_CURL = spawnSync('curl', ['--version'], { stdio: 'ignore' }).status === 0
+
+/**
+ * Spawns a long-running command. `ready` resolves with the exported SCALEKIT_* variables once all
+ * three and the Ctrl-C prompt are printed; `exited` resolves `{code, signal}`. With `group`, the command leads its own
+ * process group, and `interrupt()` signals the whole group, as a terminal's Ctrl-C does.
+ */
+function startCommand(t, file, args, { cwd = ROOT, group = false } = {}) {
+  const child = spawn(file, args, {
+    cwd,
+    env: envWithoutScalekit({ npm_config_update_notifier: 'false', NO_UPDATE_NOTIFIER: '1' }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: group,
+  })
+  const out = { stdout: '', stderr: '' }
+  child.stdout.setEncoding('utf8')
+  child.stderr.setEncoding('utf8')
+  child.stderr.on('data', (d) => (out.stderr += d))
+  const exited = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })))
+  let done = false
+  exited.then(() => (done = true))
+  const signalAll = (signal) => {
+    if (done) return
+    try {
+      if (group) process.kill(-child.pid, signal)
+      else child.kill(signal)
+    } catch {}
+  }
+  // Never leave a process behind, whatever the test's outcome.
+  t.after(async () => {
+    if (!done) {
+      signalAll('SIGKILL')
+      await exited
+    }
+  })
+  const ready = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no SCALEKIT_* lines within ${START_LIMIT_MS} ms\n${describe()}`)), START_LIMIT_MS)
+    child.stdout.on('data', (d) => {
+      out.stdout += d
+      const env = {}
+      for (const m of out.stdout.matchAll(/^export (SCALEKIT_[A-Z_]+)=(.*)$/gm)) env[m[1]] = m[2]
+      // The last line printed once the signal handlers are in place.
+      const prompted = /^Press Ctrl-C to stop\.$/m.test(out.stdout)
+      if (env.SCALEKIT_ENV_URL && env.SCALEKIT_CLIENT_ID && env.SCALEKIT_CLIENT_SECRET && prompted) {
+        clearTimeout(timer)
+        resolve(env)
+      }
+    })
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer)
+      reject(new Error(`exited (${code ?? signal}) before printing the SCALEKIT_* lines\n${describe()}`))
+    })
+  })
+  ready.catch(() => {})
+  function describe() {
+    return `--- stdout\n${out.stdout}\n--- stderr\n${out.stderr}`
+  }
+  /** Sends SIGINT; resolves the exit, or kills the command and fails after STOP_LIMIT_MS. */
+  async function interrupt() {
+    signalAll('SIGINT')
+    let timer
+    const timeout = new Promise((resolve) => {
+      timer = setTimeout(() => resolve(null), STOP_LIMIT_MS)
+    })
+    const result = await Promise.race([exited, timeout])
+    clearTimeout(timer)
+    if (result === null) {
+      signalAll('SIGKILL')
+      await exited
+      assert.fail(`still running ${STOP_LIMIT_MS} ms after SIGINT (killed)\n${describe()}`)
+    }
+    return result
+  }
+  return { child, ready, exited, interrupt, out, describe }
+}
+
+/** POST {url}/oauth/token with client credentials, through curl when the machine has it. */
+async function tokenRequest(url, clientId, clientSecret) {
+  const form = { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }
+  if (HAS_CURL) {
+    const args = ['-sS', '--max-time', '10', '-w', '\n%{http_code}', '-X', 'POST']
+    for (const [k, v] of Object.entries(form)) args.push('--data-urlencode', `${k}=${v}`)
+    args.push(`${url}/oauth/token`)
+    const stdout = await new Promise((resolve, reject) =>
+      execFile('curl', args, { timeout: 15_000 }, (err, out, errOut) => (err ? reject(new Error(`curl failed: ${err.message} ${errOut}`)) : resolve(out))),
+    )
+    const cut = stdout.lastIndexOf('\n')
+    return { status: Number(stdout.slice(cut + 1)), body: JSON.parse(stdout.slice(0, cut)) }
+  }
+  const res = await fetch(`${url}/oauth/token`, { method: 'POST', body: new URLSearchParams(form) })
+  return { status: res.status, body: await res.json() }
+}
+
+async function assertServesTokens(env) {
+  assert.match(env.SCALEKIT_ENV_URL, /^http:\/\/127\.0\.0\.1:\d+$/)
+  const ok = await tokenRequest(env.SCALEKIT_ENV_URL, env.SCALEKIT_CLIENT_ID, env.SCALEKIT_CLIENT_SECRET)
+  assert.equal(ok.status, 200, JSON.stringify(ok.body))
+  assert.equal(typeof ok.body.access_token, 'string')
+  assert.ok(ok.body.access_token.length > 0)
+  assert.equal(ok.body.token_type, 'Bearer')
+  const bad = await tokenRequest(env.SCALEKIT_ENV_URL, env.SCALEKIT_CLIENT_ID, 'wrong-secret')
+  assert.equal(bad.status, 401)
+  assert.equal(bad.body.error, 'invalid_client')
+}
+
+/** Nothing listens on the emulator's port any more. */
+async function assertPortClosed(url) {
+  const { port } = new URL(url)
+  const refused = await new Promise((resolve) => {
+    const s = net.connect(Number(port), '127.0.0.1')
+    s.once('connect', () => {
+      s.destroy()
+      resolve(false)
+    })
+    s.once('error', () => resolve(true))
+  })
+  assert.ok(refused, `${url} still accepts connections after the command stopped`)
+}
+
+async function freePort() {
+  const server = net.createServer()
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address()
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+describe('node bin/scalekit-local.js', () => {
+  test('--port 0: prints the SCALEKIT_* exports, serves /oauth/token to curl, exits 0 on SIGINT', async (t) => {
+    const cmd = startCommand(t, process.execPath, [BIN, '--port', '0'])
+    const env = await cmd.ready
+    await assertServesTokens(env)
+    // The printed variables are all a client needs.
+    const local = new sk.ScalekitClient(env.SCALEKIT_ENV_URL, env.SCALEKIT_CLIENT_ID, env.SCALEKIT_CLIENT_SECRET)
+    const res = await local.actions.request({ connectionName: 'any', identifier: 'cli-user', path: '/x' }).catch((e) => e)
+    assert.ok(res instanceof sk.ScalekitNotFoundException, `an authenticated call reached the emulator: ${res}`)
+
+    const { code, signal } = await cmd.interrupt()
+    assert.equal(signal, null, cmd.describe())
+    assert.equal(code, 0, cmd.describe())
+    assert.match(cmd.out.stdout, /LocalScalekit stopped \(SIGINT\)\./, cmd.describe())
+    assert.equal(cmd.out.stderr, '', cmd.describe())
+    await assertPortClosed(env.SCALEKIT_ENV_URL)
+  })
+
+  test('--port N listens on that port; SIGTERM also stops it with exit 0', async (t) => {
+    const port = await freePort()
+    const cmd = startCommand(t, process.execPath, [BIN, `--port=${port}`])
+    const env = await cmd.ready
+    assert.equal(env.SCALEKIT_ENV_URL, `http://127.0.0.1:${port}`)
+    await assertServesTokens(env)
+    cmd.child.kill('SIGTERM')
+    const { code } = await cmd.exited
+    assert.equal(code, 0, cmd.describe())
+    assert.match(cmd.out.stdout, /LocalScalekit stopped \(SIGTERM\)\./)
+  })
+
+  test('--config file.json: its clientId/clientSecret, connections and seeded accounts', async (t) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'skn-cli-'))
+    t.after(() => rm(dir, { recursive: true, force: true }))
+    const file = path.join(dir, 'scalekit-local.json')
+    await writeFile(
+      file,
+      JSON.stringify({
+        clientId: 'skc_from_config',
+        clientSecret: 'secret-from-config',
+        connections: [
+          { name: 'my-crm', authType: 'API_KEY', apiKey: { header: 'X-API-Key' } },
+          { name: 'wiki', authType: 'BASIC' },
+        ],
+        accounts: [
+          { connectionName: 'my-crm', identifier: 'user_1', authorizationDetails: { static_auth: { details: { api_key: 'k-123' } } } },
+        ],
+      }),
+    )
+    const cmd = startCommand(t, process.execPath, [BIN, '--port', '0', '--config', file])
+    const env = await cmd.ready
+    assert.equal(env.SCALEKIT_CLIENT_ID, 'skc_from_config')
+    assert.equal(env.SCALEKIT_CLIENT_SECRET, 'secret-from-config')
+    const ok = await tokenRequest(env.SCALEKIT_ENV_URL, 'skc_from_config', 'secret-from-config')
+    assert.equal(ok.status, 200, JSON.stringify(ok.body))
+    assert.ok(ok.body.access_token)
+
+    const { actions } = new sk.ScalekitClient(env.SCALEKIT_ENV_URL, 'skc_from_config', 'secret-from-config')
+    const { connections } = await actions.listConnections()
+    assert.deepEqual(connections.map((c) => [c.connectionName, c.type]).sort(), [['my-crm', 'API_KEY'], ['wiki', 'BASIC']])
+    const { connectedAccount } = await actions.getConnectedAccount({ connectionName: 'my-crm', identifier: 'user_1' })
+    assert.equal(connectedAccount.status, sk.ConnectorStatus.ACTIVE)
+    assert.deepEqual(connectedAccount.authorizationDetails.details.value.details, { api_key: 'k-123' })
+    // With connections configured, an unknown connection is refused.
+    const e = await actions.createConnectedAccount({ connectionName: 'not-configured', identifier: 'u' }).catch((err) => err)
+    assert.ok(e instanceof sk.ScalekitBadRequestException, `got ${e}`)
+
+    const { code } = await cmd.interrupt()
+    assert.equal(code, 0, cmd.describe())
+  })
+
+  for (const args of [['--port', 'abc'], ['--port', '70000'], ['--bogus'], ['--config'], ['--port']]) {
+    test(`bad arguments ${JSON.stringify(args)} → exit 2 with the usage`, async () => {
+      const r = await runNode([BIN, ...args], { env: envWithoutScalekit(), stdin: 'ignore', timeoutMs: 15_000 })
+      const output = `--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`
+      assert.equal(r.timedOut, false, output)
+      assert.equal(r.code, 2, output)
+      assert.match(r.stderr, /^scalekit-local: /, output)
+      assert.match(r.stderr, /Usage: scalekit-local \[--port N\]/, output)
+      assert.doesNotMatch(r.stdout, /SCALEKIT_ENV_URL/, output)
+    })
+  }
+
+  test('--config naming a missing file → non-zero exit with the reason, nothing started', async () => {
+    const r = await runNode([BIN, '--config', path.join(os.tmpdir(), 'skn-no-such-config.json')], { env: envWithoutScalekit(), stdin: 'ignore', timeoutMs: 15_000 })
+    assert.equal(r.timedOut, false)
+    assert.notEqual(r.code, 0)
+    assert.match(r.stderr, /skn-no-such-config\.json/)
+    assert.doesNotMatch(r.stdout, /SCALEKIT_ENV_URL/)
+  })
+
+  test('--help prints the usage and exits 0', async () => {
+    const r = await runNode([BIN, '--help'], { env: envWithoutScalekit(), stdin: 'ignore', timeoutMs: 15_000 })
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, /Usage: scalekit-local/)
+  })
+})
+
+describe('npx scalekit-local, from an app that installed the package', () => {
+  let app
+  let installLog = ''
+
+  before(async () => {
+    app = await mkdtemp(path.join(os.tmpdir(), 'skn-app-'))
+    await writeFile(
+      path.join(app, 'package.json'),
+      JSON.stringify({ name: 'app', private: true, dependencies: { 'scalekit-native': `file:${ROOT}` } }),
+    )
+    const install = (extra) =>
+      spawnSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', ...extra], {
+        cwd: app,
+        env: envWithoutScalekit({ npm_config_update_notifier: 'false' }),
+        encoding: 'utf8',
+        timeout: 60_000,
+      })
+    let r = install(['--offline'])
+    installLog = `--- npm install --offline (${r.status})\n${r.stdout}\n${r.stderr}`
+    if (r.status !== 0) {
+      r = install([])
+      installLog += `\n--- npm install (${r.status})\n${r.stdout}\n${r.stderr}`
+    }
+    assert.equal(r.status, 0, installLog)
+  })
+
+  after(() => app && rm(app, { recursive: true, force: true }))
+
+  test('npm linked the package and its bin', async () => {
+    await access(path.join(app, 'node_modules', '.bin', 'scalekit-local'))
+    await access(path.join(app, 'node_modules', 'scalekit-native', 'package.json'))
+  })
+
+  test('npx --no-install scalekit-local --port 0: prints the exports, serves /oauth/token to curl, stops on Ctrl-C', async (t) => {
+    // As a terminal's Ctrl-C: SIGINT to the whole foreground process group (npm, its shell, node).
+    const cmd = startCommand(t, 'npx', ['--no-install', 'scalekit-local', '--port', '0'], { cwd: app, group: true })
+    const env = await cmd.ready
+    await assertServesTokens(env)
+
+    const { code, signal } = await cmd.interrupt()
+    assert.match(cmd.out.stdout, /LocalScalekit stopped \(SIGINT\)\./, `scalekit-local itself stopped cleanly\n${cmd.describe()}`)
+    assert.doesNotMatch(cmd.out.stderr, /scalekit-local:|Error/, cmd.describe())
+    // scalekit-local exits 0; npm then reports what happened to its `sh -c` wrapper, which the same
+    // Ctrl-C interrupts (npm re-raises SIGINT on itself, so a shell shows 130): either is clean.
+    assert.ok(code === 0 || signal === 'SIGINT', `npx ended with ${code ?? signal}\n${cmd.describe()}`)
+    // No process of the group (npm, sh, node) is left.
+    assert.throws(() => process.kill(-cmd.child.pid, 0), { code: 'ESRCH' })
+    await assertPortClosed(env.SCALEKIT_ENV_URL)
+  })
+
+  test('npx scalekit-local --config file.json (relative to the app directory)', async (t) => {
+    await writeFile(
+      path.join(app, 'local.json'),
+      JSON.stringify({ clientId: 'skc_npx', clientSecret: 'npx-secret', connections: [{ name: 'ci', authType: 'BEARER' }] }),
+    )
+    const cmd = startCommand(t, 'npx', ['--no-install', 'scalekit-local', '--port', '0', '--config', 'local.json'], { cwd: app, group: true })
+    const env = await cmd.ready
+    assert.equal(env.SCALEKIT_CLIENT_ID, 'skc_npx')
+    const ok = await tokenRequest(env.SCALEKIT_ENV_URL, 'skc_npx', 'npx-secret')
+    assert.equal(ok.status, 200, JSON.stringify(ok.body))
+    await cmd.interrupt()
+    assert.match(cmd.out.stdout, /LocalScalekit stopped \(SIGINT\)\./, cmd.describe())
+    await assertPortClosed(env.SCALEKIT_ENV_URL)
+  })
+
+  test('npx scalekit-local with a bad argument exits 2 with the usage', async () => {
+    const r = spawnSync('npx', ['--no-install', 'scalekit-local', '--nope'], {
+      cwd: app,
+      env: envWithoutScalekit({ npm_config_update_notifier: 'false' }),
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
+    assert.equal(r.status, 2, `${r.stdout}\n${r.stderr}`)
+    assert.match(r.stderr, /unknown argument --nope/)
+    assert.match(r.stderr, /Usage: scalekit-local/)
+  })
+})

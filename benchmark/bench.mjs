@@ -1,0 +1,297 @@
+// `npm run bench`: the same proxied GET through scalekit-native, @scalekit-sdk/node 2.11 and bare fetch,
+// against LocalScalekit running in a separate process. Each measurement runs in its own forked process
+// (benchmark/worker.mjs, with --expose-gc) so that process.cpuUsage() and RSS belong to one client only.
+// Writes benchmark/results.md and benchmark/throughput.svg, prints the Markdown to stdout, progress to stderr.
+import { fork, spawn } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { dirname, join } from 'node:path'
+import os from 'node:os'
+import { renderSvg } from './svg.mjs'
+import { hasDebugInfo } from './elf.mjs'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const root = join(here, '..')
+
+// The package is copied to a temporary directory first, so that a rebuild of the addon while the benchmark
+// runs (others may run `npm run build:debug`) cannot mix two binaries in one run. BENCH_ADDON=path/to/lib.so
+// benchmarks that binary instead of the checkout's *.node.
+function snapshotPackage() {
+  const dir = mkdtempSync(join(os.tmpdir(), 'scalekit-bench-'))
+  for (const f of ['package.json', 'index.js', 'index.mjs', 'index.d.ts', 'binding.js']) {
+    if (existsSync(join(root, f))) copyFileSync(join(root, f), join(dir, f))
+  }
+  cpSync(join(root, 'bin'), join(dir, 'bin'), { recursive: true })
+  let addons = readdirSync(root).filter((f) => f.endsWith('.node'))
+  if (process.env.BENCH_ADDON) {
+    if (addons.length === 0) addons = [`scalekit-native.${process.platform}-${process.arch}-gnu.node`]
+    for (const f of addons) copyFileSync(process.env.BENCH_ADDON, join(dir, f))
+  } else {
+    for (const f of addons) copyFileSync(join(root, f), join(dir, f))
+  }
+  if (addons.length === 0) throw new Error('no *.node addon in the checkout: run `npm run build` first')
+  const debug = addons.some((f) => hasDebugInfo(join(dir, f)))
+  return { dir, debug, addon: process.env.BENCH_ADDON ?? addons.join(', ') }
+}
+const pkg = snapshotPackage()
+process.once('exit', () => rmSync(pkg.dir, { recursive: true, force: true }))
+const require = createRequire(join(pkg.dir, 'index.js'))
+
+const CLIENTS = ['native', 'official', 'fetch']
+const LABELS = { native: 'scalekit-native', official: '@scalekit-sdk/node 2.11.0', fetch: 'bare fetch (undici)' }
+const CONCURRENCIES = [1, 16, 64, 256]
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 2000)
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 600)
+const MEMORY_CALLS = Number(process.env.BENCH_MEMORY_CALLS ?? 100_000)
+const MEMORY_CONCURRENCY = 16
+const TIME_BUDGET_MS = 280_000 // the official SDK's memory run is skipped when it would not fit
+
+const started = Date.now()
+const loadAtStart = os.loadavg()[0]
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s`
+const isTty = process.stderr.isTTY
+function progress(text, done = false) {
+  if (isTty) process.stderr.write(`\r\x1b[K[${elapsed()}] ${text}${done ? '\n' : ''}`)
+  else if (done) process.stderr.write(`[${elapsed()}] ${text}\n`)
+}
+
+// --- LocalScalekit in its own process -----------------------------------------------------------
+
+function startServer() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(pkg.dir, 'bin/scalekit-local.js'), '--port', '0'], {
+      cwd: pkg.dir,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    const env = {}
+    let buffer = ''
+    const onData = (chunk) => {
+      buffer += chunk
+      let nl
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl).trim()
+        buffer = buffer.slice(nl + 1)
+        const m = /^export (\w+)=(.*)$/.exec(line)
+        if (m) env[m[1]] = m[2].replace(/^(['"])(.*)\1$/, '$2')
+        if (line.startsWith('Press Ctrl-C')) {
+          child.stdout.off('data', onData)
+          child.stdout.resume() // keep draining (it prints one line when it stops)
+          if (!env.SCALEKIT_ENV_URL) return reject(new Error('scalekit-local printed no SCALEKIT_ENV_URL'))
+          resolve({ child, env })
+        }
+      }
+    }
+    child.stdout.setEncoding('utf8')
+    child.stdout.on('data', onData)
+    child.once('error', reject)
+    child.once('exit', (code, signal) => reject(new Error(`scalekit-local exited early (${code ?? signal})`)))
+  })
+}
+
+function stopServer(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+    child.once('exit', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+    child.kill('SIGINT')
+  })
+}
+
+// --- one measurement = one forked worker -------------------------------------------------------
+
+function runWorker(job) {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(here, 'worker.mjs'), [JSON.stringify(job)], {
+      execArgv: ['--expose-gc'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    })
+    let message
+    child.on('message', (m) => { message = m })
+    child.once('error', reject)
+    child.once('exit', (code, signal) => {
+      if (message?.ok) resolve(message.result)
+      else reject(new Error(`worker ${job.client} c=${job.concurrency} failed (${code ?? signal}): ${message?.error ?? 'no result'}`))
+    })
+  })
+}
+
+// --- statistics and formatting -------------------------------------------------------------------
+
+const median = (xs) => {
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b)
+  if (s.length === 0) return NaN
+  const m = s.length >> 1
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+const fmt = (x, digits = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a')
+const fmtMs = (x) => (Number.isFinite(x) ? (x < 1 ? x.toFixed(3) : x < 10 ? x.toFixed(2) : x.toFixed(1)) : 'n/a')
+
+function ratioLine(ok, text) {
+  return `- ${ok ? '✅' : '❌'} ${text}`
+}
+
+// --- main ----------------------------------------------------------------------------------------
+
+async function main() {
+  if (pkg.debug) {
+    process.stderr.write(`WARNING: the addon (${pkg.addon}) is a debug build (it has .debug_info): numbers are not representative. Run \`npm run build\` first.\n`)
+  }
+  progress('starting LocalScalekit (node bin/scalekit-local.js --port 0)…', true)
+  const { child: server, env: serverEnv } = await startServer()
+  const cleanup = () => { if (server.exitCode === null) server.kill('SIGINT') }
+  process.once('exit', cleanup)
+  const env = {
+    url: serverEnv.SCALEKIT_ENV_URL,
+    clientId: serverEnv.SCALEKIT_CLIENT_ID,
+    clientSecret: serverEnv.SCALEKIT_CLIENT_SECRET,
+  }
+  try {
+    // Activate the connected account once: get its magic link and follow it as the user's browser would.
+    {
+      const { ScalekitClient } = require(pkg.dir)
+      const client = new ScalekitClient(env.url, env.clientId, env.clientSecret)
+      const { link } = await client.actions.getAuthorizationLink({ connectionName: 'bench', identifier: 'user_1' })
+      const res = await fetch(link)
+      await res.arrayBuffer()
+      const check = await client.actions.request({ connectionName: 'bench', identifier: 'user_1', path: '/v1/customers' })
+      if (check.status !== 200) throw new Error(`activation failed: proxied GET answered ${check.status}`)
+      progress(`LocalScalekit at ${env.url} (pid ${server.pid}); account bench/user_1 is ACTIVE`, true)
+    }
+
+    // results[client][concurrency] = [run per round]
+    const results = Object.fromEntries(CLIENTS.map((c) => [c, Object.fromEntries(CONCURRENCIES.map((n) => [n, []]))]))
+    let totalErrors = 0
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [ci, concurrency] of CONCURRENCIES.entries()) {
+        // Round-robin: each round (and each concurrency) starts with a different client.
+        const shift = (round + ci) % CLIENTS.length
+        const order = [...CLIENTS.slice(shift), ...CLIENTS.slice(0, shift)]
+        for (const client of order) {
+          progress(`round ${round + 1}/${ROUNDS}  c=${String(concurrency).padEnd(3)}  ${client.padEnd(8)} …`)
+          const r = await runWorker({ mode: 'run', nativeModule: pkg.dir, client, concurrency, durationMs: DURATION_MS, warmupMs: WARMUP_MS, env, serverPid: server.pid })
+          totalErrors += r.errors + r.badBody
+          if (r.errors || r.badBody) process.stderr.write(`\n  ${client} c=${concurrency}: ${r.errors} errors, ${r.badBody} bad bodies (${r.firstError ?? ''})\n`)
+          results[client][concurrency].push(r)
+          progress(
+            `round ${round + 1}/${ROUNDS}  c=${String(concurrency).padEnd(3)}  ${client.padEnd(8)} ${fmt(r.rps).padStart(7)} req/s  ` +
+              `p50 ${fmtMs(r.p50Ms)} ms  p99 ${fmtMs(r.p99Ms)} ms  ${fmt(r.cpuPerCallUs, 1)} µs/call  server CPU ${fmt(r.serverCpuPct)}%`,
+            !isTty,
+          )
+        }
+      }
+    }
+    if (isTty) process.stderr.write('\n')
+
+    const med = (client, c, key) => median(results[client][c].map((r) => r[key]))
+
+    // Memory: 100 000 calls through scalekit-native (and through the official SDK when time allows).
+    const memory = {}
+    const memoryClients = ['native', 'official']
+    for (const client of memoryClients) {
+      if (client !== 'native') {
+        const rps = med(client, MEMORY_CONCURRENCY, 'rps')
+        const estimateMs = (MEMORY_CALLS / rps) * 1000 + 3000
+        if (!(Date.now() - started + estimateMs < TIME_BUDGET_MS)) {
+          progress(`memory run: ${client} skipped (about ${fmt(estimateMs / 1000)} s would exceed the time budget)`, true)
+          continue
+        }
+      }
+      progress(`memory run: ${fmt(MEMORY_CALLS)} calls through ${client}, c=${MEMORY_CONCURRENCY}…`, !isTty)
+      memory[client] = await runWorker({ mode: 'memory', nativeModule: pkg.dir, client, concurrency: MEMORY_CONCURRENCY, calls: MEMORY_CALLS, warmupCalls: 5000, env })
+      totalErrors += memory[client].errors + memory[client].badBody
+      const m = memory[client]
+      progress(`memory run: ${client} RSS ${fmt(m.rssBeforeMb, 1)} → ${fmt(m.rssAfterMb, 1)} MB (peak ${fmt(m.rssPeakMb, 1)}) in ${fmt(m.elapsedMs / 1000, 1)} s`, true)
+    }
+
+    await stopServer(server)
+    const totalS = (Date.now() - started) / 1000
+
+    // --- report --------------------------------------------------------------------------------
+    const cpu = os.cpus()
+    const lines = []
+    lines.push('## Benchmark: proxied GET `/v1/customers`')
+    lines.push('')
+    lines.push(`Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${os.type()} ${os.release()}, Node ${process.version}; load average ${loadAtStart.toFixed(2)} at start; ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.`)
+    lines.push(`Server: LocalScalekit (\`node bin/scalekit-local.js --port 0\`, separate process), Tool Proxy → built-in echo upstream. ` +
+      `Each cell: median of ${ROUNDS} rounds (clients alternated), ${DURATION_MS / 1000} s measured after ${WARMUP_MS / 1000} s warm-up, each run in a fresh process.`)
+    if (pkg.debug) lines.push('', `**Warning: the addon was a debug build (${pkg.addon}); these numbers are not representative.**`)
+    lines.push('')
+    lines.push('| client | concurrency | req/s | p50 ms | p99 ms | client CPU µs/call | client CPU % | server CPU % | RSS before → after MB |')
+    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+    for (const client of CLIENTS) {
+      for (const c of CONCURRENCIES) {
+        lines.push(`| ${LABELS[client]} | ${c} | ${fmt(med(client, c, 'rps'))} | ${fmtMs(med(client, c, 'p50Ms'))} | ${fmtMs(med(client, c, 'p99Ms'))} | ` +
+          `${fmt(med(client, c, 'cpuPerCallUs'), 1)} | ${fmt(med(client, c, 'clientCpuPct'))} | ${fmt(med(client, c, 'serverCpuPct'))} | ` +
+          `${fmt(med(client, c, 'rssBeforeMb'), 1)} → ${fmt(med(client, c, 'rssAfterMb'), 1)} |`)
+      }
+    }
+    lines.push('')
+    lines.push('CPU % is of one core (whole process, all threads; 100% = one core busy); server CPU is the emulator process during the same window.')
+    lines.push('')
+    lines.push('### Memory')
+    lines.push('')
+    lines.push('| client | calls | concurrency | RSS before (after warm-up + gc) MB | RSS after (gc) MB | growth MB | peak MB | heap used before → after MB | time s |')
+    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+    for (const client of memoryClients) {
+      const m = memory[client]
+      if (!m) {
+        lines.push(`| ${LABELS[client]} | skipped (time budget) | | | | | | | |`)
+        continue
+      }
+      lines.push(`| ${LABELS[client]} | ${fmt(m.calls)} | ${MEMORY_CONCURRENCY} | ${fmt(m.rssBeforeMb, 1)} | ${fmt(m.rssAfterMb, 1)} | ` +
+        `${fmt(m.rssAfterMb - m.rssBeforeMb, 1)} | ${fmt(m.rssPeakMb, 1)} | ${fmt(m.heapBeforeMb, 1)} → ${fmt(m.heapAfterMb, 1)} | ${fmt(m.elapsedMs / 1000, 1)} |`)
+    }
+    lines.push('')
+    lines.push('### Targets (issue 6)')
+    lines.push('')
+    const cpuN = med('native', 64, 'cpuPerCallUs')
+    const cpuO = med('official', 64, 'cpuPerCallUs')
+    const cpuF = med('fetch', 64, 'cpuPerCallUs')
+    const rpsN = med('native', 64, 'rps')
+    const rpsO = med('official', 64, 'rps')
+    const p99N = med('native', 1, 'p99Ms')
+    const p99F = med('fetch', 1, 'p99Ms')
+    const growth = memory.native ? memory.native.rssAfterMb - memory.native.rssBeforeMb : NaN
+    lines.push(ratioLine(cpuN <= cpuO / 7, `client CPU/call at c=64 ≤ 1/7 of the official SDK's: ${fmt(cpuN, 1)} µs vs ${fmt(cpuO, 1)} µs = 1/${fmt(cpuO / cpuN, 1)}`))
+    lines.push(ratioLine(cpuN <= cpuF / 5, `client CPU/call at c=64 ≤ 1/5 of bare fetch's: ${fmt(cpuN, 1)} µs vs ${fmt(cpuF, 1)} µs = 1/${fmt(cpuF / cpuN, 1)}`))
+    lines.push(ratioLine(rpsN >= rpsO * 5, `throughput at c=64 ≥ 5× the official SDK's: ${fmt(rpsN)} vs ${fmt(rpsO)} req/s = ${fmt(rpsN / rpsO, 2)}×`))
+    lines.push(ratioLine(p99N <= p99F / 2, `p99 latency at c=1 ≤ ½ of bare fetch's: ${fmtMs(p99N)} ms vs ${fmtMs(p99F)} ms = ${fmt(p99N / p99F, 2)}×`))
+    lines.push(ratioLine(growth < 20, `RSS growth over ${fmt(MEMORY_CALLS)} calls < 20 MB: ${fmt(growth, 1)} MB`))
+    lines.push('')
+    const srv64 = Math.max(...CLIENTS.map((c) => med(c, 64, 'serverCpuPct')))
+    if (srv64 >= 90) {
+      lines.push(`Note: at c=64 the emulator process used up to ${fmt(srv64)}% of a core (of ${cpu.length} cores shared with the client), so throughput at high concurrency is bounded by the server as much as by the client; the CPU-per-call figures are not affected.`)
+      lines.push('')
+    }
+    if (totalErrors) lines.push(`Errors or unexpected bodies during the runs: ${totalErrors} (see stderr).`, '')
+    lines.push(`Total run time: ${fmt(totalS)} s. Chart: [throughput.svg](throughput.svg).`)
+    const markdown = lines.join('\n') + '\n'
+
+    writeFileSync(join(here, 'results.md'), markdown)
+    writeFileSync(
+      join(here, 'throughput.svg'),
+      renderSvg({
+        title: 'Proxied GET throughput by concurrency (median req/s)',
+        subtitle: `${cpu[0]?.model ?? ''}, ${cpu.length} cores, Node ${process.version}`,
+        xs: CONCURRENCIES,
+        series: CLIENTS.map((c) => ({ label: LABELS[c], values: CONCURRENCIES.map((n) => med(c, n, 'rps')) })),
+      }),
+    )
+    process.stdout.write(markdown)
+    progress(`done in ${fmt(totalS)} s: benchmark/results.md, benchmark/throughput.svg`, true)
+  } finally {
+    await stopServer(server)
+    process.off('exit', cleanup)
+    rmSync(pkg.dir, { recursive: true, force: true })
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`\nbench failed: ${e?.stack ?? e}\n`)
+  process.exitCode = 1
+})
