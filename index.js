@@ -3,6 +3,7 @@
 // the Rust core behind ./binding.js; this file only checks JS types, converts and decodes.
 
 const os = require('node:os')
+const { STATUS_CODES: STATUS_TEXT } = require('node:http')
 const util = require('node:util')
 let native
 try {
@@ -191,9 +192,10 @@ function validation(argument, message) {
 // Bodies of these types come back as a Buffer: decoding them as UTF-8 would corrupt them.
 const BINARY_TYPE = /^\s*(?:application\/(?:octet-stream|pdf|zip)|image\/|audio\/|video\/)/i
 
-function headerObject(flat) {
+/** `[name, value, ...]` from index `start` → an object, `set-cookie` as an array. */
+function headerObject(flat, start = 0) {
   const headers = {}
-  for (let i = 0; i + 1 < flat.length; i += 2) {
+  for (let i = start; i + 1 < flat.length; i += 2) {
     const name = flat[i]
     const value = flat[i + 1]
     if (name === 'set-cookie') (headers[name] ??= []).push(value)
@@ -221,11 +223,15 @@ function decodeBody(body, headers) {
   return decodeText(body.toString('utf8'))
 }
 
+/** Decodes the native answer: `head` = `status\nfailure\nname\nvalue...`, `body` = text or bytes. */
 function toResponse(native) {
-  const headers = headerObject(native.headers)
-  const data = decodeBody(native.body, headers)
-  if (native.failure != null) throw errorFromInfo(JSON.parse(native.failure), headers, data)
-  return { status: native.status, statusText: native.statusText, headers, data }
+  const lines = native.head.split('\n')
+  const status = Number(lines[0])
+  const headers = headerObject(lines, 2)
+  const body = native.body
+  const data = typeof body === 'string' ? decodeText(body) : decodeBody(body, headers)
+  if (lines[1] !== '') throw errorFromInfo(JSON.parse(lines[1]), headers, data)
+  return { status, statusText: STATUS_TEXT[status] ?? '', headers, data }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -351,25 +357,33 @@ function retries(value) {
   throw validation('retry', `retry must be a boolean or a whole number from 0 to 10, got ${String(value)}`)
 }
 
+/** `request` params → the native call's arguments: four strings, plus options only when needed. */
 function proxyParams(params) {
   const p = paramsObject(params)
-  const target = {
+  const call = {
     connectionName: optionalString('connectionName', p.connectionName),
     identifier: optionalString('identifier', p.identifier),
     path: optionalString('path', p.path),
     method: optionalString('method', p.method),
-    headers: headerList(p.headers),
-    timeoutMs: optionalTimeout('timeoutMs', p.timeoutMs),
-    retries: retries(p.retry),
+    options: undefined,
   }
-  const query = p.queryParams
+  const { queryParams: query, body, formData, headers, timeoutMs, retry } = p
+  if (query == null && body == null && formData == null && headers == null && timeoutMs === undefined && retry === undefined) {
+    return call
+  }
+  const options = {
+    headers: headerList(headers),
+    timeoutMs: optionalTimeout('timeoutMs', timeoutMs),
+    retries: retries(retry),
+  }
   if (query !== undefined && query !== null) {
-    if (query instanceof URLSearchParams) target.queryString = query.toString()
-    else if (typeof query === 'object') target.queryJson = jsonOf('queryParams', query, numbersAsText)
+    if (query instanceof URLSearchParams) options.queryString = query.toString()
+    else if (typeof query === 'object') options.queryJson = jsonOf('queryParams', query, numbersAsText)
     else throw validation('queryParams', 'queryParams must be an object or a URLSearchParams')
   }
-  encodeBody(target, p.body, p.formData, target.headers)
-  return target
+  encodeBody(options, body, formData, options.headers)
+  call.options = options
+  return call
 }
 
 // Timestamps cross the native boundary as RFC 3339 strings and reach users as Dates.
@@ -475,17 +489,25 @@ class ActionsClient {
 
   /** A call through `{envUrl}/proxy{path}`, forwarded by Scalekit with the user's credentials. */
   async request(params) {
-    const nativeParams = proxyParams(params)
-    return withSignal(params.signal, async (cancelId) => {
-      nativeParams.cancelId = cancelId
-      let response
-      try {
-        response = await this.#native.request(nativeParams)
-      } catch (e) {
-        throw fromNative(e)
-      }
-      return toResponse(response)
-    })
+    const call = proxyParams(params)
+    const signal = params.signal
+    if (signal !== undefined && signal !== null) {
+      return withSignal(signal, (cancelId) => {
+        call.options = { ...call.options, cancelId }
+        return this.#send(call)
+      })
+    }
+    return this.#send(call)
+  }
+
+  async #send(call) {
+    let response
+    try {
+      response = await this.#native.request(call.connectionName, call.identifier, call.path, call.method, call.options)
+    } catch (e) {
+      throw fromNative(e)
+    }
+    return toResponse(response)
   }
 
   async #accounts(method, params, required = true) {

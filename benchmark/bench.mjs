@@ -235,16 +235,16 @@ async function main() {
     lines.push('')
     lines.push('### Memory')
     lines.push('')
-    lines.push('| client | calls | concurrency | RSS before (after warm-up + gc) MB | RSS after (gc) MB | growth MB | peak MB | heap used before → after MB | time s |')
-    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+    lines.push('| client | calls | concurrency | RSS before (after warm-up + gc) MB | RSS after (gc) MB | growth MB | RSS at ¼, ½, ¾, all (gc) MB | peak MB | heap used before → after MB | time s |')
+    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
     for (const client of memoryClients) {
       const m = memory[client]
       if (!m) {
-        lines.push(`| ${LABELS[client]} | skipped (time budget) | | | | | | | |`)
+        lines.push(`| ${LABELS[client]} | skipped (time budget) | | | | | | | | |`)
         continue
       }
       lines.push(`| ${LABELS[client]} | ${fmt(m.calls)} | ${MEMORY_CONCURRENCY} | ${fmt(m.rssBeforeMb, 1)} | ${fmt(m.rssAfterMb, 1)} | ` +
-        `${fmt(m.rssAfterMb - m.rssBeforeMb, 1)} | ${fmt(m.rssPeakMb, 1)} | ${fmt(m.heapBeforeMb, 1)} → ${fmt(m.heapAfterMb, 1)} | ${fmt(m.elapsedMs / 1000, 1)} |`)
+        `${fmt(m.rssAfterMb - m.rssBeforeMb, 1)} | ${m.checkpointsMb.map((x) => fmt(x, 1)).join(', ')} | ${fmt(m.rssPeakMb, 1)} | ${fmt(m.heapBeforeMb, 1)} → ${fmt(m.heapAfterMb, 1)} | ${fmt(m.elapsedMs / 1000, 1)} |`)
     }
     lines.push('')
     lines.push('### Targets (issue 6)')

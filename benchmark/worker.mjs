@@ -132,7 +132,17 @@ async function main() {
     const cpu0 = process.cpuUsage()
     let peak = rssBefore
     const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss) }, 100)
-    const run = await drive(call, job.concurrency, { count: job.calls })
+    // Four quarters, with RSS after a gc at each checkpoint: a plateau is not a leak, a steady slope is.
+    const run = { calls: 0, errors: 0, firstError: undefined }
+    const checkpoints = []
+    for (let q = 1; q <= 4; q++) {
+      const part = await drive(call, job.concurrency, { count: Math.round((job.calls * q) / 4) - run.calls })
+      run.calls += part.calls
+      run.errors += part.errors
+      run.firstError ??= part.firstError
+      gc()
+      checkpoints.push(mb(process.memoryUsage().rss))
+    }
     clearInterval(sampler)
     const cpu = process.cpuUsage(cpu0)
     const elapsedMs = performance.now() - t0
@@ -147,6 +157,7 @@ async function main() {
       rssBeforeMb: mb(rssBefore),
       rssAfterMb: mb(mu.rss),
       rssPeakMb: mb(peak),
+      checkpointsMb: checkpoints,
       heapBeforeMb: mb(heapBefore),
       heapAfterMb: mb(mu.heapUsed),
     }

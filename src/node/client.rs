@@ -1,7 +1,7 @@
 //! `NativeClient`: the napi face of [`crate::client::ScalekitClient`].
 
 use bytes::Bytes;
-use napi::bindgen_prelude::Buffer;
+use napi::bindgen_prelude::{Buffer, Either};
 use napi_derive::napi;
 
 use super::cancel::CallSignal;
@@ -36,13 +36,10 @@ impl From<Option<NativeClientOptions>> for ClientOptions {
     }
 }
 
-/// `actions.request` parameters, pre-classified by `index.js`.
+/// The less common `actions.request` parameters, pre-classified by `index.js`; absent for a
+/// plain call, so that the common case crosses the boundary as four strings.
 #[napi(object)]
-pub struct NativeProxyParams {
-    pub connection_name: Option<String>,
-    pub identifier: Option<String>,
-    pub path: Option<String>,
-    pub method: Option<String>,
+pub struct NativeProxyOptions {
     /// `queryParams` as JSON (numbers already formatted by JS, Dates as ISO strings).
     pub query_json: Option<String>,
     /// `queryParams` given as a URLSearchParams, already encoded.
@@ -62,15 +59,14 @@ pub struct NativeProxyParams {
     pub cancel_id: Option<u32>,
 }
 
+/// An HTTP answer in two values (each napi value costs): `head` is
+/// `status \n failure \n name \n value \n ...` (lowercase names; `failure` is the error's JSON
+/// description for a non-2xx answer, else empty; neither can hold a newline), and `body` is the
+/// text when it is UTF-8 of a non-binary type, else the bytes.
 #[napi(object)]
 pub struct NativeResponse {
-    pub status: u32,
-    pub status_text: String,
-    /// `[name, value, ...]`, lowercase names, in arrival order.
-    pub headers: Vec<String>,
-    pub body: Buffer,
-    /// Set for a non-2xx answer: the error's JSON description (without the body).
-    pub failure: Option<String>,
+    pub head: String,
+    pub body: Either<String, Buffer>,
 }
 
 #[napi]
@@ -96,44 +92,86 @@ fn flat_pairs(list: Vec<String>) -> Vec<(String, String)> {
     pairs
 }
 
-fn flat_list(pairs: Vec<(String, String)>) -> Vec<String> {
-    let mut list = Vec::with_capacity(pairs.len() * 2);
-    for (k, v) in pairs {
-        list.push(k);
-        list.push(v);
-    }
-    list
+fn proxy_params(
+    connection_name: Option<String>,
+    identifier: Option<String>,
+    path: Option<String>,
+    method: Option<String>,
+    options: Option<NativeProxyOptions>,
+) -> napi::Result<(ProxyParams, Option<u32>)> {
+    let mut params = ProxyParams {
+        connection_name,
+        identifier,
+        path,
+        method,
+        ..Default::default()
+    };
+    let Some(o) = options else {
+        return Ok((params, None));
+    };
+    params.query = match (o.query_json, o.query_string) {
+        (Some(json), _) => Some(QueryParams::Object(parse_json("queryParams", &json)?)),
+        (None, Some(s)) => Some(QueryParams::Encoded(s)),
+        (None, None) => None,
+    };
+    params.body = match (o.body_json, o.body_raw, o.form_json) {
+        (Some(json), _, _) => Some(ProxyBody::Json(json)),
+        (None, Some(raw), _) => Some(ProxyBody::Raw(Bytes::from(raw.to_vec()))),
+        (None, None, Some(form)) => Some(ProxyBody::Form(parse_json("formData", &form)?)),
+        (None, None, None) => None,
+    };
+    params.headers = o.headers.map(flat_pairs).unwrap_or_default();
+    params.timeout_ms = o.timeout_ms;
+    params.retry = match o.retries {
+        None => RetrySetting::Default,
+        Some(0) => RetrySetting::Off,
+        Some(n) => RetrySetting::Count(n),
+    };
+    Ok((params, o.cancel_id))
 }
 
-impl NativeProxyParams {
-    fn into_core(self) -> napi::Result<ProxyParams> {
-        let query = match (self.query_json, self.query_string) {
-            (Some(json), _) => Some(QueryParams::Object(parse_json("queryParams", &json)?)),
-            (None, Some(s)) => Some(QueryParams::Encoded(s)),
-            (None, None) => None,
-        };
-        let body = match (self.body_json, self.body_raw, self.form_json) {
-            (Some(json), _, _) => Some(ProxyBody::Json(json)),
-            (None, Some(raw), _) => Some(ProxyBody::Raw(Bytes::from(raw.to_vec()))),
-            (None, None, Some(form)) => Some(ProxyBody::Form(parse_json("formData", &form)?)),
-            (None, None, None) => None,
-        };
-        Ok(ProxyParams {
-            connection_name: self.connection_name,
-            identifier: self.identifier,
-            path: self.path,
-            method: self.method,
-            query,
-            body,
-            headers: self.headers.map(flat_pairs).unwrap_or_default(),
-            timeout_ms: self.timeout_ms,
-            retry: match self.retries {
-                None => RetrySetting::Default,
-                Some(0) => RetrySetting::Off,
-                Some(n) => RetrySetting::Count(n),
-            },
-        })
+/// Content types whose bodies go to JS as bytes: decoding them as text would corrupt them.
+fn is_binary_type(content_type: Option<&str>) -> bool {
+    let Some(t) = content_type else {
+        return false;
+    };
+    let t = t.trim_start().to_ascii_lowercase();
+    ["application/octet-stream", "application/pdf", "application/zip", "image/", "audio/", "video/"]
+        .iter()
+        .any(|prefix| t.starts_with(prefix))
+}
+
+fn native_response(
+    status: u16,
+    failure: Option<String>,
+    headers: Vec<(String, String)>,
+    body: Bytes,
+) -> NativeResponse {
+    let mut head = String::with_capacity(64 + headers.len() * 32);
+    head.push_str(&status.to_string());
+    head.push('\n');
+    if let Some(f) = &failure {
+        head.push_str(f);
     }
+    let mut content_type = None;
+    for (name, value) in &headers {
+        head.push('\n');
+        head.push_str(name);
+        head.push('\n');
+        head.push_str(value);
+        if name == "content-type" {
+            content_type = Some(value.as_str());
+        }
+    }
+    let body = if is_binary_type(content_type) {
+        Either::B(Buffer::from(Vec::from(body)))
+    } else {
+        match String::from_utf8(Vec::from(body)) {
+            Ok(text) => Either::A(text),
+            Err(e) => Either::B(Buffer::from(e.into_bytes())),
+        }
+    };
+    NativeResponse { head, body }
 }
 
 #[napi]
@@ -173,31 +211,36 @@ impl NativeClient {
         self.inner.config().client_id.clone()
     }
 
+    /// `actions.request`: resolves every HTTP answer (a non-2xx one with its `failure`); rejects
+    /// only when there is no answer.
     #[napi]
-    pub async fn request(&self, params: NativeProxyParams) -> napi::Result<NativeResponse> {
-        let call = CallSignal::take(params.cancel_id);
-        let params = params.into_core()?;
-        match abortable(call.signal(), self.inner.request(params)).await {
-            Ok(r) => Ok(NativeResponse {
-                status: r.status.into(),
-                status_text: r.status_text,
-                headers: flat_list(r.headers),
-                body: Buffer::from(Vec::from(r.body)),
-                failure: None,
-            }),
+    pub async fn request(
+        &self,
+        connection_name: Option<String>,
+        identifier: Option<String>,
+        path: Option<String>,
+        method: Option<String>,
+        options: Option<NativeProxyOptions>,
+    ) -> napi::Result<NativeResponse> {
+        let (params, cancel_id) = proxy_params(connection_name, identifier, path, method, options)?;
+        let call = CallSignal::take(cancel_id);
+        // Boxed: the request future is large, and napi moves the outer future when it spawns it.
+        let work = Box::pin(self.inner.request(params));
+        match abortable(call.signal(), work).await {
+            Ok(r) => Ok(native_response(r.status, None, r.headers, r.body)),
             Err(ScalekitError::Http(f)) => {
                 let mut description = error_json(&ScalekitError::Http(f.clone()));
                 if let Some(obj) = description.as_object_mut() {
                     obj.remove("body");
                     obj.remove("headers");
                 }
-                Ok(NativeResponse {
-                    status: f.status.into(),
-                    status_text: f.status_text,
-                    headers: flat_list(f.headers),
-                    body: Buffer::from(Vec::from(f.body)),
-                    failure: Some(description.to_string()),
-                })
+                let f = *f;
+                Ok(native_response(
+                    f.status,
+                    Some(description.to_string()),
+                    f.headers,
+                    f.body,
+                ))
             }
             Err(e) => Err(to_napi(e)),
         }

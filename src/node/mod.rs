@@ -7,6 +7,11 @@ mod cancel;
 mod client;
 mod local;
 
+// glibc malloc showed up as ~15% of a proxied call's CPU; mimalloc is markedly cheaper for the
+// many small, short-lived allocations of a request.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use napi::{Error, Status};
 use serde_json::json;
 
