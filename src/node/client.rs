@@ -136,9 +136,16 @@ fn is_binary_type(content_type: Option<&str>) -> bool {
         return false;
     };
     let t = t.trim_start().to_ascii_lowercase();
-    ["application/octet-stream", "application/pdf", "application/zip", "image/", "audio/", "video/"]
-        .iter()
-        .any(|prefix| t.starts_with(prefix))
+    [
+        "application/octet-stream",
+        "application/pdf",
+        "application/zip",
+        "image/",
+        "audio/",
+        "video/",
+    ]
+    .iter()
+    .any(|prefix| t.starts_with(prefix))
 }
 
 fn native_response(

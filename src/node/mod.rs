@@ -12,6 +12,25 @@ mod local;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// One tokio worker thread: every call's work is I/O-bound and short, and a single worker avoids
+/// the cross-thread wake-ups and work stealing that cost more CPU per call than they save.
+#[napi_derive::module_init]
+fn init_runtime() {
+    let workers = std::env::var("SCALEKIT_NATIVE_WORKER_THREADS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|n| (1..=64).contains(n))
+        .unwrap_or(1);
+    if let Ok(runtime) = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .thread_name("scalekit-native")
+        .enable_all()
+        .build()
+    {
+        napi::bindgen_prelude::create_custom_tokio_runtime(runtime);
+    }
+}
+
 use napi::{Error, Status};
 use serde_json::json;
 
