@@ -223,12 +223,11 @@ function decodeBody(body, headers) {
   return decodeText(body.toString('utf8'))
 }
 
-/** Decodes the native answer: `head` = `status\nfailure\nname\nvalue...`, `body` = text or bytes. */
-function toResponse(native) {
-  const lines = native.head.split('\n')
+/** Decodes a native answer: `head` = `status\nfailure\nname\nvalue...`, `body` = text or bytes. */
+function toResponse(head, body) {
+  const lines = head.split('\n')
   const status = Number(lines[0])
   const headers = headerObject(lines, 2)
-  const body = native.body
   const data = typeof body === 'string' ? decodeText(body) : decodeBody(body, headers)
   if (lines[1] !== '') throw errorFromInfo(JSON.parse(lines[1]), headers, data)
   return { status, statusText: STATUS_TEXT[status] ?? '', headers, data }
@@ -451,6 +450,58 @@ function clientOptions(options) {
 }
 
 /**
+ * The in-flight `request` calls of one native client. The native side starts each call at once
+ * and reports completions in batches through one shared wake-up function, referenced only while
+ * calls are in flight so that an idle client never keeps Node alive.
+ */
+class ProxyCalls {
+  #native
+  #pending = new Map()
+  #nextId = 0
+
+  constructor(nativeClient) {
+    this.#native = nativeClient
+    nativeClient.setCompletionHandler(() => this.#drain())
+  }
+
+  send(call) {
+    return new Promise((resolve, reject) => {
+      const id = this.#nextId = (this.#nextId % 0xfffffffe) + 1
+      this.#pending.set(id, { resolve, reject })
+      if (this.#pending.size === 1) this.#native.setActive(true)
+      try {
+        this.#native.request(id, call.connectionName, call.identifier, call.path, call.method, call.options)
+      } catch (e) {
+        this.#settled(id)
+        reject(fromNative(e))
+      }
+    })
+  }
+
+  #settled(id) {
+    this.#pending.delete(id)
+    if (this.#pending.size === 0) this.#native.setActive(false)
+  }
+
+  #drain() {
+    const { ids, heads, bodies } = this.#native.takeCompletions()
+    for (let i = 0; i < ids.length; i++) {
+      const call = this.#pending.get(ids[i])
+      if (call === undefined) continue
+      this.#pending.delete(ids[i])
+      const head = heads[i]
+      try {
+        if (head.charCodeAt(0) === 33 /* ! */) call.reject(errorFromInfo(JSON.parse(head.slice(1))))
+        else call.resolve(toResponse(head, bodies[i]))
+      } catch (e) {
+        call.reject(e)
+      }
+    }
+    if (this.#pending.size === 0) this.#native.setActive(false)
+  }
+}
+
+/**
  * Runs `call(cancelId)`; an abort of `signal` cancels the native call (its Rust future is dropped,
  * so no work or socket is left behind) and rejects with ScalekitAbortException.
  */
@@ -482,9 +533,11 @@ async function withSignal(signal, call) {
 /** `client.actions`: the same methods as `@scalekit-sdk/node`'s ActionsClient. */
 class ActionsClient {
   #native
+  #calls
 
   constructor(nativeClient) {
     this.#native = nativeClient
+    this.#calls = new ProxyCalls(nativeClient)
   }
 
   /** A call through `{envUrl}/proxy{path}`, forwarded by Scalekit with the user's credentials. */
@@ -500,14 +553,8 @@ class ActionsClient {
     return this.#send(call)
   }
 
-  async #send(call) {
-    let response
-    try {
-      response = await this.#native.request(call.connectionName, call.identifier, call.path, call.method, call.options)
-    } catch (e) {
-      throw fromNative(e)
-    }
-    return toResponse(response)
+  #send(call) {
+    return this.#calls.send(call)
   }
 
   async #accounts(method, params, required = true) {

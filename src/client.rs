@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+use http::header::{HeaderValue, CONTENT_TYPE};
 use http::Method;
 use serde_json::Value;
 use tokio::time::Instant;
@@ -233,7 +233,6 @@ impl ScalekitClient {
     ) -> Result<RawResponse, ScalekitError> {
         let timeout_ms = timeout.as_millis() as u64;
         let deadline = Instant::now() + timeout;
-        let mut request = request.clone();
         let mut retries = 0u32;
         let mut reauthenticated = false;
         loop {
@@ -241,13 +240,10 @@ impl ScalekitClient {
                 Ok(token) => token?,
                 Err(_) => return Err(ScalekitError::Timeout { timeout_ms }),
             };
-            request
-                .headers
-                .insert(AUTHORIZATION, token.header().clone());
             let outcome = self
                 .inner
                 .transport
-                .send(&request, deadline, timeout_ms)
+                .send(request, Some(token.header()), deadline, timeout_ms)
                 .await;
             if let Ok(response) = &outcome {
                 // A proxy may relay the provider's own 401: only Scalekit's (code 16) means our

@@ -59,6 +59,8 @@ pub struct ClientConfig {
     env_base: String,
     /// envUrl with all trailing slashes removed, for `/oauth/token` and `/api/v1/*`.
     api_base: String,
+    /// `{envUrl}/proxy/`, parsed once: every proxy URL is resolved against it.
+    proxy_root: Url,
     pub client_id: String,
     pub client_secret: Secret,
     /// Per-attempt deadline of control-plane calls (`timeoutMs`).
@@ -78,6 +80,9 @@ impl ClientConfig {
     ) -> Result<Self, ScalekitError> {
         let env_base = parse_env_url(env_url)?;
         let api_base = env_base.trim_end_matches('/').to_string();
+        let proxy_root = Url::parse(&format!("{env_base}/proxy/")).map_err(|e| {
+            ScalekitError::validation("envUrl", format!("envUrl cannot hold a proxy path: {e}"))
+        })?;
         if client_id.trim().is_empty() {
             return Err(ScalekitError::validation(
                 "clientId",
@@ -119,6 +124,7 @@ impl ClientConfig {
         Ok(ClientConfig {
             env_base,
             api_base,
+            proxy_root,
             client_id: client_id.to_string(),
             client_secret: Secret::new(client_secret),
             timeout,
@@ -166,6 +172,11 @@ impl ClientConfig {
     /// `{envUrl}/proxy`, the prefix every Tool Proxy URL starts with.
     pub fn proxy_prefix(&self) -> String {
         format!("{}/proxy", self.env_base)
+    }
+
+    /// `{envUrl}/proxy/`, parsed.
+    pub fn proxy_root(&self) -> &Url {
+        &self.proxy_root
     }
 
     pub fn token_url(&self) -> Result<Url, ScalekitError> {

@@ -237,15 +237,15 @@ pub fn proxy_url(config: &ClientConfig, path: &str) -> Result<Url, ScalekitError
     if has_scheme(path) {
         return Err(escape("absolute URLs are not allowed"));
     }
-    let prefix = config.proxy_prefix();
-    let joined = if path.starts_with('/') {
-        format!("{prefix}{path}")
-    } else {
-        format!("{prefix}/{path}")
-    };
-    let mut url = Url::parse(&joined).map_err(|e| escape(&e.to_string()))?;
+    let root = config.proxy_root();
+    // `{envUrl}/proxy` + path (with its leading slash made relative to the root): resolving
+    // `./<rest>` against the parsed root gives the same URL as parsing the joined string,
+    // without parsing the host again on every call.
+    let rest = path.strip_prefix('/').unwrap_or(path);
+    let mut url = root
+        .join(&format!("./{rest}"))
+        .map_err(|e| escape(&e.to_string()))?;
     url.set_fragment(None);
-    let root = Url::parse(&format!("{prefix}/")).map_err(|e| escape(&e.to_string()))?;
     if url.origin() != root.origin() || !url.path().starts_with(root.path()) {
         return Err(escape("`..` segments climb out of it"));
     }

@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, ACCEPT_ENCODING, USER_AGENT};
+use http::header::{
+    HeaderMap, HeaderName, HeaderValue, ACCEPT, ACCEPT_ENCODING, AUTHORIZATION, USER_AGENT,
+};
 use http::Method;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
@@ -136,10 +138,14 @@ impl Transport {
     pub async fn send(
         &self,
         request: &OutgoingRequest,
+        authorization: Option<&HeaderValue>,
         deadline: Instant,
         timeout_ms: u64,
     ) -> Result<RawResponse, ScalekitError> {
         let mut headers = request.headers.clone();
+        if let Some(value) = authorization {
+            headers.insert(AUTHORIZATION, value.clone());
+        }
         for (name, value) in &self.identity {
             headers.insert(name.clone(), value.clone());
         }
@@ -152,12 +158,11 @@ impl Transport {
                 HeaderValue::from_static(DEFAULT_ACCEPT_ENCODING),
             );
         }
-        let mut builder = self
-            .http
-            .request(request.method.clone(), request.url.clone())
-            .headers(headers);
+        // Built directly rather than through RequestBuilder, which merges headers one by one.
+        let mut outgoing = reqwest::Request::new(request.method.clone(), request.url.clone());
+        *outgoing.headers_mut() = headers;
         if let Some(body) = &request.body {
-            builder = builder.body(body.clone());
+            *outgoing.body_mut() = Some(body.clone().into());
         }
         let attempt = async {
             let _permit = self
@@ -167,7 +172,11 @@ impl Transport {
                 .map_err(|_| ScalekitError::Protocol {
                     message: "the HTTP client is closed".into(),
                 })?;
-            let response = builder.send().await.map_err(|e| network_error(&e, true))?;
+            let response = self
+                .http
+                .execute(outgoing)
+                .await
+                .map_err(|e| network_error(&e, true))?;
             let status = response.status().as_u16();
             let headers = response.headers().clone();
             let body = response

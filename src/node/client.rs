@@ -1,7 +1,11 @@
 //! `NativeClient`: the napi face of [`crate::client::ScalekitClient`].
 
 use bytes::Bytes;
-use napi::bindgen_prelude::{Buffer, Either};
+use std::sync::{Arc, Mutex, RwLock};
+
+use napi::bindgen_prelude::{Buffer, Either, Function};
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::{Env, Status};
 use napi_derive::napi;
 
 use super::cancel::CallSignal;
@@ -59,19 +63,66 @@ pub struct NativeProxyOptions {
     pub cancel_id: Option<u32>,
 }
 
-/// An HTTP answer in two values (each napi value costs): `head` is
-/// `status \n failure \n name \n value \n ...` (lowercase names; `failure` is the error's JSON
-/// description for a non-2xx answer, else empty; neither can hold a newline), and `body` is the
-/// text when it is UTF-8 of a non-binary type, else the bytes.
-#[napi(object)]
-pub struct NativeResponse {
-    pub head: String,
-    pub body: Either<String, Buffer>,
-}
-
 #[napi]
 pub struct NativeClient {
     inner: ScalekitClient,
+    completions: Arc<Completions>,
+}
+
+/// The one wake-up function of a client's `request` calls, created unreferenced (weak): an idle
+/// client never keeps Node alive; JS references it while calls are in flight.
+type WakeFunction = ThreadsafeFunction<(), (), (), Status, false, true>;
+
+/// Finished `request` calls waiting for JS, and how to wake it. One shared thread-safe function
+/// for every completion (instead of napi's per-call one) saves a handle per call and lets one
+/// wake-up deliver a whole batch.
+#[derive(Default)]
+struct Completions {
+    queue: Mutex<CompletionBatch>,
+    wake: RwLock<Option<WakeFunction>>,
+}
+
+#[derive(Default)]
+struct CompletionBatch {
+    ids: Vec<u32>,
+    heads: Vec<String>,
+    bodies: Vec<Either<String, Buffer>>,
+}
+
+/// A batch of finished calls: for each `ids[i]`, `heads[i]`/`bodies[i]` as in [`NativeResponse`],
+/// or, for a call that got no answer, `heads[i]` = `!` + the error's JSON description.
+#[napi(object)]
+pub struct NativeCompletions {
+    pub ids: Vec<u32>,
+    pub heads: Vec<String>,
+    pub bodies: Vec<Either<String, Buffer>>,
+}
+
+impl Completions {
+    fn push(&self, id: u32, head: String, body: Either<String, Buffer>) {
+        let first = {
+            let mut queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+            queue.ids.push(id);
+            queue.heads.push(head);
+            queue.bodies.push(body);
+            queue.ids.len() == 1
+        };
+        // Only the first completion of a batch wakes JS; the wake-up drains everything queued.
+        if first {
+            if let Some(wake) = self.wake.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
+                wake.call((), ThreadsafeFunctionCallMode::NonBlocking);
+            }
+        }
+    }
+
+    fn take(&self) -> NativeCompletions {
+        let batch = std::mem::take(&mut *self.queue.lock().unwrap_or_else(|p| p.into_inner()));
+        NativeCompletions {
+            ids: batch.ids,
+            heads: batch.heads,
+            bodies: batch.bodies,
+        }
+    }
 }
 
 fn parse_json(name: &'static str, text: &str) -> napi::Result<serde_json::Value> {
@@ -148,12 +199,16 @@ fn is_binary_type(content_type: Option<&str>) -> bool {
     .any(|prefix| t.starts_with(prefix))
 }
 
+/// An HTTP answer as two values (each napi value costs): `head` is
+/// `status \n failure \n name \n value \n ...` (lowercase names; `failure` is the error's JSON
+/// description for a non-2xx answer, else empty; neither can hold a newline), and the body is the
+/// text when it is UTF-8 of a non-binary type, else the bytes.
 fn native_response(
     status: u16,
     failure: Option<String>,
     headers: Vec<(String, String)>,
     body: Bytes,
-) -> NativeResponse {
+) -> (String, Either<String, Buffer>) {
     let mut head = String::with_capacity(64 + headers.len() * 32);
     head.push_str(&status.to_string());
     head.push('\n');
@@ -178,7 +233,7 @@ fn native_response(
             Err(e) => Either::B(Buffer::from(e.into_bytes())),
         }
     };
-    NativeResponse { head, body }
+    (head, body)
 }
 
 #[napi]
@@ -205,7 +260,10 @@ impl NativeClient {
 
     fn with_config(config: ClientConfig) -> napi::Result<Self> {
         let inner = ScalekitClient::new(config).map_err(to_napi)?;
-        Ok(NativeClient { inner })
+        Ok(NativeClient {
+            inner,
+            completions: Arc::default(),
+        })
     }
 
     #[napi(getter)]
@@ -218,39 +276,82 @@ impl NativeClient {
         self.inner.config().client_id.clone()
     }
 
-    /// `actions.request`: resolves every HTTP answer (a non-2xx one with its `failure`); rejects
-    /// only when there is no answer.
+    /// Sets the function `request` completions wake (it then calls `takeCompletions`).
     #[napi]
-    pub async fn request(
+    pub fn set_completion_handler(&self, handler: Function<(), ()>) -> napi::Result<()> {
+        let wake: WakeFunction = handler
+            .build_threadsafe_function()
+            .weak::<true>()
+            .callee_handled::<false>()
+            .build_callback(|_| Ok(()))?;
+        *self
+            .completions
+            .wake
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = Some(wake);
+        Ok(())
+    }
+
+    /// Whether calls are in flight: while they are, the wake-up function keeps Node alive.
+    #[napi]
+    pub fn set_active(&self, env: Env, active: bool) -> napi::Result<()> {
+        let mut wake = self
+            .completions
+            .wake
+            .write()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(wake) = wake.as_mut() {
+            #[allow(deprecated)] // the replacement (clone/drop) cannot un-reference a weak function
+            if active {
+                wake.refer(&env)?;
+            } else {
+                wake.unref(&env)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The calls finished since the last wake-up.
+    #[napi]
+    pub fn take_completions(&self) -> NativeCompletions {
+        self.completions.take()
+    }
+
+    /// `actions.request`: starts the call and returns at once; its completion (any HTTP answer,
+    /// a non-2xx one with its `failure`, or an error) arrives through the completion handler.
+    #[napi]
+    pub fn request(
         &self,
+        id: u32,
         connection_name: Option<String>,
         identifier: Option<String>,
         path: Option<String>,
         method: Option<String>,
         options: Option<NativeProxyOptions>,
-    ) -> napi::Result<NativeResponse> {
+    ) -> napi::Result<()> {
         let (params, cancel_id) = proxy_params(connection_name, identifier, path, method, options)?;
         let call = CallSignal::take(cancel_id);
-        // Boxed: the request future is large, and napi moves the outer future when it spawns it.
-        let work = Box::pin(self.inner.request(params));
-        match abortable(call.signal(), work).await {
-            Ok(r) => Ok(native_response(r.status, None, r.headers, r.body)),
-            Err(ScalekitError::Http(f)) => {
-                let mut description = error_json(&ScalekitError::Http(f.clone()));
-                if let Some(obj) = description.as_object_mut() {
-                    obj.remove("body");
-                    obj.remove("headers");
+        let client = self.inner.clone();
+        let completions = Arc::clone(&self.completions);
+        napi::bindgen_prelude::spawn(async move {
+            let outcome = abortable(call.signal(), client.request(params)).await;
+            drop(call);
+            let (head, body) = match outcome {
+                Ok(r) => native_response(r.status, None, r.headers, r.body),
+                Err(ScalekitError::Http(f)) => {
+                    let mut description = error_json(&ScalekitError::Http(f.clone()));
+                    if let Some(obj) = description.as_object_mut() {
+                        obj.remove("body");
+                        obj.remove("headers");
+                    }
+                    let f = *f;
+                    native_response(f.status, Some(description.to_string()), f.headers, f.body)
                 }
-                let f = *f;
-                Ok(native_response(
-                    f.status,
-                    Some(description.to_string()),
-                    f.headers,
-                    f.body,
-                ))
-            }
-            Err(e) => Err(to_napi(e)),
-        }
+                Err(e) => (format!("!{}", error_json(&e)), Either::A(String::new())),
+            };
+            completions.push(id, head, body);
+        });
+        Ok(())
     }
 
     /// A connected-account method of `actions` by its JS name; params and result as JSON.
