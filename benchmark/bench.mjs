@@ -36,6 +36,15 @@ function snapshotPackage() {
 }
 const pkg = snapshotPackage()
 process.once('exit', () => rmSync(pkg.dir, { recursive: true, force: true }))
+let serverChild
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => {
+    for (const w of workers) w.kill('SIGKILL')
+    if (serverChild && serverChild.exitCode === null) serverChild.kill('SIGINT')
+    process.stderr.write(`\nbench: ${sig}, stopped\n`)
+    process.exit(130)
+  })
+}
 const require = createRequire(join(pkg.dir, 'index.js'))
 
 const CLIENTS = ['native', 'official', 'fetch']
@@ -90,7 +99,9 @@ function startServer() {
   })
 }
 
+let stoppingServer = false
 function stopServer(child) {
+  stoppingServer = true
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
@@ -104,18 +115,30 @@ function stopServer(child) {
 
 // --- one measurement = one forked worker -------------------------------------------------------
 
-function runWorker(job) {
+const workers = new Set()
+
+// A worker that does not report within `timeoutMs` (a call that never settles) is killed and the run fails.
+function runWorker(job, timeoutMs) {
   return new Promise((resolve, reject) => {
     const child = fork(join(here, 'worker.mjs'), [JSON.stringify(job)], {
       execArgv: ['--expose-gc'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     })
+    workers.add(child)
     let message
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      child.kill('SIGKILL')
+    }, timeoutMs)
     child.on('message', (m) => { message = m })
     child.once('error', reject)
     child.once('exit', (code, signal) => {
+      clearTimeout(timer)
+      workers.delete(child)
       if (message?.ok) resolve(message.result)
-      else reject(new Error(`worker ${job.client} c=${job.concurrency} failed (${code ?? signal}): ${message?.error ?? 'no result'}`))
+      else if (timedOut) reject(new Error(`worker ${job.client} c=${job.concurrency} (${job.mode}) gave no result within ${timeoutMs / 1000} s: a call never settled?`))
+      else reject(new Error(`worker ${job.client} c=${job.concurrency} (${job.mode}) failed (${code ?? signal}): ${message?.error ?? 'no result'}`))
     })
   })
 }
@@ -143,6 +166,10 @@ async function main() {
   }
   progress('starting LocalScalekit (node bin/scalekit-local.js --port 0)…', true)
   const { child: server, env: serverEnv } = await startServer()
+  serverChild = server
+  server.once('exit', (code, signal) => {
+    if (!stoppingServer) process.stderr.write(`\nbench: LocalScalekit (pid ${server.pid}) exited unexpectedly (${code ?? signal})\n`)
+  })
   const cleanup = () => { if (server.exitCode === null) server.kill('SIGINT') }
   process.once('exit', cleanup)
   const env = {
@@ -166,6 +193,7 @@ async function main() {
     // results[client][concurrency] = [run per round]
     const results = Object.fromEntries(CLIENTS.map((c) => [c, Object.fromEntries(CONCURRENCIES.map((n) => [n, []]))]))
     let totalErrors = 0
+    const failures = []
     for (let round = 0; round < ROUNDS; round++) {
       for (const [ci, concurrency] of CONCURRENCIES.entries()) {
         // Round-robin: each round (and each concurrency) starts with a different client.
@@ -173,7 +201,14 @@ async function main() {
         const order = [...CLIENTS.slice(shift), ...CLIENTS.slice(0, shift)]
         for (const client of order) {
           progress(`round ${round + 1}/${ROUNDS}  c=${String(concurrency).padEnd(3)}  ${client.padEnd(8)} …`)
-          const r = await runWorker({ mode: 'run', nativeModule: pkg.dir, client, concurrency, durationMs: DURATION_MS, warmupMs: WARMUP_MS, env, serverPid: server.pid })
+          let r
+          try {
+            r = await runWorker({ mode: 'run', nativeModule: pkg.dir, client, concurrency, durationMs: DURATION_MS, warmupMs: WARMUP_MS, env, serverPid: server.pid }, DURATION_MS + WARMUP_MS + 30_000)
+          } catch (e) {
+            failures.push(`round ${round + 1} ${client} c=${concurrency}: ${e.message}`)
+            process.stderr.write(`\n  ${e.message}\n`)
+            continue
+          }
           totalErrors += r.errors + r.badBody
           if (r.errors || r.badBody) process.stderr.write(`\n  ${client} c=${concurrency}: ${r.errors} errors, ${r.badBody} bad bodies (${r.firstError ?? ''})\n`)
           results[client][concurrency].push(r)
@@ -202,7 +237,13 @@ async function main() {
         }
       }
       progress(`memory run: ${fmt(MEMORY_CALLS)} calls through ${client}, c=${MEMORY_CONCURRENCY}…`, !isTty)
-      memory[client] = await runWorker({ mode: 'memory', nativeModule: pkg.dir, client, concurrency: MEMORY_CONCURRENCY, calls: MEMORY_CALLS, warmupCalls: 5000, env })
+      try {
+        memory[client] = await runWorker({ mode: 'memory', nativeModule: pkg.dir, client, concurrency: MEMORY_CONCURRENCY, calls: MEMORY_CALLS, warmupCalls: 5000, env }, 150_000)
+      } catch (e) {
+        failures.push(`memory run ${client}: ${e.message}`)
+        process.stderr.write(`\n  ${e.message}\n`)
+        continue
+      }
       totalErrors += memory[client].errors + memory[client].badBody
       const m = memory[client]
       progress(`memory run: ${client} RSS ${fmt(m.rssBeforeMb, 1)} → ${fmt(m.rssAfterMb, 1)} MB (peak ${fmt(m.rssPeakMb, 1)}) in ${fmt(m.elapsedMs / 1000, 1)} s`, true)
@@ -240,7 +281,7 @@ async function main() {
     for (const client of memoryClients) {
       const m = memory[client]
       if (!m) {
-        lines.push(`| ${LABELS[client]} | skipped (time budget) | | | | | | | | |`)
+        lines.push(`| ${LABELS[client]} | ${failures.some((f) => f.startsWith(`memory run ${client}:`)) ? 'failed (see below)' : 'skipped (time budget)'} | | | | | | | | |`)
         continue
       }
       lines.push(`| ${LABELS[client]} | ${fmt(m.calls)} | ${MEMORY_CONCURRENCY} | ${fmt(m.rssBeforeMb, 1)} | ${fmt(m.rssAfterMb, 1)} | ` +
@@ -268,6 +309,7 @@ async function main() {
       lines.push(`Note: at c=64 the emulator process used up to ${fmt(srv64)}% of a core (of ${cpu.length} cores shared with the client), so throughput at high concurrency is bounded by the server as much as by the client; the CPU-per-call figures are not affected.`)
       lines.push('')
     }
+    if (failures.length) lines.push('Failed runs (left out of the medians):', '', ...failures.map((f) => `- ${f}`), '')
     if (totalErrors) lines.push(`Errors or unexpected bodies during the runs: ${totalErrors} (see stderr).`, '')
     lines.push(`Total run time: ${fmt(totalS)} s. Chart: [throughput.svg](throughput.svg).`)
     const markdown = lines.join('\n') + '\n'

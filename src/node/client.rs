@@ -334,7 +334,9 @@ impl NativeClient {
         let client = self.inner.clone();
         let completions = Arc::clone(&self.completions);
         napi::bindgen_prelude::spawn(async move {
-            let outcome = abortable(call.signal(), client.request(params)).await;
+            // Boxed here, inside the task: the request future is several KB, and spawning moves
+            // the task's future by value.
+            let outcome = abortable(call.signal(), Box::pin(client.request(params))).await;
             drop(call);
             let (head, body) = match outcome {
                 Ok(r) => native_response(r.status, None, r.headers, r.body),
