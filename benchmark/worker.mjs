@@ -124,6 +124,9 @@ async function main() {
   if (status !== 200 || badBody) throw new Error(`${job.client}: first call answered ${status}${badBody ? ' with an unexpected body' : ''}`)
 
   if (job.mode === 'memory') {
+    // bench.mjs pins V8's young generation (--min-semi-space-size = --max-semi-space-size) for this run, and the
+    // warm-up is long enough to touch all of it: otherwise its growth to full size (~25 MB of RSS over the first
+    // ~25 000 calls, and again after a gc shrinks it) would be counted as growth.
     await drive(call, job.concurrency, { count: job.warmupCalls })
     gc()
     const rssBefore = process.memoryUsage().rss

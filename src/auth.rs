@@ -199,7 +199,9 @@ pub async fn fetch_token(
     let policy = RetryPolicy::token(config.max_retries);
     let mut attempt = 0;
     let response = loop {
-        let outcome = transport.send(&request, None, deadline, timeout_ms).await;
+        let outcome = transport
+            .send(request.clone(), None, deadline, timeout_ms)
+            .await;
         match policy.after(attempt, &outcome, deadline) {
             Some(delay) => {
                 attempt += 1;

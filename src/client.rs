@@ -69,7 +69,8 @@ impl ScalekitClient {
 
     /// `actions.request`: a call through `{envUrl}/proxy{path}`.
     pub async fn request(&self, params: ProxyParams) -> Result<ProxyResponse, ScalekitError> {
-        let call = proxy::prepare(&self.inner.config, params)?;
+        let config = &self.inner.config;
+        let call = proxy::prepare(config, &params)?;
         let max_retries = match call.retry {
             RetrySetting::Off => 0,
             RetrySetting::Count(n) => n,
@@ -79,7 +80,8 @@ impl ScalekitClient {
         let response = self
             .execute(
                 CallKind::Proxy,
-                &call.request,
+                call.request,
+                || proxy::prepare(config, &params).map(|c| c.request),
                 call.timeout,
                 RetryPolicy::proxy(max_retries),
             )
@@ -201,7 +203,8 @@ impl ScalekitClient {
         let response = self
             .execute(
                 CallKind::ControlPlane,
-                &request,
+                request.clone(),
+                || Ok(request.clone()),
                 timeout,
                 RetryPolicy::control_plane(self.inner.config.max_retries),
             )
@@ -224,10 +227,14 @@ impl ScalekitClient {
 
     /// Sends with the cached token, re-authenticating once on Scalekit's own 401 and retrying
     /// what `policy` allows, all within `timeout`.
+    ///
+    /// The first attempt sends `first`; a retry sends what `rebuild` makes, so that the common
+    /// case (one attempt) copies nothing.
     async fn execute(
         &self,
         kind: CallKind,
-        request: &OutgoingRequest,
+        first: OutgoingRequest,
+        rebuild: impl Fn() -> Result<OutgoingRequest, ScalekitError>,
         timeout: Duration,
         policy: RetryPolicy,
     ) -> Result<RawResponse, ScalekitError> {
@@ -235,7 +242,12 @@ impl ScalekitClient {
         let deadline = Instant::now() + timeout;
         let mut retries = 0u32;
         let mut reauthenticated = false;
+        let mut next = Some(first);
         loop {
+            let request = match next.take() {
+                Some(request) => request,
+                None => rebuild()?,
+            };
             let token = match tokio::time::timeout_at(deadline, self.inner.tokens.get()).await {
                 Ok(token) => token?,
                 Err(_) => return Err(ScalekitError::Timeout { timeout_ms }),

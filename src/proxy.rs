@@ -30,7 +30,7 @@ pub enum QueryParams {
 #[derive(Debug, Clone)]
 pub enum ProxyBody {
     /// An object or array, already `JSON.stringify`-ed (byte-identical to axios).
-    Json(String),
+    Json(Bytes),
     /// A string or bytes, sent as they are.
     Raw(Bytes),
     /// `formData` as an object: sent `application/x-www-form-urlencoded` (spec §10).
@@ -81,7 +81,7 @@ impl ProxyCall {
 }
 
 /// Checks every parameter and builds the request; nothing is sent on error.
-pub fn prepare(config: &ClientConfig, params: ProxyParams) -> Result<ProxyCall, ScalekitError> {
+pub fn prepare(config: &ClientConfig, params: &ProxyParams) -> Result<ProxyCall, ScalekitError> {
     let connection_name = required("connectionName", params.connection_name.as_deref())?;
     let identifier = required("identifier", params.identifier.as_deref())?;
     let path = required("path", params.path.as_deref())?;
@@ -125,7 +125,7 @@ pub fn prepare(config: &ClientConfig, params: ProxyParams) -> Result<ProxyCall, 
     headers.insert(IDENTIFIER.clone(), header_value("identifier", identifier)?);
 
     let has_payload_method = matches!(method, Method::POST | Method::PUT | Method::PATCH);
-    let body = match params.body {
+    let body = match &params.body {
         None if has_payload_method => {
             // axios sends an empty body with `Content-Length: 0` on POST/PUT/PATCH; hyper would
             // send no length at all for an empty body.
@@ -135,12 +135,12 @@ pub fn prepare(config: &ClientConfig, params: ProxyParams) -> Result<ProxyCall, 
         None => None,
         Some(ProxyBody::Json(json)) => {
             default_content_type(&mut headers, JSON);
-            Some(Bytes::from(json))
+            Some(json.clone())
         }
-        Some(ProxyBody::Raw(bytes)) => Some(bytes),
+        Some(ProxyBody::Raw(bytes)) => Some(bytes.clone()),
         Some(ProxyBody::Form(value)) => {
             default_content_type(&mut headers, FORM_URLENCODED);
-            Some(Bytes::from(form_urlencoded(&value)?))
+            Some(Bytes::from(form_urlencoded(value)?))
         }
     };
     if has_payload_method {
@@ -587,12 +587,12 @@ mod tests {
             ),
         ] {
             p.method = Some("get".into());
-            let err = prepare(&c, p).unwrap_err();
+            let err = prepare(&c, &p).unwrap_err();
             assert_eq!(err.to_string(), format!("{field} is required"));
         }
         let err = prepare(
             &c,
-            ProxyParams {
+            &ProxyParams {
                 identifier: Some("a\r\nb".into()),
                 ..params()
             },
@@ -607,7 +607,7 @@ mod tests {
         ));
         let err = prepare(
             &c,
-            ProxyParams {
+            &ProxyParams {
                 headers: vec![("X-A".into(), "1\n2".into())],
                 ..params()
             },
@@ -622,7 +622,7 @@ mod tests {
         ));
         let err = prepare(
             &c,
-            ProxyParams {
+            &ProxyParams {
                 headers: vec![("Bad Name".into(), "1".into())],
                 ..params()
             },
@@ -637,7 +637,7 @@ mod tests {
         ));
         let err = prepare(
             &c,
-            ProxyParams {
+            &ProxyParams {
                 timeout_ms: Some(0.0),
                 ..params()
             },
@@ -654,13 +654,13 @@ mod tests {
         let c = config("https://h");
         let call = prepare(
             &c,
-            ProxyParams {
+            &ProxyParams {
                 method: Some("post".into()),
                 headers: vec![
                     ("identifier".into(), "spoof".into()),
                     ("X-Custom".into(), "v".into()),
                 ],
-                body: Some(ProxyBody::Json("{\"a\":1}".into())),
+                body: Some(ProxyBody::Json(Bytes::from_static(b"{\"a\":1}"))),
                 ..params()
             },
         )
@@ -675,7 +675,7 @@ mod tests {
 
         let empty_post = prepare(
             &c,
-            ProxyParams {
+            &ProxyParams {
                 method: Some("PATCH".into()),
                 ..params()
             },
@@ -685,13 +685,13 @@ mod tests {
         assert_eq!(empty_post.request.headers["content-length"], "0");
         assert_eq!(empty_post.request.headers["content-type"], FORM_URLENCODED);
 
-        let get = prepare(&c, params()).unwrap();
+        let get = prepare(&c, &params()).unwrap();
         assert!(get.request.body.is_none());
         assert!(get.request.headers.get("content-type").is_none());
 
         let raw_delete = prepare(
             &c,
-            ProxyParams {
+            &ProxyParams {
                 method: Some("delete".into()),
                 body: Some(ProxyBody::Raw(Bytes::from_static(b"str"))),
                 ..params()
@@ -703,10 +703,10 @@ mod tests {
 
         let caller_type = prepare(
             &c,
-            ProxyParams {
+            &ProxyParams {
                 method: Some("post".into()),
                 headers: vec![("Content-Type".into(), "text/xml".into())],
-                body: Some(ProxyBody::Json("[1]".into())),
+                body: Some(ProxyBody::Json(Bytes::from_static(b"[1]"))),
                 ..params()
             },
         )
@@ -719,7 +719,7 @@ mod tests {
         let c = config("https://h");
         let call = prepare(
             &c,
-            ProxyParams {
+            &ProxyParams {
                 path: Some("a/b?x=1#frag".into()),
                 query: Some(QueryParams::Object(json!({"y": "2"}))),
                 ..params()

@@ -33,7 +33,7 @@ pub const MAX_IN_FLIGHT: usize = 512;
 static X_SDK_VERSION: HeaderName = HeaderName::from_static("x-sdk-version");
 static X_API_VERSION: HeaderName = HeaderName::from_static("x-api-version");
 
-/// A request ready to send; cheap to send again (the body is reference-counted).
+/// A request ready to send (the body is reference-counted, so a clone is cheap).
 #[derive(Debug, Clone)]
 pub struct OutgoingRequest {
     pub method: Method,
@@ -137,12 +137,17 @@ impl Transport {
     /// `timeout_ms` is the call's whole timeout, for the error message.
     pub async fn send(
         &self,
-        request: &OutgoingRequest,
+        request: OutgoingRequest,
         authorization: Option<&HeaderValue>,
         deadline: Instant,
         timeout_ms: u64,
     ) -> Result<RawResponse, ScalekitError> {
-        let mut headers = request.headers.clone();
+        let OutgoingRequest {
+            method,
+            url,
+            mut headers,
+            body,
+        } = request;
         if let Some(value) = authorization {
             headers.insert(AUTHORIZATION, value.clone());
         }
@@ -159,10 +164,10 @@ impl Transport {
             );
         }
         // Built directly rather than through RequestBuilder, which merges headers one by one.
-        let mut outgoing = reqwest::Request::new(request.method.clone(), request.url.clone());
+        let mut outgoing = reqwest::Request::new(method, url);
         *outgoing.headers_mut() = headers;
-        if let Some(body) = &request.body {
-            *outgoing.body_mut() = Some(body.clone().into());
+        if let Some(body) = body {
+            *outgoing.body_mut() = Some(body.into());
         }
         let attempt = async {
             let _permit = self

@@ -166,7 +166,7 @@ fn proxy_params(
         (None, None) => None,
     };
     params.body = match (o.body_json, o.body_raw, o.form_json) {
-        (Some(json), _, _) => Some(ProxyBody::Json(json)),
+        (Some(json), _, _) => Some(ProxyBody::Json(Bytes::from(json))),
         (None, Some(raw), _) => Some(ProxyBody::Raw(Bytes::from(raw.to_vec()))),
         (None, None, Some(form)) => Some(ProxyBody::Form(parse_json("formData", &form)?)),
         (None, None, None) => None,
