@@ -214,7 +214,7 @@ pub async fn fetch_token(
         return Err(ScalekitError::from_response(
             CallKind::Token,
             response.status,
-            response.header_list(),
+            response.headers,
             response.body,
         )
         .redact(secret));

@@ -12,19 +12,13 @@ use tokio::time::Instant;
 use crate::accounts::{self, AccountOperation, Params, RestCall};
 use crate::auth::{TokenCache, TokenEndpoint};
 use crate::config::ClientConfig;
-use crate::errors::{status_text, CallKind, ScalekitError, ScalekitErrorBody};
+use crate::errors::{CallKind, ScalekitError, ScalekitErrorBody};
 use crate::proxy::{self, ProxyParams, RetrySetting};
 use crate::retry::RetryPolicy;
 use crate::transport::{OutgoingRequest, RawResponse, Transport};
 
 /// A successful Tool Proxy answer, as bytes; the JS layer decodes the body.
-#[derive(Debug, Clone)]
-pub struct ProxyResponse {
-    pub status: u16,
-    pub status_text: String,
-    pub headers: Vec<(String, String)>,
-    pub body: Bytes,
-}
+pub type ProxyResponse = RawResponse;
 
 #[derive(Clone)]
 pub struct ScalekitClient {
@@ -90,16 +84,11 @@ impl ScalekitClient {
             return Err(ScalekitError::from_response(
                 CallKind::Proxy,
                 response.status,
-                response.header_list(),
+                response.headers,
                 response.body,
             ));
         }
-        Ok(ProxyResponse {
-            status: response.status,
-            status_text: status_text(response.status).to_string(),
-            headers: response.header_list(),
-            body: response.body,
-        })
+        Ok(response)
     }
 
     /// The connected-account methods of `actions` (and `executeTool`, `listConnections`),
@@ -213,7 +202,7 @@ impl ScalekitClient {
             return Err(ScalekitError::from_response(
                 CallKind::ControlPlane,
                 response.status,
-                response.header_list(),
+                response.headers,
                 response.body,
             ));
         }
@@ -248,9 +237,13 @@ impl ScalekitClient {
                 Some(request) => request,
                 None => rebuild()?,
             };
-            let token = match tokio::time::timeout_at(deadline, self.inner.tokens.get()).await {
-                Ok(token) => token?,
-                Err(_) => return Err(ScalekitError::Timeout { timeout_ms }),
+            // A cached token needs no timer; only a fetch is raced against the deadline.
+            let token = match self.inner.tokens.cached() {
+                Some(token) => token,
+                None => match tokio::time::timeout_at(deadline, self.inner.tokens.get()).await {
+                    Ok(token) => token?,
+                    Err(_) => return Err(ScalekitError::Timeout { timeout_ms }),
+                },
             };
             let outcome = self
                 .inner

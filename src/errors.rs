@@ -4,6 +4,7 @@
 //! argument names, status lines and Scalekit's own error text only.
 
 use bytes::Bytes;
+use http::HeaderMap;
 use serde_json::Value;
 
 /// Which kind of call failed; decides how an error body is read.
@@ -23,8 +24,8 @@ pub struct HttpFailure {
     pub kind: CallKind,
     pub status: u16,
     pub status_text: String,
-    /// Response headers, lowercase names, in arrival order.
-    pub headers: Vec<(String, String)>,
+    /// Response headers (lowercase names, in arrival order).
+    pub headers: HeaderMap,
     pub body: Bytes,
     /// gRPC code: the body's `code` for Scalekit's own errors, else derived from the status.
     pub grpc_status: i32,
@@ -79,12 +80,7 @@ impl ScalekitError {
     }
 
     /// Builds the failure for a non-2xx answer, reading the body as the call kind's protocol says.
-    pub fn from_response(
-        kind: CallKind,
-        status: u16,
-        headers: Vec<(String, String)>,
-        body: Bytes,
-    ) -> Self {
+    pub fn from_response(kind: CallKind, status: u16, headers: HeaderMap, body: Bytes) -> Self {
         let status_text = status_text(status).to_string();
         let parsed: Option<Value> = serde_json::from_slice(&body).ok();
         let mut grpc_status = grpc_from_http(status);
@@ -289,7 +285,7 @@ mod tests {
         let err = ScalekitError::from_response(
             CallKind::ControlPlane,
             404,
-            vec![],
+            HeaderMap::new(),
             Bytes::from_static(body),
         );
         let ScalekitError::Http(f) = err else {
@@ -304,7 +300,12 @@ mod tests {
     #[test]
     fn proxy_error_without_body_uses_status_table() {
         for (status, grpc) in [(404, 5), (422, 2), (502, 2), (429, 8), (504, 4), (401, 16)] {
-            let err = ScalekitError::from_response(CallKind::Proxy, status, vec![], Bytes::new());
+            let err = ScalekitError::from_response(
+                CallKind::Proxy,
+                status,
+                HeaderMap::new(),
+                Bytes::new(),
+            );
             let ScalekitError::Http(f) = err else {
                 panic!("expected Http")
             };
@@ -318,7 +319,7 @@ mod tests {
         let err = ScalekitError::from_response(
             CallKind::Token,
             401,
-            vec![],
+            HeaderMap::new(),
             Bytes::from_static(br#"{"error":"invalid_client","error_description":"bad s3cr3t"}"#),
         )
         .redact("s3cr3t");

@@ -54,19 +54,6 @@ impl RawResponse {
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
-
-    /// Lowercase names and values in arrival order (values decoded as UTF-8, lossy).
-    pub fn header_list(&self) -> Vec<(String, String)> {
-        self.headers
-            .iter()
-            .map(|(name, value)| {
-                (
-                    name.as_str().to_string(),
-                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                )
-            })
-            .collect()
-    }
 }
 
 #[derive(Clone)]

@@ -3,13 +3,14 @@
 use bytes::Bytes;
 use std::sync::{Arc, Mutex, RwLock};
 
+use http::header::{HeaderMap, CONTENT_TYPE};
 use napi::bindgen_prelude::{Buffer, Either, Function};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, Status};
 use napi_derive::napi;
 
 use super::cancel::CallSignal;
-use super::{error_json, to_napi};
+use super::{error_json, http_failure_json, to_napi};
 use crate::accounts::{AccountOperation, Params};
 use crate::cancel::abortable;
 use crate::client::ScalekitClient;
@@ -206,7 +207,7 @@ fn is_binary_type(content_type: Option<&str>) -> bool {
 fn native_response(
     status: u16,
     failure: Option<String>,
-    headers: Vec<(String, String)>,
+    headers: &HeaderMap,
     body: Bytes,
 ) -> (String, Either<String, Buffer>) {
     let mut head = String::with_capacity(64 + headers.len() * 32);
@@ -215,16 +216,13 @@ fn native_response(
     if let Some(f) = &failure {
         head.push_str(f);
     }
-    let mut content_type = None;
-    for (name, value) in &headers {
+    for (name, value) in headers {
         head.push('\n');
-        head.push_str(name);
+        head.push_str(name.as_str());
         head.push('\n');
-        head.push_str(value);
-        if name == "content-type" {
-            content_type = Some(value.as_str());
-        }
+        head.push_str(&String::from_utf8_lossy(value.as_bytes()));
     }
+    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
     let body = if is_binary_type(content_type) {
         Either::B(Buffer::from(Vec::from(body)))
     } else {
@@ -339,16 +337,13 @@ impl NativeClient {
             let outcome = abortable(call.signal(), Box::pin(client.request(params))).await;
             drop(call);
             let (head, body) = match outcome {
-                Ok(r) => native_response(r.status, None, r.headers, r.body),
-                Err(ScalekitError::Http(f)) => {
-                    let mut description = error_json(&ScalekitError::Http(f.clone()));
-                    if let Some(obj) = description.as_object_mut() {
-                        obj.remove("body");
-                        obj.remove("headers");
-                    }
-                    let f = *f;
-                    native_response(f.status, Some(description.to_string()), f.headers, f.body)
-                }
+                Ok(r) => native_response(r.status, None, &r.headers, r.body),
+                Err(ScalekitError::Http(f)) => native_response(
+                    f.status,
+                    Some(http_failure_json(&f, false).to_string()),
+                    &f.headers,
+                    f.body.clone(),
+                ),
                 Err(e) => (format!("!{}", error_json(&e)), Either::A(String::new())),
             };
             completions.push(id, head, body);

@@ -34,7 +34,7 @@ fn init_runtime() {
 use napi::{Error, Status};
 use serde_json::json;
 
-use crate::errors::{CallKind, ScalekitError};
+use crate::errors::{CallKind, HttpFailure, ScalekitError};
 
 /// The JSON description of a core error, read by `index.js`.
 pub(crate) fn error_json(error: &ScalekitError) -> serde_json::Value {
@@ -42,22 +42,7 @@ pub(crate) fn error_json(error: &ScalekitError) -> serde_json::Value {
         ScalekitError::Validation { argument, message } => {
             json!({"kind": "validation", "argument": argument, "message": message})
         }
-        ScalekitError::Http(f) => json!({
-            "kind": "server",
-            "source": match f.kind {
-                CallKind::Token => "token",
-                CallKind::ControlPlane => "control_plane",
-                CallKind::Proxy => "proxy",
-            },
-            "message": f.message,
-            "status": f.status,
-            "statusText": f.status_text,
-            "grpcStatus": f.grpc_status,
-            "errorCode": f.error_code,
-            "details": f.details,
-            "headers": f.headers.iter().flat_map(|(k, v)| [k.as_str(), v.as_str()]).collect::<Vec<_>>(),
-            "body": String::from_utf8_lossy(&f.body),
-        }),
+        ScalekitError::Http(f) => http_failure_json(f, true),
         ScalekitError::Timeout { timeout_ms } => {
             json!({"kind": "timeout", "message": error.to_string(), "timeoutMs": timeout_ms})
         }
@@ -65,6 +50,40 @@ pub(crate) fn error_json(error: &ScalekitError) -> serde_json::Value {
         ScalekitError::Aborted => json!({"kind": "aborted", "message": error.to_string()}),
         ScalekitError::Protocol { message } => json!({"kind": "protocol", "message": message}),
     }
+}
+
+/// A non-2xx answer's description; `with_payload` adds its headers and body (as text), which a
+/// proxy answer carries separately, as bytes.
+pub(crate) fn http_failure_json(f: &HttpFailure, with_payload: bool) -> serde_json::Value {
+    let mut description = json!({
+        "kind": "server",
+        "source": match f.kind {
+            CallKind::Token => "token",
+            CallKind::ControlPlane => "control_plane",
+            CallKind::Proxy => "proxy",
+        },
+        "message": f.message,
+        "status": f.status,
+        "statusText": f.status_text,
+        "grpcStatus": f.grpc_status,
+        "errorCode": f.error_code,
+        "details": f.details,
+    });
+    if with_payload {
+        description["headers"] = f
+            .headers
+            .iter()
+            .flat_map(|(k, v)| {
+                [
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                ]
+            })
+            .collect::<Vec<_>>()
+            .into();
+        description["body"] = String::from_utf8_lossy(&f.body).into_owned().into();
+    }
+    description
 }
 
 pub(crate) fn to_napi(error: ScalekitError) -> Error {
