@@ -438,6 +438,12 @@ export interface LocalScalekitOptions {
   /** None given: any connection name works, as an OAUTH connection to the echo upstream. */
   connections?: LocalConnection[]
   accounts?: LocalSeedAccount[]
+  /**
+   * Answer Tool Proxy calls to the built-in echo upstream in-process, without the second HTTP hop
+   * (for load tests and benchmarks). Same answer shape, but the echoed headers are those the proxy
+   * would forward, without the `host`/`content-length` an HTTP client adds. Default false.
+   */
+  inlineEcho?: boolean
   /** A JSON file with these same options; options given here win. */
   configFile?: string
 }

@@ -75,7 +75,7 @@ function progress(text, done = false) {
 
 function startServer() {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(pkg.dir, 'bin/scalekit-local.js'), '--port', '0'], {
+    const child = spawn(process.execPath, [join(pkg.dir, 'bin/scalekit-local.js'), '--port', '0', '--inline-echo'], {
       cwd: pkg.dir,
       stdio: ['ignore', 'pipe', 'inherit'],
     })
@@ -169,7 +169,7 @@ async function main() {
   if (pkg.debug) {
     process.stderr.write(`WARNING: the addon (${pkg.addon}) is a debug build (it has .debug_info): numbers are not representative. Run \`npm run build\` first.\n`)
   }
-  progress('starting LocalScalekit (node bin/scalekit-local.js --port 0)…', true)
+  progress('starting LocalScalekit (node bin/scalekit-local.js --port 0 --inline-echo)…', true)
   const { child: server, env: serverEnv } = await startServer()
   serverChild = server
   server.once('exit', (code, signal) => {
@@ -263,7 +263,7 @@ async function main() {
     lines.push('## Benchmark: proxied GET `/v1/customers`')
     lines.push('')
     lines.push(`Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${os.type()} ${os.release()}, Node ${process.version}; load average ${loadAtStart.toFixed(2)} at start; ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.`)
-    lines.push(`Server: LocalScalekit (\`node bin/scalekit-local.js --port 0\`, separate process), Tool Proxy → built-in echo upstream. ` +
+    lines.push(`Server: LocalScalekit (\`node bin/scalekit-local.js --port 0 --inline-echo\`, separate process), Tool Proxy → built-in echo answered in-process (no second HTTP hop, so the server is not the bottleneck). ` +
       `Each cell: median of ${ROUNDS} rounds (clients alternated), ${DURATION_MS / 1000} s measured after ${WARMUP_MS / 1000} s warm-up, each run in a fresh process.`)
     if (pkg.debug) lines.push('', `**Warning: the addon was a debug build (${pkg.addon}); these numbers are not representative.**`)
     lines.push('')

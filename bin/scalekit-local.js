@@ -5,10 +5,11 @@
 
 const { LocalScalekit } = require('..')
 
-const USAGE = `Usage: scalekit-local [--port N] [--host HOST] [--config FILE.json] [--client-id ID] [--client-secret SECRET]
+const USAGE = `Usage: scalekit-local [--port N] [--host HOST] [--config FILE.json] [--client-id ID] [--client-secret SECRET] [--inline-echo]
 
 Starts LocalScalekit, a local emulator of Scalekit's token, connected-account, magic-link and
-Tool Proxy endpoints, and prints the SCALEKIT_* variables a client needs. Ctrl-C stops it.`
+Tool Proxy endpoints, and prints the SCALEKIT_* variables a client needs. Ctrl-C stops it.
+--inline-echo answers proxy calls to the built-in echo in-process (no second HTTP hop), for load tests.`
 
 function parseArgs(argv) {
   const options = {}
@@ -33,6 +34,7 @@ function parseArgs(argv) {
       case '--config': options.configFile = value(); break
       case '--client-id': options.clientId = value(); break
       case '--client-secret': options.clientSecret = value(); break
+      case '--inline-echo': options.inlineEcho = true; break
       case '-h':
       case '--help':
         return null

@@ -1036,3 +1036,48 @@ async fn options_parsing() {
     );
     assert!(LocalScalekit::start(bad).await.is_err());
 }
+
+#[tokio::test]
+async fn inline_echo_answers_without_the_second_hop() {
+    let api = Api::start(options(json!({
+        "inlineEcho": true,
+        "accounts": [{"connectionName": "bench", "identifier": "u",
+                      "authorizationDetails": {"oauth_token": {"access_token": "acc-tok"}}}]
+    })))
+    .await;
+    let resp = api
+        .proxy(Method::POST, "/v1/items?a=1", "bench", "u")
+        .header("x-caller", "yes")
+        .body("payload")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let echoed: Value = json_of(resp).await;
+    assert_eq!(echoed["method"], "POST");
+    assert_eq!(echoed["path"], "/v1/items");
+    assert_eq!(echoed["query"], "a=1");
+    assert_eq!(echoed["body"], "payload");
+    assert_eq!(echoed["headers"]["authorization"], "Bearer acc-tok");
+    assert_eq!(echoed["headers"]["x-caller"], "yes");
+    for scalekit_own in ["connection_name", "identifier"] {
+        assert!(echoed["headers"].get(scalekit_own).is_none(), "{echoed}");
+    }
+    // No HTTP hop: the echo server's own client would have added `host`.
+    assert!(echoed["headers"].get("host").is_none(), "{echoed}");
+    assert_eq!(api.stat("echo"), 1);
+
+    // Without the option the same call crosses a real HTTP hop.
+    let api = Api::start(options(json!({
+        "accounts": [{"connectionName": "bench", "identifier": "u",
+                      "authorizationDetails": {"oauth_token": {"access_token": "acc-tok"}}}]
+    })))
+    .await;
+    let resp = api
+        .proxy(Method::GET, "/v1/items", "bench", "u")
+        .send()
+        .await
+        .unwrap();
+    let echoed: Value = json_of(resp).await;
+    assert!(echoed["headers"].get("host").is_some(), "{echoed}");
+}

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use serde_json::{json, Map, Value};
@@ -29,26 +29,43 @@ async fn echo(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             return ApiError::invalid(format!("cannot read request body: {e}")).into_response()
         }
     };
-    let mut headers = Map::new();
-    for (name, value) in parts.headers.iter() {
+    describe(
+        parts.method.as_str(),
+        parts.uri.path(),
+        parts.uri.query().unwrap_or(""),
+        &parts.headers,
+        &body,
+    )
+}
+
+/// The echo's answer: JSON describing the request exactly as it arrived.
+pub fn describe(
+    method: &str,
+    path: &str,
+    query: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
+    let mut described = Map::new();
+    for (name, value) in headers.iter() {
         let text = String::from_utf8_lossy(value.as_bytes()).into_owned();
         // Duplicates are joined like HTTP list headers, in arrival order.
-        match headers.get_mut(name.as_str()) {
+        match described.get_mut(name.as_str()) {
             Some(Value::String(prev)) => {
                 prev.push_str(", ");
                 prev.push_str(&text);
             }
             _ => {
-                headers.insert(name.as_str().to_owned(), Value::String(text));
+                described.insert(name.as_str().to_owned(), Value::String(text));
             }
         }
     }
     let body = json!({
-        "method": parts.method.as_str(),
-        "path": parts.uri.path(),
-        "query": parts.uri.query().unwrap_or(""),
-        "headers": headers,
-        "body": String::from_utf8_lossy(&body),
+        "method": method,
+        "path": path,
+        "query": query,
+        "headers": described,
+        "body": String::from_utf8_lossy(body),
     });
     json_response(StatusCode::OK, &body)
 }

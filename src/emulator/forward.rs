@@ -9,7 +9,7 @@ use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderName, Method};
 use axum::response::{IntoResponse, Response};
 
-use super::echo::MAX_BODY;
+use super::echo::{self, MAX_BODY};
 use super::inject::{append_query, credentials, Injection};
 use super::routes::check_bearer;
 use super::state::{lock, Shared};
@@ -78,10 +78,7 @@ async fn forward(shared: &Shared, req: Request) -> Result<Response, ApiError> {
     if let Injection::Query(pair) = &injection {
         query = Some(append_query(query.as_deref(), pair));
     }
-    let url = match &query {
-        Some(q) => format!("{}{rest}?{q}", target.upstream_url),
-        None => format!("{}{rest}", target.upstream_url),
-    };
+    let inline = shared.settings.inline_echo && target.upstream_url == shared.settings.echo_url;
 
     let listed = connection_listed(&parts.headers);
     let mut headers = HeaderMap::new();
@@ -97,6 +94,22 @@ async fn forward(shared: &Shared, req: Request) -> Result<Response, ApiError> {
     if let Injection::Header(name, value) = injection {
         headers.insert(name, value);
     }
+    if inline {
+        shared.count("echo");
+        let path = if rest.is_empty() { "/" } else { rest };
+        let query = query.as_deref().unwrap_or("");
+        return Ok(echo::describe(
+            parts.method.as_str(),
+            path,
+            query,
+            &headers,
+            &body,
+        ));
+    }
+    let url = match &query {
+        Some(q) => format!("{}{rest}?{q}", target.upstream_url),
+        None => format!("{}{rest}", target.upstream_url),
+    };
 
     let unreachable = |e: reqwest::Error| {
         // Without the URL: an API_KEY placed in the query must not reach the caller.

@@ -122,6 +122,7 @@ impl LocalScalekit {
             token_ttl: Duration::from_secs(options.token_ttl_seconds.unwrap_or(3600)),
             base_url,
             echo_url,
+            inline_echo: options.inline_echo.unwrap_or(false),
         };
         let shared = Arc::new(Shared {
             settings,

@@ -25,6 +25,11 @@ pub struct EmulatorOptions {
     pub connections: Option<Vec<ConnectionConfig>>,
     /// Pre-seeded connected accounts.
     pub accounts: Option<Vec<SeedAccount>>,
+    /// Answer Tool Proxy calls to the built-in echo upstream in-process, without the second HTTP
+    /// hop: for load tests and benchmarks, where that hop would make the emulator the bottleneck.
+    /// The answer has the same shape; its headers are those the proxy would forward (so without
+    /// the `host` and `content-length` an HTTP client adds). Default false.
+    pub inline_echo: Option<bool>,
 }
 
 impl EmulatorOptions {

@@ -47,6 +47,8 @@ pub struct Settings {
     pub token_ttl: Duration,
     pub base_url: String,
     pub echo_url: String,
+    /// See `EmulatorOptions::inline_echo`.
+    pub inline_echo: bool,
 }
 
 /// Everything the route handlers share.
