@@ -6,6 +6,7 @@ use http::Method;
 use serde_json::{json, Map, Value};
 
 use crate::errors::ScalekitError;
+use crate::names::{camel_to_snake, snake_to_camel};
 
 pub const ACCOUNTS_PATH: &str = "/api/v1/connected_accounts";
 pub const ACCOUNT_AUTH_PATH: &str = "/api/v1/connected_accounts/auth";
@@ -244,6 +245,24 @@ fn query_pairs(map: &Map<String, Value>) -> Vec<(&'static str, String)> {
         .collect()
 }
 
+/// `{connector, identifier, organization_id?, user_id?}`: how create and getOrCreate name the account.
+fn account_key(
+    connector: &str,
+    identifier: &str,
+    params: &Params,
+) -> Result<Map<String, Value>, ScalekitError> {
+    let mut key = Map::new();
+    key.insert("connector".into(), connector.into());
+    key.insert("identifier".into(), identifier.into());
+    put(
+        &mut key,
+        "organization_id",
+        params.truthy("organizationId")?,
+    );
+    put(&mut key, "user_id", params.truthy("userId")?);
+    Ok(key)
+}
+
 /// `GET …/auth` for get and getOrCreate.
 pub fn get_call(params: &Params) -> Result<RestCall, ScalekitError> {
     let account = params.account_ref()?;
@@ -254,15 +273,7 @@ pub fn create_call(params: &Params) -> Result<RestCall, ScalekitError> {
     // The SDK checks the trimmed values but sends them untrimmed.
     let connector = params.required("connectionName")?;
     let identifier = params.required("identifier")?;
-    let mut body = Map::new();
-    body.insert("connector".into(), connector.into());
-    body.insert("identifier".into(), identifier.into());
-    put(
-        &mut body,
-        "organization_id",
-        params.truthy("organizationId")?,
-    );
-    put(&mut body, "user_id", params.truthy("userId")?);
+    let mut body = account_key(connector, identifier, params)?;
     body.insert("connected_account".into(), params.account_payload()?);
     Ok(RestCall::post(ACCOUNTS_PATH, body))
 }
@@ -394,15 +405,7 @@ pub fn get_or_create_next(
     let connector = params.required("connectionName")?.trim();
     let identifier = params.required("identifier")?.trim();
     let details = params.object("authorizationDetails")?;
-    let mut body = Map::new();
-    body.insert("connector".into(), connector.into());
-    body.insert("identifier".into(), identifier.into());
-    put(
-        &mut body,
-        "organization_id",
-        params.truthy("organizationId")?,
-    );
-    put(&mut body, "user_id", params.truthy("userId")?);
+    let mut body = account_key(connector, identifier, params)?;
     let mut payload = Map::new();
     match (exists, details) {
         (true, None) => return Ok(None),
@@ -458,35 +461,6 @@ const DETAIL_CASES: [(&str, &str); 4] = [
     ("google_dwd", "googleDwd"),
     ("trusted_idp", "trustedIdp"),
 ];
-
-fn camel_to_snake(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() + 4);
-    for c in name.chars() {
-        if c.is_ascii_uppercase() {
-            out.push('_');
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn snake_to_camel(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut upper = false;
-    for c in name.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.push(c.to_ascii_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
 
 /// A oneof member's message fields, renamed to proto names. `static_auth.details` is a Struct
 /// whose contents pass untouched (only the top-level keys are renamed).

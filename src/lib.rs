@@ -11,6 +11,7 @@ pub mod client;
 pub mod config;
 pub mod emulator;
 pub mod errors;
+pub mod names;
 pub mod proxy;
 pub mod retry;
 pub mod transport;

@@ -590,51 +590,48 @@ mod tests {
             let err = prepare(&c, &p).unwrap_err();
             assert_eq!(err.to_string(), format!("{field} is required"));
         }
-        let err = prepare(
-            &c,
-            &ProxyParams {
-                identifier: Some("a\r\nb".into()),
-                ..params()
-            },
-        )
-        .unwrap_err();
-        assert!(matches!(
-            err,
-            ScalekitError::Validation {
-                argument: "identifier",
-                ..
+        for (argument, bad) in [
+            (
+                "identifier",
+                ProxyParams {
+                    identifier: Some("a\r\nb".into()),
+                    ..params()
+                },
+            ),
+            (
+                "connectionName",
+                ProxyParams {
+                    connection_name: Some("a\0".into()),
+                    ..params()
+                },
+            ),
+            (
+                "headers",
+                ProxyParams {
+                    headers: vec![("X-A".into(), "1\n2".into())],
+                    ..params()
+                },
+            ),
+            (
+                "headers",
+                ProxyParams {
+                    headers: vec![("Bad Name".into(), "1".into())],
+                    ..params()
+                },
+            ),
+            (
+                "method",
+                ProxyParams {
+                    method: Some("GE T".into()),
+                    ..params()
+                },
+            ),
+        ] {
+            match prepare(&c, &bad) {
+                Err(ScalekitError::Validation { argument: a, .. }) => assert_eq!(a, argument),
+                other => panic!("{argument}: {other:?}"),
             }
-        ));
-        let err = prepare(
-            &c,
-            &ProxyParams {
-                headers: vec![("X-A".into(), "1\n2".into())],
-                ..params()
-            },
-        )
-        .unwrap_err();
-        assert!(matches!(
-            err,
-            ScalekitError::Validation {
-                argument: "headers",
-                ..
-            }
-        ));
-        let err = prepare(
-            &c,
-            &ProxyParams {
-                headers: vec![("Bad Name".into(), "1".into())],
-                ..params()
-            },
-        )
-        .unwrap_err();
-        assert!(matches!(
-            err,
-            ScalekitError::Validation {
-                argument: "headers",
-                ..
-            }
-        ));
+        }
         let err = prepare(
             &c,
             &ProxyParams {

@@ -945,18 +945,7 @@ fn read_write_payload(write: &Map<String, Value>) -> Result<WritePayload, ApiErr
     })
 }
 
-fn snake(camel_name: &str) -> String {
-    let mut out = String::with_capacity(camel_name.len() + 4);
-    for c in camel_name.chars() {
-        if c.is_ascii_uppercase() {
-            out.push('_');
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
+use crate::names::camel_to_snake as snake;
 
 /// Authorization details in wire shape (snake_case message fields; Struct contents untouched).
 /// `{}` means "not set" (an empty oneof).

@@ -151,21 +151,7 @@ pub fn random_digits() -> u64 {
 }
 
 /// `organization_id` → `organizationId` (protojson accepts the lowerCamel json_name on input).
-pub fn camel(snake: &str) -> String {
-    let mut out = String::with_capacity(snake.len());
-    let mut upper = false;
-    for c in snake.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
+pub use crate::names::snake_to_camel as camel;
 
 /// A JSON object read with either spelling of each field name.
 pub struct Input<'a>(pub &'a Map<String, Value>);
