@@ -449,6 +449,16 @@ function clientOptions(options) {
   }
 }
 
+/** The clients with calls in flight, by id: only these must stay reachable from the wake-up. */
+const busyClients = new Map()
+let lastClientId = 0
+
+// One module-level wake-up function for every client: it reaches a client only while that client
+// has calls in flight, so nothing outside the client refers to it while it is idle.
+function wakeClient(clientId) {
+  busyClients.get(clientId)?.drain()
+}
+
 /**
  * The in-flight `request` calls of one native client. The native side starts each call at once
  * and reports completions in batches through one shared wake-up function, referenced only while
@@ -456,34 +466,38 @@ function clientOptions(options) {
  */
 class ProxyCalls {
   #native
+  #id
   #pending = new Map()
   #nextId = 0
 
   constructor(nativeClient) {
     this.#native = nativeClient
-    nativeClient.setCompletionHandler(() => this.#drain())
+    this.#id = lastClientId = (lastClientId % 0xfffffffe) + 1
+    nativeClient.setCompletionHandler(wakeClient, this.#id)
   }
 
   send(call) {
     return new Promise((resolve, reject) => {
       const id = this.#nextId = (this.#nextId % 0xfffffffe) + 1
       this.#pending.set(id, { resolve, reject })
-      if (this.#pending.size === 1) this.#native.setActive(true)
+      if (this.#pending.size === 1) this.#busy(true)
       try {
         this.#native.request(id, call.connectionName, call.identifier, call.path, call.method, call.options)
       } catch (e) {
-        this.#settled(id)
+        this.#pending.delete(id)
+        if (this.#pending.size === 0) this.#busy(false)
         reject(fromNative(e))
       }
     })
   }
 
-  #settled(id) {
-    this.#pending.delete(id)
-    if (this.#pending.size === 0) this.#native.setActive(false)
+  #busy(busy) {
+    if (busy) busyClients.set(this.#id, this)
+    else busyClients.delete(this.#id)
+    this.#native.setActive(busy)
   }
 
-  #drain() {
+  drain() {
     const { ids, heads, bodies } = this.#native.takeCompletions()
     for (let i = 0; i < ids.length; i++) {
       const call = this.#pending.get(ids[i])
@@ -497,7 +511,7 @@ class ProxyCalls {
         call.reject(e)
       }
     }
-    if (this.#pending.size === 0) this.#native.setActive(false)
+    if (this.#pending.size === 0) this.#busy(false)
   }
 }
 

@@ -122,3 +122,33 @@ test('after a call that failed (connection refused) the process exits', { timeou
   `)
   assert.match(r.stdout, /failed ScalekitNetworkException/)
 })
+
+test('clients that are no longer referenced are garbage-collected, used or not', { timeout: KILL_MS + 5_000 }, async () => {
+  const script = `import sk from ${INDEX}
+    const local = await sk.LocalScalekit.start({
+      accounts: [{ connectionName: 'conn', identifier: 'u', authorizationDetails: { oauth_token: { access_token: 'x' } } }],
+    })
+    let collected = 0
+    const registry = new FinalizationRegistry(() => collected++)
+    for (let i = 0; i < 40; i++) {
+      const client = new sk.ScalekitClient(local.url, local.clientId, local.clientSecret)
+      if (i % 2 === 0) await client.actions.request({ connectionName: 'conn', identifier: 'u', path: '/v1/x' })
+      registry.register(client, i)
+    }
+    for (let k = 0; k < 8 && collected < 39; k++) {
+      globalThis.gc()
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    console.log('collected', collected)
+    await local.close()
+  `
+  const r = await runNode(['--expose-gc', '--input-type=module', '-e', script], {
+    env: envWithoutScalekit(),
+    input: '',
+    timeoutMs: KILL_MS,
+  })
+  assert.equal(r.code, 0, `stdout: ${r.stdout} stderr: ${r.stderr}`)
+  const collected = Number(/collected (\d+)/.exec(r.stdout)?.[1])
+  // The last client may still be referenced from the loop's frame; all the others must go.
+  assert.ok(collected >= 39, `only ${collected} of 40 clients were collected: something keeps them alive`)
+})

@@ -72,7 +72,7 @@ pub struct NativeClient {
 
 /// The one wake-up function of a client's `request` calls, created unreferenced (weak): an idle
 /// client never keeps Node alive; JS references it while calls are in flight.
-type WakeFunction = ThreadsafeFunction<(), (), (), Status, false, true>;
+type WakeFunction = ThreadsafeFunction<(), (), u32, Status, false, true>;
 
 /// Finished `request` calls waiting for JS, and how to wake it. One shared thread-safe function
 /// for every completion (instead of napi's per-call one) saves a handle per call and lets one
@@ -274,14 +274,19 @@ impl NativeClient {
         self.inner.config().client_id.clone()
     }
 
-    /// Sets the function `request` completions wake (it then calls `takeCompletions`).
+    /// Sets the function `request` completions wake, called with `client_id` (it then calls
+    /// `takeCompletions`); `index.js` passes one module-level function for every client.
     #[napi]
-    pub fn set_completion_handler(&self, handler: Function<(), ()>) -> napi::Result<()> {
+    pub fn set_completion_handler(
+        &self,
+        handler: Function<u32, ()>,
+        client_id: u32,
+    ) -> napi::Result<()> {
         let wake: WakeFunction = handler
             .build_threadsafe_function()
             .weak::<true>()
             .callee_handled::<false>()
-            .build_callback(|_| Ok(()))?;
+            .build_callback(move |_| Ok(client_id))?;
         *self
             .completions
             .wake
