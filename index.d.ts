@@ -405,7 +405,8 @@ export interface LocalConnection {
   name: string
   /** Default: the name. */
   provider?: string
-  authType: LocalAuthType
+  /** Default OAUTH. */
+  authType?: LocalAuthType
   /** Base URL requests are forwarded to; default: the built-in echo upstream. */
   upstreamUrl?: string
   /** API_KEY only: where the key goes (default: the `Authorization` header). */
@@ -476,5 +477,7 @@ export declare class LocalScalekit {
   setAccountStatus(connectionName: string, identifier: string, status: string): void
   accounts(): Array<Record<string, unknown>>
   close(): Promise<void>
+  /** `await using local = await LocalScalekit.start()` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void>
   toJSON(): { url: string; clientId: string }
 }

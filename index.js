@@ -189,18 +189,22 @@ function validation(argument, message) {
 // Responses
 // ---------------------------------------------------------------------------------------------
 
-// Bodies of these types come back as a Buffer: decoding them as UTF-8 would corrupt them.
-const BINARY_TYPE = /^\s*(?:application\/(?:octet-stream|pdf|zip)|image\/|audio\/|video\/)/i
-
 /** `[name, value, ...]` from index `start` → an object, `set-cookie` as an array. */
 function headerObject(flat, start = 0) {
   const headers = {}
   for (let i = start; i + 1 < flat.length; i += 2) {
     const name = flat[i]
     const value = flat[i + 1]
-    if (name === 'set-cookie') (headers[name] ??= []).push(value)
-    else if (name in headers) headers[name] += ', ' + value
-    else headers[name] = value
+    // Own properties only: a header named `constructor` or `__proto__` is a header like any other.
+    if (!Object.hasOwn(headers, name)) {
+      Object.defineProperty(headers, name, {
+        value: name === 'set-cookie' ? [value] : value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+    } else if (name === 'set-cookie') headers[name].push(value)
+    else headers[name] += ', ' + value
   }
   return headers
 }
@@ -216,19 +220,14 @@ function decodeText(text) {
   }
 }
 
-function decodeBody(body, headers) {
-  const type = headers['content-type']
-  if (type !== undefined && BINARY_TYPE.test(type)) return body
-  if (body.length === 0) return ''
-  return decodeText(body.toString('utf8'))
-}
 
 /** Decodes a native answer: `head` = `status\nfailure\nname\nvalue...`, `body` = text or bytes. */
 function toResponse(head, body) {
   const lines = head.split('\n')
   const status = Number(lines[0])
   const headers = headerObject(lines, 2)
-  const data = typeof body === 'string' ? decodeText(body) : decodeBody(body, headers)
+  // The native side sends binary content types as a Buffer and everything else as text.
+  const data = typeof body === 'string' ? decodeText(body) : body
   if (lines[1] !== '') throw errorFromInfo(JSON.parse(lines[1]), headers, data)
   return { status, statusText: STATUS_TEXT[status] ?? '', headers, data }
 }
@@ -276,14 +275,14 @@ function jsonOf(name, value, replacer) {
 
 function headerList(headers) {
   if (headers === undefined || headers === null) return undefined
-  if (typeof headers !== 'object') throw validation('headers', 'headers must be an object')
+  if (typeof headers !== 'object' || Array.isArray(headers)) throw validation('headers', 'headers must be an object')
   const entries = typeof headers.entries === 'function' && typeof headers.get === 'function'
     ? Array.from(headers.entries())
     : Object.entries(headers)
   const flat = []
   for (const [name, value] of entries) {
     if (value === undefined || value === null) continue
-    flat.push(name, Array.isArray(value) ? value.join(', ') : String(value))
+    flat.push(String(name), Array.isArray(value) ? value.join(', ') : String(value))
   }
   return flat
 }
@@ -302,6 +301,17 @@ function toBuffer(value) {
   if (Buffer.isBuffer(value)) return value
   if (value instanceof ArrayBuffer) return Buffer.from(value)
   return Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+}
+
+/** Objects that JSON would silently turn into `{}`, or that need multipart or streaming. */
+function rejectUnsupported(name, value) {
+  const kind =
+    (typeof FormData !== 'undefined' && value instanceof FormData && 'multipart FormData') ||
+    (typeof Blob !== 'undefined' && value instanceof Blob && 'a Blob') ||
+    (value instanceof Map && 'a Map') ||
+    (value instanceof Set && 'a Set') ||
+    ((typeof value.pipe === 'function' || typeof value.getReader === 'function') && 'a stream')
+  if (kind) throw validation(name, `${name} cannot be ${kind}; pass a plain object, an array, a string or a Buffer`)
 }
 
 /** `body ?? formData`, classified as axios (and spec §10 for formData) encode them. */
@@ -332,9 +342,7 @@ function encodeBody(target, body, formData, headers) {
         target.headers = (headers ?? []).concat('content-type', 'application/x-www-form-urlencoded;charset=utf-8')
       }
     } else if (typeof body === 'object') {
-      if (typeof FormData !== 'undefined' && body instanceof FormData) {
-        throw validation('body', 'multipart FormData bodies are not supported; pass an object, a string or a Buffer')
-      }
+      rejectUnsupported('body', body)
       target.bodyJson = jsonOf('body', body)
     } else {
       throw validation('body', `body must be an object, an array, a string or a Buffer, got ${typeof body}`)
@@ -344,7 +352,11 @@ function encodeBody(target, body, formData, headers) {
   if (formData !== undefined && formData !== null) {
     if (!formData) return
     if (formData instanceof URLSearchParams) target.formJson = JSON.stringify(formData.toString())
-    else if (typeof formData === 'string' || typeof formData === 'object') target.formJson = jsonOf('formData', formData, numbersAsText)
+    else if (typeof formData === 'string') target.formJson = JSON.stringify(formData)
+    else if (typeof formData === 'object') {
+      rejectUnsupported('formData', formData)
+      target.formJson = jsonOf('formData', formData, numbersAsText)
+    }
     else throw validation('formData', `formData must be an object or a string, got ${typeof formData}`)
   }
 }

@@ -9,7 +9,7 @@ import http from 'node:http'
 import { Worker } from 'node:worker_threads'
 
 import sk from '../index.js'
-import { startServer, sendJson, runNode } from './helpers.mjs'
+import { startServer, sendJson, runNode, rejection } from './helpers.mjs'
 
 const {
   ScalekitClient,
@@ -726,4 +726,41 @@ test('10 000 concurrent requests through one client: none lost or duplicated', a
   const wrong = stats.seen.map((c, i) => [i, c]).filter(([, c]) => c !== 1)
   assert.deepEqual(wrong.slice(0, 10), [], `${wrong.length} indices not seen exactly once at the server ([index, count])`)
   t.diagnostic(`peak connections at the server: ${stats.peak}`)
+})
+
+test('a 401 that Scalekit marks TOOL_ERROR is neither re-authenticated nor retried (the tool runs once)', async (t) => {
+  let tokens = 0
+  let runs = 0
+  const { url } = await startServer(t, (req, res) => {
+    if (req.url === '/oauth/token') {
+      tokens++
+      return sendJson(res, 200, { access_token: 't', expires_in: 3600 })
+    }
+    runs++
+    sendJson(res, 401, {
+      code: 16,
+      message: 'provider rejected the credentials',
+      details: [{ '@type': 'type.googleapis.com/scalekit.v1.errdetails.ErrorInfo', error_code: 'TOOL_ERROR' }],
+    })
+  })
+  const client = new sk.ScalekitClient(url, 'id', 'secret-value-1')
+  const e = await rejection(client.actions.executeTool({ toolName: 'send_mail', identifier: 'u', connector: 'gmail' }))
+  assert.ok(e instanceof sk.ScalekitToolUnauthorizedException, `got ${e?.constructor?.name}`)
+  assert.equal(runs, 1, 'the tool ran once')
+  assert.equal(tokens, 1, 'no token refresh')
+})
+
+test('response headers named like Object.prototype members are kept as headers', async (t) => {
+  const { url } = await startServer(t, (req, res) => {
+    if (req.url === '/oauth/token') return sendJson(res, 200, { access_token: 't', expires_in: 3600 })
+    res.setHeader('constructor', 'v1')
+    res.setHeader('__proto__', 'v2')
+    res.setHeader('toString', 'v3')
+    sendJson(res, 200, { ok: true })
+  })
+  const client = new sk.ScalekitClient(url, 'id', 'secret-value-1')
+  const r = await client.actions.request({ connectionName: 'c', identifier: 'u', path: '/x' })
+  assert.equal(r.headers.constructor, 'v1')
+  assert.equal(Object.getOwnPropertyDescriptor(r.headers, '__proto__')?.value, 'v2')
+  assert.equal(r.headers.tostring, 'v3')
 })

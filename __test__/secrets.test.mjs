@@ -211,3 +211,15 @@ test('LocalScalekit: its client and printed forms do not show the secret', async
   assert.ok(e instanceof sk.ScalekitUnauthorizedException, String(e))
   assertClean(e, 'local wrong secret')
 })
+
+test('a token endpoint that echoes the request: the secret is scrubbed from err.data too', async (t) => {
+  const { url } = await startServer(t, (req, res, body) => {
+    // A misbehaving server that puts the whole form, secret included, in its error.
+    sendJson(res, 401, { error: 'invalid_client', error_description: `rejected: ${body}` })
+  })
+  const client = new sk.ScalekitClient(url, 'skc_id', SECRET)
+  const e = await rejection(client.actions.request({ connectionName: 'c', identifier: 'u', path: '/x' }))
+  assert.ok(e instanceof sk.ScalekitUnauthorizedException, `got ${e?.constructor?.name}`)
+  assert.match(e.data.error_description, /client_secret=\[REDACTED\]/)
+  for (const text of forms(e)) assert.ok(!String(text).includes(SECRET), `client secret leaked in ${text}`)
+})

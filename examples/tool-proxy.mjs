@@ -5,9 +5,14 @@
 // and points the client at it. When stdin is not a terminal and the emulator is in use, it follows
 // the authorization link itself, as the user's browser would, instead of waiting for Enter.
 import { ScalekitClient, LocalScalekit } from 'scalekit-native'
-import { config as loadDotenv } from './dotenv.mjs'
 
-loadDotenv()
+// The same variables ScalekitClient.fromEnv() reads: from the environment, else from ./.env.
+try {
+  process.loadEnvFile()
+} catch {
+  // No .env file: the environment alone.
+}
+process.env.SCALEKIT_ENV_URL ||= process.env.SCALEKIT_ENVIRONMENT_URL ?? ''
 let local
 if (!process.env.SCALEKIT_ENV_URL) {
   local = await LocalScalekit.start()

@@ -105,6 +105,7 @@ impl Params {
         }
     }
 
+    #[cfg(test)]
     pub fn from_value(value: Value) -> Self {
         match value {
             Value::Object(map) => Params(map),
@@ -162,6 +163,21 @@ impl Params {
             Some(_) => Err(ScalekitError::validation(
                 name,
                 format!("{name} must be a number"),
+            )),
+        }
+    }
+
+    /// `pageSize` as the server's rule has it (a whole number below 100); 0, proto3's default,
+    /// is the same as not sending it.
+    fn page_size(&self) -> Result<Option<String>, ScalekitError> {
+        match self.number("pageSize")? {
+            None => Ok(None),
+            Some(n) if n.is_finite() && n.fract() == 0.0 && (0.0..100.0).contains(&n) => {
+                Ok((n > 0.0).then(|| format!("{}", n as u32)))
+            }
+            Some(_) => Err(ScalekitError::validation(
+                "pageSize",
+                "pageSize must be a whole number from 0 to 99",
             )),
         }
     }
@@ -305,17 +321,8 @@ pub fn list_call(params: &Params) -> Result<RestCall, ScalekitError> {
     add("connector", params.trimmed("connectionName")?);
     add("identifier", params.trimmed("identifier")?);
     add("provider", params.trimmed("provider")?);
-    if let Some(size) = params.number("pageSize")? {
-        if !(size.is_finite() && size >= 0.0 && size.fract() == 0.0 && size <= u32::MAX as f64) {
-            return Err(ScalekitError::validation(
-                "pageSize",
-                "pageSize must be a whole number from 0 to 99",
-            ));
-        }
-        // 0 is proto3's default: the same as not sending it.
-        if size > 0.0 {
-            query.push(("page_size", format!("{}", size as u32)));
-        }
+    if let Some(size) = params.page_size()? {
+        query.push(("page_size", size));
     }
     if let Some(token) = params.truthy("pageToken")? {
         query.push(("page_token", token.to_string()));
@@ -359,10 +366,8 @@ pub fn verify_call(params: &Params) -> Result<RestCall, ScalekitError> {
 
 pub fn list_connections_call(params: &Params) -> Result<RestCall, ScalekitError> {
     let mut query = Vec::new();
-    if let Some(size) = params.number("pageSize")? {
-        if size.is_finite() && size > 0.0 {
-            query.push(("page_size", format!("{}", size as u32)));
-        }
+    if let Some(size) = params.page_size()? {
+        query.push(("page_size", size));
     }
     if let Some(token) = params.truthy("pageToken")? {
         query.push(("page_token", token.to_string()));
@@ -588,9 +593,15 @@ fn timestamp(v: &Value, snake: &str) -> Option<Value> {
                 s.as_i64()
                     .or_else(|| s.as_str().and_then(|t| t.parse().ok()))
             })?;
-            let nanos = o.get("nanos").and_then(Value::as_i64).unwrap_or(0);
-            let when = time::OffsetDateTime::from_unix_timestamp(seconds).ok()?
-                + time::Duration::nanoseconds(nanos);
+            let nanos = o
+                .get("nanos")
+                .and_then(Value::as_i64)
+                .unwrap_or(0)
+                .clamp(0, 999_999_999);
+            // Checked: the values come from the server, and an overflow must not panic.
+            let when = time::OffsetDateTime::from_unix_timestamp(seconds)
+                .ok()?
+                .checked_add(time::Duration::nanoseconds(nanos))?;
             when.format(&time::format_description::well_known::Rfc3339)
                 .ok()
                 .map(Value::String)
@@ -888,7 +899,16 @@ mod tests {
             call.query.as_deref(),
             Some("provider=google&page_token=t&connection_names=a&connection_names=b")
         );
-        assert!(list_call(&params(json!({"pageSize": 1.5}))).is_err());
+        for bad in [json!(1.5), json!(-1), json!(100), json!("10")] {
+            assert!(
+                list_call(&params(json!({"pageSize": bad}))).is_err(),
+                "{bad}"
+            );
+            assert!(
+                list_connections_call(&params(json!({"pageSize": bad}))).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]
@@ -910,6 +930,15 @@ mod tests {
                 "apiConfig": {"some_key": {"nested_key": 1}}}})
         );
         assert_eq!(account_answer(&json!({})), json!({}));
+        // Out-of-range timestamps from the server are dropped, never a panic.
+        let odd = account_answer(&json!({"connected_account": {
+            "updated_at": {"seconds": 253402300799i64, "nanos": 2000000000},
+            "last_used_at": {"seconds": i64::MAX}}}));
+        assert_eq!(
+            odd["connectedAccount"]["updatedAt"],
+            "9999-12-31T23:59:59.999999999Z"
+        );
+        assert!(odd["connectedAccount"].get("lastUsedAt").is_none());
         let list = list_answer(
             &json!({"connected_accounts": [{"id": "ca_2", "status": "PENDING_AUTH"}], "total_size": 1}),
         );

@@ -24,15 +24,22 @@ const RFC3986: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// Renew this long before `expires_in` runs out, at most.
+/// Renew this long before `expires_in` runs out, at most (in the background: calls go on with
+/// the current token meanwhile).
 const MAX_RENEW_MARGIN: Duration = Duration::from_secs(60);
+/// Stop using a token this long before `expires_in` runs out, at most.
+const EXPIRY_SLACK: Duration = Duration::from_secs(5);
+/// After a failed background renewal, wait this long before trying again.
+const RENEW_RETRY_PAUSE: Duration = Duration::from_secs(1);
 
 /// A cached access token, ready to use as a header value.
 pub struct AccessToken {
     /// `Bearer <token>`, marked sensitive so HTTP debugging hides it.
     header: HeaderValue,
-    /// After this instant the token is renewed before use; `None` when the server gave no expiry.
+    /// From this instant a renewal starts in the background; `None` when the server gave no expiry.
     renew_at: Option<Instant>,
+    /// From this instant the token is not used any more.
+    expires_at: Option<Instant>,
 }
 
 impl AccessToken {
@@ -45,11 +52,15 @@ impl AccessToken {
             }
         })?;
         header.set_sensitive(true);
-        let renew_at = expires_in.map(|ttl| {
-            let margin = (ttl / 10).min(MAX_RENEW_MARGIN);
-            Instant::now() + (ttl - margin)
-        });
-        Ok(AccessToken { header, renew_at })
+        let now = Instant::now();
+        let renew_at = expires_in.map(|ttl| now + (ttl - (ttl / 10).min(MAX_RENEW_MARGIN)));
+        // A little before the server's own expiry, for clock and transit slack.
+        let expires_at = expires_in.map(|ttl| now + (ttl - (ttl / 100).min(EXPIRY_SLACK)));
+        Ok(AccessToken {
+            header,
+            renew_at,
+            expires_at,
+        })
     }
 
     pub fn header(&self) -> &HeaderValue {
@@ -59,6 +70,10 @@ impl AccessToken {
     fn is_fresh(&self, now: Instant) -> bool {
         self.renew_at.is_none_or(|at| now < at)
     }
+
+    fn is_usable(&self, now: Instant) -> bool {
+        self.expires_at.is_none_or(|at| now < at)
+    }
 }
 
 impl fmt::Debug for AccessToken {
@@ -66,6 +81,7 @@ impl fmt::Debug for AccessToken {
         f.debug_struct("AccessToken")
             .field("token", &"[REDACTED]")
             .field("renew_at", &self.renew_at)
+            .field("expires_at", &self.expires_at)
             .finish()
     }
 }
@@ -82,6 +98,8 @@ pub trait TokenSource: Send + Sync + 'static {
 /// caller that needs a token meanwhile waits for that one.
 pub struct TokenCache {
     current: Arc<ArcSwapOption<AccessToken>>,
+    /// When the last background renewal failed: the next one waits `RENEW_RETRY_PAUSE`.
+    renew_failed_at: Arc<Mutex<Option<Instant>>>,
     in_flight: Mutex<Option<WeakShared<BoxFuture<'static, TokenResult>>>>,
     source: Arc<dyn TokenSource>,
 }
@@ -96,38 +114,63 @@ impl TokenCache {
     pub fn new(source: Arc<dyn TokenSource>) -> Self {
         TokenCache {
             current: Arc::new(ArcSwapOption::empty()),
+            renew_failed_at: Arc::new(Mutex::new(None)),
             in_flight: Mutex::new(None),
             source,
         }
     }
 
-    /// The cached token if it is still fresh.
+    /// The cached token while it is usable. Past its renewal time, a renewal starts in the
+    /// background (one at a time) and calls go on with this token until it expires.
     pub fn cached(&self) -> Option<Arc<AccessToken>> {
         let guard = self.current.load();
-        guard
-            .as_ref()
-            .filter(|t| t.is_fresh(Instant::now()))
-            .map(Arc::clone)
+        let token = guard.as_ref()?;
+        let now = Instant::now();
+        if !token.is_usable(now) {
+            return None;
+        }
+        if !token.is_fresh(now) {
+            self.renew_in_background(now);
+        }
+        Some(Arc::clone(token))
     }
 
-    /// A fresh token: the cached one, or the result of the one fetch in flight (started if none is).
+    /// A usable token: the cached one, or the result of the one fetch in flight (started if
+    /// none is).
     pub async fn get(&self) -> TokenResult {
         if let Some(token) = self.cached() {
             return Ok(token);
         }
-        let fetch = self.shared_fetch();
+        let (fetch, _) = self.shared_fetch();
         fetch.await
     }
 
-    fn shared_fetch(&self) -> SharedFetch {
-        let mut slot = match self.in_flight.lock() {
-            Ok(slot) => slot,
-            Err(poisoned) => poisoned.into_inner(),
+    fn renew_in_background(&self, now: Instant) {
+        let paused = lock(&self.renew_failed_at).is_some_and(|at| now < at + RENEW_RETRY_PAUSE);
+        if paused {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
         };
+        let (fetch, started) = self.shared_fetch();
+        if started {
+            let failed_at = Arc::clone(&self.renew_failed_at);
+            // The task keeps the fetch alive although no call waits for it.
+            runtime.spawn(async move {
+                let failed = fetch.await.is_err();
+                *lock(&failed_at) = failed.then(Instant::now);
+            });
+        }
+    }
+
+    /// The fetch in flight, or a new one (`true`).
+    fn shared_fetch(&self) -> (SharedFetch, bool) {
+        let mut slot = lock(&self.in_flight);
         // A finished fetch is stale: its token was cached (and is no longer fresh) or it failed.
         if let Some(fetch) = slot.as_ref().and_then(WeakShared::upgrade) {
             if fetch.peek().is_none() {
-                return fetch;
+                return (fetch, false);
             }
         }
         let fetch = self.source.fetch();
@@ -142,7 +185,7 @@ impl TokenCache {
         // Only the callers waiting for the fetch keep it alive: when every one of them is
         // aborted, the request is dropped with them and no socket is left behind.
         *slot = shared.downgrade();
-        shared
+        (shared, true)
     }
 
     /// Drops `used` if it is still the cached token (another caller may have renewed it already).
@@ -153,6 +196,12 @@ impl TokenCache {
                 .compare_and_swap(&*current, None::<Arc<AccessToken>>);
         }
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Fetches tokens from `POST {envUrl}/oauth/token`.
@@ -320,15 +369,19 @@ mod tests {
         assert_eq!(calls.load(Ordering::SeqCst), 2);
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn token_is_renewed_before_expiry_and_after_invalidation() {
+    // Paused time: the clock only moves when every task waits, so no timing can flake.
+    #[tokio::test(start_paused = true)]
+    async fn token_is_renewed_in_the_background_before_expiry_and_after_invalidation() {
         let (cache, calls) = cache(Some(Duration::from_millis(300)), false);
         let first = cache.get().await.unwrap();
         assert!(Arc::ptr_eq(&first, &cache.get().await.unwrap()));
-        tokio::time::sleep(Duration::from_millis(290)).await;
-        // Inside the renewal margin (10% of 300 ms): renewed.
+        tokio::time::sleep(Duration::from_millis(280)).await;
+        // Inside the renewal margin (10% of 300 ms) but not expired: the call goes on with the
+        // current token while the renewal runs.
+        assert!(Arc::ptr_eq(&first, &cache.get().await.unwrap()));
+        tokio::time::sleep(Duration::from_millis(60)).await;
         let second = cache.get().await.unwrap();
-        assert!(!Arc::ptr_eq(&first, &second));
+        assert!(!Arc::ptr_eq(&first, &second), "renewed in the background");
         assert_eq!(calls.load(Ordering::SeqCst), 2);
         // Invalidating a token that is no longer current changes nothing.
         cache.invalidate(&first);
@@ -337,6 +390,50 @@ mod tests {
         let third = cache.get().await.unwrap();
         assert!(!Arc::ptr_eq(&second, &third));
         assert_eq!(calls.load(Ordering::SeqCst), 3);
+    }
+
+    /// Succeeds once, then fails.
+    struct OnceSource(Arc<AtomicUsize>);
+
+    impl TokenSource for OnceSource {
+        fn fetch(&self) -> BoxFuture<'static, Result<AccessToken, ScalekitError>> {
+            let n = self.0.fetch_add(1, Ordering::SeqCst);
+            async move {
+                if n > 0 {
+                    return Err(ScalekitError::Protocol {
+                        message: "token endpoint down".into(),
+                    });
+                }
+                AccessToken::new("only", Some(Duration::from_millis(1000)))
+            }
+            .boxed()
+        }
+    }
+
+    // Paused time: the clock only moves when every task waits, so no timing can flake.
+    #[tokio::test(start_paused = true)]
+    async fn a_failed_background_renewal_keeps_the_valid_token_in_use() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let cache = TokenCache::new(Arc::new(OnceSource(Arc::clone(&calls))));
+        let first = cache.get().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(920)).await;
+        for _ in 0..20 {
+            assert!(Arc::ptr_eq(&first, &cache.get().await.unwrap()));
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        // One background attempt, then a pause: no flood of token requests.
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    // Paused time: the clock only moves when every task waits, so no timing can flake.
+    #[tokio::test(start_paused = true)]
+    async fn an_expired_token_is_never_used() {
+        let (cache, calls) = cache(Some(Duration::from_millis(100)), false);
+        let first = cache.get().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(120)).await;
+        let second = cache.get().await.unwrap();
+        assert!(!Arc::ptr_eq(&first, &second));
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
     }
 
     struct HangingSource {

@@ -14,11 +14,8 @@ use crate::auth::{TokenCache, TokenEndpoint};
 use crate::config::ClientConfig;
 use crate::errors::{CallKind, ScalekitError, ScalekitErrorBody};
 use crate::proxy::{self, ProxyParams, RetrySetting};
-use crate::retry::RetryPolicy;
+use crate::retry::{self, RetryPolicy};
 use crate::transport::{OutgoingRequest, RawResponse, Transport};
-
-/// A successful Tool Proxy answer, as bytes; the JS layer decodes the body.
-pub type ProxyResponse = RawResponse;
 
 #[derive(Clone)]
 pub struct ScalekitClient {
@@ -62,7 +59,8 @@ impl ScalekitClient {
     }
 
     /// `actions.request`: a call through `{envUrl}/proxy{path}`.
-    pub async fn request(&self, params: ProxyParams) -> Result<ProxyResponse, ScalekitError> {
+    /// Resolves a 2xx answer as bytes (the JS layer decodes the body); rejects anything else.
+    pub async fn request(&self, params: ProxyParams) -> Result<RawResponse, ScalekitError> {
         let config = &self.inner.config;
         let call = proxy::prepare(config, &params)?;
         let max_retries = match call.retry {
@@ -99,53 +97,64 @@ impl ScalekitClient {
         params: &Params,
     ) -> Result<Value, ScalekitError> {
         use AccountOperation as Op;
-        let call = match operation {
-            Op::Get => accounts::get_call(params)?,
-            Op::Create => accounts::create_call(params)?,
-            Op::Update => accounts::update_call(params)?,
-            Op::Delete => accounts::delete_call(params)?,
-            Op::List => accounts::list_call(params)?,
-            Op::AuthorizationLink => accounts::magic_link_call(params)?,
-            Op::VerifyUser => accounts::verify_call(params)?,
-            Op::ListConnections => accounts::list_connections_call(params)?,
-            Op::ExecuteTool => accounts::execute_tool_call(params)?,
+        type Answer = fn(&Value) -> Result<Value, ScalekitError>;
+        // Each call paired with the shape its answer takes.
+        let (call, answer): (RestCall, Answer) = match operation {
             Op::GetOrCreate => return self.get_or_create(params).await,
+            Op::Get => (accounts::get_call(params)?, |a| {
+                Ok(accounts::account_answer(a))
+            }),
+            Op::Create => (accounts::create_call(params)?, |a| {
+                Ok(accounts::account_answer(a))
+            }),
+            Op::Update => (accounts::update_call(params)?, |a| {
+                Ok(accounts::account_answer(a))
+            }),
+            Op::Delete => (accounts::delete_call(params)?, |_| {
+                Ok(Value::Object(Default::default()))
+            }),
+            Op::List => (accounts::list_call(params)?, |a| {
+                Ok(accounts::list_answer(a))
+            }),
+            Op::AuthorizationLink => (
+                accounts::magic_link_call(params)?,
+                accounts::magic_link_answer,
+            ),
+            Op::VerifyUser => (accounts::verify_call(params)?, |a| {
+                Ok(accounts::verify_answer(a))
+            }),
+            Op::ListConnections => (accounts::list_connections_call(params)?, |a| {
+                Ok(accounts::connections_answer(a))
+            }),
+            Op::ExecuteTool => (accounts::execute_tool_call(params)?, |a| {
+                Ok(accounts::execute_tool_answer(a))
+            }),
         };
         let timeout = match operation {
             Op::ExecuteTool => self.inner.config.tool_timeout,
             _ => self.inner.config.timeout,
         };
-        let answer = self.rest(&call, timeout).await?;
-        Ok(match operation {
-            Op::Get | Op::Create | Op::Update | Op::GetOrCreate => {
-                accounts::account_answer(&answer)
-            }
-            Op::Delete => Value::Object(Default::default()),
-            Op::List => accounts::list_answer(&answer),
-            Op::AuthorizationLink => accounts::magic_link_answer(&answer)?,
-            Op::VerifyUser => accounts::verify_answer(&answer),
-            Op::ListConnections => accounts::connections_answer(&answer),
-            Op::ExecuteTool => accounts::execute_tool_answer(&answer),
-        })
+        answer(&self.rest(&call, timeout).await?)
     }
 
     /// Spec §4.3: GET, then PUT (details given) or nothing (exists), or POST on NOT_FOUND.
     async fn get_or_create(&self, params: &Params) -> Result<Value, ScalekitError> {
         let lookup = accounts::get_or_create_lookup(params)?;
         let timeout = self.inner.config.timeout;
-        let exists = match self.rest(&lookup, timeout).await {
+        let next = match self.rest(&lookup, timeout).await {
             Ok(found) => match accounts::get_or_create_next(params, true)? {
                 None => return Ok(accounts::account_answer(&found)),
-                Some(_) => true,
+                Some(update) => update,
             },
-            Err(ScalekitError::Http(f)) if f.grpc_status == 5 => false,
+            Err(ScalekitError::Http(f)) if f.grpc_status == 5 => {
+                accounts::get_or_create_next(params, false)?.ok_or_else(|| {
+                    ScalekitError::Protocol {
+                        message: "getOrCreateConnectedAccount has no create step".into(),
+                    }
+                })?
+            }
             Err(e) => return Err(e),
         };
-        let next = accounts::get_or_create_next(params, exists)?.ok_or_else(|| {
-            ScalekitError::Protocol {
-                message: "getOrCreateConnectedAccount has no next step".into(),
-            }
-        })?;
         let answer = self.rest(&next, timeout).await?;
         Ok(accounts::account_answer(&answer))
     }
@@ -253,10 +262,13 @@ impl ScalekitClient {
             if let Ok(response) = &outcome {
                 // A proxy may relay the provider's own 401: only Scalekit's (code 16) means our
                 // token is bad.
+                // A provider failure reported as TOOL_ERROR is not about our token: no refresh and
+                // no second run of the tool (spec §2).
                 if response.status == 401
                     && !reauthenticated
                     && (kind == CallKind::ControlPlane
                         || ScalekitErrorBody::is_unauthenticated(&response.body))
+                    && !retry::is_tool_error(&response.body)
                 {
                     self.inner.tokens.invalidate(&token);
                     reauthenticated = true;

@@ -169,11 +169,6 @@ impl ClientConfig {
         Self::new(&env_url, &client_id, &client_secret, options)
     }
 
-    /// `{envUrl}/proxy`, the prefix every Tool Proxy URL starts with.
-    pub fn proxy_prefix(&self) -> String {
-        format!("{}/proxy", self.env_base)
-    }
-
     /// `{envUrl}/proxy/`, parsed.
     pub fn proxy_root(&self) -> &Url {
         &self.proxy_root
@@ -299,20 +294,20 @@ mod tests {
     #[test]
     fn env_url_keeps_base_path_and_drops_one_slash() {
         assert_eq!(
-            config("https://h").unwrap().proxy_prefix(),
-            "https://h/proxy"
+            config("https://h").unwrap().proxy_root().as_str(),
+            "https://h/proxy/"
         );
         assert_eq!(
-            config("https://h/").unwrap().proxy_prefix(),
-            "https://h/proxy"
+            config("https://h/").unwrap().proxy_root().as_str(),
+            "https://h/proxy/"
         );
         assert_eq!(
-            config("https://h/base").unwrap().proxy_prefix(),
-            "https://h/base/proxy"
+            config("https://h/base").unwrap().proxy_root().as_str(),
+            "https://h/base/proxy/"
         );
         assert_eq!(
-            config("https://h//").unwrap().proxy_prefix(),
-            "https://h//proxy"
+            config("https://h//").unwrap().proxy_root().as_str(),
+            "https://h//proxy/"
         );
         assert_eq!(
             config("https://h//").unwrap().token_url().unwrap().as_str(),

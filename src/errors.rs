@@ -72,13 +72,6 @@ impl ScalekitError {
         }
     }
 
-    pub fn http_status(&self) -> Option<u16> {
-        match self {
-            ScalekitError::Http(f) => Some(f.status),
-            _ => None,
-        }
-    }
-
     /// Builds the failure for a non-2xx answer, reading the body as the call kind's protocol says.
     pub fn from_response(kind: CallKind, status: u16, headers: HeaderMap, body: Bytes) -> Self {
         let status_text = status_text(status).to_string();
@@ -154,7 +147,8 @@ impl ScalekitError {
     /// Replaces every occurrence of `secret` in the messages, as a last guard against a server
     /// that echoes credentials back.
     pub fn redact(mut self, secret: &str) -> Self {
-        if secret.is_empty() {
+        // Too short a "secret" would match ordinary words of the message; real ones are long.
+        if secret.len() < 8 {
             return self;
         }
         let scrub = |s: &mut String| {
@@ -170,6 +164,11 @@ impl ScalekitError {
                 scrub(&mut f.message);
                 if let Some(code) = f.error_code.as_mut() {
                     scrub(code);
+                }
+                // The body reaches users as `err.data`: scrub it too.
+                let body = String::from_utf8_lossy(&f.body);
+                if body.contains(secret) {
+                    f.body = Bytes::from(body.replace(secret, "[REDACTED]"));
                 }
             }
             ScalekitError::Timeout { .. } | ScalekitError::Aborted => {}
@@ -320,13 +319,19 @@ mod tests {
             CallKind::Token,
             401,
             HeaderMap::new(),
-            Bytes::from_static(br#"{"error":"invalid_client","error_description":"bad s3cr3t"}"#),
+            Bytes::from_static(
+                br#"{"error":"invalid_client","error_description":"bad s3cr3t-value"}"#,
+            ),
         )
-        .redact("s3cr3t");
+        .redact("s3cr3t-value");
         assert_eq!(
             err.to_string(),
             "token request failed with status 401 Unauthorized: invalid_client: bad [REDACTED]"
         );
+        let ScalekitError::Http(f) = err else {
+            panic!("expected Http")
+        };
+        assert!(!String::from_utf8_lossy(&f.body).contains("s3cr3t-value"));
     }
 
     #[test]

@@ -212,9 +212,13 @@ fn parse_method(method: Option<&str>) -> Result<Method, ScalekitError> {
     if upper.is_empty() {
         return Ok(Method::GET);
     }
-    Method::from_bytes(upper.as_bytes()).map_err(|_| {
-        ScalekitError::validation("method", format!("method {m:?} is not a valid HTTP method"))
-    })
+    let invalid =
+        || ScalekitError::validation("method", format!("method {m:?} is not a valid HTTP method"));
+    // CONNECT asks for a tunnel, not a request: no provider API is called that way.
+    if upper == "CONNECT" {
+        return Err(invalid());
+    }
+    Method::from_bytes(upper.as_bytes()).map_err(|_| invalid())
 }
 
 /// `{envUrl}/proxy{path}` with a leading slash added, confined under `{envUrl}/proxy/`.
@@ -252,8 +256,9 @@ pub fn proxy_url(config: &ClientConfig, path: &str) -> Result<Url, ScalekitError
     Ok(url)
 }
 
+/// `scheme://…`: an absolute URL. (A colon alone is fine: `v1:search` is a path segment.)
 fn has_scheme(path: &str) -> bool {
-    let Some(colon) = path.find(':') else {
+    let Some(colon) = path.find("://") else {
         return false;
     };
     let scheme = &path[..colon];
@@ -498,6 +503,7 @@ mod tests {
         assert_eq!(target("https://h", "/a b/ü/%2F"), "/proxy/a%20b/%C3%BC/%2F");
         assert_eq!(target("https://h", "a/b?x=1#frag"), "/proxy/a/b?x=1");
         assert_eq!(target("https://h", " /lead"), "/proxy/%20/lead");
+        assert_eq!(target("https://h", "v1:search"), "/proxy/v1:search");
     }
 
     #[test]
@@ -509,7 +515,7 @@ mod tests {
             "/%2e%2e/api/v1/connected_accounts",
             "//evil.example/x",
             "https://evil.example/x",
-            "javascript:alert(1)",
+            "HTTP://evil.example/x",
             "\\\\evil\\x",
             "/a\\..\\..\\x",
             "/a\r\nX-Injected: 1",

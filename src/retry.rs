@@ -28,14 +28,6 @@ pub const CONTROL_PLANE_STATUSES: &[u16] = &[503];
 pub const TOKEN_STATUSES: &[u16] = &[500, 502, 503, 504];
 
 impl RetryPolicy {
-    pub const NONE: RetryPolicy = RetryPolicy {
-        max_retries: 0,
-        statuses: &[],
-        connect_failures: false,
-        base_delay: Duration::ZERO,
-        max_delay: Duration::ZERO,
-    };
-
     pub fn proxy(max_retries: u32) -> Self {
         RetryPolicy {
             max_retries,
@@ -124,7 +116,7 @@ impl RetryPolicy {
 
 /// A provider failure reported by Scalekit (`error_code: TOOL_ERROR`): retrying it blindly would
 /// only hit the provider again.
-fn is_tool_error(body: &[u8]) -> bool {
+pub fn is_tool_error(body: &[u8]) -> bool {
     serde_json::from_slice::<serde_json::Value>(body)
         .ok()
         .as_ref()

@@ -72,8 +72,8 @@ impl std::fmt::Debug for Transport {
 
 impl Transport {
     pub fn new(config: &ClientConfig) -> Result<Self, ScalekitError> {
-        let proxy_prefix = format!("{}/", config.proxy_prefix());
-        let env_origin = Url::parse(&proxy_prefix).map(|u| u.origin()).ok();
+        let proxy_prefix = config.proxy_root().as_str().to_string();
+        let env_origin = Some(config.proxy_root().origin());
         // Same-origin redirects that leave `{envUrl}/proxy/` would carry the Scalekit token to a
         // Scalekit endpoint the caller did not ask for: stop there and hand the 3xx back.
         // reqwest itself drops `authorization` on redirects to another origin.

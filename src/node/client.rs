@@ -1,7 +1,10 @@
 //! `NativeClient`: the napi face of [`crate::client::ScalekitClient`].
 
 use bytes::Bytes;
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, RwLock};
+
+use futures_util::FutureExt;
 
 use http::header::{HeaderMap, CONTENT_TYPE};
 use napi::bindgen_prelude::{Buffer, Either, Function};
@@ -150,7 +153,7 @@ fn proxy_params(
     path: Option<String>,
     method: Option<String>,
     options: Option<NativeProxyOptions>,
-) -> napi::Result<(ProxyParams, Option<u32>)> {
+) -> napi::Result<ProxyParams> {
     let mut params = ProxyParams {
         connection_name,
         identifier,
@@ -159,7 +162,7 @@ fn proxy_params(
         ..Default::default()
     };
     let Some(o) = options else {
-        return Ok((params, None));
+        return Ok(params);
     };
     params.query = match (o.query_json, o.query_string) {
         (Some(json), _) => Some(QueryParams::Object(parse_json("queryParams", &json)?)),
@@ -179,7 +182,7 @@ fn proxy_params(
         Some(0) => RetrySetting::Off,
         Some(n) => RetrySetting::Count(n),
     };
-    Ok((params, o.cancel_id))
+    Ok(params)
 }
 
 /// Content types whose bodies go to JS as bytes: decoding them as text would corrupt them.
@@ -203,7 +206,7 @@ fn is_binary_type(content_type: Option<&str>) -> bool {
 /// An HTTP answer as two values (each napi value costs): `head` is
 /// `status \n failure \n name \n value \n ...` (lowercase names; `failure` is the error's JSON
 /// description for a non-2xx answer, else empty; neither can hold a newline), and the body is the
-/// text when it is UTF-8 of a non-binary type, else the bytes.
+/// bytes for a binary content type, else the text.
 fn native_response(
     status: u16,
     failure: Option<String>,
@@ -223,12 +226,13 @@ fn native_response(
         head.push_str(&String::from_utf8_lossy(value.as_bytes()));
     }
     let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    // The one place that decides: bytes for binary types, text (as UTF-8, lossy) otherwise.
     let body = if is_binary_type(content_type) {
         Either::B(Buffer::from(Vec::from(body)))
     } else {
         match String::from_utf8(Vec::from(body)) {
             Ok(text) => Either::A(text),
-            Err(e) => Either::B(Buffer::from(e.into_bytes())),
+            Err(e) => Either::A(String::from_utf8_lossy(e.as_bytes()).into_owned()),
         }
     };
     (head, body)
@@ -332,14 +336,22 @@ impl NativeClient {
         method: Option<String>,
         options: Option<NativeProxyOptions>,
     ) -> napi::Result<()> {
-        let (params, cancel_id) = proxy_params(connection_name, identifier, path, method, options)?;
-        let call = CallSignal::take(cancel_id);
+        // Taken first, so that its registry entry is released even when the parameters are bad.
+        let call = CallSignal::take(options.as_ref().and_then(|o| o.cancel_id));
+        let params = proxy_params(connection_name, identifier, path, method, options)?;
         let client = self.inner.clone();
         let completions = Arc::clone(&self.completions);
         napi::bindgen_prelude::spawn(async move {
             // Boxed here, inside the task: the request future is several KB, and spawning moves
             // the task's future by value.
-            let outcome = abortable(call.signal(), Box::pin(client.request(params))).await;
+            let work = abortable(call.signal(), Box::pin(client.request(params)));
+            // A panic must still settle the call: its promise, and the process, would wait forever.
+            let outcome = match AssertUnwindSafe(work).catch_unwind().await {
+                Ok(outcome) => outcome,
+                Err(_) => Err(ScalekitError::Protocol {
+                    message: "internal error: the request task panicked".into(),
+                }),
+            };
             drop(call);
             let (head, body) = match outcome {
                 Ok(r) => native_response(r.status, None, &r.headers, r.body),
