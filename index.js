@@ -197,12 +197,10 @@ function headerObject(flat, start = 0) {
     const value = flat[i + 1]
     // Own properties only: a header named `constructor` or `__proto__` is a header like any other.
     if (!Object.hasOwn(headers, name)) {
-      Object.defineProperty(headers, name, {
-        value: name === 'set-cookie' ? [value] : value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      })
+      const first = name === 'set-cookie' ? [value] : value
+      if (name === '__proto__') {
+        Object.defineProperty(headers, name, { value: first, enumerable: true, writable: true, configurable: true })
+      } else headers[name] = first
     } else if (name === 'set-cookie') headers[name].push(value)
     else headers[name] += ', ' + value
   }
