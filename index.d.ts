@@ -363,36 +363,22 @@ export declare class ScalekitGatewayTimeoutException extends ScalekitServerExcep
 export declare class ScalekitCancelledException extends ScalekitServerException {}
 export declare class ScalekitUnknownException extends ScalekitServerException {}
 
-interface ToolErrorFields {
+/** Set on the tool exceptions: Scalekit reported a provider failure (`error_code: TOOL_ERROR`). */
+export interface ToolErrorFields {
   readonly isToolError: true
   readonly toolErrorCode: string
   readonly toolErrorMessage: string
   readonly executionId: string
 }
-export declare class ScalekitToolException extends ScalekitServerException implements ToolErrorFields {
-  readonly isToolError: true
-  readonly toolErrorCode: string
-  readonly toolErrorMessage: string
-  readonly executionId: string
-}
-export declare class ScalekitToolUnauthorizedException extends ScalekitUnauthorizedException implements ToolErrorFields {
-  readonly isToolError: true
-  readonly toolErrorCode: string
-  readonly toolErrorMessage: string
-  readonly executionId: string
-}
-export declare class ScalekitToolForbiddenException extends ScalekitForbiddenException implements ToolErrorFields {
-  readonly isToolError: true
-  readonly toolErrorCode: string
-  readonly toolErrorMessage: string
-  readonly executionId: string
-}
-export declare class ScalekitToolRateLimitException extends ScalekitTooManyRequestsException implements ToolErrorFields {
-  readonly isToolError: true
-  readonly toolErrorCode: string
-  readonly toolErrorMessage: string
-  readonly executionId: string
-}
+export declare class ScalekitToolException extends ScalekitServerException {}
+export declare class ScalekitToolUnauthorizedException extends ScalekitUnauthorizedException {}
+export declare class ScalekitToolForbiddenException extends ScalekitForbiddenException {}
+export declare class ScalekitToolRateLimitException extends ScalekitTooManyRequestsException {}
+// Declaration merging adds the tool fields to each class.
+export interface ScalekitToolException extends ToolErrorFields {}
+export interface ScalekitToolUnauthorizedException extends ToolErrorFields {}
+export interface ScalekitToolForbiddenException extends ToolErrorFields {}
+export interface ScalekitToolRateLimitException extends ToolErrorFields {}
 
 // ---------------------------------------------------------------------------------------------
 // LocalScalekit

@@ -126,3 +126,13 @@ export async function lifecycle(client: ScalekitClient): Promise<void> {
   const ok: boolean | undefined = tool.data?.ok
   void ok
 }
+
+import { ScalekitToolRateLimitException } from 'scalekit-native'
+export function toolFields(e: unknown): string | undefined {
+  if (e instanceof ScalekitToolRateLimitException) {
+    const code: string = e.toolErrorCode
+    const status: number = e.httpStatus
+    return `${code} ${status} ${e.executionId}`
+  }
+  return undefined
+}

@@ -456,13 +456,9 @@ async fn verify(State(shared): Shr, headers: HeaderMap, body: Bytes) -> Response
         check_bearer(&shared, &headers)?;
         let body = parse_body(&body)?;
         let input = Input(&body);
-        let request_id = input
-            .opt("auth_request_id")?
-            .ok_or_else(|| ApiError::invalid("auth_request_id is required"))?;
+        let request_id = input.required("auth_request_id")?;
         max_len("auth_request_id", Some(request_id), 1000)?;
-        let identifier = input
-            .opt("identifier")?
-            .ok_or_else(|| ApiError::invalid("identifier is required"))?;
+        let identifier = input.required("identifier")?;
         max_len("identifier", Some(identifier), 200)?;
         let account_id = lock(&shared.store).verify(request_id, identifier)?;
         Ok(json!({
@@ -498,9 +494,7 @@ async fn execute_tool(State(shared): Shr, headers: HeaderMap, body: Bytes) -> Re
         check_bearer(&shared, &headers)?;
         let body = parse_body(&body)?;
         let input = Input(&body);
-        let tool = input
-            .opt("tool_name")?
-            .ok_or_else(|| ApiError::invalid("tool_name is required"))?;
+        let tool = input.required("tool_name")?;
         let connector = input.opt("connector")?;
         check_connector("connector", connector)?;
         for f in ["connected_account_id", "organization_id", "user_id"] {

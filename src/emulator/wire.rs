@@ -178,6 +178,12 @@ impl<'a> Input<'a> {
         Ok(self.str(snake)?.filter(|s| !s.is_empty()))
     }
 
+    /// A non-empty string field, or a 400 saying it is required.
+    pub fn required(&self, snake: &str) -> Result<&'a str, ApiError> {
+        self.opt(snake)?
+            .ok_or_else(|| ApiError::invalid(format!("{snake} is required")))
+    }
+
     pub fn object(&self, snake: &str) -> Result<Option<&'a Map<String, Value>>, ApiError> {
         match self.get(snake) {
             None => Ok(None),
