@@ -15,6 +15,7 @@ use tokio::time::Instant;
 use crate::config::ClientConfig;
 use crate::errors::{CallKind, ScalekitError};
 use crate::retry::RetryPolicy;
+use crate::sync::lock;
 use crate::transport::{OutgoingRequest, Transport};
 
 /// RFC 3986 unreserved characters stay; everything else is escaped (`qs.stringify`'s default).
@@ -198,11 +199,6 @@ impl TokenCache {
     }
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 /// Fetches tokens from `POST {envUrl}/oauth/token`.
 pub struct TokenEndpoint {

@@ -14,6 +14,7 @@ pub mod errors;
 pub mod names;
 pub mod proxy;
 pub mod retry;
+pub mod sync;
 pub mod transport;
 
 #[cfg(feature = "node")]

@@ -3,7 +3,7 @@
 //! that are never held across an `.await`.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Map, Value};
@@ -33,11 +33,7 @@ pub const ENDPOINTS: [&str; 13] = [
 /// Magic links live 15 minutes, like Scalekit's.
 const MAGIC_LINK_TTL: Duration = Duration::from_secs(15 * 60);
 
-/// Locks a mutex, ignoring poisoning: every critical section leaves the data consistent, so a
-/// panic elsewhere must not take the whole emulator down.
-pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
+pub use crate::sync::lock;
 
 /// Fixed at start: credentials, token lifetime and the two base URLs.
 #[derive(Debug, Clone)]
