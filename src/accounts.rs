@@ -6,7 +6,7 @@ use http::Method;
 use serde_json::{json, Map, Value};
 
 use crate::errors::ScalekitError;
-use crate::names::{camel_to_snake, snake_to_camel};
+use crate::names::{camel_to_snake, snake_to_camel, CONNECTOR_STATUS_NAMES, CONNECTOR_TYPE_NAMES};
 
 pub const ACCOUNTS_PATH: &str = "/api/v1/connected_accounts";
 pub const ACCOUNT_AUTH_PATH: &str = "/api/v1/connected_accounts/auth";
@@ -525,30 +525,6 @@ pub fn details_to_wire(details: &Value) -> Result<Value, ScalekitError> {
 // Answers → SDK shapes
 // -------------------------------------------------------------------------------------------
 
-const STATUS_NAMES: [&str; 6] = [
-    "CONNECTION_STATUS_UNSPECIFIED",
-    "ACTIVE",
-    "EXPIRED",
-    "PENDING_AUTH",
-    "PENDING_VERIFICATION",
-    "DISCONNECTED",
-];
-const TYPE_NAMES: [&str; 13] = [
-    "CONNECTION_TYPE_UNSPECIFIED",
-    "OAUTH",
-    "API_KEY",
-    "BASIC_AUTH",
-    "BEARER_TOKEN",
-    "CUSTOM",
-    "BASIC",
-    "OAUTH_M2M",
-    "TRELLO_OAUTH1",
-    "GOOGLE_DWD",
-    "TRUSTED_IDP",
-    "SMART_FHIR",
-    "NO_AUTH",
-];
-
 /// A field by its proto name, or its lowerCamel JSON name (protojson emits either).
 fn field<'a>(v: &'a Value, snake: &str) -> Option<&'a Value> {
     v.get(snake)
@@ -669,10 +645,13 @@ pub fn account_to_sdk(v: &Value) -> Value {
         out.insert(key.to_string(), text(v, key));
     }
     out.insert("connectionId".into(), text(v, "connection_id"));
-    out.insert("status".into(), enum_name(v, "status", &STATUS_NAMES));
+    out.insert(
+        "status".into(),
+        enum_name(v, "status", &CONNECTOR_STATUS_NAMES),
+    );
     out.insert(
         "authorizationType".into(),
-        enum_name(v, "authorization_type", &TYPE_NAMES),
+        enum_name(v, "authorization_type", &CONNECTOR_TYPE_NAMES),
     );
     put_opt(
         &mut out,

@@ -199,7 +199,6 @@ impl TokenCache {
     }
 }
 
-
 /// Fetches tokens from `POST {envUrl}/oauth/token`.
 pub struct TokenEndpoint {
     pub transport: Transport,

@@ -32,6 +32,33 @@ pub fn snake_to_camel(name: &str) -> String {
     out
 }
 
+/// `ConnectorStatus`: the connected-account status enum of the API (docs/wire-protocol.md §4.1),
+/// in proto order; index.js builds its frozen object from this list.
+pub const CONNECTOR_STATUS_NAMES: [&str; 6] = [
+    "CONNECTION_STATUS_UNSPECIFIED",
+    "ACTIVE",
+    "EXPIRED",
+    "PENDING_AUTH",
+    "PENDING_VERIFICATION",
+    "DISCONNECTED",
+];
+/// `ConnectorType`: the connected-account authorization types, in proto order.
+pub const CONNECTOR_TYPE_NAMES: [&str; 13] = [
+    "CONNECTION_TYPE_UNSPECIFIED",
+    "OAUTH",
+    "API_KEY",
+    "BASIC_AUTH",
+    "BEARER_TOKEN",
+    "CUSTOM",
+    "BASIC",
+    "OAUTH_M2M",
+    "TRELLO_OAUTH1",
+    "GOOGLE_DWD",
+    "TRUSTED_IDP",
+    "SMART_FHIR",
+    "NO_AUTH",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
