@@ -1,4 +1,5 @@
-//! The client: one call travels prepare → token → transport (with retries) → result.
+//! The client: one call travels prepare → exchange (token, transport, retries) → result
+//! (docs/architecture.md).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -7,14 +8,15 @@ use bytes::Bytes;
 use http::header::{HeaderValue, CONTENT_TYPE};
 use http::Method;
 use serde_json::Value;
-use tokio::time::Instant;
 
 use crate::accounts::{self, AccountOperation, Params, RestCall};
-use crate::auth::{TokenCache, TokenEndpoint};
+use crate::auth::TokenCache;
 use crate::config::ClientConfig;
-use crate::errors::{CallKind, ScalekitError, ScalekitErrorBody};
+use crate::errors::{CallKind, ScalekitError};
+use crate::exchange::Exchange;
 use crate::proxy::{self, ProxyParams, RetrySetting};
-use crate::retry::{self, RetryPolicy};
+use crate::retry::RetryPolicy;
+use crate::token_endpoint::TokenEndpoint;
 use crate::transport::{OutgoingRequest, RawResponse, Transport};
 
 #[derive(Clone)]
@@ -58,35 +60,20 @@ impl ScalekitClient {
         &self.inner.config
     }
 
-    /// `actions.request`: a call through `{envUrl}/proxy{path}`.
-    /// Resolves a 2xx answer as bytes (the JS layer decodes the body); rejects anything else.
+    /// `actions.request`: a call through `{envUrl}/proxy{path}`. A 2xx answer is `Ok`, any
+    /// other is `Err(ScalekitError::Http)` carrying the whole answer.
     pub async fn request(&self, params: ProxyParams) -> Result<RawResponse, ScalekitError> {
         let config = &self.inner.config;
         let call = proxy::prepare(config, &params)?;
         let max_retries = match call.retry {
             RetrySetting::Off => 0,
             RetrySetting::Count(n) => n,
-            RetrySetting::Default if call.is_idempotent() => self.inner.config.max_retries,
+            RetrySetting::Default if call.is_idempotent() => config.max_retries,
             RetrySetting::Default => 0,
         };
-        let response = self
-            .execute(
-                CallKind::Proxy,
-                call.request,
-                || proxy::prepare(config, &params).map(|c| c.request),
-                call.timeout,
-                RetryPolicy::proxy(max_retries),
-            )
-            .await?;
-        if !response.is_success() {
-            return Err(ScalekitError::from_response(
-                CallKind::Proxy,
-                response.status,
-                response.headers,
-                response.body,
-            ));
-        }
-        Ok(response)
+        self.exchange(CallKind::Proxy, RetryPolicy::proxy(max_retries), call.timeout)
+            .send(call.request)
+            .await
     }
 
     /// The connected-account methods of `actions` (and `executeTool`, `listConnections`),
@@ -198,23 +185,11 @@ impl ScalekitClient {
             })?;
             request.body = Some(Bytes::from(bytes));
         }
+        let policy = RetryPolicy::control_plane(self.inner.config.max_retries);
         let response = self
-            .execute(
-                CallKind::ControlPlane,
-                request.clone(),
-                || Ok(request.clone()),
-                timeout,
-                RetryPolicy::control_plane(self.inner.config.max_retries),
-            )
+            .exchange(CallKind::ControlPlane, policy, timeout)
+            .send(request)
             .await?;
-        if !response.is_success() {
-            return Err(ScalekitError::from_response(
-                CallKind::ControlPlane,
-                response.status,
-                response.headers,
-                response.body,
-            ));
-        }
         if response.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(Value::Object(Default::default()));
         }
@@ -223,66 +198,13 @@ impl ScalekitClient {
         })
     }
 
-    /// Sends with the cached token, re-authenticating once on Scalekit's own 401 and retrying
-    /// what `policy` allows, all within `timeout`.
-    ///
-    /// The first attempt sends `first`; a retry sends what `rebuild` makes, so that the common
-    /// case (one attempt) copies nothing.
-    async fn execute(
-        &self,
-        kind: CallKind,
-        first: OutgoingRequest,
-        rebuild: impl Fn() -> Result<OutgoingRequest, ScalekitError>,
-        timeout: Duration,
-        policy: RetryPolicy,
-    ) -> Result<RawResponse, ScalekitError> {
-        let timeout_ms = timeout.as_millis() as u64;
-        let deadline = Instant::now() + timeout;
-        let mut retries = 0u32;
-        let mut reauthenticated = false;
-        let mut next = Some(first);
-        loop {
-            let request = match next.take() {
-                Some(request) => request,
-                None => rebuild()?,
-            };
-            // A cached token needs no timer; only a fetch is raced against the deadline.
-            let token = match self.inner.tokens.cached() {
-                Some(token) => token,
-                None => match tokio::time::timeout_at(deadline, self.inner.tokens.get()).await {
-                    Ok(token) => token?,
-                    Err(_) => return Err(ScalekitError::Timeout { timeout_ms }),
-                },
-            };
-            let outcome = self
-                .inner
-                .transport
-                .send(request, Some(token.header()), deadline, timeout_ms)
-                .await;
-            if let Ok(response) = &outcome {
-                // A proxy may relay the provider's own 401: only Scalekit's (code 16) means our
-                // token is bad.
-                // A provider failure reported as TOOL_ERROR is not about our token: no refresh and
-                // no second run of the tool (spec §2).
-                if response.status == 401
-                    && !reauthenticated
-                    && (kind == CallKind::ControlPlane
-                        || ScalekitErrorBody::is_unauthenticated(&response.body))
-                    && !retry::is_tool_error(&response.body)
-                {
-                    self.inner.tokens.invalidate(&token);
-                    reauthenticated = true;
-                    continue;
-                }
-            }
-            let delay = policy.after(retries, &outcome, deadline);
-            match delay {
-                Some(delay) => {
-                    retries += 1;
-                    tokio::time::sleep(delay).await;
-                }
-                None => return outcome,
-            }
+    fn exchange(&self, kind: CallKind, policy: RetryPolicy, timeout: Duration) -> Exchange<'_> {
+        Exchange {
+            transport: &self.inner.transport,
+            tokens: Some(&self.inner.tokens),
+            kind,
+            policy,
+            timeout,
         }
     }
 }

@@ -36,6 +36,58 @@ pub struct HttpFailure {
     pub details: Option<Value>,
     /// Readable summary, e.g. `[not_found] connected account not found`.
     pub message: String,
+    /// The `code` of a Scalekit error body, when the body is one (`16`: our token is bad).
+    pub scalekit_code: Option<i32>,
+    /// Set when Scalekit reports a provider failure (docs/wire-protocol.md §2, [`tool_error`]).
+    pub tool_error: Option<ToolError>,
+}
+
+impl HttpFailure {
+    /// Scalekit itself refused our token (as opposed to a provider's 401 relayed by the proxy,
+    /// or a tool's own 401 reported as TOOL_ERROR): drop the token and fetch a new one.
+    pub fn is_scalekit_unauthenticated(&self) -> bool {
+        self.status == 401
+            && self.tool_error.is_none()
+            && match self.kind {
+                CallKind::ControlPlane => true,
+                CallKind::Proxy => self.scalekit_code == Some(16),
+                CallKind::Token => false,
+            }
+    }
+}
+
+/// A provider failure that Scalekit reports with `error_code: TOOL_ERROR`, and what its
+/// `ToolErrorInfo` detail says (empty strings when there is none).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ToolError {
+    pub code: String,
+    pub message: String,
+    pub execution_id: String,
+}
+
+/// The one TOOL_ERROR rule (docs/wire-protocol.md §2), as the official SDK applies it: any
+/// `ErrorInfo` in `details` whose `error_code` is `TOOL_ERROR`; the first `tool_error_info`
+/// detail, if any, says which tool failed and how.
+pub fn tool_error(details: Option<&Value>) -> Option<ToolError> {
+    let list = details?.as_array()?;
+    let flagged = list
+        .iter()
+        .any(|d| d.get("error_code").and_then(Value::as_str) == Some("TOOL_ERROR"));
+    if !flagged {
+        return None;
+    }
+    let info = list.iter().find_map(|d| d.get("tool_error_info"));
+    let text = |name: &str| {
+        info.and_then(|i| i.get(name))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    Some(ToolError {
+        code: text("tool_error_code"),
+        message: text("tool_error_message"),
+        execution_id: text("execution_id"),
+    })
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -59,6 +111,9 @@ pub enum ScalekitError {
     /// The caller aborted the call.
     #[error("This operation was aborted")]
     Aborted,
+    /// LocalScalekit could not do what it was asked (bad options, unknown account, port in use).
+    #[error("{message}")]
+    Local { message: String },
     /// A 2xx answer that is not what the protocol says (e.g. a token response without `access_token`).
     #[error("{message}")]
     Protocol { message: String },
@@ -79,6 +134,7 @@ impl ScalekitError {
         let mut grpc_status = grpc_from_http(status);
         let mut error_code = None;
         let mut details = None;
+        let mut scalekit_code = None;
         let message;
         match kind {
             CallKind::Token => {
@@ -104,6 +160,7 @@ impl ScalekitError {
             }
             CallKind::ControlPlane | CallKind::Proxy => {
                 let scalekit = parsed.as_ref().and_then(ScalekitErrorBody::read);
+                scalekit_code = scalekit.as_ref().map(|b| b.code);
                 match (kind, scalekit) {
                     (CallKind::ControlPlane, Some(b)) => {
                         grpc_status = b.code;
@@ -131,6 +188,7 @@ impl ScalekitError {
                 }
             }
         }
+        let tool_error = tool_error(details.as_ref());
         ScalekitError::Http(Box::new(HttpFailure {
             kind,
             status,
@@ -141,6 +199,8 @@ impl ScalekitError {
             error_code,
             details,
             message,
+            scalekit_code,
+            tool_error,
         }))
     }
 
@@ -159,7 +219,8 @@ impl ScalekitError {
         match &mut self {
             ScalekitError::Validation { message, .. }
             | ScalekitError::Network { message, .. }
-            | ScalekitError::Protocol { message } => scrub(message),
+            | ScalekitError::Protocol { message }
+            | ScalekitError::Local { message } => scrub(message),
             ScalekitError::Http(f) => {
                 scrub(&mut f.message);
                 if let Some(code) = f.error_code.as_mut() {
@@ -213,15 +274,6 @@ impl ScalekitErrorBody {
             error_code,
             details,
         })
-    }
-
-    /// True for Scalekit's own 401 (`code: 16`), as opposed to a provider's 401 relayed by the proxy.
-    pub fn is_unauthenticated(body: &[u8]) -> bool {
-        serde_json::from_slice::<Value>(body)
-            .ok()
-            .as_ref()
-            .and_then(Self::read)
-            .is_some_and(|b| b.code == 16)
     }
 }
 
@@ -334,17 +386,44 @@ mod tests {
         assert!(!String::from_utf8_lossy(&f.body).contains("s3cr3t-value"));
     }
 
+    fn failure(kind: CallKind, status: u16, body: &'static str) -> HttpFailure {
+        match ScalekitError::from_response(kind, status, HeaderMap::new(), Bytes::from_static(body.as_bytes())) {
+            ScalekitError::Http(f) => *f,
+            other => panic!("expected Http, got {other:?}"),
+        }
+    }
+
     #[test]
-    fn only_code_16_is_scalekit_unauthenticated() {
-        assert!(ScalekitErrorBody::is_unauthenticated(
-            br#"{"code":16,"message":"Token empty"}"#
-        ));
-        assert!(!ScalekitErrorBody::is_unauthenticated(
-            br#"{"error":"invalid_token"}"#
-        ));
-        assert!(!ScalekitErrorBody::is_unauthenticated(b"Unauthorized"));
-        assert!(!ScalekitErrorBody::is_unauthenticated(
-            br#"{"code":5,"message":"x"}"#
-        ));
+    fn only_scalekits_own_401_means_our_token_is_bad() {
+        let proxy = |body| failure(CallKind::Proxy, 401, body).is_scalekit_unauthenticated();
+        assert!(proxy(r#"{"code":16,"message":"Token empty"}"#));
+        assert!(!proxy(r#"{"error":"invalid_token"}"#));
+        assert!(!proxy("Unauthorized"));
+        assert!(!proxy(r#"{"code":5,"message":"x"}"#));
+        assert!(failure(CallKind::ControlPlane, 401, "").is_scalekit_unauthenticated());
+        assert!(!failure(CallKind::Token, 401, "").is_scalekit_unauthenticated());
+        let tool = r#"{"code":16,"message":"provider said no","details":[{"error_code":"TOOL_ERROR"}]}"#;
+        assert!(!failure(CallKind::ControlPlane, 401, tool).is_scalekit_unauthenticated());
+        assert!(!failure(CallKind::Proxy, 401, tool).is_scalekit_unauthenticated());
+    }
+
+    #[test]
+    fn tool_error_is_any_detail_flagged_and_reads_tool_error_info() {
+        let body = r#"{"code":13,"message":"tool failed","details":[
+            {"error_code":"SOMETHING"},
+            {"@type":"x.ToolErrorInfo","tool_error_info":{"execution_id":"ex_1","tool_error_message":"rate","tool_error_code":"429"}},
+            {"error_code":"TOOL_ERROR"}]}"#;
+        let f = failure(CallKind::ControlPlane, 500, body);
+        assert_eq!(
+            f.tool_error,
+            Some(ToolError {
+                code: "429".into(),
+                message: "rate".into(),
+                execution_id: "ex_1".into()
+            })
+        );
+        assert_eq!(failure(CallKind::ControlPlane, 500, r#"{"code":13,"message":"x","details":[{"error_code":"OTHER"}]}"#).tool_error, None);
+        let bare = failure(CallKind::ControlPlane, 500, r#"{"code":13,"message":"x","details":[{"error_code":"TOOL_ERROR"}]}"#);
+        assert_eq!(bare.tool_error, Some(ToolError::default()));
     }
 }

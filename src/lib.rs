@@ -5,16 +5,19 @@
 //! The napi glue lives in `node` behind the `node` feature, which `npm run build` turns on.
 
 pub mod accounts;
+pub mod args;
 pub mod auth;
 pub mod cancel;
 pub mod client;
 pub mod config;
 pub mod emulator;
 pub mod errors;
+pub mod exchange;
 pub mod names;
 pub mod proxy;
 pub mod retry;
 pub mod sync;
+pub mod token_endpoint;
 pub mod transport;
 
 #[cfg(feature = "node")]

@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 use http::header::{HeaderMap, RETRY_AFTER};
 use tokio::time::Instant;
 
-use crate::errors::{ScalekitError, ScalekitErrorBody};
+use crate::errors::ScalekitError;
 use crate::transport::RawResponse;
 
 /// What a call may retry. The token logic (a Scalekit 401) is separate and always applies.
@@ -101,10 +101,11 @@ impl RetryPolicy {
             return None;
         }
         match outcome {
-            Ok(response)
-                if self.retries_status(response.status) && !is_tool_error(&response.body) =>
+            // A provider failure reported as TOOL_ERROR: retrying would run the tool again.
+            Err(ScalekitError::Http(failure))
+                if self.retries_status(failure.status) && failure.tool_error.is_none() =>
             {
-                self.next_delay(attempt, Some(&response.headers), deadline)
+                self.next_delay(attempt, Some(&failure.headers), deadline)
             }
             Err(ScalekitError::Network { connect: true, .. }) if self.connect_failures => {
                 self.next_delay(attempt, None, deadline)
@@ -112,16 +113,6 @@ impl RetryPolicy {
             _ => None,
         }
     }
-}
-
-/// A provider failure reported by Scalekit (`error_code: TOOL_ERROR`): retrying it blindly would
-/// only hit the provider again.
-pub fn is_tool_error(body: &[u8]) -> bool {
-    serde_json::from_slice::<serde_json::Value>(body)
-        .ok()
-        .as_ref()
-        .and_then(ScalekitErrorBody::read)
-        .is_some_and(|b| b.error_code.as_deref() == Some("TOOL_ERROR"))
 }
 
 /// `Retry-After` as delay-seconds or an HTTP date.

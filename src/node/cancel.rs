@@ -10,14 +10,13 @@ use std::sync::{LazyLock, Mutex};
 use napi_derive::napi;
 
 use crate::cancel::CancelSignal;
+use crate::sync::lock;
 
 static NEXT_ID: AtomicU32 = AtomicU32::new(1);
 static SIGNALS: LazyLock<Mutex<HashMap<u32, CancelSignal>>> = LazyLock::new(Default::default);
 
 fn signals() -> std::sync::MutexGuard<'static, HashMap<u32, CancelSignal>> {
-    SIGNALS
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    lock(&SIGNALS)
 }
 
 /// Registers a cancellable call; the id goes with the call and to `cancelCall` on abort.

@@ -1,71 +1,30 @@
 //! `NativeClient`: the napi face of [`crate::client::ScalekitClient`].
+//!
+//! Every async call (`request`, the connected-account methods) starts at once and completes as
+//! one outcome record through the client's completion queue (docs/architecture.md).
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 
 use bytes::Bytes;
-use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, Mutex, RwLock};
-
 use futures_util::FutureExt;
-
-use http::header::{HeaderMap, CONTENT_TYPE};
-use napi::bindgen_prelude::{Buffer, Either, Function};
-use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
-use napi::{Env, Status};
+use napi::bindgen_prelude::{Buffer, Function, Object, Unknown};
+use napi::Env;
 use napi_derive::napi;
 
+use super::args::{field, given, string};
 use super::cancel::CallSignal;
-use super::{error_json, http_failure_json, to_napi};
+use super::completions::{Completions, NativeCompletions, WakeFunction};
+use super::outcome::{self, to_napi, Body};
 use crate::accounts::{AccountOperation, Params};
+use crate::args::{self, BodyGiven, Given, Kind, RETRY_COUNT, TIMEOUT};
 use crate::cancel::abortable;
 use crate::client::ScalekitClient;
 use crate::config::{ClientConfig, ClientOptions};
 use crate::errors::ScalekitError;
-use crate::proxy::{ProxyBody, ProxyParams, QueryParams, RetrySetting};
-
-#[napi(object)]
-pub struct NativeClientOptions {
-    pub timeout_ms: Option<f64>,
-    pub tool_timeout_ms: Option<f64>,
-    pub max_retries: Option<f64>,
-    /// `Node/<version> (<platform>; <arch>)` for the user-agent.
-    pub runtime: Option<String>,
-}
-
-impl From<Option<NativeClientOptions>> for ClientOptions {
-    fn from(options: Option<NativeClientOptions>) -> Self {
-        match options {
-            None => ClientOptions::default(),
-            Some(o) => ClientOptions {
-                timeout_ms: o.timeout_ms,
-                tool_timeout_ms: o.tool_timeout_ms,
-                max_retries: o.max_retries,
-                runtime: o.runtime,
-            },
-        }
-    }
-}
-
-/// The less common `actions.request` parameters, pre-classified by `index.js`; absent for a
-/// plain call, so that the common case crosses the boundary as four strings.
-#[napi(object)]
-pub struct NativeProxyOptions {
-    /// `queryParams` as JSON (numbers already formatted by JS, Dates as ISO strings).
-    pub query_json: Option<String>,
-    /// `queryParams` given as a URLSearchParams, already encoded.
-    pub query_string: Option<String>,
-    /// An object or array body, already `JSON.stringify`-ed.
-    pub body_json: Option<String>,
-    /// A string or binary body, sent as is.
-    pub body_raw: Option<Buffer>,
-    /// `formData` as JSON, sent urlencoded.
-    pub form_json: Option<String>,
-    /// Caller headers as `[name, value, name, value, ...]`.
-    pub headers: Option<Vec<String>>,
-    pub timeout_ms: Option<f64>,
-    /// `undefined`: the client's policy; `0`: off; `n`: up to n retries for any method.
-    pub retries: Option<u32>,
-    /// From `newCancelId()`, when the caller passed an AbortSignal.
-    pub cancel_id: Option<u32>,
-}
+use crate::proxy::ProxyParams;
+use crate::sync::write;
 
 #[napi]
 pub struct NativeClient {
@@ -73,190 +32,109 @@ pub struct NativeClient {
     completions: Arc<Completions>,
 }
 
-/// The one wake-up function of a client's `request` calls, created unreferenced (weak): an idle
-/// client never keeps Node alive; JS references it while calls are in flight.
-type WakeFunction = ThreadsafeFunction<(), (), u32, Status, false, true>;
-
-/// Finished `request` calls waiting for JS, and how to wake it. One shared thread-safe function
-/// for every completion (instead of napi's per-call one) saves a handle per call and lets one
-/// wake-up deliver a whole batch.
-#[derive(Default)]
-struct Completions {
-    queue: Mutex<CompletionBatch>,
-    wake: RwLock<Option<WakeFunction>>,
-}
-
-#[derive(Default)]
-struct CompletionBatch {
-    ids: Vec<u32>,
-    heads: Vec<String>,
-    bodies: Vec<Either<String, Buffer>>,
-}
-
-/// A batch of finished calls: for each `ids[i]`, `heads[i]`/`bodies[i]` as in [`NativeResponse`],
-/// or, for a call that got no answer, `heads[i]` = `!` + the error's JSON description.
-#[napi(object)]
-pub struct NativeCompletions {
-    pub ids: Vec<u32>,
-    pub heads: Vec<String>,
-    pub bodies: Vec<Either<String, Buffer>>,
-}
-
-impl Completions {
-    fn push(&self, id: u32, head: String, body: Either<String, Buffer>) {
-        let first = {
-            let mut queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
-            queue.ids.push(id);
-            queue.heads.push(head);
-            queue.bodies.push(body);
-            queue.ids.len() == 1
-        };
-        // Only the first completion of a batch wakes JS; the wake-up drains everything queued.
-        if first {
-            if let Some(wake) = self.wake.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
-                wake.call((), ThreadsafeFunctionCallMode::NonBlocking);
-            }
-        }
-    }
-
-    fn take(&self) -> NativeCompletions {
-        let batch = std::mem::take(&mut *self.queue.lock().unwrap_or_else(|p| p.into_inner()));
-        NativeCompletions {
-            ids: batch.ids,
-            heads: batch.heads,
-            bodies: batch.bodies,
-        }
-    }
-}
-
-fn parse_json(name: &'static str, text: &str) -> napi::Result<serde_json::Value> {
-    serde_json::from_str(text).map_err(|e| {
-        to_napi(ScalekitError::validation(
-            name,
-            format!("{name} is not serialisable: {e}"),
-        ))
-    })
-}
-
-fn flat_pairs(list: Vec<String>) -> Vec<(String, String)> {
-    let mut pairs = Vec::with_capacity(list.len() / 2);
-    let mut it = list.into_iter();
-    while let (Some(k), Some(v)) = (it.next(), it.next()) {
-        pairs.push((k, v));
-    }
-    pairs
-}
-
-fn proxy_params(
-    connection_name: Option<String>,
-    identifier: Option<String>,
-    path: Option<String>,
-    method: Option<String>,
-    options: Option<NativeProxyOptions>,
-) -> napi::Result<ProxyParams> {
-    let mut params = ProxyParams {
-        connection_name,
-        identifier,
-        path,
-        method,
+/// `options` of the constructor and `fromEnv`; `runtime` is `Node/<version> (<platform>; <arch>)`.
+fn client_options(options: Option<Unknown<'_>>, runtime: String) -> napi::Result<ClientOptions> {
+    let mut parsed = ClientOptions {
+        runtime: Some(runtime),
         ..Default::default()
     };
-    let Some(o) = options else {
-        return Ok(params);
+    let Some(options) = options else {
+        return Ok(parsed);
     };
-    params.query = match (o.query_json, o.query_string) {
-        (Some(json), _) => Some(QueryParams::Object(parse_json("queryParams", &json)?)),
-        (None, Some(s)) => Some(QueryParams::Encoded(s)),
-        (None, None) => None,
+    match given(Some(options))? {
+        Given::Absent => return Ok(parsed),
+        Given::Other { type_of: "object", .. } => {}
+        _ => return Err(to_napi(ScalekitError::validation("options", "options must be an object"))),
+    }
+    // SAFETY: napi reported an object.
+    let object: Object = unsafe { options.cast() }?;
+    let number = |name, expected| -> napi::Result<Option<f64>> {
+        args::optional_number(name, field(&object, name)?, expected).map_err(to_napi)
     };
-    params.body = match (o.body_json, o.body_raw, o.form_json) {
-        (Some(json), _, _) => Some(ProxyBody::Json(Bytes::from(json))),
-        (None, Some(raw), _) => Some(ProxyBody::Raw(Bytes::from(raw.to_vec()))),
-        (None, None, Some(form)) => Some(ProxyBody::Form(parse_json("formData", &form)?)),
-        (None, None, None) => None,
-    };
-    params.headers = o.headers.map(flat_pairs).unwrap_or_default();
-    params.timeout_ms = o.timeout_ms;
-    params.retry = match o.retries {
-        None => RetrySetting::Default,
-        Some(0) => RetrySetting::Off,
-        Some(n) => RetrySetting::Count(n),
-    };
-    Ok(params)
+    parsed.timeout_ms = number("timeoutMs", TIMEOUT)?;
+    parsed.tool_timeout_ms = number("toolTimeoutMs", TIMEOUT)?;
+    parsed.max_retries = number("maxRetries", RETRY_COUNT)?;
+    Ok(parsed)
 }
 
-/// Content types whose bodies go to JS as bytes: decoding them as text would corrupt them.
-fn is_binary_type(content_type: Option<&str>) -> bool {
-    let Some(t) = content_type else {
-        return false;
-    };
-    let t = t.trim_start().to_ascii_lowercase();
-    [
-        "application/octet-stream",
-        "application/pdf",
-        "application/zip",
-        "image/",
-        "audio/",
-        "video/",
-    ]
-    .iter()
-    .any(|prefix| t.starts_with(prefix))
+/// A required constructor string: absent becomes empty, which the config reports as required.
+fn credential(name: &'static str, value: Option<Unknown<'_>>) -> napi::Result<String> {
+    args::optional_string(name, given(value)?)
+        .map(Option::unwrap_or_default)
+        .map_err(to_napi)
 }
 
-/// An HTTP answer as two values (each napi value costs): `head` is
-/// `status \n failure \n name \n value \n ...` (lowercase names; `failure` is the error's JSON
-/// description for a non-2xx answer, else empty; neither can hold a newline), and the body is the
-/// bytes for a binary content type, else the text.
-fn native_response(
-    status: u16,
-    failure: Option<String>,
-    headers: &HeaderMap,
-    body: Bytes,
-) -> (String, Either<String, Buffer>) {
-    let mut head = String::with_capacity(64 + headers.len() * 32);
-    head.push_str(&status.to_string());
-    head.push('\n');
-    if let Some(f) = &failure {
-        head.push_str(f);
+/// What `lib/args.js` classified, read from its options object.
+fn kind(options: &Object<'_>, name: &str) -> napi::Result<Option<Kind>> {
+    let Some(kind) = options.get::<String>(&format!("{name}Kind"))? else {
+        return Ok(None);
+    };
+    let error = options.get::<String>(&format!("{name}Error"))?;
+    Ok(Some(Kind::parse(&kind, error)))
+}
+
+/// The less common `request` parameters (`lib/args.js` `proxyOptions`) → core params.
+fn proxy_options(params: &mut ProxyParams, o: &Object<'_>) -> napi::Result<Result<(), ScalekitError>> {
+    if let Some(kind) = kind(o, "params")? {
+        return Ok(args::object("params", &kind));
     }
-    for (name, value) in headers {
-        head.push('\n');
-        head.push_str(name.as_str());
-        head.push('\n');
-        head.push_str(&String::from_utf8_lossy(value.as_bytes()));
-    }
-    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
-    // The one place that decides: bytes for binary types, text (as UTF-8, lossy) otherwise.
-    let body = if is_binary_type(content_type) {
-        Either::B(Buffer::from(Vec::from(body)))
-    } else {
-        match String::from_utf8(Vec::from(body)) {
-            Ok(text) => Either::A(text),
-            Err(e) => Either::A(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    if let Some(kind) = kind(o, "signal")? {
+        if let Err(e) = args::abort_signal(&kind) {
+            return Ok(Err(e));
         }
+    }
+    let timeout = field(o, "timeoutMs")?;
+    let retry = field(o, "retry")?;
+    let headers_kind = kind(o, "headers")?.unwrap_or(Kind::Undefined);
+    let headers = o.get::<Vec<String>>("headers")?;
+    let query_kind = kind(o, "query")?.unwrap_or(Kind::Undefined);
+    let query_text = o.get::<String>("queryText")?;
+    let body = BodyGiven {
+        kind: kind(o, "body")?,
+        text: o.get::<String>("bodyText")?,
+        bytes: o.get::<Buffer>("bodyBytes")?.map(|b| Bytes::from(b.to_vec())),
     };
-    (head, body)
+    let form_kind = kind(o, "form")?;
+    let form_text = o.get::<String>("formText")?;
+    Ok((|| {
+        params.headers = args::headers(&headers_kind, headers)?;
+        params.timeout_ms = args::optional_number("timeoutMs", timeout, TIMEOUT)?;
+        params.retry = args::retry_setting(retry)?;
+        params.query = args::query(&query_kind, query_text)?;
+        params.body = match (body.kind.is_some(), form_kind) {
+            (true, _) => args::body(body, &mut params.headers)?,
+            (false, Some(form)) => args::form(&form, form_text)?,
+            (false, None) => None,
+        };
+        Ok(())
+    })())
 }
 
 #[napi]
 impl NativeClient {
     #[napi(constructor)]
     pub fn new(
-        env_url: String,
-        client_id: String,
-        client_secret: String,
-        options: Option<NativeClientOptions>,
+        env_url: Option<Unknown>,
+        client_id: Option<Unknown>,
+        client_secret: Option<Unknown>,
+        options: Option<Unknown>,
+        runtime: String,
     ) -> napi::Result<Self> {
-        let config = ClientConfig::new(&env_url, &client_id, &client_secret, options.into())
-            .map_err(to_napi)?;
+        let env_url = credential("envUrl", env_url)?;
+        let client_id = credential("clientId", client_id)?;
+        let client_secret = credential("clientSecret", client_secret)?;
+        let options = client_options(options, runtime)?;
+        let config =
+            ClientConfig::new(&env_url, &client_id, &client_secret, options).map_err(to_napi)?;
         Self::with_config(config)
     }
 
     /// Reads `SCALEKIT_*` from the environment, each falling back to `<cwd>/.env`.
     #[napi(factory)]
-    pub fn from_env(cwd: String, options: Option<NativeClientOptions>) -> napi::Result<Self> {
+    pub fn from_env(cwd: String, options: Option<Unknown>, runtime: String) -> napi::Result<Self> {
+        let options = client_options(options, runtime)?;
         let config =
-            ClientConfig::from_env(std::path::Path::new(&cwd), options.into()).map_err(to_napi)?;
+            ClientConfig::from_env(std::path::Path::new(&cwd), options).map_err(to_napi)?;
         Self::with_config(config)
     }
 
@@ -278,8 +156,8 @@ impl NativeClient {
         self.inner.config().client_id.clone()
     }
 
-    /// Sets the function `request` completions wake, called with `client_id` (it then calls
-    /// `takeCompletions`); `index.js` passes one module-level function for every client.
+    /// Sets the function completions wake, called with `client_id` (it then calls
+    /// `takeCompletions`); `lib/calls.js` passes one module-level function for every client.
     #[napi]
     pub fn set_completion_handler(
         &self,
@@ -291,23 +169,14 @@ impl NativeClient {
             .weak::<true>()
             .callee_handled::<false>()
             .build_callback(move |_| Ok(client_id))?;
-        *self
-            .completions
-            .wake
-            .write()
-            .unwrap_or_else(|p| p.into_inner()) = Some(wake);
+        *write(&self.completions.wake) = Some(wake);
         Ok(())
     }
 
     /// Whether calls are in flight: while they are, the wake-up function keeps Node alive.
     #[napi]
     pub fn set_active(&self, env: Env, active: bool) -> napi::Result<()> {
-        let mut wake = self
-            .completions
-            .wake
-            .write()
-            .unwrap_or_else(|p| p.into_inner());
-        if let Some(wake) = wake.as_mut() {
+        if let Some(wake) = write(&self.completions.wake).as_mut() {
             #[allow(deprecated)] // the replacement (clone/drop) cannot un-reference a weak function
             if active {
                 wake.refer(&env)?;
@@ -318,75 +187,120 @@ impl NativeClient {
         Ok(())
     }
 
-    /// The calls finished since the last wake-up.
+    /// The records of the calls finished since the last wake-up.
     #[napi]
     pub fn take_completions(&self) -> NativeCompletions {
         self.completions.take()
     }
 
-    /// `actions.request`: starts the call and returns at once; its completion (any HTTP answer,
-    /// a non-2xx one with its `failure`, or an error) arrives through the completion handler.
+    /// `actions.request`. A plain call crosses as four values; `options` (from `lib/args.js`)
+    /// only when the call has more. Bad arguments complete the call with their failure, and
+    /// nothing is sent.
     #[napi]
     pub fn request(
         &self,
         id: u32,
-        connection_name: Option<String>,
-        identifier: Option<String>,
-        path: Option<String>,
-        method: Option<String>,
-        options: Option<NativeProxyOptions>,
+        connection_name: Option<Unknown>,
+        identifier: Option<Unknown>,
+        path: Option<Unknown>,
+        method: Option<Unknown>,
+        options: Option<Object>,
     ) -> napi::Result<()> {
         // Taken first, so that its registry entry is released even when the parameters are bad.
-        let call = CallSignal::take(options.as_ref().and_then(|o| o.cancel_id));
-        let params = proxy_params(connection_name, identifier, path, method, options)?;
+        let cancel_id = match &options {
+            Some(o) => o.get::<u32>("cancelId")?,
+            None => None,
+        };
+        let call = CallSignal::take(cancel_id);
+        let mut params = ProxyParams::default();
+        let checked = match &options {
+            Some(o) => proxy_options(&mut params, o)?,
+            None => Ok(()),
+        };
+        let strings = (
+            string(connection_name)?,
+            string(identifier)?,
+            string(path)?,
+            string(method)?,
+        );
+        let checked = checked.and_then(|()| {
+            params.connection_name = args::optional_string("connectionName", strings.0)?;
+            params.identifier = args::optional_string("identifier", strings.1)?;
+            params.path = args::optional_string("path", strings.2)?;
+            params.method = args::optional_string("method", strings.3)?;
+            Ok(())
+        });
+        if let Err(e) = checked {
+            self.completions.push(id, outcome::of_failure(&e));
+            return Ok(());
+        }
         let client = self.inner.clone();
-        let completions = Arc::clone(&self.completions);
-        napi::bindgen_prelude::spawn(async move {
+        self.run(id, call, async move {
             // Boxed here, inside the task: the request future is several KB, and spawning moves
             // the task's future by value.
-            let work = abortable(call.signal(), Box::pin(client.request(params)));
-            // A panic must still settle the call: its promise, and the process, would wait forever.
-            let outcome = match AssertUnwindSafe(work).catch_unwind().await {
-                Ok(outcome) => outcome,
-                Err(_) => Err(ScalekitError::Protocol {
-                    message: "internal error: the request task panicked".into(),
-                }),
-            };
-            drop(call);
-            let (head, body) = match outcome {
-                Ok(r) => native_response(r.status, None, &r.headers, r.body),
-                Err(ScalekitError::Http(f)) => native_response(
-                    f.status,
-                    Some(http_failure_json(&f, false).to_string()),
-                    &f.headers,
-                    f.body.clone(),
-                ),
-                Err(e) => (format!("!{}", error_json(&e)), Either::A(String::new())),
-            };
-            completions.push(id, head, body);
+            outcome::of_response(client.request(params).boxed().await)
         });
         Ok(())
     }
 
-    /// A connected-account method of `actions` by its JS name; params and result as JSON.
+    /// A connected-account method of `actions` (or `executeTool`, `listConnections`) by its JS
+    /// name. `call` holds `paramsJson`, or `paramsKind` when params is not an object, and
+    /// `signalKind` / `cancelId`.
     #[napi]
-    pub async fn accounts(
-        &self,
-        method: String,
-        params_json: String,
-        cancel_id: Option<u32>,
-    ) -> napi::Result<String> {
-        let call = CallSignal::take(cancel_id);
-        let operation = AccountOperation::from_method(&method).ok_or_else(|| {
-            to_napi(ScalekitError::validation(
-                "method",
-                format!("unknown actions method {method:?}"),
-            ))
-        })?;
-        let params = Params::from_json(&params_json).map_err(to_napi)?;
-        let result = abortable(call.signal(), self.inner.accounts_call(operation, &params))
-            .await
-            .map_err(to_napi)?;
-        Ok(result.to_string())
+    pub fn accounts(&self, id: u32, method: String, call: Object) -> napi::Result<()> {
+        let signal = CallSignal::take(call.get::<u32>("cancelId")?);
+        let params_kind = kind(&call, "params")?;
+        let signal_kind = kind(&call, "signal")?;
+        let json = call.get::<String>("paramsJson")?;
+        let prepared = (|| {
+            let operation = AccountOperation::from_method(&method).ok_or_else(|| {
+                ScalekitError::validation("method", format!("unknown actions method {method:?}"))
+            })?;
+            if let Some(kind) = signal_kind {
+                args::abort_signal(&kind)?;
+            }
+            let params = match (params_kind, json) {
+                (Some(Kind::Undefined | Kind::Null), _) 
+                    if matches!(operation, AccountOperation::List | AccountOperation::ListConnections) => {
+                    Params::from_json("{}")?
+                }
+                (Some(kind), _) => {
+                    args::object("params", &kind)?;
+                    return Err(ScalekitError::validation("params", "params must be an object"));
+                }
+                (None, json) => Params::from_json(json.as_deref().unwrap_or("{}"))?,
+            };
+            Ok((operation, params))
+        })();
+        let (operation, params) = match prepared {
+            Ok(prepared) => prepared,
+            Err(e) => {
+                self.completions.push(id, outcome::of_failure(&e));
+                return Ok(());
+            }
+        };
+        let client = self.inner.clone();
+        self.run(id, signal, async move {
+            outcome::of_value(client.accounts_call(operation, &params).await)
+        });
+        Ok(())
+    }
+
+    /// Runs one call on the runtime; its record goes to the completion queue whatever happens.
+    fn run(&self, id: u32, call: CallSignal, work: impl Future<Output = (String, Body)> + Send + 'static) {
+        let completions = Arc::clone(&self.completions);
+        napi::bindgen_prelude::spawn(async move {
+            let work = abortable(call.signal(), work.map(Ok::<_, ScalekitError>));
+            // A panic must still settle the call: its promise, and the process, would wait forever.
+            let record = match AssertUnwindSafe(work).catch_unwind().await {
+                Ok(Ok(record)) => record,
+                Ok(Err(aborted)) => outcome::of_failure(&aborted),
+                Err(_) => outcome::of_failure(&ScalekitError::Protocol {
+                    message: "internal error: the call's task panicked".into(),
+                }),
+            };
+            drop(call);
+            completions.push(id, record);
+        });
     }
 }

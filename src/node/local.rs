@@ -1,97 +1,118 @@
-//! `NativeLocalScalekit`: the napi face of the emulator.
+//! `NativeLocalScalekit`: the napi face of the emulator. Options are checked when the object is
+//! made; `start` and `close` complete as outcome records (docs/architecture.md).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use napi::{Error, Status};
+use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
+use serde_json::{json, Value};
 
+use super::args::given;
+use super::outcome::{self, to_napi, NativeOutcome};
+use crate::args::{self, Kind};
 use crate::emulator::{EmulatorOptions, LocalScalekit};
+use crate::errors::ScalekitError;
+use crate::sync::lock;
 
-fn emulator_error(e: impl std::fmt::Display) -> Error {
-    Error::new(
-        Status::GenericFailure,
-        serde_json::json!({"kind": "emulator", "message": e.to_string()}).to_string(),
-    )
+fn local_error(e: impl std::fmt::Display) -> ScalekitError {
+    ScalekitError::Local {
+        message: e.to_string(),
+    }
 }
 
-#[napi]
-pub struct NativeLocalScalekit {
-    inner: Arc<LocalScalekit>,
-}
-
-/// Starts LocalScalekit on the addon's runtime. `options_json` follows `EmulatorOptions`;
-/// `config_file` is a JSON file of the same shape (the JSON options win where both set a field).
-// Only JS calls it, so test builds (where napi registers nothing) see it as unused.
-#[cfg_attr(test, allow(dead_code))]
-#[napi]
-pub async fn start_local_scalekit(
-    options_json: Option<String>,
-    config_file: Option<String>,
-) -> napi::Result<NativeLocalScalekit> {
-    let options = match (options_json, config_file) {
-        (Some(json), None) => EmulatorOptions::from_json(&json).map_err(emulator_error)?,
-        (None, Some(path)) => EmulatorOptions::from_file(&path).map_err(emulator_error)?,
+/// `options` as JSON and `configFile` (a JSON file of the same shape; the JSON options win
+/// where both set a field).
+fn read_options(json: Option<String>, config_file: Option<String>) -> Result<EmulatorOptions, ScalekitError> {
+    match (json, config_file) {
+        (Some(json), None) => EmulatorOptions::from_json(&json).map_err(local_error),
+        (None, Some(path)) => EmulatorOptions::from_file(&path).map_err(local_error),
         (Some(json), Some(path)) => {
-            let mut merged: serde_json::Value = serde_json::from_str(
-                &std::fs::read_to_string(&path)
-                    .map_err(|e| emulator_error(format!("cannot read {path}: {e}")))?,
-            )
-            .map_err(|e| emulator_error(format!("{path} is not valid JSON: {e}")))?;
-            let overrides: serde_json::Value =
-                serde_json::from_str(&json).map_err(emulator_error)?;
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| local_error(format!("cannot read {path}: {e}")))?;
+            let mut merged: Value = serde_json::from_str(&text)
+                .map_err(|e| local_error(format!("{path} is not valid JSON: {e}")))?;
+            let overrides: Value = serde_json::from_str(&json).map_err(local_error)?;
             if let (Some(base), Some(extra)) = (merged.as_object_mut(), overrides.as_object()) {
                 for (k, v) in extra {
                     base.insert(k.clone(), v.clone());
                 }
             }
-            EmulatorOptions::from_json(&merged.to_string()).map_err(emulator_error)?
+            EmulatorOptions::from_json(&merged.to_string()).map_err(local_error)
         }
-        (None, None) => EmulatorOptions::default(),
-    };
-    let inner = LocalScalekit::start(options)
-        .await
-        .map_err(emulator_error)?;
-    Ok(NativeLocalScalekit {
-        inner: Arc::new(inner),
-    })
+        (None, None) => Ok(EmulatorOptions::default()),
+    }
+}
+
+#[napi]
+pub struct NativeLocalScalekit {
+    options: Mutex<Option<EmulatorOptions>>,
+    inner: Mutex<Option<Arc<LocalScalekit>>>,
+}
+
+impl NativeLocalScalekit {
+    fn inner(&self) -> napi::Result<Arc<LocalScalekit>> {
+        lock(&self.inner)
+            .clone()
+            .ok_or_else(|| to_napi(local_error("LocalScalekit is not started")))
+    }
 }
 
 #[napi]
 impl NativeLocalScalekit {
-    #[napi(getter)]
-    pub fn url(&self) -> String {
-        self.inner.url()
+    /// `options_kind` is set by `lib/local.js` when `options` is not an object; `options_json`
+    /// is the options without `configFile`.
+    #[napi(constructor)]
+    pub fn new(
+        options_kind: Option<String>,
+        options_json: Option<String>,
+        config_file: Option<Unknown>,
+    ) -> napi::Result<Self> {
+        if let Some(kind) = options_kind {
+            args::object("options", &Kind::parse(&kind, None)).map_err(to_napi)?;
+        }
+        let config_file = args::optional_string("configFile", given(config_file)?).map_err(to_napi)?;
+        let options = read_options(options_json, config_file).map_err(to_napi)?;
+        Ok(NativeLocalScalekit {
+            options: Mutex::new(Some(options)),
+            inner: Mutex::new(None),
+        })
     }
 
-    #[napi(getter)]
-    pub fn client_id(&self) -> String {
-        self.inner.client_id().to_string()
-    }
-
-    #[napi(getter)]
-    pub fn client_secret(&self) -> String {
-        self.inner.client_secret().to_string()
-    }
-
-    #[napi(getter)]
-    pub fn echo_url(&self) -> String {
-        self.inner.echo_url()
+    /// Starts LocalScalekit on the addon's runtime; the record's body holds its URLs.
+    #[napi]
+    pub async fn start(&self) -> NativeOutcome {
+        let Some(options) = lock(&self.options).take() else {
+            return outcome::of_failure(&local_error("LocalScalekit was started already")).into();
+        };
+        let started = LocalScalekit::start(options).await.map_err(local_error).map(|local| {
+            let description = json!({
+                "url": local.url(),
+                "clientId": local.client_id(),
+                "clientSecret": local.client_secret(),
+                "echoUrl": local.echo_url(),
+            });
+            *lock(&self.inner) = Some(Arc::new(local));
+            description
+        });
+        outcome::of_value(started).into()
     }
 
     /// Requests served per endpoint, as JSON.
     #[napi]
-    pub fn stats(&self) -> String {
-        serde_json::to_string(&self.inner.stats()).unwrap_or_else(|_| "{}".into())
+    pub fn stats(&self) -> napi::Result<String> {
+        Ok(serde_json::to_string(&self.inner()?.stats()).unwrap_or_else(|_| "{}".into()))
     }
 
     #[napi]
-    pub fn reset_stats(&self) {
-        self.inner.reset_stats();
+    pub fn reset_stats(&self) -> napi::Result<()> {
+        self.inner()?.reset_stats();
+        Ok(())
     }
 
     #[napi]
-    pub fn revoke_tokens(&self) {
-        self.inner.revoke_tokens();
+    pub fn revoke_tokens(&self) -> napi::Result<()> {
+        self.inner()?.revoke_tokens();
+        Ok(())
     }
 
     #[napi]
@@ -101,19 +122,23 @@ impl NativeLocalScalekit {
         identifier: String,
         status: String,
     ) -> napi::Result<()> {
-        self.inner
+        self.inner()?
             .set_account_status(&connection_name, &identifier, &status)
-            .map_err(emulator_error)
+            .map_err(|e| to_napi(local_error(e)))
     }
 
     /// Connected accounts, as JSON (snake_case, as the REST API emits them).
     #[napi]
-    pub fn accounts(&self) -> String {
-        self.inner.accounts_json().to_string()
+    pub fn accounts(&self) -> napi::Result<String> {
+        Ok(self.inner()?.accounts_json().to_string())
     }
 
     #[napi]
-    pub async fn close(&self) {
-        self.inner.close().await;
+    pub async fn close(&self) -> NativeOutcome {
+        let inner = lock(&self.inner).clone();
+        if let Some(inner) = inner {
+            inner.close().await;
+        }
+        outcome::of_value(Ok(json!({}))).into()
     }
 }

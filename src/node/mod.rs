@@ -1,11 +1,17 @@
-//! napi glue: converts JS values to core types and back, nothing else.
-//!
-//! Errors cross as a JSON reason (`{"kind": ..., ...}`) that `index.js` turns into the matching
-//! exception class; a non-2xx proxy answer resolves with a `failure` so its body stays bytes.
+//! napi glue: converts JS values to core types and back, nothing else. Every async call
+//! completes as one outcome record (`outcome.rs`); argument rules live in `crate::args`
+//! (docs/architecture.md).
 
+mod args;
 mod cancel;
 mod client;
+mod completions;
 mod local;
+mod outcome;
+
+use napi_derive::napi;
+
+use crate::names::{CONNECTOR_STATUS_NAMES, CONNECTOR_TYPE_NAMES};
 
 // glibc malloc showed up as ~15% of a proxied call's CPU; mimalloc is markedly cheaper for the
 // many small, short-lived allocations of a request.
@@ -31,61 +37,20 @@ fn init_runtime() {
     }
 }
 
-use napi::{Error, Status};
-use serde_json::json;
-
-use crate::errors::{CallKind, HttpFailure, ScalekitError};
-
-/// The JSON description of a core error, read by `index.js`.
-pub(crate) fn error_json(error: &ScalekitError) -> serde_json::Value {
-    match error {
-        ScalekitError::Validation { argument, message } => {
-            json!({"kind": "validation", "argument": argument, "message": message})
-        }
-        ScalekitError::Http(f) => http_failure_json(f, true),
-        ScalekitError::Timeout { timeout_ms } => {
-            json!({"kind": "timeout", "message": error.to_string(), "timeoutMs": timeout_ms})
-        }
-        ScalekitError::Network { message, .. } => json!({"kind": "network", "message": message}),
-        ScalekitError::Aborted => json!({"kind": "aborted", "message": error.to_string()}),
-        ScalekitError::Protocol { message } => json!({"kind": "protocol", "message": message}),
-    }
+/// The connected-account enum names, from their one home in Rust (`lib/enums.js`).
+#[napi(object)]
+pub struct NativeEnumNames {
+    pub connector_status: Vec<String>,
+    pub connector_type: Vec<String>,
 }
 
-/// A non-2xx answer's description; `with_payload` adds its headers and body (as text), which a
-/// proxy answer carries separately, as bytes.
-pub(crate) fn http_failure_json(f: &HttpFailure, with_payload: bool) -> serde_json::Value {
-    let mut description = json!({
-        "kind": "server",
-        "source": match f.kind {
-            CallKind::Token => "token",
-            CallKind::ControlPlane => "control_plane",
-            CallKind::Proxy => "proxy",
-        },
-        "message": f.message,
-        "status": f.status,
-        "statusText": f.status_text,
-        "grpcStatus": f.grpc_status,
-        "errorCode": f.error_code,
-        "details": f.details,
-    });
-    if with_payload {
-        description["headers"] = f
-            .headers
-            .iter()
-            .flat_map(|(k, v)| {
-                [
-                    k.as_str().to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                ]
-            })
-            .collect::<Vec<_>>()
-            .into();
-        description["body"] = String::from_utf8_lossy(&f.body).into_owned().into();
+// Only JS calls it, so test builds (where napi registers nothing) see it as unused.
+#[cfg_attr(test, allow(dead_code))]
+#[napi]
+pub fn enum_names() -> NativeEnumNames {
+    let list = |names: &[&str]| names.iter().map(|n| n.to_string()).collect();
+    NativeEnumNames {
+        connector_status: list(&CONNECTOR_STATUS_NAMES),
+        connector_type: list(&CONNECTOR_TYPE_NAMES),
     }
-    description
-}
-
-pub(crate) fn to_napi(error: ScalekitError) -> Error {
-    Error::new(Status::GenericFailure, error_json(&error).to_string())
 }

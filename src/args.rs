@@ -1,0 +1,434 @@
+//! Argument rules and their messages, for every value a caller hands the JS API.
+//!
+//! The JS layer checks nothing itself: it passes strings and numbers through and, for values
+//! only JavaScript can classify (a URLSearchParams, a Blob, a stream…), reports their [`Kind`].
+//! Every rule and every message lives here, in the official SDK's wording where it has one
+//! (docs/architecture.md, "Argument rules").
+
+use bytes::Bytes;
+use serde_json::Value;
+
+use crate::config::js_number;
+use crate::errors::ScalekitError;
+use crate::proxy::{ProxyBody, QueryParams, RetrySetting};
+
+/// A JS value as an argument rule sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Given {
+    /// `undefined` or `null`.
+    Absent,
+    Text(String),
+    Number(f64),
+    Bool(bool),
+    /// Anything else: its `typeof` and its `String(value)`.
+    Other { type_of: &'static str, text: String },
+}
+
+impl Given {
+    /// What `typeof value` says (`null` is absent, so never `"object"` for it here).
+    pub fn type_of(&self) -> &'static str {
+        match self {
+            Given::Absent => "undefined",
+            Given::Text(_) => "string",
+            Given::Number(_) => "number",
+            Given::Bool(_) => "boolean",
+            Given::Other { type_of, .. } => type_of,
+        }
+    }
+
+    /// What `String(value)` says.
+    pub fn text(&self) -> String {
+        match self {
+            Given::Absent => "undefined".into(),
+            Given::Text(s) => s.clone(),
+            Given::Number(n) => js_number(*n),
+            Given::Bool(b) => b.to_string(),
+            Given::Other { text, .. } => text.clone(),
+        }
+    }
+}
+
+/// Phrases of the number rules.
+pub const TIMEOUT: &str = "a positive finite number of milliseconds";
+pub const RETRY_COUNT: &str = "a whole number from 0 to 10";
+
+/// An optional string argument: `{name} must be a string, got {typeof}`.
+pub fn optional_string(name: &'static str, given: Given) -> Result<Option<String>, ScalekitError> {
+    match given {
+        Given::Absent => Ok(None),
+        Given::Text(s) => Ok(Some(s)),
+        other => Err(ScalekitError::validation(
+            name,
+            format!("{name} must be a string, got {}", other.type_of()),
+        )),
+    }
+}
+
+/// An optional number argument; its range is checked where it is used, in the same words.
+pub fn optional_number(
+    name: &'static str,
+    given: Given,
+    expected: &str,
+) -> Result<Option<f64>, ScalekitError> {
+    match given {
+        Given::Absent => Ok(None),
+        Given::Number(n) => Ok(Some(n)),
+        other => Err(ScalekitError::validation(
+            name,
+            format!("{name} must be {expected}, got {}", other.text()),
+        )),
+    }
+}
+
+/// `retry`: `true` or absent is the client's policy, `false` none, `n` up to n retries.
+pub fn retry_setting(given: Given) -> Result<RetrySetting, ScalekitError> {
+    match given {
+        Given::Absent | Given::Bool(true) => Ok(RetrySetting::Default),
+        Given::Bool(false) => Ok(RetrySetting::Off),
+        Given::Number(n) if n.fract() == 0.0 && (0.0..=10.0).contains(&n) => Ok(match n as u32 {
+            0 => RetrySetting::Off,
+            n => RetrySetting::Count(n),
+        }),
+        other => Err(ScalekitError::validation(
+            "retry",
+            format!(
+                "retry must be a boolean or {RETRY_COUNT}, got {}",
+                other.text()
+            ),
+        )),
+    }
+}
+
+/// What JavaScript says an object-like argument is (`lib/args.js` `kindOf`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    /// A falsy value where axios sends nothing (`body`, `formData`).
+    Empty,
+    Undefined,
+    Null,
+    String,
+    Number,
+    Boolean,
+    BigInt,
+    Symbol,
+    Function,
+    Object,
+    Array,
+    /// A Buffer, a typed array, a DataView or an ArrayBuffer.
+    Bytes,
+    UrlSearchParams,
+    FormData,
+    Blob,
+    Map,
+    Set,
+    /// A Node Readable or a WHATWG ReadableStream.
+    Stream,
+    AbortSignal,
+    Date,
+    /// `JSON.stringify` threw (a BigInt, a cycle…): its message.
+    Unserialisable(String),
+}
+
+impl Kind {
+    /// Reads the name `lib/args.js` sends; `error` is the JSON.stringify message, if any.
+    pub fn parse(name: &str, error: Option<String>) -> Kind {
+        if let Some(message) = error {
+            return Kind::Unserialisable(message);
+        }
+        match name {
+            "empty" => Kind::Empty,
+            "undefined" => Kind::Undefined,
+            "null" => Kind::Null,
+            "string" => Kind::String,
+            "number" => Kind::Number,
+            "boolean" => Kind::Boolean,
+            "bigint" => Kind::BigInt,
+            "symbol" => Kind::Symbol,
+            "function" => Kind::Function,
+            "array" => Kind::Array,
+            "bytes" => Kind::Bytes,
+            "urlsearchparams" => Kind::UrlSearchParams,
+            "formdata" => Kind::FormData,
+            "blob" => Kind::Blob,
+            "map" => Kind::Map,
+            "set" => Kind::Set,
+            "stream" => Kind::Stream,
+            "abortsignal" => Kind::AbortSignal,
+            "date" => Kind::Date,
+            _ => Kind::Object,
+        }
+    }
+
+    fn type_of(&self) -> &'static str {
+        match self {
+            Kind::Undefined => "undefined",
+            Kind::String => "string",
+            Kind::Number => "number",
+            Kind::Boolean => "boolean",
+            Kind::BigInt => "bigint",
+            Kind::Symbol => "symbol",
+            Kind::Function => "function",
+            _ => "object",
+        }
+    }
+
+    /// Objects JSON would silently turn into `{}`, or that need multipart or streaming.
+    fn unsupported(&self) -> Option<&'static str> {
+        Some(match self {
+            Kind::FormData => "multipart FormData",
+            Kind::Blob => "a Blob",
+            Kind::Map => "a Map",
+            Kind::Set => "a Set",
+            Kind::Stream => "a stream",
+            _ => return None,
+        })
+    }
+}
+
+/// `params`, `options` and the like: `{name} must be an object`.
+pub fn object(name: &'static str, kind: &Kind) -> Result<(), ScalekitError> {
+    match kind {
+        Kind::Unserialisable(message) => Err(unserialisable(name, message)),
+        other if other.type_of() == "object" && *other != Kind::Null && *other != Kind::Empty => {
+            Ok(())
+        }
+        _ => Err(ScalekitError::validation(
+            name,
+            format!("{name} must be an object"),
+        )),
+    }
+}
+
+/// `signal`, reported only when it is not an AbortSignal.
+pub fn abort_signal(kind: &Kind) -> Result<(), ScalekitError> {
+    match kind {
+        Kind::AbortSignal | Kind::Undefined | Kind::Null => Ok(()),
+        _ => Err(ScalekitError::validation(
+            "signal",
+            "signal must be an AbortSignal",
+        )),
+    }
+}
+
+fn unserialisable(name: &'static str, message: &str) -> ScalekitError {
+    ScalekitError::validation(name, format!("{name} cannot be serialised: {message}"))
+}
+
+fn unsupported(name: &'static str, what: &str) -> ScalekitError {
+    ScalekitError::validation(
+        name,
+        format!("{name} cannot be {what}; pass a plain object, an array, a string or a Buffer"),
+    )
+}
+
+fn parse_json(name: &'static str, text: &str) -> Result<Value, ScalekitError> {
+    serde_json::from_str(text).map_err(|e| unserialisable(name, &e.to_string()))
+}
+
+/// `headers` as `[name, value, …]` (JS joins array values with `, ` as Node does).
+pub fn headers(kind: &Kind, flat: Option<Vec<String>>) -> Result<Vec<(String, String)>, ScalekitError> {
+    match kind {
+        Kind::Undefined | Kind::Null => Ok(Vec::new()),
+        Kind::Array => Err(ScalekitError::validation(
+            "headers",
+            "headers must be an object",
+        )),
+        other if other.type_of() == "object" => {
+            let mut pairs = Vec::new();
+            let mut it = flat.unwrap_or_default().into_iter();
+            while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                pairs.push((k, v));
+            }
+            Ok(pairs)
+        }
+        _ => Err(ScalekitError::validation(
+            "headers",
+            "headers must be an object",
+        )),
+    }
+}
+
+/// `queryParams`: an object (as JSON, numbers already in JS's own spelling) or a URLSearchParams.
+pub fn query(kind: &Kind, text: Option<String>) -> Result<Option<QueryParams>, ScalekitError> {
+    let text = text.unwrap_or_default();
+    match kind {
+        Kind::Undefined | Kind::Null => Ok(None),
+        Kind::UrlSearchParams => Ok(Some(QueryParams::Encoded(text))),
+        Kind::Unserialisable(message) => Err(unserialisable("queryParams", message)),
+        other if other.type_of() == "object" => {
+            Ok(Some(QueryParams::Object(parse_json("queryParams", &text)?)))
+        }
+        _ => Err(ScalekitError::validation(
+            "queryParams",
+            "queryParams must be an object or a URLSearchParams",
+        )),
+    }
+}
+
+/// A `body` as JS handed it over: its kind, and its text (a string, JSON or an encoded
+/// URLSearchParams) or its bytes.
+#[derive(Debug, Default)]
+pub struct BodyGiven {
+    pub kind: Option<Kind>,
+    pub text: Option<String>,
+    pub bytes: Option<Bytes>,
+}
+
+const FORM_URLENCODED_UTF8: &str = "application/x-www-form-urlencoded;charset=utf-8";
+
+/// `body`, encoded as axios encodes it (docs/wire-protocol.md §6); may add the content type
+/// axios gives a URLSearchParams.
+pub fn body(
+    given: BodyGiven,
+    headers: &mut Vec<(String, String)>,
+) -> Result<Option<ProxyBody>, ScalekitError> {
+    let Some(kind) = given.kind else {
+        return Ok(None);
+    };
+    let text = given.text.unwrap_or_default();
+    let content_type = || {
+        headers
+            .iter()
+            .rev()
+            .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+            .map(|(_, v)| v.clone())
+    };
+    Ok(Some(match kind {
+        Kind::Empty | Kind::Undefined | Kind::Null => return Ok(None),
+        Kind::String => {
+            let is_json_type = content_type()
+                .is_some_and(|t| t.to_ascii_lowercase().contains("application/json"));
+            // axios: under a JSON content type, a JSON string goes trimmed and any other string
+            // as a JSON string literal.
+            let text = if !is_json_type {
+                text
+            } else if serde_json::from_str::<Value>(&text).is_ok() {
+                text.trim().to_string()
+            } else {
+                Value::String(text).to_string()
+            };
+            ProxyBody::Raw(Bytes::from(text))
+        }
+        Kind::Bytes => ProxyBody::Raw(given.bytes.unwrap_or_default()),
+        Kind::UrlSearchParams => {
+            if content_type().is_none() {
+                headers.push(("content-type".into(), FORM_URLENCODED_UTF8.into()));
+            }
+            ProxyBody::Raw(Bytes::from(text))
+        }
+        Kind::Object | Kind::Array | Kind::Date | Kind::AbortSignal => {
+            ProxyBody::Json(Bytes::from(text))
+        }
+        Kind::Unserialisable(message) => return Err(unserialisable("body", &message)),
+        other => match other.unsupported() {
+            Some(what) => return Err(unsupported("body", what)),
+            None => {
+                return Err(ScalekitError::validation(
+                    "body",
+                    format!(
+                        "body must be an object, an array, a string or a Buffer, got {}",
+                        other.type_of()
+                    ),
+                ))
+            }
+        },
+    }))
+}
+
+/// `formData`, sent urlencoded (docs/wire-protocol.md §10).
+pub fn form(kind: &Kind, text: Option<String>) -> Result<Option<ProxyBody>, ScalekitError> {
+    let text = text.unwrap_or_default();
+    Ok(Some(match kind {
+        Kind::Empty | Kind::Undefined | Kind::Null => return Ok(None),
+        Kind::String | Kind::UrlSearchParams => ProxyBody::Form(Value::String(text)),
+        Kind::Object | Kind::Array | Kind::Date | Kind::AbortSignal | Kind::Bytes => {
+            ProxyBody::Form(parse_json("formData", &text)?)
+        }
+        Kind::Unserialisable(message) => return Err(unserialisable("formData", message)),
+        other => match other.unsupported() {
+            Some(what) => return Err(unsupported("formData", what)),
+            None => {
+                return Err(ScalekitError::validation(
+                    "formData",
+                    format!(
+                        "formData must be an object or a string, got {}",
+                        other.type_of()
+                    ),
+                ))
+            }
+        },
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(e: ScalekitError) -> String {
+        e.to_string()
+    }
+
+    #[test]
+    fn strings_numbers_and_retry_in_the_sdk_wording() {
+        assert_eq!(
+            message(optional_string("path", Given::Number(1.0)).unwrap_err()),
+            "path must be a string, got number"
+        );
+        assert_eq!(optional_string("path", Given::Absent).unwrap(), None);
+        assert_eq!(
+            message(optional_number("timeoutMs", Given::Text("5".into()), TIMEOUT).unwrap_err()),
+            "timeoutMs must be a positive finite number of milliseconds, got 5"
+        );
+        assert_eq!(retry_setting(Given::Bool(false)).unwrap(), RetrySetting::Off);
+        assert_eq!(retry_setting(Given::Number(3.0)).unwrap(), RetrySetting::Count(3));
+        assert_eq!(retry_setting(Given::Number(0.0)).unwrap(), RetrySetting::Off);
+        assert_eq!(
+            message(retry_setting(Given::Number(11.0)).unwrap_err()),
+            "retry must be a boolean or a whole number from 0 to 10, got 11"
+        );
+    }
+
+    #[test]
+    fn bodies_follow_axios() {
+        let mut headers = vec![("Content-Type".to_string(), "application/json".to_string())];
+        let body_of = |kind, text: &str, headers: &mut Vec<(String, String)>| {
+            body(
+                BodyGiven {
+                    kind: Some(kind),
+                    text: Some(text.into()),
+                    bytes: None,
+                },
+                headers,
+            )
+        };
+        let Some(ProxyBody::Raw(b)) = body_of(Kind::String, " {\"a\":1} ", &mut headers).unwrap()
+        else {
+            panic!("raw body expected")
+        };
+        assert_eq!(&b[..], b"{\"a\":1}");
+        let Some(ProxyBody::Raw(b)) = body_of(Kind::String, "hi", &mut headers).unwrap() else {
+            panic!("raw body expected")
+        };
+        assert_eq!(&b[..], b"\"hi\"");
+        let mut none = Vec::new();
+        body_of(Kind::UrlSearchParams, "a=1", &mut none).unwrap();
+        assert_eq!(none, vec![("content-type".to_string(), FORM_URLENCODED_UTF8.to_string())]);
+        assert!(body_of(Kind::Empty, "", &mut none).unwrap().is_none());
+        assert_eq!(
+            message(body_of(Kind::Blob, "", &mut none).unwrap_err()),
+            "body cannot be a Blob; pass a plain object, an array, a string or a Buffer"
+        );
+        assert_eq!(
+            message(body_of(Kind::Number, "", &mut none).unwrap_err()),
+            "body must be an object, an array, a string or a Buffer, got number"
+        );
+        assert_eq!(
+            message(form(&Kind::Boolean, None).unwrap_err()),
+            "formData must be an object or a string, got boolean"
+        );
+        assert_eq!(
+            message(query(&Kind::String, None).unwrap_err()),
+            "queryParams must be an object or a URLSearchParams"
+        );
+    }
+}

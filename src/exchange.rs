@@ -1,0 +1,88 @@
+//! The one send loop of every call, token, control plane and Tool Proxy alike: the cached token,
+//! one re-authentication on Scalekit's own 401, the retries a [`RetryPolicy`] allows, all within
+//! one deadline for the whole call (docs/wire-protocol.md §2, docs/architecture.md).
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::auth::TokenCache;
+use crate::errors::{CallKind, ScalekitError};
+use crate::retry::RetryPolicy;
+use crate::transport::{OutgoingRequest, RawResponse, Transport};
+
+pub struct Exchange<'a> {
+    pub transport: &'a Transport,
+    /// Where the bearer token comes from; `None` for the token request itself.
+    pub tokens: Option<&'a TokenCache>,
+    /// Decides how a non-2xx body is read.
+    pub kind: CallKind,
+    pub policy: RetryPolicy,
+    /// The whole call's deadline, retries and token fetch included.
+    pub timeout: Duration,
+}
+
+impl Exchange<'_> {
+    /// Sends `request` until it succeeds, fails for good or runs out of time. A 2xx answer is
+    /// `Ok`; any other answer becomes `Err(ScalekitError::Http)` here, its body read once.
+    pub async fn send(&self, request: OutgoingRequest) -> Result<RawResponse, ScalekitError> {
+        let timeout_ms = self.timeout.as_millis() as u64;
+        let deadline = Instant::now() + self.timeout;
+        let mut retries = 0u32;
+        let mut reauthenticated = false;
+        loop {
+            let token = match self.tokens {
+                None => None,
+                // A cached token needs no timer; only a fetch is raced against the deadline.
+                Some(tokens) => Some(match tokens.cached() {
+                    Some(token) => token,
+                    None => match tokio::time::timeout_at(deadline, tokens.get()).await {
+                        Ok(token) => token?,
+                        Err(_) => return Err(ScalekitError::Timeout { timeout_ms }),
+                    },
+                }),
+            };
+            // Each attempt sends a copy (the body is reference-counted): a retry or a
+            // re-authentication sends the same request again without preparing it again.
+            let outcome = self
+                .transport
+                .send(
+                    request.clone(),
+                    token.as_ref().map(|t| t.header()),
+                    deadline,
+                    timeout_ms,
+                )
+                .await
+                .and_then(|response| self.accept(response));
+            if let (Err(ScalekitError::Http(failure)), Some(tokens), Some(token)) =
+                (&outcome, self.tokens, &token)
+            {
+                if !reauthenticated && failure.is_scalekit_unauthenticated() {
+                    tokens.invalidate(token);
+                    reauthenticated = true;
+                    continue;
+                }
+            }
+            match self.policy.after(retries, &outcome, deadline) {
+                Some(delay) => {
+                    retries += 1;
+                    tokio::time::sleep(delay).await;
+                }
+                None => return outcome,
+            }
+        }
+    }
+
+    /// The one place where a non-2xx answer becomes a failure.
+    fn accept(&self, response: RawResponse) -> Result<RawResponse, ScalekitError> {
+        if response.is_success() {
+            return Ok(response);
+        }
+        Err(ScalekitError::from_response(
+            self.kind,
+            response.status,
+            response.headers,
+            response.body,
+        ))
+    }
+}

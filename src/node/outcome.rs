@@ -1,0 +1,164 @@
+//! The outcome record: how every async native call completes (docs/architecture.md, "The
+//! outcome record"). Built here and nowhere else; `lib/outcome.js` is its only reader.
+//!
+//! A record is two values, because each napi value costs:
+//! - `head`: `status \n failure \n name \n value \n …`. `status` is 0 when no answer arrived;
+//!   `failure` is empty on success, else the failure description as JSON; then the answer's
+//!   headers (lowercase names). None of these can hold a newline.
+//! - `body`: the answer's body as text, or as bytes for a binary content type. A streamed body
+//!   will be one more variant here.
+
+use bytes::Bytes;
+use http::header::{HeaderMap, CONTENT_TYPE};
+use napi::bindgen_prelude::{Buffer, Either};
+use napi::{Error, Status};
+use serde_json::{json, Map, Value};
+
+use crate::errors::{CallKind, HttpFailure, ScalekitError};
+use crate::transport::RawResponse;
+
+pub(crate) type Body = Either<String, Buffer>;
+
+/// A record as one JS object, for the calls that resolve on their own promise (LocalScalekit's).
+#[napi_derive::napi(object)]
+pub struct NativeOutcome {
+    pub head: String,
+    pub body: Either<String, Buffer>,
+}
+
+impl From<(String, Body)> for NativeOutcome {
+    fn from((head, body): (String, Body)) -> Self {
+        NativeOutcome { head, body }
+    }
+}
+
+/// The record of an HTTP answer: a 2xx response, or a non-2xx one carrying its failure.
+pub(crate) fn of_response(result: Result<RawResponse, ScalekitError>) -> (String, Body) {
+    match result {
+        Ok(r) => (head(r.status, None, &r.headers), body(&r.headers, r.body)),
+        Err(ScalekitError::Http(f)) => {
+            let failure = failure_json(&ScalekitError::Http(f.clone()));
+            (head(f.status, Some(&failure), &f.headers), body(&f.headers, f.body))
+        }
+        Err(e) => of_failure(&e),
+    }
+}
+
+/// The record of a call whose result is a JSON value (the connected-account methods,
+/// LocalScalekit's), resolved as status 200 with the value as its body.
+pub(crate) fn of_value(result: Result<Value, ScalekitError>) -> (String, Body) {
+    match result {
+        Ok(value) => (head(200, None, &HeaderMap::new()), Either::A(value.to_string())),
+        Err(ScalekitError::Http(f)) => of_response(Err(ScalekitError::Http(f))),
+        Err(e) => of_failure(&e),
+    }
+}
+
+/// The record of a call that got no answer (or was refused before anything was sent).
+pub(crate) fn of_failure(error: &ScalekitError) -> (String, Body) {
+    let failure = failure_json(error);
+    (head(0, Some(&failure), &HeaderMap::new()), Either::A(String::new()))
+}
+
+/// A synchronous throw (constructors, option parsing) carries the same failure description.
+pub(crate) fn to_napi(error: ScalekitError) -> Error {
+    Error::new(Status::GenericFailure, failure_json(&error))
+}
+
+fn head(status: u16, failure: Option<&str>, headers: &HeaderMap) -> String {
+    let mut head = String::with_capacity(64 + headers.len() * 32);
+    head.push_str(&status.to_string());
+    head.push('\n');
+    if let Some(f) = failure {
+        head.push_str(f);
+    }
+    for (name, value) in headers {
+        head.push('\n');
+        head.push_str(name.as_str());
+        head.push('\n');
+        head.push_str(&String::from_utf8_lossy(value.as_bytes()));
+    }
+    head
+}
+
+/// Content types whose bodies go to JS as bytes: decoding them as text would corrupt them.
+fn is_binary_type(content_type: Option<&str>) -> bool {
+    let Some(t) = content_type else {
+        return false;
+    };
+    let t = t.trim_start().to_ascii_lowercase();
+    [
+        "application/octet-stream",
+        "application/pdf",
+        "application/zip",
+        "image/",
+        "audio/",
+        "video/",
+    ]
+    .iter()
+    .any(|prefix| t.starts_with(prefix))
+}
+
+/// The one place that decides: bytes for binary types, text (UTF-8, lossy) otherwise.
+fn body(headers: &HeaderMap, body: Bytes) -> Body {
+    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    if is_binary_type(content_type) {
+        return Either::B(Buffer::from(Vec::from(body)));
+    }
+    match String::from_utf8(Vec::from(body)) {
+        Ok(text) => Either::A(text),
+        Err(e) => Either::A(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    }
+}
+
+/// The failure description `lib/errors.js` turns into an exception class.
+pub(crate) fn failure_json(error: &ScalekitError) -> String {
+    let mut d = Map::new();
+    let kind = match error {
+        ScalekitError::Validation { argument, .. } => {
+            d.insert("argument".into(), json!(argument));
+            "validation"
+        }
+        ScalekitError::Http(f) => {
+            http_fields(&mut d, f);
+            "server"
+        }
+        ScalekitError::Timeout { timeout_ms } => {
+            d.insert("timeoutMs".into(), json!(timeout_ms));
+            // As the official SDK reports a deadline: DEADLINE_EXCEEDED, shown as a 504.
+            d.insert("status".into(), json!(504));
+            d.insert("statusText".into(), json!("Gateway Timeout"));
+            d.insert("grpcCode".into(), json!(4));
+            "timeout"
+        }
+        ScalekitError::Network { .. } => "network",
+        ScalekitError::Aborted => "aborted",
+        ScalekitError::Protocol { .. } => "protocol",
+        ScalekitError::Local { .. } => "local",
+    };
+    d.insert("kind".into(), json!(kind));
+    d.insert("message".into(), json!(error.to_string()));
+    Value::Object(d).to_string()
+}
+
+fn http_fields(d: &mut Map<String, Value>, f: &HttpFailure) {
+    let source = match f.kind {
+        CallKind::Token => "token",
+        CallKind::ControlPlane => "control_plane",
+        CallKind::Proxy => "proxy",
+    };
+    d.insert("source".into(), json!(source));
+    d.insert("status".into(), json!(f.status));
+    d.insert("statusText".into(), json!(f.status_text));
+    d.insert("grpcCode".into(), json!(f.grpc_status));
+    d.insert("errorCode".into(), json!(f.error_code));
+    d.insert("details".into(), f.details.clone().unwrap_or(json!([])));
+    // The proxy relays the provider's answer as data, as the official SDK does: its tool-error
+    // classes are for control-plane calls only (docs/wire-protocol.md §2).
+    if let (Some(t), false) = (&f.tool_error, f.kind == CallKind::Proxy) {
+        d.insert(
+            "toolError".into(),
+            json!({"code": t.code, "message": t.message, "executionId": t.execution_id}),
+        );
+    }
+}
