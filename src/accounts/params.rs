@@ -140,9 +140,15 @@ impl Params {
         put(&mut out, "connector", connector);
         put(&mut out, "identifier", identifier);
         put(&mut out, "id", id);
-        put(&mut out, "organization_id", self.truthy("organizationId")?);
-        put(&mut out, "user_id", self.truthy("userId")?);
+        self.put_owner(&mut out)?;
         Ok(out)
+    }
+
+    /// `organization_id` and `user_id`, when given, in that order.
+    pub(super) fn put_owner(&self, out: &mut Map<String, Value>) -> Result<(), ScalekitError> {
+        put(out, "organization_id", self.truthy("organizationId")?);
+        put(out, "user_id", self.truthy("userId")?);
+        Ok(())
     }
 
     /// `connected_account: {authorization_details?, api_config?}` as create/update send it.

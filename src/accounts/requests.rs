@@ -78,12 +78,7 @@ fn account_key(
     let mut key = Map::new();
     key.insert("connector".into(), connector.into());
     key.insert("identifier".into(), identifier.into());
-    put(
-        &mut key,
-        "organization_id",
-        params.truthy("organizationId")?,
-    );
-    put(&mut key, "user_id", params.truthy("userId")?);
+    params.put_owner(&mut key)?;
     Ok(key)
 }
 
@@ -180,12 +175,7 @@ pub fn execute_tool_call(params: &Params) -> Result<RestCall, ScalekitError> {
         params.truthy("connectedAccountId")?,
     );
     put(&mut body, "connector", params.truthy("connector")?);
-    put(
-        &mut body,
-        "organization_id",
-        params.truthy("organizationId")?,
-    );
-    put(&mut body, "user_id", params.truthy("userId")?);
+    params.put_owner(&mut body)?;
     put(&mut body, "agent_run_id", params.truthy("agentRunId")?);
     Ok(RestCall::post(EXECUTE_TOOL_PATH, body))
 }

@@ -7,6 +7,7 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::response::Response;
 use axum::Router;
+pub use scalekit_native::accounts::{ACCOUNTS_PATH, ACCOUNT_AUTH_PATH, EXECUTE_TOOL_PATH};
 use scalekit_native::client::ScalekitClient;
 use scalekit_native::config::{ClientConfig, ClientOptions};
 use scalekit_native::errors::{HttpFailure, ScalekitError};
@@ -18,9 +19,6 @@ pub const CLIENT_ID: &str = "skc_test_client";
 pub const SECRET: &str = "sk_test_S3cretValue9876543210";
 pub const TOKEN_PATH: &str = "/oauth/token";
 pub const PROXY_PATH: &str = "/proxy/v1/messages";
-pub const ACCOUNT_AUTH_PATH: &str = "/api/v1/connected_accounts/auth";
-pub const ACCOUNTS_PATH: &str = "/api/v1/connected_accounts";
-pub const EXECUTE_TOOL_PATH: &str = "/api/v1/execute_tool";
 
 /// One request as the stub saw it.
 #[derive(Debug, Clone)]

@@ -15,11 +15,18 @@ async fn always(status: u16) -> Stub {
     Stub::start(move |seen| (seen.path != TOKEN_PATH).then(|| Reply::retry_now(status))).await
 }
 
+/// Sends `call` to a stub that always answers `status`, checks the call failed with it, and
+/// hands back the stub to count what it saw.
+async fn failed_call(status: u16, max_retries: u32, call: ProxyParams) -> Stub {
+    let stub = always(status).await;
+    let failure = http_failure(stub.client(max_retries).request(call).await);
+    assert_eq!(failure.status, status);
+    stub
+}
+
 #[tokio::test]
 async fn a_get_answered_503_is_tried_max_retries_more_times() {
-    let stub = always(503).await;
-    let failure = http_failure(stub.client(MAX_RETRIES).request(proxy_call("GET")).await);
-    assert_eq!(failure.status, 503);
+    let stub = failed_call(503, MAX_RETRIES, proxy_call("GET")).await;
     assert_eq!(stub.count(PROXY_PATH), 1 + MAX_RETRIES as usize);
     assert_eq!(stub.token_fetches(), 1, "one token serves every attempt");
 }
@@ -39,44 +46,46 @@ async fn a_get_that_recovers_resolves_with_the_later_answer() {
 }
 
 #[tokio::test]
-async fn a_post_answered_503_is_not_retried_by_default() {
-    let stub = always(503).await;
-    let failure = http_failure(stub.client(MAX_RETRIES).request(proxy_call("POST")).await);
-    assert_eq!(failure.status, 503);
-    assert_eq!(stub.count(PROXY_PATH), 1);
+async fn these_calls_are_sent_exactly_once() {
+    let get_with = |retry| ProxyParams {
+        retry,
+        ..proxy_call("GET")
+    };
+    for (case, status, max_retries, call) in [
+        (
+            "a POST answered 503, by default",
+            503,
+            MAX_RETRIES,
+            proxy_call("POST"),
+        ),
+        (
+            "a GET with retry off",
+            503,
+            MAX_RETRIES,
+            get_with(RetrySetting::Off),
+        ),
+        ("a GET with maxRetries 0", 503, 0, proxy_call("GET")),
+        (
+            "a GET answered 500 (not transient)",
+            500,
+            MAX_RETRIES,
+            proxy_call("GET"),
+        ),
+    ] {
+        let stub = failed_call(status, max_retries, call).await;
+        assert_eq!(stub.count(PROXY_PATH), 1, "{case}");
+    }
 }
 
 #[tokio::test]
 async fn a_post_is_retried_when_the_caller_opts_in() {
-    let stub = always(503).await;
     let call = ProxyParams {
         retry: RetrySetting::Count(3),
         ..proxy_call("POST")
     };
-    let failure = http_failure(stub.client(MAX_RETRIES).request(call).await);
-    assert_eq!(failure.status, 503);
-    let attempts = stub.seen(PROXY_PATH);
+    let attempts = failed_call(503, MAX_RETRIES, call).await.seen(PROXY_PATH);
     assert_eq!(attempts.len(), 4, "the caller's count, not maxRetries");
     assert!(attempts.iter().all(|s| s.method == "POST"));
-}
-
-#[tokio::test]
-async fn retry_off_sends_a_get_once() {
-    let stub = always(503).await;
-    let call = ProxyParams {
-        retry: RetrySetting::Off,
-        ..proxy_call("GET")
-    };
-    http_failure(stub.client(MAX_RETRIES).request(call).await);
-    assert_eq!(stub.count(PROXY_PATH), 1);
-}
-
-#[tokio::test]
-async fn a_proxy_answer_that_is_not_transient_is_not_retried() {
-    let stub = always(500).await;
-    let failure = http_failure(stub.client(MAX_RETRIES).request(proxy_call("GET")).await);
-    assert_eq!(failure.status, 500);
-    assert_eq!(stub.count(PROXY_PATH), 1);
 }
 
 #[tokio::test]
@@ -126,11 +135,4 @@ async fn control_plane_429_is_not_retried() {
     );
     assert_eq!(failure.status, 429);
     assert_eq!(stub.count(ACCOUNT_AUTH_PATH), 1);
-}
-
-#[tokio::test]
-async fn max_retries_zero_sends_once() {
-    let stub = always(503).await;
-    http_failure(stub.client(0).request(proxy_call("GET")).await);
-    assert_eq!(stub.count(PROXY_PATH), 1);
 }
