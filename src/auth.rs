@@ -190,22 +190,31 @@ impl TokenCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::future::Future;
     use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::sync::{mpsc, Notify, Semaphore};
 
-    struct CountingSource {
+    /// A token source the test drives: each fetch reports that it started, then waits until the
+    /// test releases it, so the test decides when a fetch is in flight and when it ends.
+    struct GatedSource {
         calls: Arc<AtomicUsize>,
+        started: mpsc::UnboundedSender<usize>,
+        release: Arc<Semaphore>,
         ttl: Option<Duration>,
         fail: bool,
     }
 
-    impl TokenSource for CountingSource {
+    impl TokenSource for GatedSource {
         fn fetch(&self) -> BoxFuture<'static, Result<AccessToken, ScalekitError>> {
-            let calls = Arc::clone(&self.calls);
-            let ttl = self.ttl;
-            let fail = self.fail;
+            let n = self.calls.fetch_add(1, Ordering::SeqCst);
+            let started = self.started.clone();
+            let release = Arc::clone(&self.release);
+            let (ttl, fail) = (self.ttl, self.fail);
             async move {
-                let n = calls.fetch_add(1, Ordering::SeqCst);
-                tokio::time::sleep(Duration::from_millis(20)).await;
+                let _ = started.send(n);
+                if let Ok(permit) = release.acquire().await {
+                    permit.forget();
+                }
                 if fail {
                     return Err(ScalekitError::Protocol {
                         message: "boom".into(),
@@ -217,71 +226,172 @@ mod tests {
         }
     }
 
-    fn cache(ttl: Option<Duration>, fail: bool) -> (Arc<TokenCache>, Arc<AtomicUsize>) {
+    /// The test's side of a [`GatedSource`].
+    struct Gate {
+        calls: Arc<AtomicUsize>,
+        started: mpsc::UnboundedReceiver<usize>,
+        release: Arc<Semaphore>,
+    }
+
+    impl Gate {
+        fn calls(&self) -> usize {
+            self.calls.load(Ordering::SeqCst)
+        }
+
+        /// Lets `n` fetches (in flight or to come) finish.
+        fn release(&self, n: usize) {
+            self.release.add_permits(n);
+        }
+
+        /// Waits for the next fetch to start. The bound only turns a missing fetch into a
+        /// failure instead of a hang (under paused time it passes in no real time at all).
+        async fn next_start(&mut self) -> usize {
+            tokio::time::timeout(Duration::from_secs(5), self.started.recv())
+                .await
+                .expect("a token fetch should have started")
+                .expect("the source is alive")
+        }
+    }
+
+    fn gated(ttl: Option<Duration>, fail: bool) -> (Arc<TokenCache>, Gate) {
         let calls = Arc::new(AtomicUsize::new(0));
-        let source = CountingSource {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let release = Arc::new(Semaphore::new(0));
+        let source = GatedSource {
             calls: Arc::clone(&calls),
+            started: tx,
+            release: Arc::clone(&release),
             ttl,
             fail,
         };
-        (Arc::new(TokenCache::new(Arc::new(source))), calls)
+        let gate = Gate {
+            calls,
+            started: rx,
+            release,
+        };
+        (Arc::new(TokenCache::new(Arc::new(source))), gate)
+    }
+
+    /// Counts the futures that had to wait (returned `Pending` once), and wakes whoever watches.
+    #[derive(Clone, Default)]
+    struct Waiting {
+        count: Arc<AtomicUsize>,
+        changed: Arc<Notify>,
+    }
+
+    impl Waiting {
+        async fn track<F: Future>(self, fut: F) -> F::Output {
+            let mut fut = std::pin::pin!(fut);
+            let mut counted = false;
+            std::future::poll_fn(|cx| {
+                let poll = fut.as_mut().poll(cx);
+                if poll.is_pending() && !counted {
+                    counted = true;
+                    self.count.fetch_add(1, Ordering::SeqCst);
+                    self.changed.notify_one();
+                }
+                poll
+            })
+            .await
+        }
+
+        async fn until(&self, n: usize) {
+            while self.count.load(Ordering::SeqCst) < n {
+                self.changed.notified().await;
+            }
+        }
+    }
+
+    /// `n` tasks calling `get` at once, each counted in `waiting` once it waits for a token.
+    fn spawn_gets(
+        cache: &Arc<TokenCache>,
+        n: usize,
+        waiting: &Waiting,
+    ) -> Vec<tokio::task::JoinHandle<TokenResult>> {
+        (0..n)
+            .map(|_| {
+                let cache = Arc::clone(cache);
+                tokio::spawn(waiting.clone().track(async move { cache.get().await }))
+            })
+            .collect()
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_first_calls_share_one_fetch() {
-        let (cache, calls) = cache(Some(Duration::from_secs(3600)), false);
-        let tasks: Vec<_> = (0..1000)
-            .map(|_| {
-                let cache = Arc::clone(&cache);
-                tokio::spawn(async move { cache.get().await })
-            })
-            .collect();
+        let (cache, gate) = gated(Some(Duration::from_secs(3600)), false);
+        let waiting = Waiting::default();
+        let tasks = spawn_gets(&cache, 1000, &waiting);
+        // The fetch is held until every caller waits for a token: all of them are concurrent.
+        waiting.until(1000).await;
+        assert_eq!(gate.calls(), 1, "one fetch for 1000 waiting callers");
+        // Enough for every fetch, so a broken single-flight fails the count below, not a hang.
+        gate.release(1000);
+        let mut tokens = Vec::new();
         for t in tasks {
-            t.await.unwrap().unwrap();
+            tokens.push(t.await.unwrap().unwrap());
         }
-        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(gate.calls(), 1);
+        assert!(tokens.iter().all(|t| Arc::ptr_eq(t, &tokens[0])));
         cache.get().await.unwrap();
-        assert_eq!(calls.load(Ordering::SeqCst), 1, "cached token reused");
+        assert_eq!(gate.calls(), 1, "cached token reused");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_failed_fetch_is_shared_then_retried_by_the_next_caller() {
-        let (cache, calls) = cache(None, true);
-        let tasks: Vec<_> = (0..100)
-            .map(|_| {
-                let cache = Arc::clone(&cache);
-                tokio::spawn(async move { cache.get().await })
-            })
-            .collect();
+        let (cache, gate) = gated(None, true);
+        let waiting = Waiting::default();
+        let tasks = spawn_gets(&cache, 100, &waiting);
+        waiting.until(100).await;
+        gate.release(101);
         for t in tasks {
             assert!(t.await.unwrap().is_err());
         }
-        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(gate.calls(), 1);
         assert!(cache.get().await.is_err());
-        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        assert_eq!(gate.calls(), 2);
     }
 
-    // Paused time: the clock only moves when every task waits, so no timing can flake.
+    // Paused time: the clock only moves when the test moves it or every task waits.
     #[tokio::test(start_paused = true)]
     async fn token_is_renewed_in_the_background_before_expiry_and_after_invalidation() {
-        let (cache, calls) = cache(Some(Duration::from_millis(300)), false);
+        let (cache, mut gate) = gated(Some(Duration::from_millis(300)), false);
+        gate.release(1);
         let first = cache.get().await.unwrap();
+        assert_eq!(gate.next_start().await, 0);
         assert!(Arc::ptr_eq(&first, &cache.get().await.unwrap()));
-        tokio::time::sleep(Duration::from_millis(280)).await;
-        // Inside the renewal margin (10% of 300 ms) but not expired: the call goes on with the
-        // current token while the renewal runs.
+        // Renewal window: from 270 ms (the last 10%); the token is used until 297 ms.
+        tokio::time::advance(Duration::from_millis(280)).await;
         assert!(Arc::ptr_eq(&first, &cache.get().await.unwrap()));
-        tokio::time::sleep(Duration::from_millis(60)).await;
+        // The call went on with the valid token, and a renewal started behind it.
+        assert_eq!(
+            gate.next_start().await,
+            1,
+            "renewal started in the background"
+        );
+        for _ in 0..10 {
+            assert!(Arc::ptr_eq(&first, &cache.get().await.unwrap()));
+        }
+        assert_eq!(gate.calls(), 2, "one renewal at a time");
+        gate.release(1);
+        // Wait (without moving the clock) until the renewal task has stored its token.
+        for _ in 0..100 {
+            if cache.cached().is_some_and(|t| !Arc::ptr_eq(&t, &first)) {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
         let second = cache.get().await.unwrap();
         assert!(!Arc::ptr_eq(&first, &second), "renewed in the background");
-        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        assert!(first.is_usable(Instant::now()), "renewed before expiry");
+        assert_eq!(gate.calls(), 2);
         // Invalidating a token that is no longer current changes nothing.
         cache.invalidate(&first);
         assert!(Arc::ptr_eq(&second, &cache.get().await.unwrap()));
         cache.invalidate(&second);
+        gate.release(1);
         let third = cache.get().await.unwrap();
         assert!(!Arc::ptr_eq(&second, &third));
-        assert_eq!(calls.load(Ordering::SeqCst), 3);
+        assert_eq!(gate.calls(), 3);
     }
 
     /// Succeeds once, then fails.
@@ -320,31 +430,33 @@ mod tests {
     // Paused time: the clock only moves when every task waits, so no timing can flake.
     #[tokio::test(start_paused = true)]
     async fn an_expired_token_is_never_used() {
-        let (cache, calls) = cache(Some(Duration::from_millis(100)), false);
+        let (cache, gate) = gated(Some(Duration::from_millis(100)), false);
+        gate.release(2);
         let first = cache.get().await.unwrap();
         tokio::time::sleep(Duration::from_millis(120)).await;
         let second = cache.get().await.unwrap();
         assert!(!Arc::ptr_eq(&first, &second));
-        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        assert_eq!(gate.calls(), 2);
     }
 
+    /// A fetch that never ends; `dropped` hears when it is dropped.
     struct HangingSource {
-        dropped: Arc<AtomicUsize>,
+        dropped: mpsc::UnboundedSender<()>,
     }
 
-    struct DropCount(Arc<AtomicUsize>);
-    impl Drop for DropCount {
+    struct DropSignal(mpsc::UnboundedSender<()>);
+    impl Drop for DropSignal {
         fn drop(&mut self) {
-            self.0.fetch_add(1, Ordering::SeqCst);
+            let _ = self.0.send(());
         }
     }
 
     impl TokenSource for HangingSource {
         fn fetch(&self) -> BoxFuture<'static, Result<AccessToken, ScalekitError>> {
-            let guard = DropCount(Arc::clone(&self.dropped));
+            let guard = DropSignal(self.dropped.clone());
             async move {
                 let _guard = guard;
-                tokio::time::sleep(Duration::from_secs(3600)).await;
+                std::future::pending::<()>().await;
                 AccessToken::new("never", None)
             }
             .boxed()
@@ -353,27 +465,22 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_fetch_is_dropped_when_every_waiter_is_gone() {
-        let dropped = Arc::new(AtomicUsize::new(0));
-        let cache = Arc::new(TokenCache::new(Arc::new(HangingSource {
-            dropped: Arc::clone(&dropped),
-        })));
-        let waiters: Vec<_> = (0..3)
-            .map(|_| {
-                let cache = Arc::clone(&cache);
-                tokio::spawn(async move { cache.get().await })
-            })
-            .collect();
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        assert_eq!(dropped.load(Ordering::SeqCst), 0, "still wanted");
+        let (tx, mut dropped) = mpsc::unbounded_channel();
+        let cache = Arc::new(TokenCache::new(Arc::new(HangingSource { dropped: tx })));
+        let waiting = Waiting::default();
+        let waiters = spawn_gets(&cache, 3, &waiting);
+        waiting.until(3).await;
+        assert!(dropped.try_recv().is_err(), "still wanted");
         for w in waiters {
             w.abort();
             let _ = w.await;
         }
-        assert_eq!(
-            dropped.load(Ordering::SeqCst),
-            1,
-            "dropped with its last waiter"
-        );
+        // The bound only turns a leaked fetch into a failure instead of a hang.
+        tokio::time::timeout(Duration::from_secs(10), dropped.recv())
+            .await
+            .expect("the fetch is dropped with its last waiter")
+            .expect("one drop signal");
+        assert!(dropped.try_recv().is_err(), "dropped once");
     }
 
     #[test]

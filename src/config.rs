@@ -63,9 +63,11 @@ pub struct ClientConfig {
     proxy_root: Url,
     pub client_id: String,
     pub client_secret: Secret,
-    /// Per-attempt deadline of control-plane calls (`timeoutMs`).
+    /// Deadline of a whole token or control-plane call, every retry and backoff included
+    /// (`timeoutMs`).
     pub timeout: Duration,
-    /// Default deadline of a proxy call (`toolTimeoutMs`).
+    /// Default deadline of a whole proxy call, and the deadline of `executeTool`, retries
+    /// included (`toolTimeoutMs`).
     pub tool_timeout: Duration,
     pub max_retries: u32,
     pub user_agent: String,
@@ -293,22 +295,15 @@ mod tests {
 
     #[test]
     fn env_url_keeps_base_path_and_drops_one_slash() {
-        assert_eq!(
-            config("https://h").unwrap().proxy_root().as_str(),
-            "https://h/proxy/"
-        );
-        assert_eq!(
-            config("https://h/").unwrap().proxy_root().as_str(),
-            "https://h/proxy/"
-        );
-        assert_eq!(
-            config("https://h/base").unwrap().proxy_root().as_str(),
-            "https://h/base/proxy/"
-        );
-        assert_eq!(
-            config("https://h//").unwrap().proxy_root().as_str(),
-            "https://h//proxy/"
-        );
+        for (env_url, proxy_root) in [
+            ("https://h", "https://h/proxy/"),
+            ("https://h/", "https://h/proxy/"),
+            ("https://h/base", "https://h/base/proxy/"),
+            ("https://h//", "https://h//proxy/"),
+        ] {
+            let config = config(env_url).unwrap();
+            assert_eq!(config.proxy_root().as_str(), proxy_root, "{env_url}");
+        }
         assert_eq!(
             config("https://h//").unwrap().token_url().unwrap().as_str(),
             "https://h/oauth/token"

@@ -1,5 +1,6 @@
-//! `actions.request` parameters → a checked Tool Proxy request (spec §6, §10): path confinement
-//! under `{envUrl}/proxy/`, axios-style query string, body encoding, header checks.
+//! `actions.request` parameters → a checked Tool Proxy request (docs/wire-protocol.md §6, §10):
+//! path confinement under `{envUrl}/proxy/`, axios-style query string, body encoding, header
+//! checks.
 
 use std::time::Duration;
 
@@ -33,7 +34,8 @@ pub enum ProxyBody {
     Json(Bytes),
     /// A string or bytes, sent as they are.
     Raw(Bytes),
-    /// `formData` as an object: sent `application/x-www-form-urlencoded` (spec §10).
+    /// `formData` as an object: sent `application/x-www-form-urlencoded`
+    /// (docs/wire-protocol.md §10).
     Form(Value),
 }
 
@@ -652,22 +654,22 @@ mod tests {
         );
     }
 
+    /// A call that passes the checks, against `https://h`.
+    fn prepared(p: ProxyParams) -> ProxyCall {
+        prepare(&config("https://h"), &p).unwrap()
+    }
+
     #[test]
     fn routing_headers_win_over_caller_headers_and_bodies_get_axios_content_types() {
-        let c = config("https://h");
-        let call = prepare(
-            &c,
-            &ProxyParams {
-                method: Some("post".into()),
-                headers: vec![
-                    ("identifier".into(), "spoof".into()),
-                    ("X-Custom".into(), "v".into()),
-                ],
-                body: Some(ProxyBody::Json(Bytes::from_static(b"{\"a\":1}"))),
-                ..params()
-            },
-        )
-        .unwrap();
+        let call = prepared(ProxyParams {
+            method: Some("post".into()),
+            headers: vec![
+                ("identifier".into(), "spoof".into()),
+                ("X-Custom".into(), "v".into()),
+            ],
+            body: Some(ProxyBody::Json(Bytes::from_static(b"{\"a\":1}"))),
+            ..params()
+        });
         let h = &call.request.headers;
         assert_eq!(h["identifier"], "user@example.com");
         assert_eq!(h["connection_name"], "gmail");
@@ -676,59 +678,42 @@ mod tests {
         assert_eq!(call.request.method, Method::POST);
         assert!(!call.is_idempotent());
 
-        let empty_post = prepare(
-            &c,
-            &ProxyParams {
-                method: Some("PATCH".into()),
-                ..params()
-            },
-        )
-        .unwrap();
+        let empty_post = prepared(ProxyParams {
+            method: Some("PATCH".into()),
+            ..params()
+        });
         assert_eq!(empty_post.request.body.as_deref(), Some(&b""[..]));
         assert_eq!(empty_post.request.headers["content-length"], "0");
         assert_eq!(empty_post.request.headers["content-type"], FORM_URLENCODED);
 
-        let get = prepare(&c, &params()).unwrap();
+        let get = prepared(params());
         assert!(get.request.body.is_none());
         assert!(get.request.headers.get("content-type").is_none());
 
-        let raw_delete = prepare(
-            &c,
-            &ProxyParams {
-                method: Some("delete".into()),
-                body: Some(ProxyBody::Raw(Bytes::from_static(b"str"))),
-                ..params()
-            },
-        )
-        .unwrap();
+        let raw_delete = prepared(ProxyParams {
+            method: Some("delete".into()),
+            body: Some(ProxyBody::Raw(Bytes::from_static(b"str"))),
+            ..params()
+        });
         assert!(raw_delete.request.headers.get("content-type").is_none());
         assert!(raw_delete.is_idempotent());
 
-        let caller_type = prepare(
-            &c,
-            &ProxyParams {
-                method: Some("post".into()),
-                headers: vec![("Content-Type".into(), "text/xml".into())],
-                body: Some(ProxyBody::Json(Bytes::from_static(b"[1]"))),
-                ..params()
-            },
-        )
-        .unwrap();
+        let caller_type = prepared(ProxyParams {
+            method: Some("post".into()),
+            headers: vec![("Content-Type".into(), "text/xml".into())],
+            body: Some(ProxyBody::Json(Bytes::from_static(b"[1]"))),
+            ..params()
+        });
         assert_eq!(caller_type.request.headers["content-type"], "text/xml");
     }
 
     #[test]
     fn query_is_appended_after_the_paths_own_query() {
-        let c = config("https://h");
-        let call = prepare(
-            &c,
-            &ProxyParams {
-                path: Some("a/b?x=1#frag".into()),
-                query: Some(QueryParams::Object(json!({"y": "2"}))),
-                ..params()
-            },
-        )
-        .unwrap();
+        let call = prepared(ProxyParams {
+            path: Some("a/b?x=1#frag".into()),
+            query: Some(QueryParams::Object(json!({"y": "2"}))),
+            ..params()
+        });
         assert_eq!(call.request.url.as_str(), "https://h/proxy/a/b?x=1&y=2");
     }
 }

@@ -188,7 +188,10 @@ impl Transport {
     }
 }
 
-/// `connect` is true when no byte of a response arrived (safe to retry an idempotent call).
+/// A reqwest failure as [`ScalekitError::Network`]. `before_response` tells a failed request
+/// from a failure while reading the body; `connect` is set only when the connection itself could
+/// not be made (refused, DNS, TLS, connect timeout), as only then did the server certainly never
+/// see the request.
 fn network_error(error: &reqwest::Error, before_response: bool) -> ScalekitError {
     let url = error
         .url()
@@ -201,8 +204,8 @@ fn network_error(error: &reqwest::Error, before_response: bool) -> ScalekitError
     };
     ScalekitError::Network {
         message: format!("{what} {url}failed: {}", error_chain(error)),
-        // Only a failed connect proves the server never saw the request; "connection closed
-        // before message completed" may come after it was received, so it is not retried.
+        // "connection closed before message completed" may come after the request was
+        // received, so it is not marked.
         connect: before_response && error.is_connect(),
     }
 }

@@ -1,0 +1,68 @@
+//! Connected-account operations (docs/wire-protocol.md §4): [`params`] reads the official
+//! SDK's parameters, [`requests`] turns them into REST calls, [`shapes`] turns the answers into
+//! the results the official SDK resolves.
+
+mod params;
+mod requests;
+mod shapes;
+
+pub use params::{details_to_wire, Params};
+pub use requests::{
+    create_call, delete_call, execute_tool_call, get_call, get_or_create_lookup,
+    get_or_create_next, list_call, list_connections_call, magic_link_call, update_call,
+    verify_call, RestCall,
+};
+pub use shapes::{
+    account_answer, account_to_sdk, connections_answer, execute_tool_answer, list_answer,
+    magic_link_answer, verify_answer,
+};
+
+pub const ACCOUNTS_PATH: &str = "/api/v1/connected_accounts";
+pub const ACCOUNT_AUTH_PATH: &str = "/api/v1/connected_accounts/auth";
+pub const DELETE_PATH: &str = "/api/v1/connected_accounts:delete";
+pub const MAGIC_LINK_PATH: &str = "/api/v1/connected_accounts/magic_link";
+pub const VERIFY_PATH: &str = "/api/v1/connected_accounts/user/verify";
+pub const APP_CONNECTIONS_PATH: &str = "/api/v1/connections/app";
+pub const EXECUTE_TOOL_PATH: &str = "/api/v1/execute_tool";
+
+/// The `actions` methods served by [`crate::client::ScalekitClient::accounts_call`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountOperation {
+    Get,
+    Create,
+    Update,
+    Delete,
+    List,
+    GetOrCreate,
+    AuthorizationLink,
+    VerifyUser,
+    ListConnections,
+    ExecuteTool,
+}
+
+impl AccountOperation {
+    /// From the JS method name.
+    pub fn from_method(name: &str) -> Option<Self> {
+        Some(match name {
+            "getConnectedAccount" => Self::Get,
+            "createConnectedAccount" => Self::Create,
+            "updateConnectedAccount" => Self::Update,
+            "deleteConnectedAccount" => Self::Delete,
+            "listConnectedAccounts" => Self::List,
+            "getOrCreateConnectedAccount" | "upsertConnectedAccount" => Self::GetOrCreate,
+            "getAuthorizationLink" => Self::AuthorizationLink,
+            "verifyConnectedAccountUser" => Self::VerifyUser,
+            "listConnections" => Self::ListConnections,
+            "executeTool" => Self::ExecuteTool,
+            _ => return None,
+        })
+    }
+}
+
+/// `authorization_details` oneof members: (wire key, SDK case).
+const DETAIL_CASES: [(&str, &str); 4] = [
+    ("oauth_token", "oauthToken"),
+    ("static_auth", "staticAuth"),
+    ("google_dwd", "googleDwd"),
+    ("trusted_idp", "trustedIdp"),
+];
