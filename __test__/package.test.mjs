@@ -220,9 +220,10 @@ describe('the packed package, installed where there is no Rust toolchain', { ski
     const allowed = new Set(['package.json', 'README.md', 'index.js', 'index.mjs', 'index.d.ts', 'binding.js', 'bin/scalekit-local.js'])
     for (const entry of entries) {
       const name = entry.slice('package/'.length)
-      assert.ok(allowed.has(name) || /^(LICEN[CS]E|CHANGELOG)(\.md|\.txt)?$/i.test(name), `unexpected file in the main tarball: ${name}`)
+      assert.ok(allowed.has(name) || /^lib\/[a-z]+\.js$/.test(name) || /^(LICEN[CS]E|CHANGELOG)(\.md|\.txt)?$/i.test(name), `unexpected file in the main tarball: ${name}`)
     }
-    for (const name of ['package.json', 'index.js', 'index.mjs', 'index.d.ts', 'binding.js']) {
+    const libModules = fs.readdirSync(new URL('../lib/', import.meta.url)).filter((f) => f.endsWith('.js'))
+    for (const name of ['package.json', 'index.js', 'index.mjs', 'index.d.ts', 'binding.js', ...libModules.map((f) => `lib/${f}`)]) {
       assert.ok(entries.includes(`package/${name}`), `${name} is missing from the main tarball`)
     }
 

@@ -59,16 +59,17 @@ impl NativeLocalScalekit {
 
 #[napi]
 impl NativeLocalScalekit {
-    /// `options_kind` is set by `lib/local.js` when `options` is not an object; `options_json`
-    /// is the options without `configFile`.
+    /// `options_kind` (and `options_error`) are set by `lib/args.js` when `options` is not an
+    /// object or not serialisable; `options_json` is the options without `configFile`.
     #[napi(constructor)]
     pub fn new(
         options_kind: Option<String>,
+        options_error: Option<String>,
         options_json: Option<String>,
         config_file: Option<Unknown>,
     ) -> napi::Result<Self> {
         if let Some(kind) = options_kind {
-            args::object("options", &Kind::parse(&kind, None)).map_err(to_napi)?;
+            args::object("options", &Kind::parse(&kind, options_error)).map_err(to_napi)?;
         }
         let config_file = args::optional_string("configFile", given(config_file)?).map_err(to_napi)?;
         let options = read_options(options_json, config_file).map_err(to_napi)?;

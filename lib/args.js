@@ -1,0 +1,138 @@
+'use strict'
+// Classifies the JS values napi cannot see (a URLSearchParams, a Blob, a stream, a Date, an
+// AbortSignal…) and encodes them for the native side. No rule and no message here: Rust decides
+// what is allowed and says what is wrong (docs/architecture.md, "Argument rules").
+
+/** What a value is, in the names `Kind::parse` reads in Rust (src/args.rs). */
+function kindOf(value) {
+  if (value === undefined) return 'undefined'
+  if (value === null) return 'null'
+  const type = typeof value
+  if (type !== 'object') return type
+  if (Buffer.isBuffer(value) || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return 'bytes'
+  if (value instanceof URLSearchParams) return 'urlsearchparams'
+  if (typeof FormData !== 'undefined' && value instanceof FormData) return 'formdata'
+  if (typeof Blob !== 'undefined' && value instanceof Blob) return 'blob'
+  if (value instanceof Map) return 'map'
+  if (value instanceof Set) return 'set'
+  if (typeof value.pipe === 'function' || typeof value.getReader === 'function') return 'stream'
+  if (isAbortSignal(value)) return 'abortsignal'
+  if (Array.isArray(value)) return 'array'
+  if (value instanceof Date) return 'date'
+  return 'object'
+}
+
+function isAbortSignal(value) {
+  return typeof value === 'object' && value !== null && typeof value.aborted === 'boolean' &&
+    typeof value.addEventListener === 'function'
+}
+
+// Kinds sent as JSON text, per argument.
+const JSON_BODY = new Set(['object', 'array', 'date', 'abortsignal'])
+const JSON_FORM = new Set(['object', 'array', 'date', 'abortsignal', 'bytes'])
+
+// JSON with every number as the string JavaScript would print (axios's `String(value)`), so
+// that Rust formats no number itself.
+function numbersAsText(_key, value) {
+  return typeof value === 'number' || typeof value === 'bigint' ? String(value) : value
+}
+
+/** Sets `{name}Text` to the JSON of `value`, or `{name}Error` to why it cannot be. */
+function putJson(target, name, value, replacer) {
+  try {
+    target[name + 'Text'] = JSON.stringify(value, replacer)
+  } catch (e) {
+    target[name + 'Error'] = String(e && e.message)
+  }
+}
+
+function toBuffer(value) {
+  if (Buffer.isBuffer(value)) return value
+  if (value instanceof ArrayBuffer) return Buffer.from(value)
+  return Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+}
+
+/** Caller headers as `[name, value, ...]`; a Headers or Map is read through `entries()`. */
+function headerList(headers) {
+  const entries = typeof headers.entries === 'function' && typeof headers.get === 'function'
+    ? Array.from(headers.entries())
+    : Object.entries(headers)
+  const flat = []
+  for (const [name, value] of entries) {
+    if (value === undefined || value === null) continue
+    flat.push(String(name), Array.isArray(value) ? value.join(', ') : String(value))
+  }
+  return flat
+}
+
+function putBody(options, body) {
+  // axios sends no body for a falsy one (0, false, '').
+  const kind = body ? kindOf(body) : 'empty'
+  options.bodyKind = kind
+  if (kind === 'string') options.bodyText = body
+  else if (kind === 'bytes') options.bodyBytes = toBuffer(body)
+  else if (kind === 'urlsearchparams') options.bodyText = body.toString()
+  else if (JSON_BODY.has(kind)) putJson(options, 'body', body)
+}
+
+function putForm(options, formData) {
+  const kind = formData ? kindOf(formData) : 'empty'
+  options.formKind = kind
+  if (kind === 'string') options.formText = formData
+  else if (kind === 'urlsearchparams') options.formText = formData.toString()
+  else if (JSON_FORM.has(kind)) putJson(options, 'form', formData, numbersAsText)
+}
+
+/**
+ * `actions.request` params → the native call's options: `undefined` for a plain call, so that
+ * the common case crosses the boundary as four strings.
+ */
+function proxyOptions(params) {
+  if (params === null || typeof params !== 'object') return { paramsKind: kindOf(params) }
+  const { queryParams: query, body, formData, headers, timeoutMs, retry } = params
+  if (query == null && body == null && formData == null && headers == null && timeoutMs === undefined && retry === undefined) {
+    return undefined
+  }
+  const options = { timeoutMs, retry }
+  if (headers != null) {
+    options.headersKind = kindOf(headers)
+    if (typeof headers === 'object' && !Array.isArray(headers)) options.headers = headerList(headers)
+  }
+  if (query != null) {
+    const kind = (options.queryKind = kindOf(query))
+    if (kind === 'urlsearchparams') options.queryText = query.toString()
+    else if (typeof query === 'object') putJson(options, 'query', query, numbersAsText)
+  }
+  if (body != null) putBody(options, body)
+  else if (formData != null) putForm(options, formData)
+  return options
+}
+
+/** The connected-account methods' params → `{ paramsJson }` or `{ paramsKind }`. */
+function accountCall(params) {
+  if (params === null || typeof params !== 'object') return { paramsKind: kindOf(params) }
+  const { signal: _signal, ...rest } = params
+  const call = {}
+  try {
+    call.paramsJson = JSON.stringify(rest)
+  } catch (e) {
+    call.paramsKind = 'object'
+    call.paramsError = String(e && e.message)
+  }
+  return call
+}
+
+/** LocalScalekit options → the native constructor's arguments. */
+function localOptions(options) {
+  if (options === undefined || options === null) return [undefined, undefined, undefined, undefined]
+  if (typeof options !== 'object') return [kindOf(options), undefined, undefined, undefined]
+  const { configFile, ...rest } = options
+  if (Object.keys(rest).length === 0) return [undefined, undefined, undefined, configFile]
+  try {
+    return [undefined, undefined, JSON.stringify(rest), configFile]
+  } catch (e) {
+    return ['object', String(e && e.message), undefined, configFile]
+  }
+}
+
+module.exports = { kindOf, isAbortSignal, proxyOptions, accountCall, localOptions }

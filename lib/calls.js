@@ -1,0 +1,119 @@
+'use strict'
+// The in-flight calls of one native client, and AbortSignal wiring (docs/architecture.md).
+//
+// The native side starts each call at once and reports outcome records in batches through one
+// wake-up function per client, referenced only while calls are in flight so that an idle client
+// never keeps Node alive.
+
+const native = require('./native.js')
+const { ScalekitAbortException, fromNative } = require('./errors.js')
+const { decodeOutcome } = require('./outcome.js')
+const { isAbortSignal, kindOf } = require('./args.js')
+
+/** The clients with calls in flight, by id: only these must stay reachable from the wake-up. */
+const busyClients = new Map()
+let lastClientId = 0
+
+// One module-level wake-up function for every client: it reaches a client only while that client
+// has calls in flight, so nothing outside the client refers to it while it is idle.
+function wakeClient(clientId) {
+  busyClients.get(clientId)?.drain()
+}
+
+class Calls {
+  #native
+  #id
+  #pending = new Map()
+  #nextId = 0
+
+  constructor(nativeClient) {
+    this.#native = nativeClient
+    this.#id = lastClientId = (lastClientId % 0xfffffffe) + 1
+    nativeClient.setCompletionHandler(wakeClient, this.#id)
+  }
+
+  /** `actions.request`: resolves the decoded response, or rejects with the call's exception. */
+  request(connectionName, identifier, path, method, options) {
+    return new Promise((resolve, reject) => {
+      const id = this.#add(resolve, reject)
+      try {
+        this.#native.request(id, connectionName, identifier, path, method, options)
+      } catch (e) {
+        this.#fail(id, e)
+      }
+    })
+  }
+
+  /** A connected-account method by its JS name; resolves the decoded response. */
+  accounts(method, call) {
+    return new Promise((resolve, reject) => {
+      const id = this.#add(resolve, reject)
+      try {
+        this.#native.accounts(id, method, call)
+      } catch (e) {
+        this.#fail(id, e)
+      }
+    })
+  }
+
+  #add(resolve, reject) {
+    const id = this.#nextId = (this.#nextId % 0xfffffffe) + 1
+    this.#pending.set(id, { resolve, reject })
+    if (this.#pending.size === 1) this.#busy(true)
+    return id
+  }
+
+  #fail(id, error) {
+    const call = this.#pending.get(id)
+    this.#pending.delete(id)
+    if (this.#pending.size === 0) this.#busy(false)
+    call?.reject(fromNative(error))
+  }
+
+  #busy(busy) {
+    if (busy) busyClients.set(this.#id, this)
+    else busyClients.delete(this.#id)
+    this.#native.setActive(busy)
+  }
+
+  drain() {
+    const { ids, heads, bodies } = this.#native.takeCompletions()
+    for (let i = 0; i < ids.length; i++) {
+      const call = this.#pending.get(ids[i])
+      if (call === undefined) continue
+      this.#pending.delete(ids[i])
+      try {
+        call.resolve(decodeOutcome(heads[i], bodies[i]))
+      } catch (e) {
+        call.reject(e)
+      }
+    }
+    if (this.#pending.size === 0) this.#busy(false)
+  }
+}
+
+/**
+ * Runs `run(signalFields)` with `signal`: an abort cancels the native call (its Rust future is
+ * dropped, so no work or socket is left behind) and rejects with ScalekitAbortException. A value
+ * that is not an AbortSignal goes to Rust as `signalKind`, which rejects it.
+ */
+async function withSignal(signal, run) {
+  if (signal === undefined || signal === null) return run(undefined)
+  if (!isAbortSignal(signal)) return run({ signalKind: kindOf(signal) })
+  if (signal.aborted) throw new ScalekitAbortException(undefined, { cause: signal.reason })
+  const cancelId = native.newCancelId()
+  const onAbort = () => native.cancelCall(cancelId)
+  signal.addEventListener('abort', onAbort, { once: true })
+  try {
+    return await run({ cancelId })
+  } catch (e) {
+    if (e instanceof ScalekitAbortException && signal.reason !== undefined && e.cause === undefined) {
+      throw new ScalekitAbortException(undefined, { cause: signal.reason })
+    }
+    throw e
+  } finally {
+    signal.removeEventListener('abort', onAbort)
+  }
+}
+
+module.exports = { Calls, withSignal }

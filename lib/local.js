@@ -1,0 +1,90 @@
+'use strict'
+// `LocalScalekit`: the emulator of Scalekit's token, connected-account, magic-link and Tool
+// Proxy endpoints, running in this process.
+
+const util = require('node:util')
+const native = require('./native.js')
+const { fromNative } = require('./errors.js')
+const { decodeOutcome } = require('./outcome.js')
+const { localOptions } = require('./args.js')
+const { ScalekitClient } = require('./client.js')
+
+const LOCAL = Symbol('LocalScalekit')
+
+class LocalScalekit {
+  #native
+  #info
+
+  constructor(token, nativeLocal, info) {
+    if (token !== LOCAL) throw new TypeError('use `await LocalScalekit.start(options)`')
+    this.#native = nativeLocal
+    this.#info = info
+  }
+
+  /**
+   * Starts the emulator on a loopback port.
+   * @param {object} [options] host, port, clientId, clientSecret, tokenTtlSeconds, connections,
+   *   accounts, and configFile (a JSON file of the same options).
+   */
+  static async start(options) {
+    let nativeLocal
+    try {
+      nativeLocal = new native.NativeLocalScalekit(...localOptions(options))
+    } catch (e) {
+      throw fromNative(e)
+    }
+    const { head, body } = await nativeLocal.start()
+    const { data } = decodeOutcome(head, body)
+    return new LocalScalekit(LOCAL, nativeLocal, data)
+  }
+
+  /** The base URL to use as envUrl, e.g. http://127.0.0.1:43121 */
+  get url() { return this.#info.url }
+  get clientId() { return this.#info.clientId }
+  get clientSecret() { return this.#info.clientSecret }
+  /** The built-in echo upstream: answers with JSON describing the request it received. */
+  get echoUrl() { return this.#info.echoUrl }
+
+  /** The three variables a client reads in `ScalekitClient.fromEnv()`. */
+  env() {
+    return { SCALEKIT_ENV_URL: this.url, SCALEKIT_CLIENT_ID: this.clientId, SCALEKIT_CLIENT_SECRET: this.clientSecret }
+  }
+
+  /** A ScalekitClient pointed at this emulator. */
+  client(options) {
+    return new ScalekitClient(this.url, this.clientId, this.clientSecret, options)
+  }
+
+  /** Requests served so far, per endpoint (token, magic_link, authorize, proxy, echo, ...). */
+  stats() { return JSON.parse(this.#native.stats()) }
+  resetStats() { this.#native.resetStats() }
+  /** Invalidates every access token issued so far: the next call with one gets a 401 (code 16). */
+  revokeTokens() { this.#native.revokeTokens() }
+  /** Sets an account's status, e.g. `EXPIRED`, to test how an app handles it. */
+  setAccountStatus(connectionName, identifier, status) {
+    try {
+      this.#native.setAccountStatus(connectionName, identifier, status)
+    } catch (e) {
+      throw fromNative(e)
+    }
+  }
+  /** The connected accounts as the REST API returns them (snake_case). */
+  accounts() { return JSON.parse(this.#native.accounts()) }
+
+  /** Stops the emulator and its echo upstream. */
+  async close() {
+    const { head, body } = await this.#native.close()
+    decodeOutcome(head, body)
+  }
+
+  toJSON() { return { url: this.url, clientId: this.clientId } }
+
+  [util.inspect.custom](_depth, options, inspect) {
+    return `LocalScalekit ${inspect(this.toJSON(), options)}`
+  }
+}
+if (typeof Symbol.asyncDispose === 'symbol') {
+  LocalScalekit.prototype[Symbol.asyncDispose] = function () { return this.close() }
+}
+
+module.exports = { LocalScalekit }

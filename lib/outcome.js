@@ -1,0 +1,48 @@
+'use strict'
+// Decodes the outcome record every async native call completes with (docs/architecture.md,
+// "The outcome record"): `head` = `status \n failure \n name \n value …`, `body` = text or bytes.
+
+const { STATUS_CODES: STATUS_TEXT } = require('node:http')
+const { errorFromFailure } = require('./errors.js')
+
+/** `[name, value, ...]` from index `start` → an object, `set-cookie` as an array. */
+function headerObject(flat, start = 0) {
+  const headers = {}
+  for (let i = start; i + 1 < flat.length; i += 2) {
+    const name = flat[i]
+    const value = flat[i + 1]
+    // Own properties only: a header named `constructor` or `__proto__` is a header like any other.
+    if (!Object.hasOwn(headers, name)) {
+      const first = name === 'set-cookie' ? [value] : value
+      if (name === '__proto__') {
+        Object.defineProperty(headers, name, { value: first, enumerable: true, writable: true, configurable: true })
+      } else headers[name] = first
+    } else if (name === 'set-cookie') headers[name].push(value)
+    else headers[name] += ', ' + value
+  }
+  return headers
+}
+
+/** As axios: JSON whatever the content type, the raw text when it does not parse. */
+function decodeText(text) {
+  if (text.length === 0) return ''
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
+
+/** The response `{ status, statusText, headers, data }`, or throws the call's exception. */
+function decodeOutcome(head, body) {
+  const lines = head.split('\n')
+  const status = Number(lines[0])
+  const headers = headerObject(lines, 2)
+  // Rust sent binary content types as a Buffer and everything else as text.
+  const data = typeof body === 'string' ? decodeText(body) : body
+  if (lines[1] !== '') throw errorFromFailure(JSON.parse(lines[1]), headers, status === 0 ? undefined : data)
+  return { status, statusText: STATUS_TEXT[status] ?? '', headers, data }
+}
+
+module.exports = { decodeOutcome }
