@@ -21,7 +21,10 @@ pub enum Given {
     Number(f64),
     Bool(bool),
     /// Anything else: its `typeof` and its `String(value)`.
-    Other { type_of: &'static str, text: String },
+    Other {
+        type_of: &'static str,
+        text: String,
+    },
 }
 
 impl Given {
@@ -226,7 +229,10 @@ fn parse_json(name: &'static str, text: &str) -> Result<Value, ScalekitError> {
 }
 
 /// `headers` as `[name, value, …]` (JS joins array values with `, ` as Node does).
-pub fn headers(kind: &Kind, flat: Option<Vec<String>>) -> Result<Vec<(String, String)>, ScalekitError> {
+pub fn headers(
+    kind: &Kind,
+    flat: Option<Vec<String>>,
+) -> Result<Vec<(String, String)>, ScalekitError> {
     match kind {
         Kind::Undefined | Kind::Null => Ok(Vec::new()),
         Kind::Array => Err(ScalekitError::validation(
@@ -296,8 +302,8 @@ pub fn body(
     Ok(Some(match kind {
         Kind::Empty | Kind::Undefined | Kind::Null => return Ok(None),
         Kind::String => {
-            let is_json_type = content_type()
-                .is_some_and(|t| t.to_ascii_lowercase().contains("application/json"));
+            let is_json_type =
+                content_type().is_some_and(|t| t.to_ascii_lowercase().contains("application/json"));
             // axios: under a JSON content type, a JSON string goes trimmed and any other string
             // as a JSON string literal.
             let text = if !is_json_type {
@@ -379,9 +385,18 @@ mod tests {
             message(optional_number("timeoutMs", Given::Text("5".into()), TIMEOUT).unwrap_err()),
             "timeoutMs must be a positive finite number of milliseconds, got 5"
         );
-        assert_eq!(retry_setting(Given::Bool(false)).unwrap(), RetrySetting::Off);
-        assert_eq!(retry_setting(Given::Number(3.0)).unwrap(), RetrySetting::Count(3));
-        assert_eq!(retry_setting(Given::Number(0.0)).unwrap(), RetrySetting::Off);
+        assert_eq!(
+            retry_setting(Given::Bool(false)).unwrap(),
+            RetrySetting::Off
+        );
+        assert_eq!(
+            retry_setting(Given::Number(3.0)).unwrap(),
+            RetrySetting::Count(3)
+        );
+        assert_eq!(
+            retry_setting(Given::Number(0.0)).unwrap(),
+            RetrySetting::Off
+        );
         assert_eq!(
             message(retry_setting(Given::Number(11.0)).unwrap_err()),
             "retry must be a boolean or a whole number from 0 to 10, got 11"
@@ -412,7 +427,10 @@ mod tests {
         assert_eq!(&b[..], b"\"hi\"");
         let mut none = Vec::new();
         body_of(Kind::UrlSearchParams, "a=1", &mut none).unwrap();
-        assert_eq!(none, vec![("content-type".to_string(), FORM_URLENCODED_UTF8.to_string())]);
+        assert_eq!(
+            none,
+            vec![("content-type".to_string(), FORM_URLENCODED_UTF8.to_string())]
+        );
         assert!(body_of(Kind::Empty, "", &mut none).unwrap().is_none());
         assert_eq!(
             message(body_of(Kind::Blob, "", &mut none).unwrap_err()),

@@ -71,9 +71,13 @@ impl ScalekitClient {
             RetrySetting::Default if call.is_idempotent() => config.max_retries,
             RetrySetting::Default => 0,
         };
-        self.exchange(CallKind::Proxy, RetryPolicy::proxy(max_retries), call.timeout)
-            .send(call.request)
-            .await
+        self.exchange(
+            CallKind::Proxy,
+            RetryPolicy::proxy(max_retries),
+            call.timeout,
+        )
+        .send(call.request)
+        .await
     }
 
     /// The connected-account methods of `actions` (and `executeTool`, `listConnections`),
@@ -124,7 +128,7 @@ impl ScalekitClient {
         answer(&self.rest(&call, timeout).await?)
     }
 
-    /// Spec §4.3: GET, then PUT (details given) or nothing (exists), or POST on NOT_FOUND.
+    /// docs/wire-protocol.md §4.3: GET, then PUT (details given) or nothing (exists), or POST on NOT_FOUND.
     async fn get_or_create(&self, params: &Params) -> Result<Value, ScalekitError> {
         let lookup = accounts::get_or_create_lookup(params)?;
         let timeout = self.inner.config.timeout;

@@ -238,7 +238,7 @@ impl ScalekitError {
     }
 }
 
-/// The parts of a grpc-gateway `google.rpc.Status` body (spec §2) that the client uses.
+/// The parts of a grpc-gateway `google.rpc.Status` body (docs/wire-protocol.md §2) that the client uses.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScalekitErrorBody {
     pub code: i32,
@@ -387,7 +387,12 @@ mod tests {
     }
 
     fn failure(kind: CallKind, status: u16, body: &'static str) -> HttpFailure {
-        match ScalekitError::from_response(kind, status, HeaderMap::new(), Bytes::from_static(body.as_bytes())) {
+        match ScalekitError::from_response(
+            kind,
+            status,
+            HeaderMap::new(),
+            Bytes::from_static(body.as_bytes()),
+        ) {
             ScalekitError::Http(f) => *f,
             other => panic!("expected Http, got {other:?}"),
         }
@@ -402,7 +407,8 @@ mod tests {
         assert!(!proxy(r#"{"code":5,"message":"x"}"#));
         assert!(failure(CallKind::ControlPlane, 401, "").is_scalekit_unauthenticated());
         assert!(!failure(CallKind::Token, 401, "").is_scalekit_unauthenticated());
-        let tool = r#"{"code":16,"message":"provider said no","details":[{"error_code":"TOOL_ERROR"}]}"#;
+        let tool =
+            r#"{"code":16,"message":"provider said no","details":[{"error_code":"TOOL_ERROR"}]}"#;
         assert!(!failure(CallKind::ControlPlane, 401, tool).is_scalekit_unauthenticated());
         assert!(!failure(CallKind::Proxy, 401, tool).is_scalekit_unauthenticated());
     }
@@ -422,8 +428,20 @@ mod tests {
                 execution_id: "ex_1".into()
             })
         );
-        assert_eq!(failure(CallKind::ControlPlane, 500, r#"{"code":13,"message":"x","details":[{"error_code":"OTHER"}]}"#).tool_error, None);
-        let bare = failure(CallKind::ControlPlane, 500, r#"{"code":13,"message":"x","details":[{"error_code":"TOOL_ERROR"}]}"#);
+        assert_eq!(
+            failure(
+                CallKind::ControlPlane,
+                500,
+                r#"{"code":13,"message":"x","details":[{"error_code":"OTHER"}]}"#
+            )
+            .tool_error,
+            None
+        );
+        let bare = failure(
+            CallKind::ControlPlane,
+            500,
+            r#"{"code":13,"message":"x","details":[{"error_code":"TOOL_ERROR"}]}"#,
+        );
         assert_eq!(bare.tool_error, Some(ToolError::default()));
     }
 }

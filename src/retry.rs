@@ -22,7 +22,7 @@ pub struct RetryPolicy {
 
 /// Tool Proxy: transient answers, for idempotent methods unless the caller opted in.
 pub const PROXY_STATUSES: &[u16] = &[429, 502, 503, 504];
-/// Control plane (spec §2): UNAVAILABLE only; never RESOURCE_EXHAUSTED.
+/// Control plane (docs/wire-protocol.md §2): UNAVAILABLE only; never RESOURCE_EXHAUSTED.
 pub const CONTROL_PLANE_STATUSES: &[u16] = &[503];
 /// Token endpoint: server-side failures.
 pub const TOKEN_STATUSES: &[u16] = &[500, 502, 503, 504];
@@ -38,7 +38,7 @@ impl RetryPolicy {
         }
     }
 
-    /// Spec §2's backoff: `min(1000·2^attempt, 30000) × U[0.5, 1)` ms.
+    /// docs/wire-protocol.md §2, backoff: `min(1000·2^attempt, 30000) × U[0.5, 1)` ms.
     pub fn control_plane(max_retries: u32) -> Self {
         RetryPolicy {
             max_retries,

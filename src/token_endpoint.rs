@@ -70,10 +70,7 @@ pub async fn fetch_token(
         timeout: config.timeout,
     };
     // A server may echo the form body back: no failure leaves here with the secret in it.
-    let response = exchange
-        .send(request)
-        .await
-        .map_err(|e| e.redact(secret))?;
+    let response = exchange.send(request).await.map_err(|e| e.redact(secret))?;
     let parsed: serde_json::Value =
         serde_json::from_slice(&response.body).map_err(|_| ScalekitError::Protocol {
             message: "the token endpoint did not answer with JSON".into(),

@@ -43,8 +43,15 @@ fn client_options(options: Option<Unknown<'_>>, runtime: String) -> napi::Result
     };
     match given(Some(options))? {
         Given::Absent => return Ok(parsed),
-        Given::Other { type_of: "object", .. } => {}
-        _ => return Err(to_napi(ScalekitError::validation("options", "options must be an object"))),
+        Given::Other {
+            type_of: "object", ..
+        } => {}
+        _ => {
+            return Err(to_napi(ScalekitError::validation(
+                "options",
+                "options must be an object",
+            )))
+        }
     }
     // SAFETY: napi reported an object.
     let object: Object = unsafe { options.cast() }?;
@@ -74,7 +81,10 @@ fn kind(options: &Object<'_>, name: &str) -> napi::Result<Option<Kind>> {
 }
 
 /// The less common `request` parameters (`lib/args.js` `proxyOptions`) → core params.
-fn proxy_options(params: &mut ProxyParams, o: &Object<'_>) -> napi::Result<Result<(), ScalekitError>> {
+fn proxy_options(
+    params: &mut ProxyParams,
+    o: &Object<'_>,
+) -> napi::Result<Result<(), ScalekitError>> {
     if let Some(kind) = kind(o, "params")? {
         return Ok(args::object("params", &kind));
     }
@@ -92,7 +102,9 @@ fn proxy_options(params: &mut ProxyParams, o: &Object<'_>) -> napi::Result<Resul
     let body = BodyGiven {
         kind: kind(o, "body")?,
         text: o.get::<String>("bodyText")?,
-        bytes: o.get::<Buffer>("bodyBytes")?.map(|b| Bytes::from(b.to_vec())),
+        bytes: o
+            .get::<Buffer>("bodyBytes")?
+            .map(|b| Bytes::from(b.to_vec())),
     };
     let form_kind = kind(o, "form")?;
     let form_text = o.get::<String>("formText")?;
@@ -260,13 +272,20 @@ impl NativeClient {
                 args::abort_signal(&kind)?;
             }
             let params = match (params_kind, json) {
-                (Some(Kind::Undefined | Kind::Null), _) 
-                    if matches!(operation, AccountOperation::List | AccountOperation::ListConnections) => {
+                (Some(Kind::Undefined | Kind::Null), _)
+                    if matches!(
+                        operation,
+                        AccountOperation::List | AccountOperation::ListConnections
+                    ) =>
+                {
                     Params::from_json("{}")?
                 }
                 (Some(kind), _) => {
                     args::object("params", &kind)?;
-                    return Err(ScalekitError::validation("params", "params must be an object"));
+                    return Err(ScalekitError::validation(
+                        "params",
+                        "params must be an object",
+                    ));
                 }
                 (None, json) => Params::from_json(json.as_deref().unwrap_or("{}"))?,
             };
@@ -287,7 +306,12 @@ impl NativeClient {
     }
 
     /// Runs one call on the runtime; its record goes to the completion queue whatever happens.
-    fn run(&self, id: u32, call: CallSignal, work: impl Future<Output = (String, Body)> + Send + 'static) {
+    fn run(
+        &self,
+        id: u32,
+        call: CallSignal,
+        work: impl Future<Output = (String, Body)> + Send + 'static,
+    ) {
         let completions = Arc::clone(&self.completions);
         napi::bindgen_prelude::spawn(async move {
             let work = abortable(call.signal(), work.map(Ok::<_, ScalekitError>));

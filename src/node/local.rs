@@ -22,7 +22,10 @@ fn local_error(e: impl std::fmt::Display) -> ScalekitError {
 
 /// `options` as JSON and `configFile` (a JSON file of the same shape; the JSON options win
 /// where both set a field).
-fn read_options(json: Option<String>, config_file: Option<String>) -> Result<EmulatorOptions, ScalekitError> {
+fn read_options(
+    json: Option<String>,
+    config_file: Option<String>,
+) -> Result<EmulatorOptions, ScalekitError> {
     match (json, config_file) {
         (Some(json), None) => EmulatorOptions::from_json(&json).map_err(local_error),
         (None, Some(path)) => EmulatorOptions::from_file(&path).map_err(local_error),
@@ -71,7 +74,8 @@ impl NativeLocalScalekit {
         if let Some(kind) = options_kind {
             args::object("options", &Kind::parse(&kind, options_error)).map_err(to_napi)?;
         }
-        let config_file = args::optional_string("configFile", given(config_file)?).map_err(to_napi)?;
+        let config_file =
+            args::optional_string("configFile", given(config_file)?).map_err(to_napi)?;
         let options = read_options(options_json, config_file).map_err(to_napi)?;
         Ok(NativeLocalScalekit {
             options: Mutex::new(Some(options)),
@@ -85,16 +89,19 @@ impl NativeLocalScalekit {
         let Some(options) = lock(&self.options).take() else {
             return outcome::of_failure(&local_error("LocalScalekit was started already")).into();
         };
-        let started = LocalScalekit::start(options).await.map_err(local_error).map(|local| {
-            let description = json!({
-                "url": local.url(),
-                "clientId": local.client_id(),
-                "clientSecret": local.client_secret(),
-                "echoUrl": local.echo_url(),
+        let started = LocalScalekit::start(options)
+            .await
+            .map_err(local_error)
+            .map(|local| {
+                let description = json!({
+                    "url": local.url(),
+                    "clientId": local.client_id(),
+                    "clientSecret": local.client_secret(),
+                    "echoUrl": local.echo_url(),
+                });
+                *lock(&self.inner) = Some(Arc::new(local));
+                description
             });
-            *lock(&self.inner) = Some(Arc::new(local));
-            description
-        });
         outcome::of_value(started).into()
     }
 

@@ -38,7 +38,10 @@ pub(crate) fn of_response(result: Result<RawResponse, ScalekitError>) -> (String
         Ok(r) => (head(r.status, None, &r.headers), body(&r.headers, r.body)),
         Err(ScalekitError::Http(f)) => {
             let failure = failure_json(&ScalekitError::Http(f.clone()));
-            (head(f.status, Some(&failure), &f.headers), body(&f.headers, f.body))
+            (
+                head(f.status, Some(&failure), &f.headers),
+                body(&f.headers, f.body),
+            )
         }
         Err(e) => of_failure(&e),
     }
@@ -48,7 +51,10 @@ pub(crate) fn of_response(result: Result<RawResponse, ScalekitError>) -> (String
 /// LocalScalekit's), resolved as status 200 with the value as its body.
 pub(crate) fn of_value(result: Result<Value, ScalekitError>) -> (String, Body) {
     match result {
-        Ok(value) => (head(200, None, &HeaderMap::new()), Either::A(value.to_string())),
+        Ok(value) => (
+            head(200, None, &HeaderMap::new()),
+            Either::A(value.to_string()),
+        ),
         Err(ScalekitError::Http(f)) => of_response(Err(ScalekitError::Http(f))),
         Err(e) => of_failure(&e),
     }
@@ -57,7 +63,10 @@ pub(crate) fn of_value(result: Result<Value, ScalekitError>) -> (String, Body) {
 /// The record of a call that got no answer (or was refused before anything was sent).
 pub(crate) fn of_failure(error: &ScalekitError) -> (String, Body) {
     let failure = failure_json(error);
-    (head(0, Some(&failure), &HeaderMap::new()), Either::A(String::new()))
+    (
+        head(0, Some(&failure), &HeaderMap::new()),
+        Either::A(String::new()),
+    )
 }
 
 /// A synchronous throw (constructors, option parsing) carries the same failure description.
