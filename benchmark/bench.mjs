@@ -23,6 +23,7 @@ function snapshotPackage() {
     if (existsSync(join(root, f))) copyFileSync(join(root, f), join(dir, f))
   }
   cpSync(join(root, 'bin'), join(dir, 'bin'), { recursive: true })
+  if (existsSync(join(root, 'lib'))) cpSync(join(root, 'lib'), join(dir, 'lib'), { recursive: true })
   let addons = readdirSync(root).filter((f) => f.endsWith('.node'))
   if (process.env.BENCH_ADDON) {
     if (addons.length === 0) addons = [`scalekit-native.${process.platform}-${process.arch}-gnu.node`]
