@@ -7,6 +7,12 @@ export interface ScalekitClientOptions {
   toolTimeoutMs?: number
   /** Retries of transient failures (see README, "Retries"). Whole number 0–10, default 2. */
   maxRetries?: number
+  /**
+   * The most bytes a buffered answer may decode to (after gzip/deflate/brotli). Default 134217728
+   * (128 MiB). Over it, the call rejects with ScalekitResponseTooLargeException and the connection
+   * is dropped.
+   */
+  maxResponseBytes?: number
 }
 
 export type HttpMethod =
@@ -49,6 +55,8 @@ export interface RequestParams extends CallOptions {
    * Default: the client's `maxRetries`, for idempotent methods only.
    */
   retry?: boolean | number
+  /** This call's `maxResponseBytes`. Default: the client's. */
+  maxResponseBytes?: number
 }
 
 /** What `actions.request` resolves: the provider's answer, as the official SDK's AxiosResponse fields. */
@@ -319,6 +327,12 @@ export declare class ScalekitValidationException extends ScalekitException {
 
 /** No response: connection refused or reset, DNS or TLS failure. */
 export declare class ScalekitNetworkException extends ScalekitException {}
+
+/** A buffered answer was larger than `maxResponseBytes`; the connection was dropped. */
+export declare class ScalekitResponseTooLargeException extends ScalekitException {
+  /** The limit that was exceeded, in bytes. */
+  readonly limit: number
+}
 
 /** The call was aborted; `name` is `'AbortError'`. */
 export declare class ScalekitAbortException extends ScalekitException {}

@@ -89,11 +89,12 @@ function putForm(options, formData) {
  */
 function proxyOptions(params) {
   if (params === null || typeof params !== 'object') return { paramsKind: kindOf(params) }
-  const { queryParams: query, body, formData, headers, timeoutMs, retry } = params
-  if (query == null && body == null && formData == null && headers == null && timeoutMs === undefined && retry === undefined) {
+  const { queryParams: query, body, formData, headers, timeoutMs, retry, maxResponseBytes } = params
+  if (query == null && body == null && formData == null && headers == null && timeoutMs === undefined &&
+    retry === undefined && maxResponseBytes === undefined) {
     return undefined
   }
-  const options = { timeoutMs, retry }
+  const options = { timeoutMs, retry, maxResponseBytes }
   if (headers != null) {
     options.headersKind = kindOf(headers)
     if (typeof headers === 'object' && !Array.isArray(headers)) options.headers = headerList(headers)

@@ -20,6 +20,15 @@ class ScalekitValidationException extends ScalekitException {
 /** No response arrived: connection refused or reset, DNS or TLS failure. */
 class ScalekitNetworkException extends ScalekitException {}
 
+/** A buffered answer was larger than `maxResponseBytes` (decoded bytes); its connection was dropped. */
+class ScalekitResponseTooLargeException extends ScalekitException {
+  constructor(message, limit) {
+    super(message)
+    /** The limit that was exceeded, in bytes. */
+    this.limit = limit
+  }
+}
+
 /** The call was aborted through its `signal`. */
 class ScalekitAbortException extends ScalekitException {
   constructor(message = 'This operation was aborted', options) {
@@ -137,6 +146,8 @@ function errorFromFailure(failure, headers = {}, data = undefined) {
     }
     case 'network':
       return new ScalekitNetworkException(failure.message)
+    case 'too_large':
+      return new ScalekitResponseTooLargeException(failure.message, failure.limit)
     case 'aborted':
       return new ScalekitAbortException()
     default:
@@ -163,6 +174,7 @@ module.exports = {
   ScalekitServerException,
   ScalekitValidationException,
   ScalekitNetworkException,
+  ScalekitResponseTooLargeException,
   ScalekitAbortException,
   ScalekitBadRequestException,
   ScalekitUnauthorizedException,

@@ -54,6 +54,7 @@ impl Given {
 /// Phrases of the number rules.
 pub const TIMEOUT: &str = "a positive finite number of milliseconds";
 pub const RETRY_COUNT: &str = "a whole number from 0 to 10";
+pub const BYTE_COUNT: &str = "a whole number of bytes from 1";
 
 /// An optional string argument: `{name} must be a string, got {typeof}`.
 pub fn optional_string(name: &'static str, given: Given) -> Result<Option<String>, ScalekitError> {

@@ -71,13 +71,13 @@ impl ScalekitClient {
             RetrySetting::Default if call.is_idempotent() => config.max_retries,
             RetrySetting::Default => 0,
         };
-        self.exchange(
+        let mut exchange = self.exchange(
             CallKind::Proxy,
             RetryPolicy::proxy(max_retries),
             call.timeout,
-        )
-        .send(call.request)
-        .await
+        );
+        exchange.max_response_bytes = call.max_response_bytes;
+        exchange.send(call.request).await
     }
 
     /// The connected-account methods of `actions` (and `executeTool`, `listConnections`),
@@ -209,6 +209,7 @@ impl ScalekitClient {
             kind,
             policy,
             timeout,
+            max_response_bytes: self.inner.config.max_response_bytes,
         }
     }
 }

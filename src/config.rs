@@ -17,6 +17,9 @@ pub const API_VERSION: &str = "20260727";
 pub const DEFAULT_TIMEOUT_MS: u64 = 20_000;
 pub const DEFAULT_TOOL_TIMEOUT_MS: u64 = 60_000;
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
+/// 128 MiB: a buffered answer is held in memory whole, then once more as a JS value; bigger
+/// bodies are meant to be streamed (`responseType: 'stream'`).
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 128 * 1024 * 1024;
 /// Longer timeouts are clamped: a deadline must stay representable as an `Instant`.
 const MAX_TIMEOUT_MS: f64 = 30.0 * 24.0 * 3600.0 * 1000.0;
 
@@ -49,6 +52,7 @@ pub struct ClientOptions {
     pub timeout_ms: Option<f64>,
     pub tool_timeout_ms: Option<f64>,
     pub max_retries: Option<f64>,
+    pub max_response_bytes: Option<f64>,
     /// `Node/<version> (<platform>; <arch>)`, appended to the user-agent.
     pub runtime: Option<String>,
 }
@@ -70,6 +74,8 @@ pub struct ClientConfig {
     /// included (`toolTimeoutMs`).
     pub tool_timeout: Duration,
     pub max_retries: u32,
+    /// The most bytes a buffered answer may decode to (`maxResponseBytes`).
+    pub max_response_bytes: u64,
     pub user_agent: String,
 }
 
@@ -116,6 +122,10 @@ impl ClientConfig {
                 ))
             }
         };
+        let max_response_bytes = match options.max_response_bytes {
+            None => DEFAULT_MAX_RESPONSE_BYTES,
+            Some(n) => checked_byte_limit("maxResponseBytes", n)?,
+        };
         let runtime = options.runtime.unwrap_or_else(|| {
             format!(
                 "Rust ({}; {})",
@@ -132,6 +142,7 @@ impl ClientConfig {
             timeout,
             tool_timeout,
             max_retries,
+            max_response_bytes,
             user_agent: format!("{SDK_NAME}/{SDK_VERSION} {runtime}"),
         })
     }
@@ -270,6 +281,20 @@ pub fn checked_timeout(name: &'static str, ms: f64) -> Result<Duration, Scalekit
         ));
     }
     Ok(Duration::from_secs_f64(ms.min(MAX_TIMEOUT_MS) / 1000.0))
+}
+
+/// A byte limit: a whole number from 1 up to 2^53 - 1.
+pub fn checked_byte_limit(name: &'static str, n: f64) -> Result<u64, ScalekitError> {
+    if n.is_finite() && n >= 1.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0 {
+        return Ok(n as u64);
+    }
+    Err(ScalekitError::validation(
+        name,
+        format!(
+            "{name} must be a whole number of bytes from 1, got {}",
+            js_number(n)
+        ),
+    ))
 }
 
 /// Formats a number as JavaScript's `String(n)` does for the common cases.

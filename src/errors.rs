@@ -108,6 +108,9 @@ pub enum ScalekitError {
     /// never reached the server (safe to retry).
     #[error("{message}")]
     Network { message: String, connect: bool },
+    /// A buffered answer would decode to more than `maxResponseBytes`; the connection is dropped.
+    #[error("the response body is larger than maxResponseBytes ({limit} bytes): raise maxResponseBytes, or use responseType: 'stream' for large bodies")]
+    TooLarge { limit: u64 },
     /// The caller aborted the call.
     #[error("This operation was aborted")]
     Aborted,
@@ -232,7 +235,9 @@ impl ScalekitError {
                     f.body = Bytes::from(body.replace(secret, "[REDACTED]"));
                 }
             }
-            ScalekitError::Timeout { .. } | ScalekitError::Aborted => {}
+            ScalekitError::Timeout { .. }
+            | ScalekitError::TooLarge { .. }
+            | ScalekitError::Aborted => {}
         }
         self
     }

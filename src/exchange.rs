@@ -20,6 +20,8 @@ pub struct Exchange<'a> {
     pub policy: RetryPolicy,
     /// The whole call's deadline, retries and token fetch included.
     pub timeout: Duration,
+    /// The most decoded bytes an answer's body may have (`maxResponseBytes`).
+    pub max_response_bytes: u64,
 }
 
 impl Exchange<'_> {
@@ -51,6 +53,7 @@ impl Exchange<'_> {
                     token.as_ref().map(|t| t.header()),
                     deadline,
                     timeout_ms,
+                    self.max_response_bytes,
                 )
                 .await
                 .and_then(|response| self.accept(response));

@@ -10,7 +10,7 @@ use http::Method;
 use serde_json::Value;
 use url::Url;
 
-use crate::config::{checked_timeout, ClientConfig};
+use crate::config::{checked_byte_limit, checked_timeout, ClientConfig};
 use crate::errors::ScalekitError;
 use crate::transport::OutgoingRequest;
 
@@ -63,6 +63,8 @@ pub struct ProxyParams {
     pub headers: Vec<(String, String)>,
     pub timeout_ms: Option<f64>,
     pub retry: RetrySetting,
+    /// `maxResponseBytes` of this call; the client's when absent.
+    pub max_response_bytes: Option<f64>,
 }
 
 /// A checked proxy call.
@@ -71,6 +73,7 @@ pub struct ProxyCall {
     pub request: OutgoingRequest,
     pub timeout: Duration,
     pub retry: RetrySetting,
+    pub max_response_bytes: u64,
 }
 
 impl ProxyCall {
@@ -157,6 +160,10 @@ pub fn prepare(config: &ClientConfig, params: &ProxyParams) -> Result<ProxyCall,
         },
         timeout,
         retry: params.retry,
+        max_response_bytes: match params.max_response_bytes {
+            None => config.max_response_bytes,
+            Some(n) => checked_byte_limit("maxResponseBytes", n)?,
+        },
     })
 }
 

@@ -68,6 +68,7 @@ pub async fn fetch_token(
         kind: CallKind::Token,
         policy: RetryPolicy::token(config.max_retries),
         timeout: config.timeout,
+        max_response_bytes: config.max_response_bytes,
     };
     // A server may echo the form body back: no failure leaves here with the secret in it.
     let response = exchange.send(request).await.map_err(|e| e.redact(secret))?;

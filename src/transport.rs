@@ -4,9 +4,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use http::header::{
-    HeaderMap, HeaderName, HeaderValue, ACCEPT, ACCEPT_ENCODING, AUTHORIZATION, USER_AGENT,
+    HeaderMap, HeaderName, HeaderValue, ACCEPT, ACCEPT_ENCODING, AUTHORIZATION, CONTENT_LENGTH,
+    USER_AGENT,
 };
 use http::Method;
 use tokio::sync::Semaphore;
@@ -120,15 +121,52 @@ impl Transport {
         })
     }
 
-    /// Sends one attempt and reads the whole body, or fails at `deadline`.
-    /// `timeout_ms` is the call's whole timeout, for the error message.
+    /// Sends one attempt and reads the whole body (at most `limit` decoded bytes), or fails at
+    /// `deadline`. `timeout_ms` is the call's whole timeout, for the error message.
     pub async fn send(
         &self,
         request: OutgoingRequest,
         authorization: Option<&HeaderValue>,
         deadline: Instant,
         timeout_ms: u64,
+        limit: u64,
     ) -> Result<RawResponse, ScalekitError> {
+        let outgoing = self.build(request, authorization);
+        let attempt = async {
+            let _permit = self
+                .in_flight
+                .acquire()
+                .await
+                .map_err(|_| ScalekitError::Protocol {
+                    message: "the HTTP client is closed".into(),
+                })?;
+            let response = self
+                .http
+                .execute(outgoing)
+                .await
+                .map_err(|e| network_error(&e, true))?;
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let body = read_body(response, limit).await?;
+            Ok(RawResponse {
+                status,
+                headers,
+                body,
+            })
+        };
+        match tokio::time::timeout_at(deadline, attempt).await {
+            Ok(result) => result,
+            Err(_) => Err(ScalekitError::Timeout { timeout_ms }),
+        }
+    }
+
+    /// The reqwest request: the caller's, plus `authorization`, the identity headers (set last,
+    /// so callers cannot override them) and axios's default `accept` headers.
+    fn build(
+        &self,
+        request: OutgoingRequest,
+        authorization: Option<&HeaderValue>,
+    ) -> reqwest::Request {
         let OutgoingRequest {
             method,
             url,
@@ -156,36 +194,56 @@ impl Transport {
         if let Some(body) = body {
             *outgoing.body_mut() = Some(body.into());
         }
-        let attempt = async {
-            let _permit = self
-                .in_flight
-                .acquire()
-                .await
-                .map_err(|_| ScalekitError::Protocol {
-                    message: "the HTTP client is closed".into(),
-                })?;
-            let response = self
-                .http
-                .execute(outgoing)
-                .await
-                .map_err(|e| network_error(&e, true))?;
-            let status = response.status().as_u16();
-            let headers = response.headers().clone();
-            let body = response
-                .bytes()
-                .await
-                .map_err(|e| network_error(&e, false))?;
-            Ok(RawResponse {
-                status,
-                headers,
-                body,
-            })
-        };
-        match tokio::time::timeout_at(deadline, attempt).await {
-            Ok(result) => result,
-            Err(_) => Err(ScalekitError::Timeout { timeout_ms }),
-        }
+        outgoing
     }
+}
+
+/// Reads a whole body, decoded (gzip, deflate, brotli), refusing to hold more than `limit`
+/// bytes: a declared length over it is refused before reading, and a body that grows past it
+/// (a decompression bomb) stops there. Dropping the response closes its connection.
+async fn read_body(mut response: reqwest::Response, limit: u64) -> Result<Bytes, ScalekitError> {
+    // reqwest removes `content-length` when it decodes a body, so a length here is the real one.
+    let declared = response
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(ScalekitError::TooLarge { limit });
+    }
+    // The common small answer is one chunk, kept as it is; more chunks are joined once.
+    let mut single: Option<Bytes> = None;
+    let mut joined = BytesMut::new();
+    let mut total = 0u64;
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| network_error(&e, false))?
+    {
+        total += chunk.len() as u64;
+        if total > limit {
+            return Err(ScalekitError::TooLarge { limit });
+        }
+        if joined.is_empty() {
+            match single.take() {
+                None => {
+                    single = Some(chunk);
+                    continue;
+                }
+                Some(first) => {
+                    let expected = declared.unwrap_or(0).max(total).min(limit);
+                    joined.reserve(usize::try_from(expected).unwrap_or(usize::MAX));
+                    joined.extend_from_slice(&first);
+                }
+            }
+        }
+        joined.extend_from_slice(&chunk);
+    }
+    Ok(if joined.is_empty() {
+        single.unwrap_or_default()
+    } else {
+        joined.freeze()
+    })
 }
 
 /// A reqwest failure as [`ScalekitError::Network`]. `before_response` tells a failed request

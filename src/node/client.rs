@@ -15,10 +15,10 @@ use napi_derive::napi;
 
 use super::args::{field, given, string};
 use super::cancel::CallSignal;
-use super::completions::{Completions, NativeCompletions, WakeFunction};
+use super::completions::{Completions, WakeFunction};
 use super::outcome::{self, to_napi, Body};
 use crate::accounts::{AccountOperation, Params};
-use crate::args::{self, BodyGiven, Given, Kind, RETRY_COUNT, TIMEOUT};
+use crate::args::{self, BodyGiven, Given, Kind, BYTE_COUNT, RETRY_COUNT, TIMEOUT};
 use crate::cancel::abortable;
 use crate::client::ScalekitClient;
 use crate::config::{ClientConfig, ClientOptions};
@@ -61,6 +61,7 @@ fn client_options(options: Option<Unknown<'_>>, runtime: String) -> napi::Result
     parsed.timeout_ms = number("timeoutMs", TIMEOUT)?;
     parsed.tool_timeout_ms = number("toolTimeoutMs", TIMEOUT)?;
     parsed.max_retries = number("maxRetries", RETRY_COUNT)?;
+    parsed.max_response_bytes = number("maxResponseBytes", BYTE_COUNT)?;
     Ok(parsed)
 }
 
@@ -94,6 +95,7 @@ fn proxy_options(
         }
     }
     let timeout = field(o, "timeoutMs")?;
+    let max_response_bytes = field(o, "maxResponseBytes")?;
     let retry = field(o, "retry")?;
     let headers_kind = kind(o, "headers")?.unwrap_or(Kind::Undefined);
     let headers = o.get::<Vec<String>>("headers")?;
@@ -112,6 +114,8 @@ fn proxy_options(
         params.headers = args::headers(&headers_kind, headers)?;
         params.timeout_ms = args::optional_number("timeoutMs", timeout, TIMEOUT)?;
         params.retry = args::retry_setting(retry)?;
+        params.max_response_bytes =
+            args::optional_number("maxResponseBytes", max_response_bytes, BYTE_COUNT)?;
         params.query = args::query(&query_kind, query_text)?;
         params.body = match (body.kind.is_some(), form_kind) {
             (true, _) => args::body(body, &mut params.headers)?,
@@ -199,10 +203,10 @@ impl NativeClient {
         Ok(())
     }
 
-    /// The records of the calls finished since the last wake-up.
-    #[napi]
-    pub fn take_completions(&self) -> NativeCompletions {
-        self.completions.take()
+    /// The records of the calls finished since the last wake-up, as columns.
+    #[napi(ts_return_type = "{ ids: number[], heads: string[], bodies: Array<string | Buffer> }")]
+    pub fn take_completions<'env>(&self, env: &'env Env) -> napi::Result<Object<'env>> {
+        self.completions.take(env)
     }
 
     /// `actions.request`. A plain call crosses as four values; `options` (from `lib/args.js`)

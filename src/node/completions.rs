@@ -6,11 +6,12 @@
 
 use std::sync::{Mutex, RwLock};
 
-use napi::bindgen_prelude::{Buffer, Either};
+use napi::bindgen_prelude::{Array, BufferSlice, Env, Object};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
 
-use super::outcome::Body;
+use super::outcome::{self, Body};
+use crate::errors::ScalekitError;
 use crate::sync::{lock, read};
 
 /// Called with the client's id; JS then calls `takeCompletions`.
@@ -18,27 +19,16 @@ pub(crate) type WakeFunction = ThreadsafeFunction<(), (), u32, Status, false, tr
 
 #[derive(Default)]
 pub(crate) struct Completions {
-    queue: Mutex<NativeCompletions>,
+    queue: Mutex<Vec<(u32, String, Body)>>,
     pub(crate) wake: RwLock<Option<WakeFunction>>,
-}
-
-/// A batch of outcome records, as columns: call `ids[i]` ended with `heads[i]` and `bodies[i]`.
-#[napi_derive::napi(object)]
-#[derive(Default)]
-pub struct NativeCompletions {
-    pub ids: Vec<u32>,
-    pub heads: Vec<String>,
-    pub bodies: Vec<Either<String, Buffer>>,
 }
 
 impl Completions {
     pub(crate) fn push(&self, id: u32, (head, body): (String, Body)) {
         let first = {
             let mut queue = lock(&self.queue);
-            queue.ids.push(id);
-            queue.heads.push(head);
-            queue.bodies.push(body);
-            queue.ids.len() == 1
+            queue.push((id, head, body));
+            queue.len() == 1
         };
         // Only the first completion of a batch wakes JS; the wake-up drains everything queued.
         if first {
@@ -48,7 +38,45 @@ impl Completions {
         }
     }
 
-    pub(crate) fn take(&self) -> NativeCompletions {
-        std::mem::take(&mut *lock(&self.queue))
+    /// The queued records as `{ ids, heads, bodies }` columns. A body that cannot become a JS
+    /// value (longer than V8's longest string, or memory refused) turns into a failure record
+    /// for its own call: the other calls of the batch, and the process, go on.
+    pub(crate) fn take<'env>(&self, env: &'env Env) -> napi::Result<Object<'env>> {
+        let batch = std::mem::take(&mut *lock(&self.queue));
+        let len = u32::try_from(batch.len()).unwrap_or(u32::MAX);
+        let mut ids = env.create_array(len)?;
+        let mut heads = env.create_array(len)?;
+        let mut bodies = env.create_array(len)?;
+        for (index, (id, head, body)) in (0..len).zip(batch) {
+            ids.set(index, id)?;
+            let size = body.len();
+            if let Err(e) = set_body(env, &mut bodies, index, body) {
+                let error = ScalekitError::Protocol {
+                    message: format!(
+                        "the response body ({size} bytes) cannot be handed to JavaScript ({}): \
+                         use responseType: 'stream' for large bodies",
+                        e.reason
+                    ),
+                };
+                let (failure_head, failure_body) = outcome::of_failure(&error);
+                heads.set(index, failure_head)?;
+                set_body(env, &mut bodies, index, failure_body)?;
+                continue;
+            }
+            heads.set(index, head)?;
+        }
+        let mut columns = Object::new(env)?;
+        columns.set("ids", ids)?;
+        columns.set("heads", heads)?;
+        columns.set("bodies", bodies)?;
+        Ok(columns)
+    }
+}
+
+fn set_body(env: &Env, bodies: &mut Array<'_>, index: u32, body: Body) -> napi::Result<()> {
+    match body {
+        Body::Text(text) => bodies.set(index, env.create_string(&text)?),
+        // Handed over without a copy: the Buffer owns the Vec.
+        Body::Bytes(bytes) => bodies.set(index, &BufferSlice::from_data(env, bytes)?),
     }
 }

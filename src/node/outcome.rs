@@ -17,7 +17,21 @@ use serde_json::{json, Map, Value};
 use crate::errors::{CallKind, HttpFailure, ScalekitError};
 use crate::transport::RawResponse;
 
-pub(crate) type Body = Either<String, Buffer>;
+/// A record's body, still in Rust: turned into a JS value only when JS takes the record, where
+/// a failure (a string too long for V8, an allocation) fails that one call, not the process.
+pub(crate) enum Body {
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+impl Body {
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Body::Text(text) => text.len(),
+            Body::Bytes(bytes) => bytes.len(),
+        }
+    }
+}
 
 /// A record as one JS object, for the calls that resolve on their own promise (LocalScalekit's).
 #[napi_derive::napi(object)]
@@ -28,6 +42,10 @@ pub struct NativeOutcome {
 
 impl From<(String, Body)> for NativeOutcome {
     fn from((head, body): (String, Body)) -> Self {
+        let body = match body {
+            Body::Text(text) => Either::A(text),
+            Body::Bytes(bytes) => Either::B(Buffer::from(bytes)),
+        };
         NativeOutcome { head, body }
     }
 }
@@ -53,7 +71,7 @@ pub(crate) fn of_value(result: Result<Value, ScalekitError>) -> (String, Body) {
     match result {
         Ok(value) => (
             head(200, None, &HeaderMap::new()),
-            Either::A(value.to_string()),
+            Body::Text(value.to_string()),
         ),
         Err(ScalekitError::Http(f)) => of_response(Err(ScalekitError::Http(f))),
         Err(e) => of_failure(&e),
@@ -65,7 +83,7 @@ pub(crate) fn of_failure(error: &ScalekitError) -> (String, Body) {
     let failure = failure_json(error);
     (
         head(0, Some(&failure), &HeaderMap::new()),
-        Either::A(String::new()),
+        Body::Text(String::new()),
     )
 }
 
@@ -112,11 +130,11 @@ fn is_binary_type(content_type: Option<&str>) -> bool {
 fn body(headers: &HeaderMap, body: Bytes) -> Body {
     let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
     if is_binary_type(content_type) {
-        return Either::B(Buffer::from(Vec::from(body)));
+        return Body::Bytes(Vec::from(body));
     }
     match String::from_utf8(Vec::from(body)) {
-        Ok(text) => Either::A(text),
-        Err(e) => Either::A(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        Ok(text) => Body::Text(text),
+        Err(e) => Body::Text(String::from_utf8_lossy(e.as_bytes()).into_owned()),
     }
 }
 
@@ -141,6 +159,10 @@ pub(crate) fn failure_json(error: &ScalekitError) -> String {
             "timeout"
         }
         ScalekitError::Network { .. } => "network",
+        ScalekitError::TooLarge { limit } => {
+            d.insert("limit".into(), json!(limit));
+            "too_large"
+        }
         ScalekitError::Aborted => "aborted",
         ScalekitError::Protocol { .. } => "protocol",
         ScalekitError::Local { .. } => "local",

@@ -128,7 +128,7 @@ impl Stub {
             timeout_ms: Some(10_000.0),
             tool_timeout_ms: Some(10_000.0),
             max_retries: Some(f64::from(max_retries)),
-            runtime: None,
+            ..Default::default()
         };
         let config = ClientConfig::new(&self.url, CLIENT_ID, SECRET, options).unwrap();
         ScalekitClient::new(config).unwrap()
