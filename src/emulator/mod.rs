@@ -16,6 +16,7 @@ mod links;
 mod model;
 mod options;
 mod routes;
+mod seed;
 mod shared;
 mod stats;
 mod store;

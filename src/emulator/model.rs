@@ -136,30 +136,6 @@ impl Account {
     }
 }
 
-/// How a request addresses one account: `id` wins; else the (connector, identifier, org, user) key.
-#[derive(Debug, Clone, Default)]
-pub struct Selector {
-    pub id: Option<String>,
-    pub connector: Option<String>,
-    pub identifier: Option<String>,
-    pub organization_id: String,
-    pub user_id: String,
-}
-
-/// Filters and page of a list call (already validated).
-#[derive(Debug, Clone, Default)]
-pub struct ListQuery {
-    pub connector: Option<String>,
-    pub identifier: Option<String>,
-    pub provider: Option<String>,
-    pub organization_id: Option<String>,
-    pub user_id: Option<String>,
-    pub query: Option<String>,
-    pub connection_names: Vec<String>,
-    pub page_size: usize,
-    pub offset: usize,
-}
-
 /// The `connected_account` write payload of create/update, and the credentials of a seeded account.
 #[derive(Debug, Clone, Default)]
 pub struct WritePayload {
@@ -177,6 +153,32 @@ pub struct ProxyTarget {
     pub upstream_url: String,
     pub api_key: ApiKeyPlacement,
     pub authorization_details: Option<Value>,
+}
+
+/// How a request addresses one account: `id` wins; else the (connector, identifier, org, user) key.
+#[derive(Debug, Clone, Default)]
+pub struct Selector {
+    pub id: Option<String>,
+    pub connector: Option<String>,
+    pub identifier: Option<String>,
+    pub organization_id: String,
+    pub user_id: String,
+}
+
+/// Filters and page of a list call (already validated).
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    /// One connection, or any of several (mutually exclusive).
+    pub connector: Option<String>,
+    pub connection_names: Vec<String>,
+    pub identifier: Option<String>,
+    pub provider: Option<String>,
+    pub organization_id: Option<String>,
+    pub user_id: Option<String>,
+    /// Case-insensitive substring of identifier, connector, provider or id.
+    pub query: Option<String>,
+    pub page_size: usize,
+    pub offset: usize,
 }
 
 /// Characters allowed in a connection name (docs/wire-protocol.md §5: `^[a-zA-Z0-9_: -]*$`).

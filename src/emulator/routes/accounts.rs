@@ -9,58 +9,40 @@ use axum::http::StatusCode;
 use super::validate::{body_selector, list_query, query_selector, write_request};
 use crate::emulator::gate::{Answer, Authorized, Reply};
 use crate::emulator::shared::Shared;
-use crate::emulator::stats::endpoint;
+use crate::emulator::stats::endpoint::{
+    AccountsCreate, AccountsDelete, AccountsGet, AccountsList, AccountsUpdate,
+};
 use crate::emulator::wire::{parse_body, Input};
 use crate::sync::lock;
 
 type Shr = State<Arc<Shared>>;
 
-pub async fn get(
-    _: Authorized<endpoint::AccountsGet>,
-    State(shared): Shr,
-    RawQuery(q): RawQuery,
-) -> Answer {
+pub async fn get(_: Authorized<AccountsGet>, State(s): Shr, RawQuery(q): RawQuery) -> Answer {
     let sel = query_selector(q.as_deref())?;
-    let found = lock(&shared.store).get(&sel)?;
+    let found = lock(&s.store).get(&sel)?;
     Ok(Reply::ok(found))
 }
 
-pub async fn create(
-    _: Authorized<endpoint::AccountsCreate>,
-    State(shared): Shr,
-    body: Bytes,
-) -> Answer {
+pub async fn create(_: Authorized<AccountsCreate>, State(s): Shr, body: Bytes) -> Answer {
     let (sel, write) = write_request(&body)?;
-    let created = lock(&shared.store).create(&sel, &write)?;
+    let created = lock(&s.store).create(&sel, &write)?;
     Ok(Reply(StatusCode::CREATED, created))
 }
 
-pub async fn update(
-    _: Authorized<endpoint::AccountsUpdate>,
-    State(shared): Shr,
-    body: Bytes,
-) -> Answer {
+pub async fn update(_: Authorized<AccountsUpdate>, State(s): Shr, body: Bytes) -> Answer {
     let (sel, write) = write_request(&body)?;
-    let updated = lock(&shared.store).update(&sel, &write)?;
+    let updated = lock(&s.store).update(&sel, &write)?;
     Ok(Reply::ok(updated))
 }
 
-pub async fn delete(
-    _: Authorized<endpoint::AccountsDelete>,
-    State(shared): Shr,
-    body: Bytes,
-) -> Answer {
+pub async fn delete(_: Authorized<AccountsDelete>, State(s): Shr, body: Bytes) -> Answer {
     let sel = body_selector(&Input(&parse_body(&body)?))?;
-    let deleted = lock(&shared.store).delete(&sel)?;
+    let deleted = lock(&s.store).delete(&sel)?;
     Ok(Reply::ok(deleted))
 }
 
-pub async fn list(
-    _: Authorized<endpoint::AccountsList>,
-    State(shared): Shr,
-    RawQuery(q): RawQuery,
-) -> Answer {
+pub async fn list(_: Authorized<AccountsList>, State(s): Shr, RawQuery(q): RawQuery) -> Answer {
     let lq = list_query(q.as_deref())?;
-    let page = lock(&shared.store).list(&lq);
+    let page = lock(&s.store).list(&lq);
     Ok(Reply::ok(page))
 }

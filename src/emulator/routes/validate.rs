@@ -154,12 +154,12 @@ pub fn list_query(raw: Option<&str>) -> Result<ListQuery, ApiError> {
     let owned = |k: &str| q.opt(k).map(str::to_owned);
     Ok(ListQuery {
         connector: owned("connector"),
+        connection_names: names,
         identifier: owned("identifier"),
         provider: owned("provider"),
         organization_id: owned("organization_id"),
         user_id: owned("user_id"),
         query: owned("query"),
-        connection_names: names,
         page_size: if page_size == 0 {
             DEFAULT_PAGE_SIZE
         } else {
