@@ -41,7 +41,7 @@ pub fn admit(shared: &Shared, name: &'static str, headers: &HeaderMap) -> Result
 }
 
 /// Extractor: the request was counted under `E::NAME` and carries a valid bearer; otherwise the
-/// handler does not run and the caller gets the §2 error body.
+/// handler does not run and the caller gets the error body of docs/wire-protocol.md §2.
 pub struct Authorized<E>(PhantomData<E>);
 
 impl<E: Endpoint> FromRequestParts<Arc<Shared>> for Authorized<E> {
@@ -84,5 +84,5 @@ impl IntoResponse for Reply {
     }
 }
 
-/// What an API handler returns: a JSON success, or the §2 error body.
+/// What an API handler returns: a JSON success, or the docs/wire-protocol.md §2 error body.
 pub type Answer = Result<Reply, ApiError>;

@@ -71,7 +71,10 @@ pub enum EmulatorError {
         connection_name: String,
         identifier: String,
     },
-    #[error("unknown connected account status {0:?} (expected {expected})", expected = Status::expected())]
+    #[error(
+        "unknown connected account status {0:?} (expected {expected})",
+        expected = Status::expected()
+    )]
     InvalidStatus(String),
 }
 

@@ -212,6 +212,16 @@ mod tests {
     }
 
     #[test]
+    fn invalid_status_message_lists_the_names() {
+        let e = super::super::EmulatorError::InvalidStatus("BOGUS".into());
+        assert_eq!(
+            e.to_string(),
+            "unknown connected account status \"BOGUS\" (expected ACTIVE, EXPIRED, PENDING_AUTH, \
+             PENDING_VERIFICATION or DISCONNECTED)"
+        );
+    }
+
+    #[test]
     fn page_tokens_round_trip() {
         assert_eq!(parse_page_token(&page_token(40)), Some(40));
         assert_eq!(parse_page_token("garbage"), None);

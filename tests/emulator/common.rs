@@ -203,7 +203,7 @@ pub fn assert_error(body: &Value, code: u64, error_code: &str) {
     );
 }
 
-/// The answer has this HTTP status and a §2 error body with this code.
+/// The answer has this HTTP status and a docs/wire-protocol.md §2 error body with this code.
 pub fn assert_fails(answer: &(StatusCode, Value), status: u16, code: u64, error_code: &str) {
     assert_eq!(answer.0, status, "body: {}", answer.1);
     assert_error(&answer.1, code, error_code);
