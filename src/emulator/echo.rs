@@ -10,7 +10,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use serde_json::{json, Map, Value};
 
-use super::state::Shared;
+use super::shared::Shared;
+use super::stats::{endpoint, Endpoint as _};
 use super::wire::{json_response, ApiError};
 
 /// Bodies larger than this are refused; the echo is a test upstream, not a sink.
@@ -21,7 +22,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
 }
 
 async fn echo(State(shared): State<Arc<Shared>>, req: Request) -> Response {
-    shared.count("echo");
+    shared.stats.count(endpoint::Echo::NAME);
     let (parts, body) = req.into_parts();
     let body = match to_bytes(Body::new(body), MAX_BODY).await {
         Ok(b) => b,

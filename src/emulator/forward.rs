@@ -1,19 +1,32 @@
-//! The Tool Proxy (spec §6, server side): `ANY /proxy{path}` → the account's upstream, with the
-//! caller's Scalekit headers removed and the account's credentials injected.
+//! The Tool Proxy (docs/wire-protocol.md §6, server side): `ANY /proxy{path}` → the account's
+//! upstream, with the caller's Scalekit headers removed and the account's credentials injected.
 
 use std::error::Error as _;
 use std::sync::Arc;
 
 use axum::body::{to_bytes, Body};
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderName, Method};
 use axum::response::{IntoResponse, Response};
 
 use super::echo::{self, MAX_BODY};
+use super::gate::admit;
 use super::inject::{append_query, credentials, Injection};
-use super::routes::check_bearer;
-use super::state::{lock, Shared};
+use super::shared::Shared;
+use super::stats::{endpoint, Endpoint as _};
 use super::wire::ApiError;
+use crate::sync::lock;
+
+/// The API router's fallback: `/proxy` and everything under it go to the Tool Proxy, whatever
+/// the method and raw path (matched here rather than by the router so percent-encoding and `//`
+/// reach upstream untouched); anything else is a 404.
+pub async fn fallback(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+    let path = req.uri().path();
+    if path == "/proxy" || path.starts_with("/proxy/") {
+        return proxy(&shared, req).await;
+    }
+    ApiError::not_found(format!("no route for {} {path}", req.method())).into_response()
+}
 
 /// Hop-by-hop headers (RFC 9110 §7.6.1) never cross the proxy, in either direction.
 fn hop_by_hop(name: &HeaderName, listed_in_connection: &[String]) -> bool {
@@ -51,9 +64,8 @@ fn routing_header<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, Api
     }
 }
 
-pub async fn proxy(shared: Arc<Shared>, req: Request) -> Response {
-    shared.count("proxy");
-    match forward(&shared, req).await {
+async fn proxy(shared: &Shared, req: Request) -> Response {
+    match forward(shared, req).await {
         Ok(resp) => resp,
         Err(e) => e.into_response(),
     }
@@ -61,7 +73,7 @@ pub async fn proxy(shared: Arc<Shared>, req: Request) -> Response {
 
 async fn forward(shared: &Shared, req: Request) -> Result<Response, ApiError> {
     let (parts, body) = req.into_parts();
-    check_bearer(shared, &parts.headers)?;
+    admit(shared, endpoint::Proxy::NAME, &parts.headers)?;
     let connection_name = routing_header(&parts.headers, "connection_name")?;
     let identifier = routing_header(&parts.headers, "identifier")?;
     // Refusals (unknown account, not ACTIVE, no credentials) happen here, before any upstream I/O.
@@ -95,7 +107,7 @@ async fn forward(shared: &Shared, req: Request) -> Result<Response, ApiError> {
         headers.insert(name, value);
     }
     if inline {
-        shared.count("echo");
+        shared.stats.count(endpoint::Echo::NAME);
         let path = if rest.is_empty() { "/" } else { rest };
         let query = query.as_deref().unwrap_or("");
         return Ok(echo::describe(

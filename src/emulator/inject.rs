@@ -1,5 +1,5 @@
-//! Credential injection of the Tool Proxy (spec §6 table): what the upstream receives in place of
-//! the caller's Scalekit bearer.
+//! Credential injection of the Tool Proxy (docs/wire-protocol.md §6, injection table): what the
+//! upstream receives in place of the caller's Scalekit bearer.
 
 use axum::http::{HeaderName, HeaderValue};
 use base64::engine::general_purpose::STANDARD;
@@ -7,8 +7,8 @@ use base64::Engine as _;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::Value;
 
+use super::model::ProxyTarget;
 use super::options::{ApiKeyPlacement, AuthType};
-use super::state::ProxyTarget;
 use super::wire::ApiError;
 
 /// Where the credential goes.

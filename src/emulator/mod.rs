@@ -1,14 +1,25 @@
-//! LocalScalekit: an in-process emulator of the Scalekit wire protocol (`/work/shared/scalekit-wire.md`
+//! LocalScalekit: an in-process emulator of the Scalekit wire protocol (docs/wire-protocol.md
 //! §2–§6, §8) for tests and local development: token endpoint, connected accounts REST, magic
 //! links with user verification, and the Tool Proxy with credential injection, plus a built-in
 //! echo upstream. Pure Rust; the Node glue wraps it.
+//!
+//! Layout: `routes` (API handlers, their input rules in `routes::validate`) and `forward` (the
+//! Tool Proxy, the router's fallback) both go through `gate` (stats count, bearer check, JSON
+//! answer) to `store` (data in `model`, credentials in `details`, magic links in `links`).
 
+mod details;
 mod echo;
 mod forward;
+mod gate;
 mod inject;
+mod links;
+mod model;
 mod options;
 mod routes;
-mod state;
+mod seed;
+mod shared;
+mod stats;
+mod store;
 mod wire;
 
 use std::collections::BTreeMap;
@@ -26,9 +37,13 @@ use tokio::task::{JoinHandle, JoinSet};
 
 pub use options::{ApiKeyPlacement, AuthType, ConnectionConfig, EmulatorOptions, SeedAccount};
 pub use routes::ECHO_TOOL;
-pub use state::ENDPOINTS;
+pub use stats::ENDPOINTS;
 
-use state::{lock, Settings, Shared, Status, Store};
+use crate::sync::lock;
+use model::Status;
+use shared::{Settings, Shared};
+use stats::Stats;
+use store::Store;
 use wire::{random_digits, random_token};
 
 /// How long `close()` lets in-flight requests finish before cutting connections.
@@ -56,7 +71,10 @@ pub enum EmulatorError {
         connection_name: String,
         identifier: String,
     },
-    #[error("unknown connected account status {0:?} (expected ACTIVE, EXPIRED, PENDING_AUTH, PENDING_VERIFICATION or DISCONNECTED)")]
+    #[error(
+        "unknown connected account status {0:?} (expected {expected})",
+        expected = Status::expected()
+    )]
     InvalidStatus(String),
 }
 
@@ -78,27 +96,14 @@ impl LocalScalekit {
         let runtime = tokio::runtime::Handle::try_current()
             .map_err(|e| EmulatorError::Start(format!("no tokio runtime: {e}")))?;
         let host = options.host.as_deref().unwrap_or("127.0.0.1");
-        let port = options.port.unwrap_or(0);
-        let api = TcpListener::bind((host, port))
-            .await
-            .map_err(|source| EmulatorError::Bind {
-                addr: format!("{host}:{port}"),
-                source,
-            })?;
-        let api_addr = local_addr(&api)?;
+        let (api, api_addr) = listen(host, options.port.unwrap_or(0)).await?;
         // The echo upstream is loopback-only, in the API listener's address family.
         let echo_ip = match api_addr.ip() {
             ip if ip.is_loopback() => ip,
             IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::LOCALHOST),
             IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::LOCALHOST),
         };
-        let echo = TcpListener::bind((echo_ip, 0))
-            .await
-            .map_err(|source| EmulatorError::Bind {
-                addr: format!("{echo_ip}:0"),
-                source,
-            })?;
-        let echo_addr = local_addr(&echo)?;
+        let (echo, echo_addr) = listen(&echo_ip.to_string(), 0).await?;
         let base_url = http_url(api_addr);
         let echo_url = http_url(echo_addr);
 
@@ -127,13 +132,16 @@ impl LocalScalekit {
         let shared = Arc::new(Shared {
             settings,
             store: Mutex::new(store),
-            stats: Mutex::new(BTreeMap::new()),
+            stats: Stats::default(),
             http,
         });
 
+        let api_app = routes::router()
+            .fallback(forward::fallback)
+            .with_state(shared.clone());
         let (shutdown, stop) = watch::channel(false);
         let tasks = vec![
-            runtime.spawn(serve(api, routes::router(shared.clone()), stop.clone())),
+            runtime.spawn(serve(api, api_app, stop.clone())),
             runtime.spawn(serve(echo, echo::router(shared.clone()), stop)),
         ];
         Ok(LocalScalekit {
@@ -162,11 +170,11 @@ impl LocalScalekit {
 
     /// Requests served per endpoint (every name of [`ENDPOINTS`], zero included).
     pub fn stats(&self) -> BTreeMap<String, u64> {
-        self.shared.stats()
+        self.shared.stats.snapshot()
     }
 
     pub fn reset_stats(&self) {
-        self.shared.reset_stats();
+        self.shared.stats.reset();
     }
 
     /// Invalidates every issued access token: their next use answers 401 code 16.
@@ -231,10 +239,18 @@ impl std::fmt::Debug for LocalScalekit {
     }
 }
 
-fn local_addr(listener: &TcpListener) -> Result<SocketAddr, EmulatorError> {
-    listener
+/// A listener on `host:port` (a name or an IP literal) and the address it got.
+async fn listen(host: &str, port: u16) -> Result<(TcpListener, SocketAddr), EmulatorError> {
+    let listener = TcpListener::bind((host, port))
+        .await
+        .map_err(|source| EmulatorError::Bind {
+            addr: format!("{host}:{port}"),
+            source,
+        })?;
+    let addr = listener
         .local_addr()
-        .map_err(|e| EmulatorError::Start(format!("listener address: {e}")))
+        .map_err(|e| EmulatorError::Start(format!("listener address: {e}")))?;
+    Ok((listener, addr))
 }
 
 /// `http://ip:port`; an unspecified bind address is reached through loopback.

@@ -66,7 +66,7 @@ pub struct ConnectionConfig {
     pub api_key: Option<ApiKeyPlacement>,
 }
 
-/// Credential type of a connection (spec §6 injection table).
+/// Credential type of a connection (docs/wire-protocol.md §6 injection table).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 pub enum AuthType {
     #[default]
@@ -81,7 +81,8 @@ pub enum AuthType {
 }
 
 impl AuthType {
-    /// The `authorization_type` enum name reported on the wire (ConnectorType, spec §4.1).
+    /// The `authorization_type` enum name reported on the wire (ConnectorType,
+    /// docs/wire-protocol.md §4.1).
     pub fn wire_name(self) -> &'static str {
         match self {
             AuthType::OAuth => "OAUTH",
@@ -101,7 +102,8 @@ pub enum ApiKeyPlacement {
 }
 
 impl Default for ApiKeyPlacement {
-    /// Spec §6: with no `auth_header_key_override`, the key goes raw into `Authorization`.
+    /// docs/wire-protocol.md §6: with no `auth_header_key_override`, the key goes raw into
+    /// `Authorization`.
     fn default() -> Self {
         ApiKeyPlacement::Header("Authorization".to_owned())
     }

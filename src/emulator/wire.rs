@@ -1,5 +1,5 @@
-//! Wire helpers shared by the emulator's routes: the §2 error body, timestamps, random tokens,
-//! and lenient reading of snake_case / lowerCamel JSON and query input.
+//! Wire helpers shared by the emulator's routes: the error body of docs/wire-protocol.md §2,
+//! timestamps, random tokens, and lenient reading of snake_case / lowerCamel JSON and query input.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -11,7 +11,8 @@ use time::format_description::FormatItem;
 use time::macros::format_description;
 use time::OffsetDateTime;
 
-/// A Scalekit-side failure, rendered as the grpc-gateway `google.rpc.Status` body of spec §2.
+/// A Scalekit-side failure, rendered as the grpc-gateway `google.rpc.Status` body of
+/// docs/wire-protocol.md §2.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     pub status: StatusCode,
@@ -126,8 +127,8 @@ fn html_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-// Millisecond precision: RFC 3339 UTC as spec §2 allows, and fine enough that successive writes
-// get distinct `updated_at` values.
+// Millisecond precision: RFC 3339 UTC as docs/wire-protocol.md §2 allows, and fine enough that
+// successive writes get distinct `updated_at` values.
 const RFC3339_MILLIS: &[FormatItem<'static>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
 

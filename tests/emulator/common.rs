@@ -1,0 +1,274 @@
+//! What the emulator tests share: an authorized caller, the error-body check, upstreams.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use scalekit_native::emulator::{EmulatorOptions, LocalScalekit};
+use serde_json::{json, Value};
+
+pub const ACCOUNTS: &str = "/api/v1/connected_accounts";
+pub const MAGIC_LINK: &str = "/api/v1/connected_accounts/magic_link";
+pub const VERIFY: &str = "/api/v1/connected_accounts/user/verify";
+pub const CONNECTIONS: &str = "/api/v1/connections";
+
+pub fn client() -> reqwest::Client {
+    // No decompression: relayed bytes and content-encoding must be observable as sent.
+    reqwest::Client::builder()
+        .no_proxy()
+        .no_gzip()
+        .no_brotli()
+        .no_deflate()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// A started emulator and a caller holding one of its access tokens.
+pub struct Api {
+    pub sk: LocalScalekit,
+    pub http: reqwest::Client,
+    pub token: String,
+}
+
+impl Api {
+    pub async fn start(options: EmulatorOptions) -> Api {
+        let sk = LocalScalekit::start(options).await.unwrap();
+        let http = client();
+        let resp = token_request(
+            &http,
+            &sk.url(),
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", sk.client_id()),
+                ("client_secret", sk.client_secret()),
+            ],
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        let body: Value = json_of(resp).await;
+        let token = body["access_token"].as_str().unwrap().to_owned();
+        Api { sk, http, token }
+    }
+
+    /// [`Api::start`] with options given as JSON.
+    pub async fn with(json: Value) -> Api {
+        Api::start(options(json)).await
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.sk.url())
+    }
+
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .http
+            .request(method, self.url(path))
+            .bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req
+                .header("content-type", "application/json")
+                .body(b.to_string());
+        }
+        send(req).await
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::PUT, path, Some(body)).await
+    }
+
+    /// A Tool Proxy request routed to (connection, identifier), ready to send.
+    pub fn proxy(
+        &self,
+        method: Method,
+        path: &str,
+        connection: &str,
+        identifier: &str,
+    ) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, self.url(&format!("/proxy{path}")))
+            .bearer_auth(&self.token)
+            .header("connection_name", connection)
+            .header("identifier", identifier)
+    }
+
+    /// [`Api::proxy`] sent with no body.
+    pub async fn send_proxy(
+        &self,
+        method: Method,
+        path: &str,
+        connection: &str,
+        identifier: &str,
+    ) -> reqwest::Response {
+        self.proxy(method, path, connection, identifier)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The `connected_account.status` that a get at `path` reads.
+    pub async fn status_at(&self, path: &str) -> Value {
+        self.get(path).await.1["connected_account"]["status"].clone()
+    }
+
+    pub fn stat(&self, name: &str) -> u64 {
+        self.sk.stats().get(name).copied().unwrap_or(u64::MAX)
+    }
+}
+
+/// `POST {base}/oauth/token` with this form.
+pub async fn token_request(
+    http: &reqwest::Client,
+    base: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    http.post(format!("{base}/oauth/token"))
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A browser (no bearer) opening `url`.
+pub async fn browse(url: &str) -> reqwest::Response {
+    client().get(url).send().await.unwrap()
+}
+
+pub async fn json_of(resp: reqwest::Response) -> Value {
+    let bytes = resp.bytes().await.unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+/// Sends `req`; the answer's status and body.
+pub async fn send(req: reqwest::RequestBuilder) -> (StatusCode, Value) {
+    status_and_body(req.send().await.unwrap()).await
+}
+
+/// The status and the body as JSON (or as a string when it is not JSON).
+pub async fn status_and_body(resp: reqwest::Response) -> (StatusCode, Value) {
+    let status = resp.status();
+    let text = resp.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+pub fn options(json: Value) -> EmulatorOptions {
+    EmulatorOptions::from_json(&json.to_string()).unwrap()
+}
+
+/// The `message` of an error body.
+pub fn message(body: &Value) -> &str {
+    body["message"].as_str().unwrap()
+}
+
+/// A seeded account of `connection` with an OAuth access token.
+pub fn oauth_account(connection: &str, identifier: &str, access_token: &str) -> Value {
+    json!({"connectionName": connection, "identifier": identifier,
+           "authorizationDetails": {"oauth_token": {"access_token": access_token}}})
+}
+
+/// The google.rpc.Status body of docs/wire-protocol.md §2.
+pub fn assert_error(body: &Value, code: u64, error_code: &str) {
+    assert_eq!(body["code"], json!(code), "body: {body}");
+    assert_eq!(
+        body["details"][0]["@type"],
+        json!("type.googleapis.com/scalekit.v1.errdetails.ErrorInfo"),
+        "body: {body}"
+    );
+    assert_eq!(
+        body["details"][0]["error_code"],
+        json!(error_code),
+        "body: {body}"
+    );
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "body: {body}"
+    );
+}
+
+/// The answer has this HTTP status and a docs/wire-protocol.md §2 error body with this code.
+pub fn assert_fails(answer: &(StatusCode, Value), status: u16, code: u64, error_code: &str) {
+    assert_eq!(answer.0, status, "body: {}", answer.1);
+    assert_error(&answer.1, code, error_code);
+}
+
+/// [`assert_fails`], and the message mentions `part`.
+pub fn assert_fails_saying(
+    answer: &(StatusCode, Value),
+    status: u16,
+    code: u64,
+    error_code: &str,
+    part: &str,
+) {
+    assert_fails(answer, status, code, error_code);
+    assert!(message(&answer.1).contains(part), "body: {}", answer.1);
+}
+
+/// Serves `app` on an ephemeral loopback port; returns its base URL.
+pub async fn serve(app: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    url
+}
+
+/// A tiny upstream that reports the credentials it received and counts its calls.
+pub async fn upstream() -> (String, Arc<AtomicU64>) {
+    use axum::extract::RawQuery;
+    use axum::http::HeaderMap;
+    let hits = Arc::new(AtomicU64::new(0));
+    let counter = hits.clone();
+    let app = axum::Router::new().fallback(move |headers: HeaderMap, RawQuery(q): RawQuery| {
+        let counter = counter.clone();
+        async move {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let h = |n: &str| {
+                headers
+                    .get(n)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            };
+            axum::Json(json!({
+                "authorization": h("authorization"),
+                "x_api_key": h("x-api-key"),
+                "query": q,
+            }))
+        }
+    });
+    (serve(app).await, hits)
+}
+
+/// Polls `check` until it holds, for at most about ten seconds (then fails naming `what`): for
+/// conditions that become true on their own, like a listener going away.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    for _ in 0..500 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("{what}: still not the case after about ten seconds");
+}

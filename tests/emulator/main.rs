@@ -1,0 +1,10 @@
+//! LocalScalekit over real loopback HTTP: one test binary, one module per area.
+
+mod common;
+
+mod accounts;
+mod auth;
+mod lifecycle;
+mod links;
+mod proxy;
+mod token;
