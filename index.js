@@ -1,32 +1,8 @@
 'use strict'
 // The public entry: re-exports of the modules in lib/, one concern each (docs/architecture.md).
-// Everything that talks HTTP is in the Rust core behind binding.js. Written as shorthand
-// properties so that Node's ESM loader sees every name (index.mjs re-exports them).
+// Everything that talks HTTP is in the Rust core behind binding.js. Shorthand properties and a
+// spread of require(), so that Node's ESM loader sees every name (index.mjs re-exports them).
 
-const {
-  ScalekitException,
-  ScalekitServerException,
-  ScalekitValidationException,
-  ScalekitNetworkException,
-  ScalekitResponseTooLargeException,
-  ScalekitAbortException,
-  ScalekitBadRequestException,
-  ScalekitUnauthorizedException,
-  ScalekitForbiddenException,
-  ScalekitNotFoundException,
-  ScalekitConflictException,
-  ScalekitTooManyRequestsException,
-  ScalekitInternalServerException,
-  ScalekitNotImplementedException,
-  ScalekitServiceUnavailableException,
-  ScalekitGatewayTimeoutException,
-  ScalekitCancelledException,
-  ScalekitUnknownException,
-  ScalekitToolException,
-  ScalekitToolUnauthorizedException,
-  ScalekitToolForbiddenException,
-  ScalekitToolRateLimitException,
-} = require('./lib/errors.js')
 const { ScalekitClient } = require('./lib/client.js')
 const { ActionsClient } = require('./lib/actions.js')
 const { LocalScalekit } = require('./lib/local.js')
@@ -38,26 +14,5 @@ module.exports = {
   ConnectorType,
   ActionsClient,
   LocalScalekit,
-  ScalekitException,
-  ScalekitServerException,
-  ScalekitValidationException,
-  ScalekitNetworkException,
-  ScalekitResponseTooLargeException,
-  ScalekitAbortException,
-  ScalekitBadRequestException,
-  ScalekitUnauthorizedException,
-  ScalekitForbiddenException,
-  ScalekitNotFoundException,
-  ScalekitConflictException,
-  ScalekitTooManyRequestsException,
-  ScalekitInternalServerException,
-  ScalekitNotImplementedException,
-  ScalekitServiceUnavailableException,
-  ScalekitGatewayTimeoutException,
-  ScalekitCancelledException,
-  ScalekitUnknownException,
-  ScalekitToolException,
-  ScalekitToolUnauthorizedException,
-  ScalekitToolForbiddenException,
-  ScalekitToolRateLimitException,
+  ...require('./lib/exceptions.js'),
 }

@@ -6,7 +6,8 @@
 // never keeps Node alive.
 
 const native = require('./native.js')
-const { ScalekitAbortException, fromNative } = require('./errors.js')
+const { fromNative } = require('./errors.js')
+const { ScalekitAbortException } = require('./exceptions.js')
 const { decodeOutcome } = require('./outcome.js')
 const { isAbortSignal, kindOf } = require('./args.js')
 
