@@ -225,6 +225,21 @@ fn unsupported(name: &'static str, what: &str) -> ScalekitError {
     )
 }
 
+/// Why a body of this kind cannot be sent: not serialisable, a kind that needs another encoding,
+/// or not a body at all.
+fn refused(name: &'static str, kind: &Kind, expected: &str) -> ScalekitError {
+    if let Kind::Unserialisable(message) = kind {
+        return unserialisable(name, message);
+    }
+    match kind.unsupported() {
+        Some(what) => unsupported(name, what),
+        None => ScalekitError::validation(
+            name,
+            format!("{name} must be {expected}, got {}", kind.type_of()),
+        ),
+    }
+}
+
 fn parse_json(name: &'static str, text: &str) -> Result<Value, ScalekitError> {
     serde_json::from_str(text).map_err(|e| unserialisable(name, &e.to_string()))
 }
@@ -326,19 +341,13 @@ pub fn body(
         Kind::Object | Kind::Array | Kind::Date | Kind::AbortSignal => {
             ProxyBody::Json(Bytes::from(text))
         }
-        Kind::Unserialisable(message) => return Err(unserialisable("body", &message)),
-        other => match other.unsupported() {
-            Some(what) => return Err(unsupported("body", what)),
-            None => {
-                return Err(ScalekitError::validation(
-                    "body",
-                    format!(
-                        "body must be an object, an array, a string or a Buffer, got {}",
-                        other.type_of()
-                    ),
-                ))
-            }
-        },
+        other => {
+            return Err(refused(
+                "body",
+                &other,
+                "an object, an array, a string or a Buffer",
+            ))
+        }
     }))
 }
 
@@ -351,19 +360,7 @@ pub fn form(kind: &Kind, text: Option<String>) -> Result<Option<ProxyBody>, Scal
         Kind::Object | Kind::Array | Kind::Date | Kind::AbortSignal | Kind::Bytes => {
             ProxyBody::Form(parse_json("formData", &text)?)
         }
-        Kind::Unserialisable(message) => return Err(unserialisable("formData", message)),
-        other => match other.unsupported() {
-            Some(what) => return Err(unsupported("formData", what)),
-            None => {
-                return Err(ScalekitError::validation(
-                    "formData",
-                    format!(
-                        "formData must be an object or a string, got {}",
-                        other.type_of()
-                    ),
-                ))
-            }
-        },
+        other => return Err(refused("formData", other, "an object or a string")),
     }))
 }
 

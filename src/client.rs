@@ -88,44 +88,35 @@ impl ScalekitClient {
         params: &Params,
     ) -> Result<Value, ScalekitError> {
         use AccountOperation as Op;
-        type Answer = fn(&Value) -> Result<Value, ScalekitError>;
-        // Each call paired with the shape its answer takes.
-        let (call, answer): (RestCall, Answer) = match operation {
-            Op::GetOrCreate => return self.get_or_create(params).await,
-            Op::Get => (accounts::get_call(params)?, |a| {
-                Ok(accounts::account_answer(a))
-            }),
-            Op::Create => (accounts::create_call(params)?, |a| {
-                Ok(accounts::account_answer(a))
-            }),
-            Op::Update => (accounts::update_call(params)?, |a| {
-                Ok(accounts::account_answer(a))
-            }),
-            Op::Delete => (accounts::delete_call(params)?, |_| {
-                Ok(Value::Object(Default::default()))
-            }),
-            Op::List => (accounts::list_call(params)?, |a| {
-                Ok(accounts::list_answer(a))
-            }),
-            Op::AuthorizationLink => (
-                accounts::magic_link_call(params)?,
-                accounts::magic_link_answer,
-            ),
-            Op::VerifyUser => (accounts::verify_call(params)?, |a| {
-                Ok(accounts::verify_answer(a))
-            }),
-            Op::ListConnections => (accounts::list_connections_call(params)?, |a| {
-                Ok(accounts::connections_answer(a))
-            }),
-            Op::ExecuteTool => (accounts::execute_tool_call(params)?, |a| {
-                Ok(accounts::execute_tool_answer(a))
-            }),
-        };
         let timeout = match operation {
             Op::ExecuteTool => self.inner.config.tool_timeout,
             _ => self.inner.config.timeout,
         };
-        answer(&self.rest(&call, timeout).await?)
+        // Each call paired with the shape its answer takes.
+        let (call, shape): (RestCall, fn(&Value) -> Value) = match operation {
+            Op::GetOrCreate => return self.get_or_create(params).await,
+            Op::AuthorizationLink => {
+                let call = accounts::magic_link_call(params)?;
+                return accounts::magic_link_answer(&self.rest(&call, timeout).await?);
+            }
+            Op::Get => (accounts::get_call(params)?, accounts::account_answer),
+            Op::Create => (accounts::create_call(params)?, accounts::account_answer),
+            Op::Update => (accounts::update_call(params)?, accounts::account_answer),
+            Op::Delete => (accounts::delete_call(params)?, |_| {
+                Value::Object(Default::default())
+            }),
+            Op::List => (accounts::list_call(params)?, accounts::list_answer),
+            Op::VerifyUser => (accounts::verify_call(params)?, accounts::verify_answer),
+            Op::ListConnections => (
+                accounts::list_connections_call(params)?,
+                accounts::connections_answer,
+            ),
+            Op::ExecuteTool => (
+                accounts::execute_tool_call(params)?,
+                accounts::execute_tool_answer,
+            ),
+        };
+        Ok(shape(&self.rest(&call, timeout).await?))
     }
 
     /// docs/wire-protocol.md §4.3: GET, then PUT (details given) or nothing (exists), or POST on NOT_FOUND.
