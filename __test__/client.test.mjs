@@ -9,7 +9,7 @@ import path from 'node:path'
 
 import sk from '../index.js'
 import * as esm from '../index.mjs'
-import { startLocal, runNode, INDEX_JS } from './helpers.mjs'
+import { startLocal, startServer, sendJson, rejection, runNode, INDEX_JS } from './helpers.mjs'
 
 const { ScalekitClient, ScalekitValidationException, ScalekitException } = sk
 
@@ -76,13 +76,29 @@ describe('new ScalekitClient(envUrl, clientId, clientSecret, options)', () => {
     })
   }
 
-  test('accepts valid options and exposes envUrl and clientId', () => {
-    const c = new ScalekitClient('https://acme.scalekit.dev', 'skc_1', 'secret', { timeoutMs: 1500, toolTimeoutMs: 2500, maxRetries: 0 })
-    assert.equal(c.envUrl, 'https://acme.scalekit.dev')
+  test('valid options take effect: maxRetries, toolTimeoutMs (proxy calls), timeoutMs (control plane)', async (t) => {
+    // A fake Scalekit: a token; 503 for /proxy/busy; no answer at all for anything else.
+    const fake = await startServer(t, (req, res) => {
+      if (req.url === '/oauth/token') return sendJson(res, 200, { access_token: 't', expires_in: 3600 })
+      if (req.url === '/proxy/busy') return sendJson(res, 503, { busy: true })
+    })
+    const c = new ScalekitClient(fake.url, 'skc_1', 'secret', { timeoutMs: 300, toolTimeoutMs: 400, maxRetries: 0 })
+    assert.equal(c.envUrl, fake.url)
     assert.equal(c.clientId, 'skc_1')
-    assert.equal(typeof c.actions.request, 'function')
-    assert.equal(typeof c.actions.getAuthorizationLink, 'function')
     assert.equal(c.actions, c.actions, 'actions is a stable property')
+    const account = { connectionName: 'conn', identifier: 'user' }
+    // maxRetries 0: a GET answered 503 is sent once (by default it would be retried twice).
+    const busy = await rejection(c.actions.request({ ...account, path: '/busy' }))
+    assert.equal(busy.constructor, sk.ScalekitServiceUnavailableException, String(busy))
+    assert.equal(fake.requests.filter((r) => r.url === '/proxy/busy').length, 1)
+    // toolTimeoutMs is a proxy call's deadline, timeoutMs a control-plane call's.
+    const proxyTimeout = await rejection(c.actions.request({ ...account, path: '/hang' }))
+    assert.equal(proxyTimeout.constructor, sk.ScalekitGatewayTimeoutException, String(proxyTimeout))
+    assert.equal(proxyTimeout.message, '[deadline_exceeded] timeout of 400ms exceeded')
+    const apiTimeout = await rejection(c.actions.getAuthorizationLink(account))
+    assert.equal(apiTimeout.constructor, sk.ScalekitGatewayTimeoutException, String(apiTimeout))
+    assert.equal(apiTimeout.message, '[deadline_exceeded] timeout of 300ms exceeded')
+    assert.equal(fake.requests.filter((r) => r.url === '/oauth/token').length, 1)
   })
 
   test('a trailing slash in envUrl is fine: requests still go to {envUrl}/proxy/...', async (t) => {

@@ -3,6 +3,7 @@
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import http from 'node:http'
+import net from 'node:net'
 
 import sk from '../index.js'
 import { startLocal, startServer, sendJson, rejection } from './helpers.mjs'
@@ -366,4 +367,28 @@ describe('timeouts and network failures', () => {
     const e = await rejection(client.actions.request(CALL))
     assert.ok(e instanceof ScalekitNetworkException, `got ${e.constructor.name}: ${e.message}`)
   })
+
+  // A refused connection cannot be counted from here, so the same kind of failure (the request
+  // never reached the server) is made countable: an https:// envUrl whose server drops every
+  // connection, so each attempt fails in the TLS handshake, a connect failure.
+  for (const maxRetries of [undefined, 0, 1]) {
+    test(`a connect failure with maxRetries ${maxRetries ?? 'by default (2)'}: exactly ${1 + (maxRetries ?? 2)} attempt(s), then ScalekitNetworkException`, async (t) => {
+      let connections = 0
+      const server = net.createServer((socket) => {
+        connections++
+        socket.on('error', () => {})
+        socket.destroy()
+      })
+      await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+      t.after(() => new Promise((resolve) => server.close(resolve)))
+      const client = new ScalekitClient(`https://127.0.0.1:${server.address().port}`, 'id', 'secret', maxRetries === undefined ? {} : { maxRetries })
+      const e = await rejection(client.actions.request(CALL))
+      assert.equal(e.constructor, ScalekitNetworkException, `got ${e.constructor.name}: ${e.message}`)
+      assert.equal(connections, 1 + (maxRetries ?? 2), 'token request attempts')
+      connections = 0
+      const e2 = await rejection(client.actions.getAuthorizationLink({ connectionName: 'c', identifier: 'u' }))
+      assert.equal(e2.constructor, ScalekitNetworkException, `got ${e2.constructor.name}: ${e2.message}`)
+      assert.equal(connections, 1 + (maxRetries ?? 2), 'token request attempts of the second call (a failed fetch is not cached)')
+    })
+  }
 })

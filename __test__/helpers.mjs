@@ -123,3 +123,39 @@ export function statsDelta(local, before) {
   for (const key of new Set([...Object.keys(now), ...Object.keys(before)])) delta[key] = (now[key] ?? 0) - (before[key] ?? 0)
   return delta
 }
+
+/**
+ * A pass-through server in front of `target` (e.g. LocalScalekit): every request is forwarded as
+ * is and recorded in `front.requests` (as `startServer` does); every answer is relayed. The answer
+ * is held until the promise `holdAnswer(req, answerBody)` returns (if any) settles, so a test can
+ * keep, say, a token answer back while the request has already been served upstream. Closed when
+ * the test `t` ends.
+ */
+export async function startFront(t, target, holdAnswer) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 })
+  t.after(() => agent.destroy())
+  return startServer(t, (req, res, body) =>
+    new Promise((resolve, reject) => {
+      const upstream = http.request(new URL(req.url, target), { method: req.method, headers: req.headers, agent }, (answer) => {
+        const chunks = []
+        answer.on('data', (c) => chunks.push(c))
+        answer.on('error', reject)
+        answer.on('end', async () => {
+          const text = Buffer.concat(chunks)
+          try {
+            await holdAnswer?.(req, text)
+          } finally {
+            const headers = { ...answer.headers }
+            delete headers['transfer-encoding']
+            headers['content-length'] = String(text.length)
+            res.writeHead(answer.statusCode, headers)
+            res.end(text)
+            resolve()
+          }
+        })
+      })
+      upstream.on('error', reject)
+      upstream.end(body)
+    }),
+  )
+}

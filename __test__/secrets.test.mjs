@@ -148,14 +148,18 @@ test('a redirect to another origin does not carry the Scalekit token there', asy
     res.end()
   })
   const c = new ScalekitClient(fake.url, 'skc', SECRET, { maxRetries: 0 })
-  // Followed (as axios would) or refused: either way the token must not reach the other origin.
-  await c.actions.request({ ...CALL, path: '/go' }).catch(() => {})
+  // Followed, as axios would, but without the token.
+  const res = await c.actions.request({ ...CALL, path: '/go' })
+  assert.equal(res.status, 200)
+  assert.deepEqual(res.data, { elsewhere: true })
+  assertClean(res, 'the redirected answer')
   assert.equal(fake.requests.filter((r) => r.url === '/proxy/go').length, 1)
-  for (const r of elsewhere.requests) {
-    const seen = JSON.stringify(r.headers) + r.url + r.body.toString()
-    assert.ok(!seen.includes(TOKEN), `token sent to another origin: ${seen}`)
-    assert.ok(!seen.includes(SECRET))
-  }
+  assert.deepEqual(elsewhere.requests.map((r) => `${r.method} ${r.url}`), ['GET /landing'])
+  const [landing] = elsewhere.requests
+  assert.equal(landing.headers.authorization, undefined)
+  const seen = JSON.stringify(landing.headers) + landing.url + landing.body.toString()
+  assert.ok(!seen.includes(TOKEN), `token sent to another origin: ${seen}`)
+  assert.ok(!seen.includes(SECRET))
 })
 
 test('constructor errors do not contain the secret', () => {
@@ -223,3 +227,27 @@ test('a token endpoint that echoes the request: the secret is scrubbed from err.
   assert.match(e.data.error_description, /client_secret=\[REDACTED\]/)
   for (const text of forms(e)) assert.ok(!String(text).includes(SECRET), `client secret leaked in ${text}`)
 })
+
+// The three shapes a token endpoint's failure takes (an OAuth error, another JSON body, plain
+// text after the retries of a 5xx), each echoing the secret as sent: the message says what
+// failed and carries the echo, scrubbed.
+for (const [label, status, answer, Class, attempts] of [
+  ['an OAuth 401 echoing the form', 401, (res, body) => sendJson(res, 401, { error: 'invalid_client', error_description: `rejected: ${body}` }), sk.ScalekitUnauthorizedException, 1],
+  ['a 400 naming the secret', 400, (res) => sendJson(res, 400, { error: 'invalid_request', error_description: `unknown secret ${SECRET}` }), sk.ScalekitBadRequestException, 1],
+  ['a text 500 naming the secret, retried once', 500, (res) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`no client with secret ${SECRET}`), sk.ScalekitInternalServerException, 2],
+]) {
+  test(`token endpoint failure, ${label}: the secret never reaches the error`, async (t) => {
+    const fake = await startServer(t, (req, res, body) => answer(res, body))
+    const client = new ScalekitClient(fake.url, 'skc_id', SECRET, { maxRetries: 1 })
+    const e = await rejection(client.actions.request({ ...CALL, path: '/x' }))
+    assert.equal(e.constructor, Class, `got ${e?.constructor?.name}: ${e?.message}`)
+    assert.equal(e.httpStatus, status)
+    assert.equal(fake.requests.length, attempts, 'token requests')
+    assert.ok(fake.requests.every((r) => r.url === '/oauth/token' && r.body.toString().includes(`client_secret=${SECRET}`)), 'the secret was sent, and echoed')
+    assert.match(e.message, new RegExp(`^token request failed with status ${status}`))
+    assert.ok(!e.message.includes(SECRET), `secret in the message: ${e.message}`)
+    if (status !== 500) assert.ok(e.message.includes('[REDACTED]'), `the echo, scrubbed, is in the message: ${e.message}`)
+    assert.ok(JSON.stringify(e.data).includes('[REDACTED]'), `the echo, scrubbed, is in err.data: ${JSON.stringify(e.data)}`)
+    for (const text of forms(e)) assert.ok(!String(text).includes(SECRET), `client secret leaked in ${text}`)
+  })
+}

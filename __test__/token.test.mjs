@@ -1,4 +1,4 @@
-// The client-credentials token: lazy, cached, single-flight, renewed before expiry, refetched
+// The client-credentials token: lazy, cached, single-flight, renewed in the background before expiry, refetched
 // once on Scalekit's own 401 (code 16), never on a 401 relayed from the provider.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -6,7 +6,7 @@ import util from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
 
 import sk from '../index.js'
-import { startLocal, startServer, sendJson, rejection } from './helpers.mjs'
+import { startLocal, startServer, startFront, sendJson, rejection } from './helpers.mjs'
 
 const { ScalekitClient, ScalekitUnauthorizedException, ScalekitServerException } = sk
 
@@ -18,8 +18,7 @@ test('no token request at construction; the first call fetches one', async (t) =
   const client = local.client()
   const client2 = new ScalekitClient(local.url, local.clientId, local.clientSecret)
   await sleep(50)
-  assert.equal(local.stats().token, 0)
-  assert.ok(client2)
+  assert.equal(local.stats().token, 0, 'constructing two clients sent nothing')
   const res = await client.actions.request(CALL)
   assert.equal(res.status, 200)
   const s = local.stats()
@@ -27,6 +26,12 @@ test('no token request at construction; the first call fetches one', async (t) =
   // The first proxy call already carries the token: no 401 round trip (2.11.0's bug).
   assert.equal(s.proxy, 1)
   assert.equal(s.echo, 1)
+  // The second client is usable and still had no token: its first call fetches its own.
+  assert.equal(client2.envUrl, local.url)
+  assert.equal(client2.clientId, local.clientId)
+  const res2 = await client2.actions.request(CALL)
+  assert.equal(res2.status, 200)
+  assert.deepEqual([local.stats().token, local.stats().proxy], [2, 2])
 })
 
 test('the token is cached: sequential calls make one token request', async (t) => {
@@ -53,10 +58,23 @@ test('each client has its own token', async (t) => {
 
 test('1000 concurrent first calls share one token request', async (t) => {
   const local = await startLocal(t, { accounts: [ACCOUNT] })
-  const client = local.client()
-  const results = await Promise.all(
-    Array.from({ length: 1000 }, (_, i) => client.actions.request({ ...CALL, queryParams: { i } })),
-  )
+  // The token answer is held until every call has been handed to the client, and 200 ms more:
+  // every call asks for a token while the first fetch is still in flight.
+  let tokenArrived
+  const tokenSeen = new Promise((resolve) => (tokenArrived = resolve))
+  let release
+  const released = new Promise((resolve) => (release = resolve))
+  const front = await startFront(t, local.url, (req) => {
+    if (req.url !== '/oauth/token') return
+    tokenArrived()
+    return released
+  })
+  const client = new ScalekitClient(front.url, local.clientId, local.clientSecret)
+  const calls = Array.from({ length: 1000 }, (_, i) => client.actions.request({ ...CALL, queryParams: { i } }))
+  await tokenSeen
+  await sleep(200)
+  release()
+  const results = await Promise.all(calls)
   assert.equal(results.length, 1000)
   const seen = new Set()
   for (const r of results) {
@@ -69,6 +87,9 @@ test('1000 concurrent first calls share one token request', async (t) => {
   assert.equal(s.token, 1)
   assert.equal(s.proxy, 1000)
   assert.equal(s.echo, 1000)
+  assert.equal(front.requests.filter((r) => r.url === '/oauth/token').length, 1)
+  const bearers = new Set(front.requests.filter((r) => r.url.startsWith('/proxy/')).map((r) => r.headers.authorization))
+  assert.equal(bearers.size, 1, 'every call carried the one token')
 })
 
 test('concurrent first calls share one in-flight token request, even when it fails', async (t) => {
@@ -94,20 +115,68 @@ test('concurrent first calls share one in-flight token request, even when it fai
   assert.equal(fake.requests.filter((r) => r.url.startsWith('/proxy')).length, 0)
 })
 
-test('the token is renewed before it expires (tokenTtlSeconds: 2)', async (t) => {
-  const local = await startLocal(t, { accounts: [ACCOUNT], tokenTtlSeconds: 2 })
-  const client = local.client()
-  await client.actions.request(CALL)
-  await client.actions.request(CALL)
-  assert.equal(local.stats().token, 1)
-  await sleep(2200)
-  local.resetStats()
-  const res = await client.actions.request(CALL)
+test('the token is renewed in the background inside its renewal window; calls go on with the valid old one meanwhile', async (t) => {
+  // tokenTtlSeconds 4: the client renews a token from 90 % of its lifetime (3.6 s) and stops using
+  // it at 99 % (3.96 s); in between, calls use it while the renewal runs in the background.
+  const local = await startLocal(t, { accounts: [ACCOUNT], tokenTtlSeconds: 4 })
+  const issued = [] // access tokens, in the order LocalScalekit issued them
+  let renewalArrived
+  const renewalSeen = new Promise((resolve) => (renewalArrived = resolve))
+  let release
+  const released = new Promise((resolve) => (release = resolve))
+  let renewalHeld = false
+  // The renewal is served by LocalScalekit at once, but its answer is held until a call has gone
+  // through meanwhile. The timer only ends the wait when that call waits for this very answer
+  // (renewal not in the background): then the assertions below fail.
+  const front = await startFront(t, local.url, (req, answer) => {
+    if (req.url !== '/oauth/token') return
+    issued.push(JSON.parse(answer).access_token)
+    if (issued.length !== 2) return
+    renewalHeld = true
+    renewalArrived()
+    const timer = setTimeout(release, 3000)
+    return released.finally(() => {
+      clearTimeout(timer)
+      renewalHeld = false
+    })
+  })
+  const proxied = () => front.requests.filter((r) => r.url.startsWith('/proxy/'))
+  const client = new ScalekitClient(front.url, local.clientId, local.clientSecret)
+
+  // As soon as the renewal request is in, one more call, while its answer is held.
+  const during = renewalSeen.then(async () => {
+    const res = await client.actions.request({ ...CALL, queryParams: { phase: 'during' } })
+    return { res, held: renewalHeld, tokens: local.stats().token }
+  })
+  let renewing = false
+  renewalSeen.then(() => (renewing = true))
+  // Calls every 20 ms until one of them sets the renewal off.
+  while (!renewing) {
+    const res = await client.actions.request(CALL)
+    assert.equal(res.status, 200)
+    if (!renewing) await sleep(20)
+  }
+  const d = await during
+  release()
+  assert.equal(d.res.status, 200)
+  assert.equal(d.tokens, 2, 'a new token was fetched in the background')
+  assert.ok(d.held, "the call was answered while the renewal's answer was held: it did not wait for the new token")
+  const sent = proxied().filter((r) => r.url.includes('phase=during'))
+  assert.equal(sent.length, 1, 'sent once: LocalScalekit took the old token (no 401, no re-authentication)')
+  assert.equal(sent[0].headers.authorization, `Bearer ${issued[0]}`, 'the call used the old token')
+  assert.ok(proxied().every((r) => r.headers.authorization === `Bearer ${issued[0]}`), 'every call so far used the old token')
+
+  // Once the renewal's answer is in, calls use the new token; no other token is fetched.
+  let res
+  for (let i = 0; i < 100; i++) {
+    res = await client.actions.request({ ...CALL, queryParams: { phase: 'after', i } })
+    if (proxied().at(-1).headers.authorization === `Bearer ${issued[1]}`) break
+    await sleep(20)
+  }
   assert.equal(res.status, 200)
-  const s = local.stats()
-  assert.equal(s.token, 1, 'a new token was fetched')
-  // Renewed ahead of time: the expired token was never sent (no 401 then retry).
-  assert.equal(s.proxy, 1)
+  assert.equal(proxied().at(-1).headers.authorization, `Bearer ${issued[1]}`)
+  assert.equal(local.stats().token, 2)
+  assert.equal(issued.length, 2)
 })
 
 test('revoked token (Scalekit 401, code 16): dropped, refetched once, the call retried once', async (t) => {
