@@ -1,5 +1,5 @@
 // Every connected-account method of `client.actions` against LocalScalekit (issue 4): shapes of the
-// results (camelCase, string enums, Dates, oneof `details: {case, value}`), the lifecycle of spec §8,
+// results (camelCase, string enums, Dates, oneof `details: {case, value}`), the lifecycle of docs/wire-protocol.md §8,
 // getOrCreate's GET → POST/PUT order (counted with `local.stats()`), list pagination and filters,
 // client-side validation that sends nothing, and the emulator's server-side §5 validation.
 import { test, describe, before, after } from 'node:test'
@@ -639,7 +639,7 @@ describe('client-side validation: ScalekitValidationException, nothing sent', ()
   })
 })
 
-describe('server-side validation (spec §5): 400, code 3, from LocalScalekit', () => {
+describe('server-side validation (docs/wire-protocol.md §5): 400, code 3, from LocalScalekit', () => {
   const cases = [
     ['connectedAccountId without the ca_ prefix', 'connected_accounts.get', () => actions.getConnectedAccount({ connectedAccountId: 'bad' }), /ca_/],
     ['an identifier over 100 characters (create)', 'connected_accounts.create', () => actions.createConnectedAccount({ connectionName: 'crm', identifier: 'x'.repeat(101), authorizationDetails: apiKey('k') }), /identifier/],

@@ -109,7 +109,7 @@ describe('through the echo upstream', () => {
     assert.equal(res.data.headers['content-type'], 'application/octet-stream')
   })
 
-  test('formData is sent application/x-www-form-urlencoded (spec §10)', async () => {
+  test('formData is sent application/x-www-form-urlencoded (docs/wire-protocol.md §10)', async () => {
     const res = await actions.request({ ...CALL, path: '/f', method: 'POST', formData: { a: 'x y', n: 1, s: 'a&b=c' } })
     assert.match(res.data.headers['content-type'], /^application\/x-www-form-urlencoded/)
     const parsed = Object.fromEntries(new URLSearchParams(res.data.body))

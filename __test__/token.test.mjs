@@ -283,7 +283,7 @@ test('wrong client id: ScalekitUnauthorizedException', async (t) => {
   assert.equal(local.stats().proxy, 0)
 })
 
-test('the token request is the spec §3 form POST', async (t) => {
+test('the token request is the docs/wire-protocol.md §3 form POST', async (t) => {
   const fake = await startServer(t, (req, res) => {
     if (req.url === '/oauth/token') return sendJson(res, 200, { access_token: 'tok-form', expires_in: 3600 })
     sendJson(res, 200, { ok: true })

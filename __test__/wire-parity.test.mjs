@@ -1,4 +1,4 @@
-// Wire parity with @scalekit-sdk/node 2.11.0 (issue 3, point 10; spec §6 and §10).
+// Wire parity with @scalekit-sdk/node 2.11.0 (issue 3, point 10; docs/wire-protocol.md §6 and §10).
 //
 // The same `actions.request` calls go through the official SDK and through scalekit-native,
 // both against one LocalScalekit whose connections are auto-provisioned over its echo upstream.
@@ -16,7 +16,7 @@
 //     `Connection: keep-alive`, reqwest relies on the HTTP/1.1 default), never forwarded;
 //   - header-name case and order (HTTP field names are case-insensitive; axios sends
 //     `Content-Type`, reqwest `content-type`);
-//   - `formData`: spec §10, urlencoded on purpose; checked separately below.
+//   - `formData`: docs/wire-protocol.md §10, urlencoded on purpose; checked separately below.
 
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -352,10 +352,10 @@ test('caller Content-Type text/xml with a string body', async () => {
 })
 
 // ---------------------------------------------------------------------------------------------
-// formData: a deliberate departure (spec §10)
+// formData: a deliberate departure (docs/wire-protocol.md §10)
 // ---------------------------------------------------------------------------------------------
 
-test('formData: urlencoded in scalekit-native, JSON in 2.11.0 (spec §10)', async () => {
+test('formData: urlencoded in scalekit-native, JSON in 2.11.0 (docs/wire-protocol.md §10)', async () => {
   const call = { connectionName: CONNECTION, identifier: USER, path: '/v1/form', method: 'POST', formData: { a: 'b c', n: 1 } }
   const o = await send(official, call)
   const n = await send(ours, call)
