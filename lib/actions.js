@@ -3,7 +3,18 @@
 
 const util = require('node:util')
 const { Calls, withSignal } = require('./calls.js')
-const { proxyOptions, accountCall } = require('./args.js')
+const { Readable } = require('node:stream')
+const { proxyOptions, readBlob, accountCall, isAbortSignal } = require('./args.js')
+const { pump } = require('./streams.js')
+const { ScalekitAbortException } = require('./exceptions.js')
+
+/** Aborting `signal` while a streamed download is read destroys it (and closes its connection). */
+function abortStreamWith(signal, stream) {
+  const onAbort = () => stream.destroy(new ScalekitAbortException(undefined, { cause: signal.reason }))
+  if (signal.aborted) return onAbort()
+  signal.addEventListener('abort', onAbort, { once: true })
+  stream.once('close', () => signal.removeEventListener('abort', onAbort))
+}
 const { reviveDates } = require('./dates.js')
 
 class ActionsClient {
@@ -18,11 +29,18 @@ class ActionsClient {
     const options = proxyOptions(params)
     const p = options?.paramsKind === undefined ? params : {}
     const signal = p.signal
-    if (signal === undefined || signal === null) {
+    if (options?.blob) await readBlob(options)
+    if (options?.uploads === undefined && (signal === undefined || signal === null)) {
       return this.#calls.request(p.connectionName, p.identifier, p.path, p.method, options)
     }
-    return withSignal(signal, (signalFields) =>
-      this.#calls.request(p.connectionName, p.identifier, p.path, p.method, { ...options, ...signalFields }))
+    const response = await withSignal(signal, (signalFields) => {
+      const call = this.#calls.request(p.connectionName, p.identifier, p.path, p.method, { ...options, ...signalFields })
+      // Started after the call took its sink; ends by itself when the call stops reading.
+      if (options?.uploads) pump(options.uploads.id, options.uploads.source)
+      return call
+    })
+    if (isAbortSignal(signal) && response.data instanceof Readable) abortStreamWith(signal, response.data)
+    return response
   }
 
   async #accounts(method, params) {

@@ -3,6 +3,8 @@
 // AbortSignal…) and encodes them for the native side. No rule and no message here: Rust decides
 // what is allowed and says what is wrong (docs/architecture.md, "Argument rules").
 
+const native = require('./native.js')
+
 /** What a value is, in the names `Kind::parse` reads in Rust (src/args.rs). */
 function kindOf(value) {
   if (value === undefined) return 'undefined'
@@ -15,7 +17,8 @@ function kindOf(value) {
   if (typeof Blob !== 'undefined' && value instanceof Blob) return 'blob'
   if (value instanceof Map) return 'map'
   if (value instanceof Set) return 'set'
-  if (typeof value.pipe === 'function' || typeof value.getReader === 'function') return 'stream'
+  if (typeof value.pipe === 'function' || typeof value.getReader === 'function' ||
+    typeof value[Symbol.asyncIterator] === 'function') return 'stream'
   if (isAbortSignal(value)) return 'abortsignal'
   if (Array.isArray(value)) return 'array'
   if (value instanceof Date) return 'date'
@@ -35,6 +38,14 @@ const JSON_FORM = new Set(['object', 'array', 'date', 'abortsignal', 'bytes'])
 // that Rust formats no number itself.
 function numbersAsText(_key, value) {
   return typeof value === 'number' || typeof value === 'bigint' ? String(value) : value
+}
+
+/** A Blob's bytes and type (`options.blob`, set by `proxyOptions`), read before the call. */
+async function readBlob(options) {
+  const { blob } = options
+  options.blob = undefined
+  options.bodyBytes = Buffer.from(await blob.arrayBuffer())
+  options.bodyContentType = blob.type
 }
 
 /** Sets `{name}Text` to the JSON of `value`, or `{name}Error` to why it cannot be. */
@@ -65,11 +76,29 @@ function headerList(headers) {
   return flat
 }
 
+/**
+ * A streamed body: the upload sink it goes through, and the source to pump once the call has
+ * started (`options.uploads`). A FormData is written by Node's own multipart encoder.
+ */
+function putUpload(options, name, kind, value) {
+  let source = value
+  if (kind === 'formdata') {
+    const encoded = new Response(value)
+    options[name + 'ContentType'] = encoded.headers.get('content-type')
+    source = encoded.body
+  }
+  const id = native.newUpload()
+  options[name + 'Upload'] = id
+  options.uploads = { id, source }
+}
+
 function putBody(options, body) {
   // axios sends no body for a falsy one (0, false, '').
   const kind = body ? kindOf(body) : 'empty'
   options.bodyKind = kind
-  if (kind === 'string') options.bodyText = body
+  if (kind === 'stream' || kind === 'formdata') putUpload(options, 'body', kind, body)
+  else if (kind === 'blob') options.blob = body
+  else if (kind === 'string') options.bodyText = body
   else if (kind === 'bytes') options.bodyBytes = toBuffer(body)
   else if (kind === 'urlsearchparams') options.bodyText = body.toString()
   else if (JSON_BODY.has(kind)) putJson(options, 'body', body)
@@ -78,7 +107,8 @@ function putBody(options, body) {
 function putForm(options, formData) {
   const kind = formData ? kindOf(formData) : 'empty'
   options.formKind = kind
-  if (kind === 'string') options.formText = formData
+  if (kind === 'formdata') putUpload(options, 'form', kind, formData)
+  else if (kind === 'string') options.formText = formData
   else if (kind === 'urlsearchparams') options.formText = formData.toString()
   else if (JSON_FORM.has(kind)) putJson(options, 'form', formData, numbersAsText)
 }
@@ -89,12 +119,12 @@ function putForm(options, formData) {
  */
 function proxyOptions(params) {
   if (params === null || typeof params !== 'object') return { paramsKind: kindOf(params) }
-  const { queryParams: query, body, formData, headers, timeoutMs, retry, maxResponseBytes } = params
+  const { queryParams: query, body, formData, headers, timeoutMs, retry, maxResponseBytes, responseType } = params
   if (query == null && body == null && formData == null && headers == null && timeoutMs === undefined &&
-    retry === undefined && maxResponseBytes === undefined) {
+    retry === undefined && maxResponseBytes === undefined && responseType === undefined) {
     return undefined
   }
-  const options = { timeoutMs, retry, maxResponseBytes }
+  const options = { timeoutMs, retry, maxResponseBytes, responseType }
   if (headers != null) {
     options.headersKind = kindOf(headers)
     if (typeof headers === 'object' && !Array.isArray(headers)) options.headers = headerList(headers)
@@ -136,4 +166,4 @@ function localOptions(options) {
   }
 }
 
-module.exports = { kindOf, isAbortSignal, proxyOptions, accountCall, localOptions }
+module.exports = { kindOf, isAbortSignal, proxyOptions, readBlob, accountCall, localOptions }

@@ -36,7 +36,7 @@ class Calls {
   /** `actions.request`: resolves the decoded response, or rejects with the call's exception. */
   request(connectionName, identifier, path, method, options) {
     return new Promise((resolve, reject) => {
-      const id = this.#add(resolve, reject)
+      const id = this.#add(resolve, reject, options?.responseType)
       try {
         this.#native.request(id, connectionName, identifier, path, method, options)
       } catch (e) {
@@ -57,9 +57,9 @@ class Calls {
     })
   }
 
-  #add(resolve, reject) {
+  #add(resolve, reject, responseType) {
     const id = this.#nextId = (this.#nextId % 0xfffffffe) + 1
-    this.#pending.set(id, { resolve, reject })
+    this.#pending.set(id, { resolve, reject, responseType })
     if (this.#pending.size === 1) this.#busy(true)
     return id
   }
@@ -84,7 +84,7 @@ class Calls {
       if (call === undefined) continue
       this.#pending.delete(ids[i])
       try {
-        call.resolve(decodeOutcome(heads[i], bodies[i]))
+        call.resolve(decodeOutcome(heads[i], bodies[i], call.responseType))
       } catch (e) {
         call.reject(e)
       }

@@ -4,6 +4,7 @@
 
 const { STATUS_CODES: STATUS_TEXT } = require('node:http')
 const { errorFromFailure } = require('./errors.js')
+const { BodyStream, readableOf } = require('./streams.js')
 
 /** `[name, value, ...]` from index `start` → an object, `set-cookie` as an array. */
 function headerObject(flat, start = 0) {
@@ -34,13 +35,19 @@ function decodeText(text) {
   }
 }
 
-/** The response `{ status, statusText, headers, data }`, or throws the call's exception. */
-function decodeOutcome(head, body) {
+/**
+ * The response `{ status, statusText, headers, data }`, or throws the call's exception.
+ * `responseType` 'text' keeps text as it is; a stream handle becomes a Readable.
+ */
+function decodeOutcome(head, body, responseType) {
   const lines = head.split('\n')
   const status = Number(lines[0])
   const headers = headerObject(lines, 2)
-  // Rust sent binary content types as a Buffer and everything else as text.
-  const data = typeof body === 'string' ? decodeText(body) : body
+  // Rust sent binary content types (or any `arraybuffer` answer) as a Buffer, a 2xx `stream`
+  // answer as a handle, and everything else as text.
+  const data = typeof body === 'string'
+    ? (responseType === 'text' ? body : decodeText(body))
+    : body instanceof BodyStream ? readableOf(body) : body
   if (lines[1] !== '') throw errorFromFailure(JSON.parse(lines[1]), headers, status === 0 ? undefined : data)
   return { status, statusText: STATUS_TEXT[status] ?? '', headers, data }
 }

@@ -10,7 +10,8 @@ use serde_json::Value;
 
 use crate::config::js_number;
 use crate::errors::ScalekitError;
-use crate::proxy::{ProxyBody, QueryParams, RetrySetting};
+use crate::proxy::{ProxyBody, QueryParams, ResponseType, RetrySetting};
+use crate::transport::Upload;
 
 /// A JS value as an argument rule sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -189,6 +190,31 @@ impl Kind {
     }
 }
 
+/// `responseType`, axios's names.
+pub fn response_type(given: Given) -> Result<ResponseType, ScalekitError> {
+    match &given {
+        Given::Absent => Ok(ResponseType::Auto),
+        Given::Text(name) => match name.as_str() {
+            "stream" => Ok(ResponseType::Stream),
+            "arraybuffer" => Ok(ResponseType::Bytes),
+            "text" => Ok(ResponseType::Text),
+            "json" => Ok(ResponseType::Json),
+            _ => Err(bad_response_type(&given)),
+        },
+        _ => Err(bad_response_type(&given)),
+    }
+}
+
+fn bad_response_type(given: &Given) -> ScalekitError {
+    ScalekitError::validation(
+        "responseType",
+        format!(
+            "responseType must be 'stream', 'arraybuffer', 'text' or 'json', got {}",
+            given.text()
+        ),
+    )
+}
+
 /// `params`, `options` and the like: `{name} must be an object`.
 pub fn object(name: &'static str, kind: &Kind) -> Result<(), ScalekitError> {
     match kind {
@@ -294,6 +320,26 @@ pub struct BodyGiven {
     pub kind: Option<Kind>,
     pub text: Option<String>,
     pub bytes: Option<Bytes>,
+    /// What JS writes a stream, an async iterable or a FormData into.
+    pub upload: Option<Upload>,
+    /// A Blob's `type`, or a FormData's multipart `content-type` with its boundary.
+    pub content_type: Option<String>,
+}
+
+impl BodyGiven {
+    /// A streamed body: a stream as it is, a FormData as multipart with its boundary.
+    fn streamed(self, name: &'static str, kind: &Kind) -> Result<ProxyBody, ScalekitError> {
+        let multipart = *kind == Kind::FormData;
+        match self.upload {
+            Some(upload) => Ok(ProxyBody::Stream {
+                upload,
+                content_type: if multipart { self.content_type } else { None },
+            }),
+            None => Err(ScalekitError::Protocol {
+                message: format!("{name}: the streamed body has no upload sink"),
+            }),
+        }
+    }
 }
 
 const FORM_URLENCODED_UTF8: &str = "application/x-www-form-urlencoded;charset=utf-8";
@@ -304,9 +350,25 @@ pub fn body(
     given: BodyGiven,
     headers: &mut Vec<(String, String)>,
 ) -> Result<Option<ProxyBody>, ScalekitError> {
-    let Some(kind) = given.kind else {
+    let Some(kind) = given.kind.clone() else {
         return Ok(None);
     };
+    if matches!(kind, Kind::Stream | Kind::FormData) {
+        return given.streamed("body", &kind).map(Some);
+    }
+    let has_content_type = headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+    if kind == Kind::Blob {
+        // A Blob (or File) goes as its bytes, typed by its `type` unless the caller typed it.
+        if let Some(blob_type) = given
+            .content_type
+            .filter(|t| !t.is_empty() && !has_content_type)
+        {
+            headers.push(("content-type".into(), blob_type));
+        }
+        return Ok(Some(ProxyBody::Raw(given.bytes.unwrap_or_default())));
+    }
     let text = given.text.unwrap_or_default();
     let content_type = || {
         headers
@@ -351,9 +413,16 @@ pub fn body(
     }))
 }
 
-/// `formData`, sent urlencoded (docs/wire-protocol.md §10).
-pub fn form(kind: &Kind, text: Option<String>) -> Result<Option<ProxyBody>, ScalekitError> {
-    let text = text.unwrap_or_default();
+/// `formData`: a web FormData as multipart, anything else urlencoded (docs/wire-protocol.md §10).
+pub fn form(given: BodyGiven) -> Result<Option<ProxyBody>, ScalekitError> {
+    let Some(kind) = given.kind.clone() else {
+        return Ok(None);
+    };
+    if kind == Kind::FormData {
+        return given.streamed("formData", &kind).map(Some);
+    }
+    let kind = &kind;
+    let text = given.text.unwrap_or_default();
     Ok(Some(match kind {
         Kind::Empty | Kind::Undefined | Kind::Null => return Ok(None),
         Kind::String | Kind::UrlSearchParams => ProxyBody::Form(Value::String(text)),
@@ -409,7 +478,7 @@ mod tests {
                 BodyGiven {
                     kind: Some(kind),
                     text: Some(text.into()),
-                    bytes: None,
+                    ..Default::default()
                 },
                 headers,
             )
@@ -431,15 +500,21 @@ mod tests {
         );
         assert!(body_of(Kind::Empty, "", &mut none).unwrap().is_none());
         assert_eq!(
-            message(body_of(Kind::Blob, "", &mut none).unwrap_err()),
-            "body cannot be a Blob; pass a plain object, an array, a string or a Buffer"
+            message(body_of(Kind::Map, "", &mut none).unwrap_err()),
+            "body cannot be a Map; pass a plain object, an array, a string or a Buffer"
         );
         assert_eq!(
             message(body_of(Kind::Number, "", &mut none).unwrap_err()),
             "body must be an object, an array, a string or a Buffer, got number"
         );
         assert_eq!(
-            message(form(&Kind::Boolean, None).unwrap_err()),
+            message(
+                form(BodyGiven {
+                    kind: Some(Kind::Boolean),
+                    ..Default::default()
+                })
+                .unwrap_err()
+            ),
             "formData must be an object or a string, got boolean"
         );
         assert_eq!(

@@ -17,7 +17,7 @@ use crate::exchange::Exchange;
 use crate::proxy::{self, ProxyParams, RetrySetting};
 use crate::retry::RetryPolicy;
 use crate::token_endpoint::TokenEndpoint;
-use crate::transport::{OutgoingRequest, RawResponse, Transport};
+use crate::transport::{OutgoingRequest, RawResponse, ReadMode, Transport};
 
 #[derive(Clone)]
 pub struct ScalekitClient {
@@ -76,7 +76,7 @@ impl ScalekitClient {
             RetryPolicy::proxy(max_retries),
             call.timeout,
         );
-        exchange.max_response_bytes = call.max_response_bytes;
+        exchange.read = call.read;
         exchange.send(call.request).await
     }
 
@@ -170,6 +170,7 @@ impl ScalekitClient {
             url,
             headers: Default::default(),
             body: None,
+            upload: None,
         };
         if let Some(body) = body {
             request
@@ -200,7 +201,9 @@ impl ScalekitClient {
             kind,
             policy,
             timeout,
-            max_response_bytes: self.inner.config.max_response_bytes,
+            read: ReadMode::Buffered {
+                limit: self.inner.config.max_response_bytes,
+            },
         }
     }
 }

@@ -9,7 +9,7 @@ use tokio::time::Instant;
 use crate::auth::TokenCache;
 use crate::errors::{CallKind, ScalekitError};
 use crate::retry::RetryPolicy;
-use crate::transport::{OutgoingRequest, RawResponse, Transport};
+use crate::transport::{OutgoingRequest, RawResponse, ReadMode, Transport};
 
 pub struct Exchange<'a> {
     pub transport: &'a Transport,
@@ -20,8 +20,8 @@ pub struct Exchange<'a> {
     pub policy: RetryPolicy,
     /// The whole call's deadline, retries and token fetch included.
     pub timeout: Duration,
-    /// The most decoded bytes an answer's body may have (`maxResponseBytes`).
-    pub max_response_bytes: u64,
+    /// How a 2xx body is read: whole (at most `maxResponseBytes`), or handed over as a stream.
+    pub read: ReadMode,
 }
 
 impl Exchange<'_> {
@@ -32,6 +32,7 @@ impl Exchange<'_> {
         let deadline = Instant::now() + self.timeout;
         let mut retries = 0u32;
         let mut reauthenticated = false;
+        let replayable = request.is_replayable();
         loop {
             let token = match self.tokens {
                 None => None,
@@ -53,25 +54,26 @@ impl Exchange<'_> {
                     token.as_ref().map(|t| t.header()),
                     deadline,
                     timeout_ms,
-                    self.max_response_bytes,
+                    self.read,
                 )
                 .await
                 .and_then(|response| self.accept(response));
             if let (Err(ScalekitError::Http(failure)), Some(tokens), Some(token)) =
                 (&outcome, self.tokens, &token)
             {
-                if !reauthenticated && failure.is_scalekit_unauthenticated() {
+                // A streamed body is gone once sent: its call cannot be sent again.
+                if !reauthenticated && failure.is_scalekit_unauthenticated() && replayable {
                     tokens.invalidate(token);
                     reauthenticated = true;
                     continue;
                 }
             }
             match self.policy.after(retries, &outcome, deadline) {
-                Some(delay) => {
+                Some(delay) if replayable => {
                     retries += 1;
                     tokio::time::sleep(delay).await;
                 }
-                None => return outcome,
+                _ => return outcome,
             }
         }
     }

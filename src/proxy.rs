@@ -12,12 +12,13 @@ use url::Url;
 
 use crate::config::{checked_byte_limit, checked_timeout, ClientConfig};
 use crate::errors::ScalekitError;
-use crate::transport::OutgoingRequest;
+use crate::transport::{OutgoingRequest, ReadMode, Upload};
 
 static CONNECTION_NAME: HeaderName = HeaderName::from_static("connection_name");
 static IDENTIFIER: HeaderName = HeaderName::from_static("identifier");
 const FORM_URLENCODED: &str = "application/x-www-form-urlencoded";
 const JSON: &str = "application/json";
+const OCTET_STREAM: &str = "application/octet-stream";
 
 /// The query string: an object serialised the way axios does, or a ready string
 /// (what `URLSearchParams.toString()` gave).
@@ -37,6 +38,29 @@ pub enum ProxyBody {
     /// `formData` as an object: sent `application/x-www-form-urlencoded`
     /// (docs/wire-protocol.md §10).
     Form(Value),
+    /// A stream, an async iterable or a multipart FormData, written by JS as it is read; sent
+    /// once, chunked unless the caller gave a `content-length`.
+    Stream {
+        upload: Upload,
+        /// The multipart `content-type` (with its boundary) of a FormData.
+        content_type: Option<String>,
+    },
+}
+
+/// How the answer's body reaches the caller (axios's `responseType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ResponseType {
+    /// Bytes for binary content types, else text (JSON-decoded in JS when it parses).
+    #[default]
+    Auto,
+    /// Always bytes.
+    Bytes,
+    /// Always text, never JSON-decoded.
+    Text,
+    /// Text, JSON-decoded when it parses.
+    Json,
+    /// A stream, handed over as soon as the head arrives.
+    Stream,
 }
 
 /// Whether failed attempts may be retried.
@@ -65,6 +89,7 @@ pub struct ProxyParams {
     pub retry: RetrySetting,
     /// `maxResponseBytes` of this call; the client's when absent.
     pub max_response_bytes: Option<f64>,
+    pub response_type: ResponseType,
 }
 
 /// A checked proxy call.
@@ -73,7 +98,8 @@ pub struct ProxyCall {
     pub request: OutgoingRequest,
     pub timeout: Duration,
     pub retry: RetrySetting,
-    pub max_response_bytes: u64,
+    pub read: ReadMode,
+    pub response_type: ResponseType,
 }
 
 impl ProxyCall {
@@ -129,7 +155,16 @@ pub fn prepare(config: &ClientConfig, params: &ProxyParams) -> Result<ProxyCall,
     );
     headers.insert(IDENTIFIER.clone(), header_value("identifier", identifier)?);
 
+    let limit = match params.max_response_bytes {
+        None => config.max_response_bytes,
+        Some(n) => checked_byte_limit("maxResponseBytes", n)?,
+    };
+    let read = match params.response_type {
+        ResponseType::Stream => ReadMode::Stream { limit },
+        _ => ReadMode::Buffered { limit },
+    };
     let has_payload_method = matches!(method, Method::POST | Method::PUT | Method::PATCH);
+    let mut upload = None;
     let body = match &params.body {
         None if has_payload_method => {
             // axios sends an empty body with `Content-Length: 0` on POST/PUT/PATCH; hyper would
@@ -147,6 +182,20 @@ pub fn prepare(config: &ClientConfig, params: &ProxyParams) -> Result<ProxyCall,
             default_content_type(&mut headers, FORM_URLENCODED);
             Some(Bytes::from(form_urlencoded(value)?))
         }
+        Some(ProxyBody::Stream {
+            upload: chunks,
+            content_type,
+        }) => {
+            match content_type {
+                // The boundary in it must be the one the body was written with.
+                Some(multipart) => {
+                    headers.insert(CONTENT_TYPE, header_value("formData", multipart)?);
+                }
+                None => default_content_type(&mut headers, OCTET_STREAM),
+            }
+            upload = Some(chunks.clone());
+            None
+        }
     };
     if has_payload_method {
         default_content_type(&mut headers, FORM_URLENCODED);
@@ -157,13 +206,12 @@ pub fn prepare(config: &ClientConfig, params: &ProxyParams) -> Result<ProxyCall,
             url,
             headers,
             body,
+            upload,
         },
         timeout,
         retry: params.retry,
-        max_response_bytes: match params.max_response_bytes {
-            None => config.max_response_bytes,
-            Some(n) => checked_byte_limit("maxResponseBytes", n)?,
-        },
+        read,
+        response_type: params.response_type,
     })
 }
 

@@ -14,7 +14,7 @@ use crate::config::ClientConfig;
 use crate::errors::{CallKind, ScalekitError};
 use crate::exchange::Exchange;
 use crate::retry::RetryPolicy;
-use crate::transport::{OutgoingRequest, Transport};
+use crate::transport::{OutgoingRequest, ReadMode, Transport};
 
 /// RFC 3986 unreserved characters stay; everything else is escaped (`qs.stringify`'s default).
 const RFC3986: &AsciiSet = &NON_ALPHANUMERIC
@@ -61,6 +61,7 @@ pub async fn fetch_token(
         url: config.token_url()?,
         headers,
         body: Some(Bytes::from(token_request_body(&config.client_id, secret))),
+        upload: None,
     };
     let exchange = Exchange {
         transport,
@@ -68,7 +69,9 @@ pub async fn fetch_token(
         kind: CallKind::Token,
         policy: RetryPolicy::token(config.max_retries),
         timeout: config.timeout,
-        max_response_bytes: config.max_response_bytes,
+        read: ReadMode::Buffered {
+            limit: config.max_response_bytes,
+        },
     };
     // A server may echo the form body back: no failure leaves here with the secret in it.
     let response = exchange.send(request).await.map_err(|e| e.redact(secret))?;

@@ -1,21 +1,23 @@
 //! The one HTTP client (and connection pool) of a ScalekitClient: one attempt with a deadline,
 //! the response as status + headers + bytes, and failures as [`ScalekitError`] values.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
+use futures_util::FutureExt;
 use http::header::{
     HeaderMap, HeaderName, HeaderValue, ACCEPT, ACCEPT_ENCODING, AUTHORIZATION, CONTENT_LENGTH,
     USER_AGENT,
 };
 use http::Method;
-use tokio::sync::Semaphore;
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use url::Url;
 
 use crate::config::{ClientConfig, API_VERSION, SDK_NAME, SDK_VERSION};
 use crate::errors::ScalekitError;
+use crate::sync::lock;
 
 /// axios's defaults, which the official SDK sends on every HTTP call.
 pub const DEFAULT_ACCEPT: &str = "application/json, text/plain, */*";
@@ -41,14 +43,110 @@ pub struct OutgoingRequest {
     pub url: Url,
     pub headers: HeaderMap,
     pub body: Option<Bytes>,
+    /// A body streamed from JS instead of `body`; it can be sent only once.
+    pub upload: Option<Upload>,
+}
+
+impl OutgoingRequest {
+    /// Whether the same request can be sent again (a retry, a re-authentication).
+    pub fn is_replayable(&self) -> bool {
+        self.upload.is_none()
+    }
+}
+
+/// Chunks of a streamed request body, as the JS producer writes them (or why it failed).
+pub type UploadChunks = mpsc::Receiver<Result<Bytes, std::io::Error>>;
+
+/// A streamed request body: taken by the one attempt that sends it.
+#[derive(Clone)]
+pub struct Upload(Arc<Mutex<Option<UploadChunks>>>);
+
+impl Upload {
+    pub fn new(chunks: UploadChunks) -> Self {
+        Upload(Arc::new(Mutex::new(Some(chunks))))
+    }
+
+    fn take(&self) -> Option<UploadChunks> {
+        lock(&self.0).take()
+    }
+}
+
+impl std::fmt::Debug for Upload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Upload")
+    }
+}
+
+/// How an attempt reads a 2xx answer's body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadMode {
+    /// Read it whole, at most this many decoded bytes.
+    Buffered { limit: u64 },
+    /// Hand it over unread as a [`BodyStream`]; a non-2xx body is still read, up to `limit`.
+    Stream { limit: u64 },
 }
 
 /// A response as the transport read it.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct RawResponse {
     pub status: u16,
     pub headers: HeaderMap,
     pub body: Bytes,
+    /// The unread body of a 2xx answer in [`ReadMode::Stream`].
+    pub stream: Option<BodyStream>,
+}
+
+/// The body of an answer still on the wire: read chunk by chunk, within the call's deadline.
+/// Dropping it closes the connection (and frees its in-flight permit).
+pub struct BodyStream {
+    response: reqwest::Response,
+    deadline: Instant,
+    timeout_ms: u64,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl std::fmt::Debug for BodyStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BodyStream")
+    }
+}
+
+/// A chunk handed to JS at once gathers what already arrived, up to this many bytes: fewer,
+/// larger chunks cost less to cross into JS.
+const STREAM_CHUNK: usize = 256 * 1024;
+
+impl BodyStream {
+    /// The next bytes of the body (decoded), `None` at its end.
+    pub async fn next_chunk(&mut self) -> Result<Option<Bytes>, ScalekitError> {
+        let timeout_ms = self.timeout_ms;
+        let read = async {
+            let Some(first) = self
+                .response
+                .chunk()
+                .await
+                .map_err(|e| network_error(&e, false))?
+            else {
+                return Ok(None);
+            };
+            if first.len() >= STREAM_CHUNK {
+                return Ok(Some(first));
+            }
+            let mut gathered = BytesMut::from(&first[..]);
+            while gathered.len() < STREAM_CHUNK {
+                // Only what is already there: waiting would hold back bytes JS could use.
+                match self.response.chunk().now_or_never() {
+                    Some(Ok(Some(more))) => gathered.extend_from_slice(&more),
+                    Some(Err(e)) => return Err(network_error(&e, false)),
+                    Some(Ok(None)) | None => break,
+                }
+            }
+            Ok(Some(gathered.freeze()))
+        };
+        match tokio::time::timeout_at(self.deadline, read).await {
+            Ok(result) => result,
+            Err(_) => Err(ScalekitError::Timeout { timeout_ms }),
+        }
+    }
 }
 
 impl RawResponse {
@@ -129,13 +227,12 @@ impl Transport {
         authorization: Option<&HeaderValue>,
         deadline: Instant,
         timeout_ms: u64,
-        limit: u64,
+        mode: ReadMode,
     ) -> Result<RawResponse, ScalekitError> {
-        let outgoing = self.build(request, authorization);
+        let outgoing = self.build(request, authorization)?;
         let attempt = async {
-            let _permit = self
-                .in_flight
-                .acquire()
+            let permit = Arc::clone(&self.in_flight)
+                .acquire_owned()
                 .await
                 .map_err(|_| ScalekitError::Protocol {
                     message: "the HTTP client is closed".into(),
@@ -147,11 +244,29 @@ impl Transport {
                 .map_err(|e| network_error(&e, true))?;
             let status = response.status().as_u16();
             let headers = response.headers().clone();
+            let (limit, stream) = match mode {
+                ReadMode::Buffered { limit } => (limit, false),
+                ReadMode::Stream { limit } => (limit, response.status().is_success()),
+            };
+            if stream {
+                return Ok(RawResponse {
+                    status,
+                    headers,
+                    body: Bytes::new(),
+                    stream: Some(BodyStream {
+                        response,
+                        deadline,
+                        timeout_ms,
+                        _permit: permit,
+                    }),
+                });
+            }
             let body = read_body(response, limit).await?;
             Ok(RawResponse {
                 status,
                 headers,
                 body,
+                stream: None,
             })
         };
         match tokio::time::timeout_at(deadline, attempt).await {
@@ -166,12 +281,13 @@ impl Transport {
         &self,
         request: OutgoingRequest,
         authorization: Option<&HeaderValue>,
-    ) -> reqwest::Request {
+    ) -> Result<reqwest::Request, ScalekitError> {
         let OutgoingRequest {
             method,
             url,
             mut headers,
             body,
+            upload,
         } = request;
         if let Some(value) = authorization {
             headers.insert(AUTHORIZATION, value.clone());
@@ -194,7 +310,16 @@ impl Transport {
         if let Some(body) = body {
             *outgoing.body_mut() = Some(body.into());
         }
-        outgoing
+        if let Some(upload) = upload {
+            let chunks = upload.take().ok_or_else(|| ScalekitError::Protocol {
+                message: "a streamed request body can be sent only once".into(),
+            })?;
+            let stream = futures_util::stream::unfold(chunks, |mut chunks| async move {
+                chunks.recv().await.map(|chunk| (chunk, chunks))
+            });
+            *outgoing.body_mut() = Some(reqwest::Body::wrap_stream(stream));
+        }
+        Ok(outgoing)
     }
 }
 

@@ -17,6 +17,7 @@ use super::args::{field, given, string};
 use super::cancel::CallSignal;
 use super::completions::{Completions, WakeFunction};
 use super::outcome::{self, to_napi, Body};
+use super::streams::take_upload;
 use crate::accounts::{AccountOperation, Params};
 use crate::args::{self, BodyGiven, Given, Kind, BYTE_COUNT, RETRY_COUNT, TIMEOUT};
 use crate::cancel::abortable;
@@ -101,15 +102,9 @@ fn proxy_options(
     let headers = o.get::<Vec<String>>("headers")?;
     let query_kind = kind(o, "query")?.unwrap_or(Kind::Undefined);
     let query_text = o.get::<String>("queryText")?;
-    let body = BodyGiven {
-        kind: kind(o, "body")?,
-        text: o.get::<String>("bodyText")?,
-        bytes: o
-            .get::<Buffer>("bodyBytes")?
-            .map(|b| Bytes::from(b.to_vec())),
-    };
-    let form_kind = kind(o, "form")?;
-    let form_text = o.get::<String>("formText")?;
+    let response_type = field(o, "responseType")?;
+    let body = body_given(o, "body")?;
+    let form = body_given(o, "form")?;
     Ok((|| {
         params.headers = args::headers(&headers_kind, headers)?;
         params.timeout_ms = args::optional_number("timeoutMs", timeout, TIMEOUT)?;
@@ -117,13 +112,30 @@ fn proxy_options(
         params.max_response_bytes =
             args::optional_number("maxResponseBytes", max_response_bytes, BYTE_COUNT)?;
         params.query = args::query(&query_kind, query_text)?;
-        params.body = match (body.kind.is_some(), form_kind) {
-            (true, _) => args::body(body, &mut params.headers)?,
-            (false, Some(form)) => args::form(&form, form_text)?,
-            (false, None) => None,
+        params.response_type = args::response_type(response_type)?;
+        params.body = match body.kind.is_some() {
+            true => args::body(body, &mut params.headers)?,
+            false => args::form(form)?,
         };
         Ok(())
     })())
+}
+
+/// A `body` or `formData` as `lib/args.js` handed it over (`{name}Kind`, `{name}Text`,
+/// `{name}Bytes`, `{name}Upload`, `{name}ContentType`).
+fn body_given(o: &Object<'_>, name: &str) -> napi::Result<BodyGiven> {
+    Ok(BodyGiven {
+        kind: kind(o, name)?,
+        text: o.get::<String>(&format!("{name}Text"))?,
+        // The one copy of a Buffer body: JS may change its buffer once the call has started.
+        bytes: o
+            .get::<Buffer>(&format!("{name}Bytes"))?
+            .map(|b| Bytes::from(b.to_vec())),
+        upload: o
+            .get::<u32>(&format!("{name}Upload"))?
+            .and_then(take_upload),
+        content_type: o.get::<String>(&format!("{name}ContentType"))?,
+    })
 }
 
 #[napi]
@@ -251,10 +263,11 @@ impl NativeClient {
             return Ok(());
         }
         let client = self.inner.clone();
+        let response_type = params.response_type;
         self.run(id, call, async move {
             // Boxed here, inside the task: the request future is several KB, and spawning moves
             // the task's future by value.
-            outcome::of_response(client.request(params).boxed().await)
+            outcome::of_response(client.request(params).boxed().await, response_type)
         });
         Ok(())
     }

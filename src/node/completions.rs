@@ -6,11 +6,12 @@
 
 use std::sync::{Mutex, RwLock};
 
-use napi::bindgen_prelude::{Array, BufferSlice, Env, Object};
+use napi::bindgen_prelude::{Array, BufferSlice, Env, JavaScriptClassExt, Object};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
 
 use super::outcome::{self, Body};
+use super::streams::NativeBodyStream;
 use crate::errors::ScalekitError;
 use crate::sync::{lock, read};
 
@@ -78,5 +79,8 @@ fn set_body(env: &Env, bodies: &mut Array<'_>, index: u32, body: Body) -> napi::
         Body::Text(text) => bodies.set(index, env.create_string(&text)?),
         // Handed over without a copy: the Buffer owns the Vec.
         Body::Bytes(bytes) => bodies.set(index, &BufferSlice::from_data(env, bytes)?),
+        Body::Stream(stream) => {
+            bodies.set(index, NativeBodyStream::new(stream).into_instance(env)?)
+        }
     }
 }

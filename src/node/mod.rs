@@ -8,6 +8,7 @@ mod client;
 mod completions;
 mod local;
 mod outcome;
+mod streams;
 
 use napi_derive::napi;
 

@@ -15,13 +15,16 @@ use napi::{Error, Status};
 use serde_json::{json, Map, Value};
 
 use crate::errors::{CallKind, HttpFailure, ScalekitError};
-use crate::transport::RawResponse;
+use crate::proxy::ResponseType;
+use crate::transport::{BodyStream, RawResponse};
 
 /// A record's body, still in Rust: turned into a JS value only when JS takes the record, where
 /// a failure (a string too long for V8, an allocation) fails that one call, not the process.
 pub(crate) enum Body {
     Text(String),
     Bytes(Vec<u8>),
+    /// A 2xx answer of `responseType: 'stream'`, still on the wire.
+    Stream(BodyStream),
 }
 
 impl Body {
@@ -29,6 +32,7 @@ impl Body {
         match self {
             Body::Text(text) => text.len(),
             Body::Bytes(bytes) => bytes.len(),
+            Body::Stream(_) => 0,
         }
     }
 }
@@ -45,21 +49,30 @@ impl From<(String, Body)> for NativeOutcome {
         let body = match body {
             Body::Text(text) => Either::A(text),
             Body::Bytes(bytes) => Either::B(Buffer::from(bytes)),
+            // LocalScalekit's records never stream.
+            Body::Stream(_) => Either::A(String::new()),
         };
         NativeOutcome { head, body }
     }
 }
 
 /// The record of an HTTP answer: a 2xx response, or a non-2xx one carrying its failure.
-pub(crate) fn of_response(result: Result<RawResponse, ScalekitError>) -> (String, Body) {
+pub(crate) fn of_response(
+    result: Result<RawResponse, ScalekitError>,
+    response_type: ResponseType,
+) -> (String, Body) {
     match result {
-        Ok(r) => (head(r.status, None, &r.headers), body(&r.headers, r.body)),
+        Ok(r) => {
+            let head = head(r.status, None, &r.headers);
+            match r.stream {
+                Some(stream) => (head, Body::Stream(stream)),
+                None => (head, body(&r.headers, r.body, response_type)),
+            }
+        }
         Err(ScalekitError::Http(f)) => {
             let failure = failure_json(&ScalekitError::Http(f.clone()));
-            (
-                head(f.status, Some(&failure), &f.headers),
-                body(&f.headers, f.body),
-            )
+            let body = body(&f.headers, f.body, response_type);
+            (head(f.status, Some(&failure), &f.headers), body)
         }
         Err(e) => of_failure(&e),
     }
@@ -73,7 +86,7 @@ pub(crate) fn of_value(result: Result<Value, ScalekitError>) -> (String, Body) {
             head(200, None, &HeaderMap::new()),
             Body::Text(value.to_string()),
         ),
-        Err(ScalekitError::Http(f)) => of_response(Err(ScalekitError::Http(f))),
+        Err(ScalekitError::Http(f)) => of_response(Err(ScalekitError::Http(f)), ResponseType::Auto),
         Err(e) => of_failure(&e),
     }
 }
@@ -126,10 +139,16 @@ fn is_binary_type(content_type: Option<&str>) -> bool {
     .any(|prefix| t.starts_with(prefix))
 }
 
-/// The one place that decides: bytes for binary types, text (UTF-8, lossy) otherwise.
-fn body(headers: &HeaderMap, body: Bytes) -> Body {
+/// The one place that decides: bytes for binary types (or `arraybuffer`), text (UTF-8, lossy)
+/// otherwise.
+fn body(headers: &HeaderMap, body: Bytes, response_type: ResponseType) -> Body {
     let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
-    if is_binary_type(content_type) {
+    let bytes = match response_type {
+        ResponseType::Bytes => true,
+        ResponseType::Text | ResponseType::Json => false,
+        ResponseType::Auto | ResponseType::Stream => is_binary_type(content_type),
+    };
+    if bytes {
         return Body::Bytes(Vec::from(body));
     }
     match String::from_utf8(Vec::from(body)) {
