@@ -1,5 +1,7 @@
 // Public typings of scalekit-native (hand-written; binding.d.ts is the generated native layer).
 
+import type { Readable } from 'node:stream'
+
 export interface ScalekitClientOptions {
   /** Deadline of each control-plane call (connected accounts, magic links), retries included. Default 20000. */
   timeoutMs?: number
@@ -42,10 +44,18 @@ export interface RequestParams extends CallOptions {
   method?: HttpMethod
   /** Serialised as axios (the official SDK) does: `a=x+y`, `arr[]=1`, `obj[k]=v`; or a URLSearchParams. */
   queryParams?: Record<string, QueryValue> | URLSearchParams
-  /** Object/array: JSON. String, Buffer, typed array: sent as is. URLSearchParams: urlencoded. */
-  body?: object | string | Buffer | ArrayBufferView | ArrayBuffer | URLSearchParams | null
-  /** Sent `application/x-www-form-urlencoded` (used when `body` is not given). */
-  formData?: Record<string, QueryValue> | string | URLSearchParams | null
+  /**
+   * Object/array: JSON. String, Buffer, typed array: sent as is. URLSearchParams: urlencoded.
+   * Blob/File: its bytes, typed by its `type`, with its length. FormData: multipart/form-data.
+   * A Readable, a web ReadableStream or an async iterable of bytes: streamed (chunked unless you
+   * set `content-length`), with backpressure, and never retried.
+   */
+  body?: RequestBody | null
+  /**
+   * An object, string or URLSearchParams: sent `application/x-www-form-urlencoded`. A web FormData
+   * (fields and files): sent `multipart/form-data`, streamed. Used when `body` is not given.
+   */
+  formData?: Record<string, QueryValue> | string | URLSearchParams | FormData | null
   /** Caller headers; Scalekit's routing and identity headers are set after them and win. */
   headers?: Record<string, HeaderValue>
   /** Deadline of this call, retries included. Default: the client's `toolTimeoutMs`. */
@@ -57,7 +67,28 @@ export interface RequestParams extends CallOptions {
   retry?: boolean | number
   /** This call's `maxResponseBytes`. Default: the client's. */
   maxResponseBytes?: number
+  /**
+   * How `data` is decoded (axios's names). Default: a Buffer for binary content types, else
+   * JSON when it parses, else text. `'stream'`: resolves once the head arrives, `data` a Readable.
+   */
+  responseType?: ResponseType
 }
+
+export type ResponseType = 'stream' | 'arraybuffer' | 'text' | 'json'
+
+/** Every kind of body `actions.request` sends. */
+export type RequestBody =
+  | object
+  | string
+  | Buffer
+  | ArrayBufferView
+  | ArrayBuffer
+  | URLSearchParams
+  | Blob
+  | FormData
+  | Readable
+  | ReadableStream<Uint8Array>
+  | AsyncIterable<Uint8Array | string>
 
 /** What `actions.request` resolves: the provider's answer, as the official SDK's AxiosResponse fields. */
 export interface ProxyResponse<T = any> {
@@ -278,7 +309,13 @@ export interface ExecuteToolResponse<T = Record<string, unknown>> {
 
 export declare class ActionsClient {
   private constructor()
-  /** A call through `{envUrl}/proxy{path}`, forwarded by Scalekit with the user's credentials injected. */
+  /**
+   * A call through `{envUrl}/proxy{path}`, forwarded by Scalekit with the user's credentials injected.
+   * With `responseType: 'stream'`, `data` is a Readable of the body (destroy it to stop the download).
+   */
+  request(params: RequestParams & { responseType: 'stream' }): Promise<ProxyResponse<Readable>>
+  request(params: RequestParams & { responseType: 'arraybuffer' }): Promise<ProxyResponse<Buffer>>
+  request(params: RequestParams & { responseType: 'text' }): Promise<ProxyResponse<string>>
   request<T = any>(params: RequestParams): Promise<ProxyResponse<T>>
   /** A magic link to authorize a connected account (by id, or connection name + identifier). */
   getAuthorizationLink(params: GetAuthorizationLinkParams): Promise<AuthorizationLink>

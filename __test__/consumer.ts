@@ -9,11 +9,15 @@ import {
   ScalekitNotFoundException,
   ScalekitGatewayTimeoutException,
   ScalekitNetworkException,
+  ScalekitResponseTooLargeException,
   type ProxyResponse,
+  type RequestBody,
   type RequestParams,
   type AuthorizationLink,
   type LocalScalekitOptions,
 } from 'scalekit-native'
+
+import { Readable } from 'node:stream'
 
 interface Customer {
   id: string
@@ -56,6 +60,27 @@ export async function flow(): Promise<void> {
   void header
 
   await client.actions.request({ connectionName: 'crm', identifier: 'user_1', path: 'raw', body: Buffer.from('x'), formData: { a: 1 } })
+
+  // Streamed and binary bodies.
+  const download = await client.actions.request({ connectionName: 'crm', identifier: 'user_1', path: '/file', responseType: 'stream' })
+  const readable: Readable = download.data
+  for await (const chunk of readable) void (chunk as Buffer)
+  const bytes: Buffer = (await client.actions.request({ connectionName: 'crm', identifier: 'user_1', path: '/f', responseType: 'arraybuffer' })).data
+  const text: string = (await client.actions.request({ connectionName: 'crm', identifier: 'user_1', path: '/f', responseType: 'text' })).data
+  void [bytes, text]
+  const form = new FormData()
+  form.append('file', new Blob(['hi'], { type: 'text/plain' }), 'hi.txt')
+  const bodies: RequestBody[] = [Readable.from(['a']), new Blob(['x']), form, (async function* () { yield new Uint8Array(1) })()]
+  for (const body of bodies) await client.actions.request({ connectionName: 'crm', identifier: 'user_1', path: '/up', method: 'POST', body })
+  await client.actions.request({ connectionName: 'crm', identifier: 'user_1', path: '/up', method: 'POST', formData: form, maxResponseBytes: 1024 })
+  try {
+    await client.actions.request({ connectionName: 'crm', identifier: 'user_1', path: '/big', maxResponseBytes: 10 })
+  } catch (err) {
+    if (err instanceof ScalekitResponseTooLargeException) {
+      const limit: number = err.limit
+      void limit
+    }
+  }
 
   try {
     await client.actions.request({ connectionName: 'crm', identifier: 'user_1', path: '/missing' })
