@@ -52,11 +52,14 @@ impl Completions {
             ids.set(index, id)?;
             let size = body.len();
             if let Err(e) = set_body(env, &mut bodies, index, body) {
+                let why = match e.reason.as_str() {
+                    "" => String::new(),
+                    reason => format!(" ({reason})"),
+                };
                 let error = ScalekitError::Protocol {
                     message: format!(
-                        "the response body ({size} bytes) cannot be handed to JavaScript ({}): \
-                         use responseType: 'stream' for large bodies",
-                        e.reason
+                        "the response body ({size} bytes) is too large for a JavaScript value{why}: \
+                         use responseType: 'stream' for large bodies"
                     ),
                 };
                 let (failure_head, failure_body) = outcome::of_failure(&error);
