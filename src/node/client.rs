@@ -127,10 +127,11 @@ fn body_given(o: &Object<'_>, name: &str) -> napi::Result<BodyGiven> {
     Ok(BodyGiven {
         kind: kind(o, name)?,
         text: o.get::<String>(&format!("{name}Text"))?,
-        // The one copy of a Buffer body: JS may change its buffer once the call has started.
+        // No copy: the request holds the JS Buffer itself (README: do not change a Buffer body
+        // before its call settles).
         bytes: o
             .get::<Buffer>(&format!("{name}Bytes"))?
-            .map(|b| Bytes::from(b.to_vec())),
+            .map(Bytes::from_owner),
         upload: o
             .get::<u32>(&format!("{name}Upload"))?
             .and_then(take_upload),
