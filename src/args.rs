@@ -9,7 +9,9 @@ use bytes::Bytes;
 use serde_json::Value;
 
 use crate::config::js_number;
+use crate::config::Secret;
 use crate::errors::ScalekitError;
+use crate::network::{CaOption, ProxyOption};
 use crate::proxy::{ProxyBody, QueryParams, ResponseType, RetrySetting};
 use crate::transport::Upload;
 
@@ -99,6 +101,75 @@ pub fn retry_setting(given: Given) -> Result<RetrySetting, ScalekitError> {
             format!(
                 "retry must be a boolean or {RETRY_COUNT}, got {}",
                 other.text()
+            ),
+        )),
+    }
+}
+
+/// One value of the `ca` option as napi sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PemGiven {
+    Text(String),
+    /// A Buffer.
+    Bytes(Bytes),
+    Other(Given),
+}
+
+/// The `ca` option: one value, or an array of them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CaGiven {
+    One(PemGiven),
+    Many(Vec<PemGiven>),
+}
+
+/// `ca`: a PEM string or Buffer, or an array of them, as `https.Agent` takes it. The PEM itself is
+/// checked by the configuration.
+pub fn ca(given: CaGiven) -> Result<Option<CaOption>, ScalekitError> {
+    let pem = |item: PemGiven, name: &dyn Fn() -> String, expected: &str| match item {
+        PemGiven::Text(text) => Ok(Bytes::from(text)),
+        PemGiven::Bytes(bytes) => Ok(bytes),
+        PemGiven::Other(other) => Err(ScalekitError::validation(
+            "ca",
+            format!("{} must be {expected}, got {}", name(), other.type_of()),
+        )),
+    };
+    match given {
+        CaGiven::One(PemGiven::Other(Given::Absent)) => Ok(None),
+        CaGiven::One(item) => Ok(Some(CaOption {
+            items: vec![pem(
+                item,
+                &|| "ca".to_string(),
+                "a PEM string, a Buffer or an array of them",
+            )?],
+            array: false,
+        })),
+        CaGiven::Many(items) => Ok(Some(CaOption {
+            items: items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| pem(item, &|| format!("ca[{i}]"), "a PEM string or a Buffer"))
+                .collect::<Result<_, _>>()?,
+            array: true,
+        })),
+    }
+}
+
+/// `proxy`: a URL string, `false` for none, or absent for the environment's. The URL itself is
+/// checked by the configuration.
+pub fn proxy(given: Given) -> Result<ProxyOption, ScalekitError> {
+    match given {
+        Given::Absent => Ok(ProxyOption::Environment),
+        Given::Bool(false) => Ok(ProxyOption::Off),
+        Given::Text(url) => Ok(ProxyOption::Url(Secret::new(url))),
+        // Its text is not shown: a URL-like object may hold credentials.
+        other => Err(ScalekitError::validation(
+            "proxy",
+            format!(
+                "proxy must be a URL string or false, got {}",
+                match other {
+                    Given::Bool(true) => "true",
+                    ref o => o.type_of(),
+                }
             ),
         )),
     }
@@ -439,6 +510,52 @@ mod tests {
 
     fn message(e: ScalekitError) -> String {
         e.to_string()
+    }
+
+    #[test]
+    fn ca_and_proxy_options() {
+        let text = |s: &str| PemGiven::Text(s.to_string());
+        assert_eq!(
+            ca(CaGiven::One(PemGiven::Other(Given::Absent))).unwrap(),
+            None
+        );
+        let one = ca(CaGiven::One(text("pem"))).unwrap().unwrap();
+        assert_eq!((one.items.len(), one.array), (1, false));
+        let many = ca(CaGiven::Many(vec![
+            text("a"),
+            PemGiven::Bytes(Bytes::from_static(b"b")),
+        ]))
+        .unwrap()
+        .unwrap();
+        assert_eq!((many.items.len(), many.array), (2, true));
+        assert_eq!(
+            message(ca(CaGiven::One(PemGiven::Other(Given::Number(1.0)))).unwrap_err()),
+            "ca must be a PEM string, a Buffer or an array of them, got number"
+        );
+        assert_eq!(
+            message(
+                ca(CaGiven::Many(vec![
+                    text("a"),
+                    PemGiven::Other(Given::Absent)
+                ]))
+                .unwrap_err()
+            ),
+            "ca[1] must be a PEM string or a Buffer, got undefined"
+        );
+        assert_eq!(proxy(Given::Absent).unwrap(), ProxyOption::Environment);
+        assert_eq!(proxy(Given::Bool(false)).unwrap(), ProxyOption::Off);
+        assert_eq!(
+            message(proxy(Given::Bool(true)).unwrap_err()),
+            "proxy must be a URL string or false, got true"
+        );
+        let url_object = Given::Other {
+            type_of: "object",
+            text: "http://u:hunter2@h/".into(),
+        };
+        assert_eq!(
+            message(proxy(url_object).unwrap_err()),
+            "proxy must be a URL string or false, got object"
+        );
     }
 
     #[test]

@@ -4,9 +4,11 @@ use std::fmt;
 use std::path::Path;
 use std::time::Duration;
 
+use rustls::pki_types::CertificateDer;
 use url::Url;
 
 use crate::errors::ScalekitError;
+use crate::network::{self, CaOption, ProxyOption, ProxySetting};
 
 /// Version sent in `user-agent` and `x-sdk-version`.
 pub const SDK_NAME: &str = "Scalekit-Node-Native";
@@ -55,6 +57,10 @@ pub struct ClientOptions {
     pub max_response_bytes: Option<f64>,
     /// `Node/<version> (<platform>; <arch>)`, appended to the user-agent.
     pub runtime: Option<String>,
+    /// Certificate authorities trusted besides the bundled and OS ones (`ca`).
+    pub ca: Option<CaOption>,
+    /// `proxy`: a URL, `false`, or absent for the environment's.
+    pub proxy: ProxyOption,
 }
 
 #[derive(Debug, Clone)]
@@ -77,6 +83,10 @@ pub struct ClientConfig {
     /// The most bytes a buffered answer may decode to (`maxResponseBytes`).
     pub max_response_bytes: u64,
     pub user_agent: String,
+    /// The certificates of the `ca` option, checked (README, "Networks").
+    pub ca: Vec<CertificateDer<'static>>,
+    /// Where requests go through (README, "Networks"); its URL never shows in `Debug`.
+    pub proxy: ProxySetting,
 }
 
 impl ClientConfig {
@@ -126,6 +136,11 @@ impl ClientConfig {
             None => DEFAULT_MAX_RESPONSE_BYTES,
             Some(n) => checked_byte_limit("maxResponseBytes", n)?,
         };
+        let ca = match &options.ca {
+            Some(ca) => network::check_ca(ca)?,
+            None => Vec::new(),
+        };
+        let proxy = network::check_proxy(options.proxy)?;
         let runtime = options.runtime.unwrap_or_else(|| {
             format!(
                 "Rust ({}; {})",
@@ -144,6 +159,8 @@ impl ClientConfig {
             max_retries,
             max_response_bytes,
             user_agent: format!("{SDK_NAME}/{SDK_VERSION} {runtime}"),
+            ca,
+            proxy,
         })
     }
 

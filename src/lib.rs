@@ -14,6 +14,7 @@ pub mod emulator;
 pub mod errors;
 pub mod exchange;
 pub mod names;
+pub mod network;
 pub mod proxy;
 pub mod retry;
 pub mod sync;

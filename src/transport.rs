@@ -17,6 +17,7 @@ use url::Url;
 
 use crate::config::{ClientConfig, API_VERSION, SDK_NAME, SDK_VERSION};
 use crate::errors::ScalekitError;
+use crate::network;
 use crate::sync::lock;
 
 /// axios's defaults, which the official SDK sends on every HTTP call.
@@ -187,14 +188,16 @@ impl Transport {
             }
             attempt.follow()
         });
-        let http = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .redirect(policy)
             // A Referer would tell the redirect target which proxy path the user called.
             .referer(false)
             .connect_timeout(CONNECT_TIMEOUT)
             .pool_idle_timeout(POOL_IDLE_TIMEOUT)
             .tcp_keepalive(TCP_KEEPALIVE)
-            .tcp_nodelay(true)
+            .tcp_nodelay(true);
+        // Trusted CAs and the proxy (README, "Networks").
+        let http = network::configure(builder, &config.ca, &config.proxy)?
             .build()
             .map_err(|e| ScalekitError::Network {
                 message: format!("cannot create the HTTP client: {}", error_chain(&e)),
@@ -385,11 +388,17 @@ fn network_error(error: &reqwest::Error, before_response: bool) -> ScalekitError
     } else {
         "reading the response body of"
     };
+    // A TLS failure says what failed in words (and how to trust a private CA), and a refused
+    // certificate is not worth retrying: it will be refused again.
+    let (cause, retryable) = match network::tls_failure(error) {
+        Some(tls) => (tls.message, !tls.certificate),
+        None => (error_chain(error), true),
+    };
     ScalekitError::Network {
-        message: format!("{what} {url}failed: {}", error_chain(error)),
+        message: format!("{what} {url}failed: {cause}"),
         // "connection closed before message completed" may come after the request was
         // received, so it is not marked.
-        connect: before_response && error.is_connect(),
+        connect: retryable && before_response && error.is_connect(),
     }
 }
 

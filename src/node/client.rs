@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use futures_util::FutureExt;
-use napi::bindgen_prelude::{Buffer, Function, Object, Unknown};
+use napi::bindgen_prelude::{Array, Buffer, Function, JsValue, Object, Unknown};
 use napi::Env;
 use napi_derive::napi;
 
@@ -19,7 +19,9 @@ use super::completions::{Completions, WakeFunction};
 use super::outcome::{self, to_napi, Body};
 use super::streams::take_upload;
 use crate::accounts::{AccountOperation, Params};
-use crate::args::{self, BodyGiven, Given, Kind, BYTE_COUNT, RETRY_COUNT, TIMEOUT};
+use crate::args::{
+    self, BodyGiven, CaGiven, Given, Kind, PemGiven, BYTE_COUNT, RETRY_COUNT, TIMEOUT,
+};
 use crate::cancel::abortable;
 use crate::client::ScalekitClient;
 use crate::config::{ClientConfig, ClientOptions};
@@ -63,7 +65,41 @@ fn client_options(options: Option<Unknown<'_>>, runtime: String) -> napi::Result
     parsed.tool_timeout_ms = number("toolTimeoutMs", TIMEOUT)?;
     parsed.max_retries = number("maxRetries", RETRY_COUNT)?;
     parsed.max_response_bytes = number("maxResponseBytes", BYTE_COUNT)?;
+    parsed.ca = args::ca(ca_given(object.get::<Unknown>("ca")?)?).map_err(to_napi)?;
+    parsed.proxy = args::proxy(field(&object, "proxy")?).map_err(to_napi)?;
     Ok(parsed)
+}
+
+/// `ca` as napi sees it: a string, a Buffer, anything else, or an array of those.
+fn ca_given(value: Option<Unknown<'_>>) -> napi::Result<CaGiven> {
+    let Some(value) = value else {
+        return Ok(CaGiven::One(PemGiven::Other(Given::Absent)));
+    };
+    if !value.is_array()? {
+        return pem_given(value).map(CaGiven::One);
+    }
+    // SAFETY: napi reported an array.
+    let array: Array = unsafe { value.cast() }?;
+    let mut items = Vec::with_capacity(array.len() as usize);
+    for i in 0..array.len() {
+        items.push(match array.get::<Unknown>(i)? {
+            Some(item) => pem_given(item)?,
+            None => PemGiven::Other(Given::Absent),
+        });
+    }
+    Ok(CaGiven::Many(items))
+}
+
+fn pem_given(value: Unknown<'_>) -> napi::Result<PemGiven> {
+    if value.is_buffer()? {
+        // SAFETY: napi reported a Buffer. Copied: the certificates outlive this call.
+        let buffer: Buffer = unsafe { value.cast() }?;
+        return Ok(PemGiven::Bytes(Bytes::copy_from_slice(&buffer)));
+    }
+    Ok(match given(Some(value))? {
+        Given::Text(text) => PemGiven::Text(text),
+        other => PemGiven::Other(other),
+    })
 }
 
 /// A required constructor string: absent becomes empty, which the config reports as required.
