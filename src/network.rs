@@ -230,6 +230,11 @@ pub fn configure(
         builder = builder.add_root_certificate(cert);
     }
     Ok(match proxy {
+        // curl's `NO_PROXY=*` turns proxies off; reqwest's own matcher would still send IP
+        // literals (a loopback envUrl, say) through the proxy.
+        ProxySetting::Environment | ProxySetting::Url(_) if no_proxy_everywhere() => {
+            builder.no_proxy()
+        }
         // reqwest reads the proxy variables when the client is built.
         ProxySetting::Environment => builder,
         ProxySetting::Off => builder.no_proxy(),
@@ -241,6 +246,14 @@ pub fn configure(
             builder.proxy(proxy)
         }
     })
+}
+
+/// Whether `NO_PROXY` (else `no_proxy`, as reqwest reads them) holds the entry `*`.
+fn no_proxy_everywhere() -> bool {
+    let value = std::env::var("NO_PROXY")
+        .or_else(|_| std::env::var("no_proxy"))
+        .unwrap_or_default();
+    value.split(',').any(|entry| entry.trim() == "*")
 }
 
 /// What a TLS failure found in an error's causes means, in words; `None` when it is not one.
