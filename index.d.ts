@@ -15,6 +15,18 @@ export interface ScalekitClientOptions {
    * is dropped.
    */
   maxResponseBytes?: number
+  /**
+   * Certificate authorities to trust, PEM (one or more certificates each), as `https.Agent` takes them. They are
+   * added to the bundled Mozilla roots, the OS store and `NODE_EXTRA_CA_CERTS` (README, "Networks"); an unreadable
+   * one throws ScalekitValidationException (`argument: 'ca'`).
+   */
+  ca?: string | Buffer | Array<string | Buffer>
+  /**
+   * A proxy for every call (`http://` or `https://`, `user:password@` allowed), replacing `HTTPS_PROXY` /
+   * `HTTP_PROXY` / `ALL_PROXY` (`NO_PROXY` still applies); `false` ignores those variables. Default: the
+   * variables, read when the client is created. Credentials never appear in errors or output.
+   */
+  proxy?: string | false
 }
 
 export type HttpMethod =

@@ -108,6 +108,17 @@ describe('trust', { skip: !HAVE_OPENSSL && 'openssl is not installed' }, () => {
       assert.equal(fake.requests.filter((q) => q.url === '/proxy/v1/thing').length, 1)
     })
 
+    test('NODE_EXTRA_CA_CERTS is read when a client is created, not when the addon loads', async (t) => {
+      const fake = await fakeScalekit(t, good)
+      const body = `
+        const before = await client().actions.request(CALL).then(() => 'ok', (e) => e.constructor.name)
+        process.env.NODE_EXTRA_CA_CERTS = ${JSON.stringify(ca.path)}
+        const after = (await client().actions.request(CALL)).status
+        return [before, after]`
+      const r = await inChild(fake.url, { PATH: process.env.PATH }, body)
+      assert.deepEqual(r, { ok: true, value: ['ScalekitNetworkException', 200] })
+    })
+
     test('SSL_CERT_FILE (the OS store, as OpenSSL reads it)', async (t) => {
       const fake = await fakeScalekit(t, good)
       const r = await inChild(fake.url, { PATH: process.env.PATH, SSL_CERT_FILE: ca.path }, REQUEST_STATUS)

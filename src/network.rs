@@ -3,13 +3,15 @@
 //!
 //! Trust is the union of the bundled Mozilla roots (webpki-roots), the OS store (read by
 //! rustls-native-certs, which honours `SSL_CERT_FILE` / `SSL_CERT_DIR` as OpenSSL does),
-//! `NODE_EXTRA_CA_CERTS` and the `ca` option. Host names are always verified.
+//! `NODE_EXTRA_CA_CERTS` and the `ca` option. Host names are always verified. The OS store and
+//! `NODE_EXTRA_CA_CERTS` are read once per process, and again when one of those variables changes.
 //!
 //! Proxies come from `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (and their lowercase
 //! forms), read by reqwest when the client is built, or from the `proxy` option.
 
 use std::error::Error as StdError;
 use std::fmt;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use rustls::pki_types::pem::PemObject;
@@ -183,34 +185,78 @@ fn pem_problem(error: &rustls::pki_types::pem::Error) -> &'static str {
 /// unknown-issuer failure, as Node would have warned at startup. Process-wide, as the variable is.
 static EXTRA_CA_PROBLEM: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
 
-/// The certificates of the `NODE_EXTRA_CA_CERTS` file, read now (at client creation). A
-/// missing, unreadable or malformed file is skipped, as Node only warns about it; why is kept for
-/// the message of an unknown-issuer failure.
-pub fn node_extra_ca_certs() -> Vec<CertificateDer<'static>> {
-    let (certs, problem) = match std::env::var_os(EXTRA_CA_VAR) {
-        None => (Vec::new(), None),
-        Some(path) if path.is_empty() => (Vec::new(), None),
-        Some(path) => {
-            let shown = path.to_string_lossy().into_owned();
-            match std::fs::read(&path) {
-                Err(e) => (
-                    Vec::new(),
-                    Some(format!("{EXTRA_CA_VAR}={shown} was ignored: {e}")),
-                ),
-                Ok(pem) => match pem_certificates(&pem) {
-                    Ok(certs) => (certs, None),
-                    Err(why) => (
-                        Vec::new(),
-                        Some(format!(
-                            "{EXTRA_CA_VAR}={shown} was ignored: the file {why}"
-                        )),
-                    ),
-                },
-            }
-        }
+/// The variables that decide which certificates are loaded besides the bundled roots.
+const TRUST_VARS: [&str; 3] = ["SSL_CERT_FILE", "SSL_CERT_DIR", EXTRA_CA_VAR];
+
+/// The OS store and `NODE_EXTRA_CA_CERTS`, as loaded for the current values of [`TRUST_VARS`].
+struct Loaded {
+    key: Vec<Option<std::ffi::OsString>>,
+    certs: Arc<Vec<reqwest::Certificate>>,
+    extra_problem: Option<String>,
+}
+
+/// Reading and parsing a few hundred certificates costs milliseconds, too much for each client:
+/// they are read once per process (as Node reads `NODE_EXTRA_CA_CERTS` once), and again only
+/// when one of the variables changes.
+static LOADED: std::sync::Mutex<Option<Loaded>> = std::sync::Mutex::new(None);
+
+/// The certificates trusted besides the bundled roots and the `ca` option.
+fn system_and_extra_certs() -> Arc<Vec<reqwest::Certificate>> {
+    let key: Vec<_> = TRUST_VARS.iter().map(std::env::var_os).collect();
+    let mut loaded = lock(&LOADED);
+    let current = match loaded.take() {
+        Some(cached) if cached.key == key => cached,
+        _ => load_trust(key),
     };
-    *lock(&EXTRA_CA_PROBLEM) = problem;
+    let certs = Arc::clone(&current.certs);
+    lock(&EXTRA_CA_PROBLEM).clone_from(&current.extra_problem);
+    *loaded = Some(current);
     certs
+}
+
+fn load_trust(key: Vec<Option<std::ffi::OsString>>) -> Loaded {
+    // rustls-native-certs reads SSL_CERT_FILE / SSL_CERT_DIR instead of the platform store when
+    // either is set, as OpenSSL does. Certificates it cannot use are skipped, as reqwest does.
+    let mut ders = rustls_native_certs::load_native_certs().certs;
+    let (extra, extra_problem) = node_extra_ca_certs();
+    ders.extend(extra);
+    ders.sort_unstable_by(|a, b| a.as_ref().cmp(b.as_ref()));
+    ders.dedup();
+    let certs = ders
+        .iter()
+        .filter(|der| RootCertStore::empty().add((*der).clone()).is_ok())
+        .filter_map(|der| reqwest::Certificate::from_der(der).ok())
+        .collect();
+    Loaded {
+        key,
+        certs: Arc::new(certs),
+        extra_problem,
+    }
+}
+
+/// The certificates of the `NODE_EXTRA_CA_CERTS` file. A missing, unreadable or malformed file
+/// is skipped, as Node only warns about it; the second value says why, for the message of an
+/// unknown-issuer failure.
+fn node_extra_ca_certs() -> (Vec<CertificateDer<'static>>, Option<String>) {
+    let Some(path) = std::env::var_os(EXTRA_CA_VAR).filter(|p| !p.is_empty()) else {
+        return (Vec::new(), None);
+    };
+    let shown = path.to_string_lossy().into_owned();
+    match std::fs::read(&path) {
+        Err(e) => (
+            Vec::new(),
+            Some(format!("{EXTRA_CA_VAR}={shown} was ignored: {e}")),
+        ),
+        Ok(pem) => match pem_certificates(&pem) {
+            Ok(certs) => (certs, None),
+            Err(why) => (
+                Vec::new(),
+                Some(format!(
+                    "{EXTRA_CA_VAR}={shown} was ignored: the file {why}"
+                )),
+            ),
+        },
+    }
 }
 
 /// Adds trust and proxy settings to the client being built.
@@ -223,8 +269,11 @@ pub fn configure(
         message: format!("cannot create the HTTP client: {what}"),
         connect: false,
     };
-    // The bundled and OS roots are on by reqwest's features (Cargo.toml); these are added to them.
-    for cert in node_extra_ca_certs().iter().chain(ca) {
+    // The bundled Mozilla roots are on through reqwest's `rustls-tls` feature; these are added.
+    for cert in system_and_extra_certs().iter() {
+        builder = builder.add_root_certificate(cert.clone());
+    }
+    for cert in ca {
         let cert = reqwest::Certificate::from_der(cert)
             .map_err(|_| cannot("a trusted certificate cannot be read"))?;
         builder = builder.add_root_certificate(cert);
