@@ -15,6 +15,7 @@ import {
   type RequestParams,
   type AuthorizationLink,
   type LocalScalekitOptions,
+  type ScalekitClientOptions,
 } from 'scalekit-native'
 
 import { Readable } from 'node:stream'
@@ -35,6 +36,14 @@ export async function flow(): Promise<void> {
   const fromEnv: ScalekitClient = ScalekitClient.fromEnv({ timeoutMs: 1_000 })
   void fromEnv
   void env
+  const networks: ScalekitClientOptions[] = [
+    { ca: '-----BEGIN CERTIFICATE-----' },
+    { ca: [Buffer.from(''), ''], proxy: 'http://user:pass@proxy.internal:3128' },
+    { proxy: false },
+    // @ts-expect-error: proxy is a URL string or false
+    { proxy: true },
+  ]
+  void networks
 
   const link: AuthorizationLink = await client.actions.getAuthorizationLink({ connectionName: 'crm', identifier: 'user_1', state: 's' })
   const expiry: Date | undefined = link.expiry

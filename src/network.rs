@@ -181,10 +181,6 @@ fn pem_problem(error: &rustls::pki_types::pem::Error) -> &'static str {
     }
 }
 
-/// Why `NODE_EXTRA_CA_CERTS` was not used, from the last client created: shown with an
-/// unknown-issuer failure, as Node would have warned at startup. Process-wide, as the variable is.
-static EXTRA_CA_PROBLEM: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
-
 /// The variables that decide which certificates are loaded besides the bundled roots.
 const TRUST_VARS: [&str; 3] = ["SSL_CERT_FILE", "SSL_CERT_DIR", EXTRA_CA_VAR];
 
@@ -192,6 +188,8 @@ const TRUST_VARS: [&str; 3] = ["SSL_CERT_FILE", "SSL_CERT_DIR", EXTRA_CA_VAR];
 struct Loaded {
     key: Vec<Option<std::ffi::OsString>>,
     certs: Arc<Vec<reqwest::Certificate>>,
+    /// Why `NODE_EXTRA_CA_CERTS` was not used: shown with an unknown-issuer failure, as Node
+    /// would have warned about it at startup.
     extra_problem: Option<String>,
 }
 
@@ -209,7 +207,6 @@ fn system_and_extra_certs() -> Arc<Vec<reqwest::Certificate>> {
         _ => load_trust(key),
     };
     let certs = Arc::clone(&current.certs);
-    lock(&EXTRA_CA_PROBLEM).clone_from(&current.extra_problem);
     *loaded = Some(current);
     certs
 }
@@ -224,7 +221,7 @@ fn load_trust(key: Vec<Option<std::ffi::OsString>>) -> Loaded {
     ders.dedup();
     let certs = ders
         .iter()
-        .filter(|der| RootCertStore::empty().add((*der).clone()).is_ok())
+        .filter(|der| usable_anchor(der))
         .filter_map(|der| reqwest::Certificate::from_der(der).ok())
         .collect();
     Loaded {
@@ -235,8 +232,8 @@ fn load_trust(key: Vec<Option<std::ffi::OsString>>) -> Loaded {
 }
 
 /// The certificates of the `NODE_EXTRA_CA_CERTS` file. A missing, unreadable or malformed file
-/// is skipped, as Node only warns about it; the second value says why, for the message of an
-/// unknown-issuer failure.
+/// is skipped, as Node only warns about it (certificates that cannot be used are skipped one by
+/// one); the second value says why, for the message of an unknown-issuer failure.
 fn node_extra_ca_certs() -> (Vec<CertificateDer<'static>>, Option<String>) {
     let Some(path) = std::env::var_os(EXTRA_CA_VAR).filter(|p| !p.is_empty()) else {
         return (Vec::new(), None);
@@ -247,16 +244,27 @@ fn node_extra_ca_certs() -> (Vec<CertificateDer<'static>>, Option<String>) {
             Vec::new(),
             Some(format!("{EXTRA_CA_VAR}={shown} was ignored: {e}")),
         ),
-        Ok(pem) => match pem_certificates(&pem) {
-            Ok(certs) => (certs, None),
-            Err(why) => (
-                Vec::new(),
-                Some(format!(
-                    "{EXTRA_CA_VAR}={shown} was ignored: the file {why}"
-                )),
-            ),
-        },
+        Ok(pem) => {
+            let parsed: Result<Vec<_>, _> = CertificateDer::pem_slice_iter(&pem).collect();
+            let why = match parsed {
+                Err(e) => format!("is not valid PEM ({})", pem_problem(&e)),
+                Ok(certs) => {
+                    let usable: Vec<_> = certs.into_iter().filter(usable_anchor).collect();
+                    if !usable.is_empty() {
+                        return (usable, None);
+                    }
+                    "holds no usable PEM certificate".to_string()
+                }
+            };
+            let problem = format!("{EXTRA_CA_VAR}={shown} was ignored: the file {why}");
+            (Vec::new(), Some(problem))
+        }
     }
+}
+
+/// Whether a certificate can serve as a trust anchor (rustls can read it).
+fn usable_anchor(cert: &CertificateDer<'static>) -> bool {
+    RootCertStore::empty().add(cert.clone()).is_ok()
 }
 
 /// Adds trust and proxy settings to the client being built.
@@ -347,7 +355,8 @@ fn describe(error: &rustls::Error) -> TlsFailure {
                 "TLS: the server's certificate is not trusted: unknown issuer (it is self-signed, \
                  or signed by a CA this client does not trust). {HOW_TO_TRUST}"
             );
-            if let Some(problem) = lock(&EXTRA_CA_PROBLEM).as_deref() {
+            let loaded = lock(&LOADED);
+            if let Some(problem) = loaded.as_ref().and_then(|l| l.extra_problem.as_deref()) {
                 text.push_str(&format!(" ({problem})"));
             }
             text
