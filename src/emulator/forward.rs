@@ -142,8 +142,8 @@ async fn forward(shared: &Shared, req: Request) -> Result<Response, ApiError> {
 
     // Status and headers go back as soon as they arrive; the body follows as the upstream sends
     // it, with its own content-length and content-encoding untouched (the client does not
-    // decompress). A failure mid-body can no longer become a 502: the connection to the caller
-    // is cut instead, so a truncated body is never mistaken for a whole one.
+    // decompress). A failure mid-body cannot become a 502 once the status is out: the caller's
+    // connection is cut instead, so a truncated body is never mistaken for a whole one.
     let status = upstream.status();
     let listed = connection_listed(upstream.headers());
     let mut relayed = HeaderMap::new();

@@ -260,6 +260,38 @@ async fn echo_bytes_head_and_gzip_pass_through_untouched() {
 }
 
 #[tokio::test]
+async fn upstream_cut_mid_body_cuts_the_caller_too() {
+    use tokio::io::AsyncWriteExt as _;
+    // Announces 100 bytes, sends 10, hangs up.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let up = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let (mut sock, _) = listener.accept().await.unwrap();
+        let mut head = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = sock.read(&mut buf).await.unwrap();
+            assert!(n > 0, "request head");
+            head.extend_from_slice(&buf[..n]);
+        }
+        let answer = b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n0123456789";
+        sock.write_all(answer).await.unwrap();
+    });
+    let api = Api::with(json!({
+        "connections": [{"name": "cut", "upstreamUrl": up}],
+        "accounts": [oauth_account("cut", "u", "tok")]
+    }))
+    .await;
+    let resp = api.send_proxy(Method::GET, "/x", "cut", "u").await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()["content-length"], "100");
+    assert!(
+        resp.bytes().await.is_err(),
+        "a truncated body must not pass as whole"
+    );
+}
+
+#[tokio::test]
 async fn inline_echo_streams_and_serves_bytes_too() {
     let api = Api::with(json!({
         "inlineEcho": true,
