@@ -28,6 +28,8 @@ use std::pin::pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler as _;
 use axum::Router;
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
@@ -136,8 +138,11 @@ impl LocalScalekit {
             http,
         });
 
+        // The JSON API routes keep axum's default body limit; the Tool Proxy streams bodies of
+        // any size, so it has none (it reads the raw body, which the limit does not cover, and
+        // the layer keeps it so should that change).
         let api_app = routes::router()
-            .fallback(forward::fallback)
+            .fallback(forward::fallback.layer(DefaultBodyLimit::disable()))
             .with_state(shared.clone());
         let (shutdown, stop) = watch::channel(false);
         let tasks = vec![

@@ -4,6 +4,7 @@ mod common;
 
 mod accounts;
 mod auth;
+mod bodies;
 mod lifecycle;
 mod links;
 mod proxy;
