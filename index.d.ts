@@ -503,7 +503,10 @@ export declare class LocalScalekit {
   readonly url: string
   readonly clientId: string
   readonly clientSecret: string
-  /** The built-in echo upstream: answers with JSON describing exactly the request it received. */
+  /**
+   * The built-in echo upstream: answers with JSON `{ method, path, query, headers, body }` describing the request
+   * it received (`bodyBytes` and `bodySha256` instead of `body` past 64 KiB); `GET /bytes/{n}` answers n bytes.
+   */
   readonly echoUrl: string
   env(): { SCALEKIT_ENV_URL: string; SCALEKIT_CLIENT_ID: string; SCALEKIT_CLIENT_SECRET: string }
   client(options?: ScalekitClientOptions): ScalekitClient
