@@ -170,11 +170,8 @@ describe('streamed uploads', () => {
     assert.ok(growth < RSS_BOUND, `peak RSS growth ${(growth / MiB).toFixed(1)} MiB`)
   })
 
-  // TODO(issue 11): src/proxy.rs `prepare` drops the caller's `content-length` (it is in
-  // `is_connection_managed`), so a streamed body always goes out chunked. Remove `todo` with the fix.
   test("with the caller's content-length: the server sees it, and no chunked encoding", {
     timeout: 120_000,
-    todo: "src/proxy.rs drops the caller's content-length of a streamed body",
   }, async (t) => {
     const fake = await uploadFake(t)
     const { stream, produced } = generated(16)

@@ -138,7 +138,10 @@ pub fn prepare(config: &ClientConfig, params: &ProxyParams) -> Result<ProxyCall,
                 format!("headers: {name:?} is not a valid header name"),
             )
         })?;
-        if is_connection_managed(&name) {
+        // A streamed body has no length of its own: the caller's `content-length`, if any, is
+        // what makes it go out with a length instead of chunked.
+        let streamed = matches!(params.body, Some(ProxyBody::Stream { .. }));
+        if is_connection_managed(&name) && !(streamed && name == CONTENT_LENGTH) {
             continue;
         }
         let value = header_value("headers", value).map_err(|_| {

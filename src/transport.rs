@@ -336,9 +336,10 @@ async fn read_body(mut response: reqwest::Response, limit: u64) -> Result<Bytes,
     if declared.is_some_and(|n| n > limit) {
         return Err(ScalekitError::TooLarge { limit });
     }
-    // The common small answer is one chunk, kept as it is; more chunks are joined once.
-    let mut single: Option<Bytes> = None;
-    let mut joined = BytesMut::new();
+    // With a declared length, one buffer of that size; without, the chunks as they came, joined
+    // once at the end, so a body that runs into the limit never holds more than the limit.
+    let mut joined = declared.map(|n| BytesMut::with_capacity(usize::try_from(n).unwrap_or(0)));
+    let mut chunks: Vec<Bytes> = Vec::new();
     let mut total = 0u64;
     while let Some(chunk) = response
         .chunk()
@@ -349,25 +350,23 @@ async fn read_body(mut response: reqwest::Response, limit: u64) -> Result<Bytes,
         if total > limit {
             return Err(ScalekitError::TooLarge { limit });
         }
-        if joined.is_empty() {
-            match single.take() {
-                None => {
-                    single = Some(chunk);
-                    continue;
-                }
-                Some(first) => {
-                    let expected = declared.unwrap_or(0).max(total).min(limit);
-                    joined.reserve(usize::try_from(expected).unwrap_or(usize::MAX));
-                    joined.extend_from_slice(&first);
-                }
-            }
+        match joined.as_mut() {
+            Some(buffer) => buffer.extend_from_slice(&chunk),
+            None => chunks.push(chunk),
         }
-        joined.extend_from_slice(&chunk);
     }
-    Ok(if joined.is_empty() {
-        single.unwrap_or_default()
-    } else {
-        joined.freeze()
+    Ok(match (joined, chunks.len()) {
+        (Some(buffer), _) => buffer.freeze(),
+        (None, 0) => Bytes::new(),
+        // The common small answer is one chunk, kept as it is.
+        (None, 1) => chunks.pop().unwrap_or_default(),
+        (None, _) => {
+            let mut buffer = BytesMut::with_capacity(usize::try_from(total).unwrap_or(0));
+            for chunk in chunks {
+                buffer.extend_from_slice(&chunk);
+            }
+            buffer.freeze()
+        }
     })
 }
 
