@@ -151,7 +151,9 @@ const clients = {
           method: 'POST',
           headers: { ...headers, 'content-type': OCTETS },
           body,
-          ...(stream ? { duplex: 'half' } : {}),
+          // A stream needs duplex: 'half'; redirect: 'error' keeps undici from teeing it (to replay it on a
+          // 307/308), which would hold the whole body in memory.
+          ...(stream ? { duplex: 'half', redirect: 'error' } : {}),
         })
         checkEcho('fetch', res.status, await res.json(), n, sha256)
       },
