@@ -1,6 +1,7 @@
 // `npm run bench`: the same proxied GET through scalekit-native, @scalekit-sdk/node 2.11 and bare fetch,
 // against LocalScalekit running in a separate process; then large bodies (benchmark/bodies.mjs) through
-// the same server. BENCH_SECTIONS=get or BENCH_SECTIONS=bodies runs one section (default: both). Each measurement runs in its own forked process
+// the same server. BENCH_SECTIONS=get or BENCH_SECTIONS=bodies runs one section (default: both; results.md
+// keeps the other section's last results). Each measurement runs in its own forked process
 // (benchmark/worker.mjs, with --expose-gc) so that process.cpuUsage() and RSS belong to one client only.
 // Writes benchmark/results.md and benchmark/throughput.svg, prints the Markdown to stdout, progress to stderr.
 import { fork, spawn } from 'node:child_process'

@@ -137,7 +137,7 @@ export async function runBodiesSection(ctx) {
   lines.push('')
   lines.push(ctx.machine)
   if (ctx.debug) lines.push('', `**Warning: the addon was a debug build (${ctx.debug}); these numbers are not representative.**`)
-  lines.push(`Same run and server as above. One transfer per fresh process (after a 1 MiB warm-up transfer of the same kind and a gc); ` +
+  lines.push(`Server: LocalScalekit (\`node bin/scalekit-local.js --port 0 --inline-echo\`, separate process; in a full run the GET section's). One transfer per fresh process (after a 1 MiB warm-up transfer of the same kind and a gc); ` +
     `each cell the median of ${ROUNDS} rounds${SHORT_ROUNDS !== ROUNDS ? ` (${SHORT_ROUNDS} for the Buffer uploads)` : ''}, clients alternated. Time: from the call to the last byte read (downloads) or to the echo's answer (uploads). ` +
     `Peak RSS growth: the highest RSS during the transfer (kernel high-water mark VmHWM, reset right before it, and \`process.memoryUsage.rss()\` every 2 ms) ` +
     `minus the RSS right before it, after a gc (a Buffer upload's body already allocated). Downloads: \`GET /proxy/bytes/{n}\`; uploads: \`POST\` of ` +
