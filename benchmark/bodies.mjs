@@ -9,10 +9,11 @@ const PERIOD = 251 // byte i of every body is i % 251 (LocalScalekit's `GET /byt
 
 const BUFFERED_BYTES = Number(process.env.BENCH_BODY_MB ?? 256) * MiB
 const STREAMED_BYTES = Number(process.env.BENCH_STREAM_MB ?? 1024) * MiB
-// BENCH_BODY_ROUNDS sets every transfer's rounds. By default three, and five for the Buffer uploads: they take
-// under a second each (so two more cost little) and their times are the noisiest on a shared machine.
+// Three rounds; the Buffer uploads take well under a second each, which on a shared machine is mostly noise:
+// five rounds of three uploads each (per round the median of three; the medians' median in the table).
 const ROUNDS = Number(process.env.BENCH_BODY_ROUNDS ?? 3)
 const SHORT_ROUNDS = Number(process.env.BENCH_BODY_ROUNDS ?? 5)
+const SHORT_REPEAT = 3
 // BENCH_BODY_TRANSFERS=buffered-upload,streamed-download narrows the section (for profiling); the targets need all four.
 const ONLY = process.env.BENCH_BODY_TRANSFERS?.split(',')
 // Prints each transfer's RSS growth over time (ms, MB) to stderr: to see what holds the memory.
@@ -25,7 +26,7 @@ const sizeLabel = (bytes) => (bytes >= 1024 * MiB ? `${bytes / (1024 * MiB)} GiB
 const TRANSFERS = [
   { key: 'buffered-download', op: 'download', stream: false, size: BUFFERED_BYTES, clients: ['native', 'official', 'fetch'],
     label: `${sizeLabel(BUFFERED_BYTES)} buffered download` },
-  { key: 'buffered-upload', op: 'upload', stream: false, size: BUFFERED_BYTES, clients: ['native', 'official', 'fetch'], rounds: SHORT_ROUNDS,
+  { key: 'buffered-upload', op: 'upload', stream: false, size: BUFFERED_BYTES, clients: ['native', 'official', 'fetch'], rounds: SHORT_ROUNDS, repeat: SHORT_REPEAT,
     label: `${sizeLabel(BUFFERED_BYTES)} Buffer upload` },
   { key: 'streamed-download', op: 'download', stream: true, size: STREAMED_BYTES, clients: ['native', 'fetch'],
     label: `${sizeLabel(STREAMED_BYTES)} streamed download` },
@@ -108,13 +109,13 @@ export async function runBodiesSection(ctx) {
         ctx.progress(`bodies round ${round + 1}/${t.rounds ?? ROUNDS}  ${t.label}  ${client} …`)
         const job = {
           mode: 'body', client, op: t.op, stream: t.stream, size: t.size, nativeModule: ctx.nativeModule, env: ctx.env,
-          serverPid: ctx.serverPid, maxResponseBytes: MAX_RESPONSE_BYTES, timeline: TIMELINE,
+          serverPid: ctx.serverPid, maxResponseBytes: MAX_RESPONSE_BYTES, timeline: TIMELINE, repeat: t.repeat,
           sha256: t.op === 'upload' ? digests[t.size] : undefined,
         }
         let r
         try {
           // A transfer slower than 10 MB/s (plus start-up) counts as hung.
-          r = await ctx.runWorker(job, 30_000 + (t.size / (10 * MiB)) * 1000)
+          r = await ctx.runWorker(job, 30_000 + (t.repeat ?? 1) * (t.size / (10 * MiB)) * 1000)
         } catch (e) {
           failures.push(`bodies round ${round + 1} ${t.label} ${client}: ${e.message}`)
           process.stderr.write(`\n  ${e.message}\n`)
@@ -138,7 +139,8 @@ export async function runBodiesSection(ctx) {
   lines.push(ctx.machine)
   if (ctx.debug) lines.push('', `**Warning: the addon was a debug build (${ctx.debug}); these numbers are not representative.**`)
   lines.push(`Server: LocalScalekit (\`node bin/scalekit-local.js --port 0 --inline-echo\`, separate process; in a full run the GET section's). One transfer per fresh process (after a 1 MiB warm-up transfer of the same kind and a gc); ` +
-    `each cell the median of ${ROUNDS} rounds${SHORT_ROUNDS !== ROUNDS ? ` (${SHORT_ROUNDS} for the Buffer uploads)` : ''}, clients alternated. Time: from the call to the last byte read (downloads) or to the echo's answer (uploads). ` +
+    `each cell the median of ${ROUNDS} rounds, clients alternated (Buffer uploads: ${SHORT_ROUNDS} rounds of ${SHORT_REPEAT} uploads in one process, ` +
+    `time the median of the rounds' medians, peak over all ${SHORT_REPEAT}; client and server CPU per upload). Time: from the call to the last byte read (downloads) or to the echo's answer (uploads). ` +
     `Peak RSS growth: the highest RSS during the transfer (kernel high-water mark VmHWM, reset right before it, and \`process.memoryUsage.rss()\` every 2 ms) ` +
     `minus the RSS right before it, after a gc (a Buffer upload's body already allocated). Downloads: \`GET /proxy/bytes/{n}\`; uploads: \`POST\` of ` +
     `\`application/octet-stream\`; LocalScalekit's echo counts and hashes what arrives and every transfer is checked (length, sampled bytes, the echo's byte count and SHA-256). ` +
