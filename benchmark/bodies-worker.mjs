@@ -218,14 +218,21 @@ export async function runBodyJob(job) {
     if (rss > sampledPeak) sampledPeak = rss
     if (job.timeline) timeline.push([Math.round(performance.now() - t0), Math.round(mb(rss - rssBefore))])
   }, SAMPLE_MS)
-  const cpu0 = process.cpuUsage()
-  const srv0 = serverCpuMs(job.serverPid)
-  // `repeat` transfers back to back (a Buffer upload takes well under a second: one alone is mostly noise);
-  // the time is their median, the peak the highest over all of them.
+  // `repeat` transfers (a Buffer upload takes well under a second: one alone is mostly noise), a gc between
+  // them so that each starts from the same heap; the time is their median, the peak the highest of them all.
   const times = []
   const repeat = job.repeat ?? 1
+  let cpuUs = 0
+  let srvMs = 0
   let check
   for (let i = 0; i < repeat; i++) {
+    if (i > 0) {
+      check?.()
+      check = undefined
+      gc()
+    }
+    const cpu0 = process.cpuUsage()
+    const srv0 = serverCpuMs(job.serverPid)
     const t1 = performance.now()
     if (op === 'download') check = await client.download(size, { stream })
     else {
@@ -233,10 +240,10 @@ export async function runBodyJob(job) {
       await client.upload(body, size, { stream, sha256: job.sha256 })
     }
     times.push(performance.now() - t1)
-    if (i < repeat - 1) check?.()
+    const cpu = process.cpuUsage(cpu0)
+    cpuUs += cpu.user + cpu.system
+    srvMs += serverCpuMs(job.serverPid) - srv0
   }
-  const cpu = process.cpuUsage(cpu0)
-  const srv1 = serverCpuMs(job.serverPid)
   clearInterval(sampler)
   const hwmPeak = hwm ? highWaterMark() : NaN
   const peak = Math.max(sampledPeak, Number.isFinite(hwmPeak) ? hwmPeak : 0)
@@ -246,8 +253,8 @@ export async function runBodyJob(job) {
   return {
     elapsedMs,
     mbPerS: mb(size) / (elapsedMs / 1000),
-    cpuMs: (cpu.user + cpu.system) / 1000 / repeat,
-    serverCpuMs: (srv1 - srv0) / repeat,
+    cpuMs: cpuUs / 1000 / repeat,
+    serverCpuMs: srvMs / repeat,
     rssBeforeMb: mb(rssBefore),
     peakGrowthMb: mb(peak - rssBefore),
     sampledPeakGrowthMb: mb(sampledPeak - rssBefore),

@@ -140,7 +140,7 @@ export async function runBodiesSection(ctx) {
   if (ctx.debug) lines.push('', `**Warning: the addon was a debug build (${ctx.debug}); these numbers are not representative.**`)
   lines.push(`Server: LocalScalekit (\`node bin/scalekit-local.js --port 0 --inline-echo\`, separate process; in a full run the GET section's). One transfer per fresh process (after a 1 MiB warm-up transfer of the same kind and a gc); ` +
     `each cell the median of ${ROUNDS} rounds, clients alternated (Buffer uploads: ${SHORT_ROUNDS} rounds of ${SHORT_REPEAT} uploads in one process, ` +
-    `time the median of the rounds' medians, peak over all ${SHORT_REPEAT}; client and server CPU per upload). Time: from the call to the last byte read (downloads) or to the echo's answer (uploads). ` +
+    `a gc between them; time the median of the rounds' medians, peak over all ${SHORT_REPEAT}; client and server CPU per upload). Time: from the call to the last byte read (downloads) or to the echo's answer (uploads). ` +
     `Peak RSS growth: the highest RSS during the transfer (kernel high-water mark VmHWM, reset right before it, and \`process.memoryUsage.rss()\` every 2 ms) ` +
     `minus the RSS right before it, after a gc (a Buffer upload's body already allocated). Downloads: \`GET /proxy/bytes/{n}\`; uploads: \`POST\` of ` +
     `\`application/octet-stream\`; LocalScalekit's echo counts and hashes what arrives and every transfer is checked (length, sampled bytes, the echo's byte count and SHA-256). ` +
