@@ -8,4 +8,5 @@ mod bodies;
 mod lifecycle;
 mod links;
 mod proxy;
+mod tls;
 mod token;
