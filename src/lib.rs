@@ -16,6 +16,7 @@ pub mod exchange;
 pub mod names;
 pub mod network;
 pub mod proxy;
+pub mod redirects;
 pub mod retry;
 pub mod sync;
 pub mod token_endpoint;

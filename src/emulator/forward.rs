@@ -1,15 +1,19 @@
 //! The Tool Proxy (docs/wire-protocol.md §6, server side): `ANY /proxy{path}` → the account's
 //! upstream, with the caller's Scalekit headers removed and the account's credentials injected.
+//! Request and response bodies stream through with backpressure both ways and are never held
+//! whole, so a proxied body of any size costs bounded memory (no size limit applies: the handler
+//! reads the raw body, which axum's default body limit does not cover).
 
 use std::error::Error as _;
 use std::sync::Arc;
 
-use axum::body::{to_bytes, Body};
+use axum::body::{Body, HttpBody as _};
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderName, Method};
+use axum::http::{header, HeaderMap, HeaderName};
 use axum::response::{IntoResponse, Response};
+use futures_util::TryStreamExt as _;
 
-use super::echo::{self, MAX_BODY};
+use super::echo;
 use super::gate::admit;
 use super::inject::{append_query, credentials, Injection};
 use super::shared::Shared;
@@ -76,13 +80,10 @@ async fn forward(shared: &Shared, req: Request) -> Result<Response, ApiError> {
     admit(shared, endpoint::Proxy::NAME, &parts.headers)?;
     let connection_name = routing_header(&parts.headers, "connection_name")?;
     let identifier = routing_header(&parts.headers, "identifier")?;
-    // Refusals (unknown account, not ACTIVE, no credentials) happen here, before any upstream I/O.
+    // Refusals (unknown account, not ACTIVE, no credentials) happen here, before any upstream I/O
+    // and before any of the body is read.
     let target = lock(&shared.store).proxy_target(connection_name, identifier)?;
     let injection = credentials(&target)?;
-
-    let body = to_bytes(Body::new(body), MAX_BODY)
-        .await
-        .map_err(|e| ApiError::invalid(format!("cannot read request body: {e}")))?;
 
     // The raw path after `/proxy` and the raw query go upstream byte for byte.
     let rest = parts.uri.path().strip_prefix("/proxy").unwrap_or("");
@@ -95,10 +96,12 @@ async fn forward(shared: &Shared, req: Request) -> Result<Response, ApiError> {
     let listed = connection_listed(&parts.headers);
     let mut headers = HeaderMap::new();
     for (name, value) in parts.headers.iter() {
+        // The caller's content-length goes along with its streamed body, so an upload with a
+        // length is not turned into a chunked one; the inline echo sees no HTTP framing.
         let scalekit_own = matches!(
             name.as_str(),
-            "authorization" | "connection_name" | "identifier" | "host" | "content-length"
-        );
+            "authorization" | "connection_name" | "identifier" | "host"
+        ) || (inline && name == header::CONTENT_LENGTH);
         if !scalekit_own && !hop_by_hop(name, &listed) {
             headers.append(name.clone(), value.clone());
         }
@@ -110,13 +113,7 @@ async fn forward(shared: &Shared, req: Request) -> Result<Response, ApiError> {
         shared.stats.count(endpoint::Echo::NAME);
         let path = if rest.is_empty() { "/" } else { rest };
         let query = query.as_deref().unwrap_or("");
-        return Ok(echo::describe(
-            parts.method.as_str(),
-            path,
-            query,
-            &headers,
-            &body,
-        ));
+        return Ok(echo::answer(&parts.method, path, query, &headers, body).await);
     }
     let url = match &query {
         Some(q) => format!("{}{rest}?{q}", target.upstream_url),
@@ -135,29 +132,29 @@ async fn forward(shared: &Shared, req: Request) -> Result<Response, ApiError> {
         }
         ApiError::bad_gateway(msg)
     };
-    let head = parts.method == Method::HEAD;
-    let upstream = shared
-        .http
-        .request(parts.method, url)
-        .headers(headers)
-        .body(body)
-        .send()
-        .await
-        .map_err(unreachable)?;
+    let mut request = shared.http.request(parts.method, url).headers(headers);
+    // Streamed as it arrives, never buffered: hyper reads the caller's socket only as fast as
+    // the upstream takes the bytes. No body at all stays no body (not an empty chunked one).
+    if !body.is_end_stream() {
+        request = request.body(reqwest::Body::wrap_stream(body.into_data_stream()));
+    }
+    let upstream = request.send().await.map_err(unreachable)?;
 
+    // Status and headers go back as soon as they arrive; the body follows as the upstream sends
+    // it, with its own content-length and content-encoding untouched (the client does not
+    // decompress). A failure mid-body cannot become a 502 once the status is out: the caller's
+    // connection is cut instead, so a truncated body is never mistaken for a whole one.
     let status = upstream.status();
-    let upstream_headers = upstream.headers().clone();
-    let bytes = upstream.bytes().await.map_err(unreachable)?;
-    let listed = connection_listed(&upstream_headers);
-    let mut resp = Response::new(Body::from(bytes));
-    *resp.status_mut() = status;
-    for (name, value) in upstream_headers.iter() {
-        // content-length is recomputed from the relayed body, except for HEAD, whose empty body
-        // says nothing about the length the upstream announced.
-        let recomputed = name == header::CONTENT_LENGTH && !head;
-        if !recomputed && !hop_by_hop(name, &listed) {
-            resp.headers_mut().append(name.clone(), value.clone());
+    let listed = connection_listed(upstream.headers());
+    let mut relayed = HeaderMap::new();
+    for (name, value) in upstream.headers().iter() {
+        if !hop_by_hop(name, &listed) {
+            relayed.append(name.clone(), value.clone());
         }
     }
+    let stream = upstream.bytes_stream().map_err(reqwest::Error::without_url);
+    let mut resp = Response::new(Body::from_stream(stream));
+    *resp.status_mut() = status;
+    *resp.headers_mut() = relayed;
     Ok(resp)
 }

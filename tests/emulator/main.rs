@@ -4,7 +4,9 @@ mod common;
 
 mod accounts;
 mod auth;
+mod bodies;
 mod lifecycle;
 mod links;
 mod proxy;
+mod tls;
 mod token;
