@@ -11,6 +11,7 @@ mod details;
 mod echo;
 mod forward;
 mod gate;
+mod grpc;
 mod inject;
 mod links;
 mod model;
@@ -31,12 +32,13 @@ use std::time::Duration;
 use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler as _;
 use axum::Router;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 
+pub use grpc::proto;
 pub use options::{ApiKeyPlacement, AuthType, ConnectionConfig, EmulatorOptions, SeedAccount};
 pub use routes::ECHO_TOOL;
 pub use stats::ENDPOINTS;
@@ -142,6 +144,8 @@ impl LocalScalekit {
         // any size, so it has none (it reads the raw body, which the limit does not cover, and
         // the layer keeps it so should that change).
         let api_app = routes::router()
+            // The gRPC binding (docs/wire-protocol.md §12), over the same state.
+            .merge(grpc::router(shared.clone()))
             .fallback(forward::fallback.layer(DefaultBodyLimit::disable()))
             .with_state(shared.clone());
         let (shutdown, stop) = watch::channel(false);
@@ -274,7 +278,7 @@ async fn stopped(stop: &mut watch::Receiver<bool>) {
     let _ = stop.wait_for(|s| *s).await;
 }
 
-/// An HTTP/1 accept loop whose connections live in a JoinSet it owns, so that aborting the loop
+/// An HTTP/1.1 + HTTP/2 (prior knowledge, for gRPC) accept loop whose connections live in a JoinSet it owns, so that aborting the loop
 /// (Drop) also ends every connection; `axum::serve` detaches its connection tasks.
 async fn serve(listener: TcpListener, app: Router, mut stop: watch::Receiver<bool>) {
     let mut conns = JoinSet::new();
@@ -288,8 +292,9 @@ async fn serve(listener: TcpListener, app: Router, mut stop: watch::Receiver<boo
                     let service = TowerToHyperService::new(app.clone());
                     let mut stop = conn_stop.clone();
                     conns.spawn(async move {
-                        let conn = hyper::server::conn::http1::Builder::new()
-                            .serve_connection(TokioIo::new(stream), service);
+                        let builder =
+                            hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+                        let conn = builder.serve_connection(TokioIo::new(stream), service);
                         let mut conn = pin!(conn);
                         tokio::select! {
                             _ = conn.as_mut() => return,
