@@ -5,6 +5,7 @@ mod common;
 mod accounts;
 mod auth;
 mod bodies;
+mod grpc;
 mod lifecycle;
 mod links;
 mod proxy;
