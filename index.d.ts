@@ -482,6 +482,13 @@ export interface LocalScalekitOptions {
    * would forward, without the `host`/`content-length` an HTTP client adds. Default false.
    */
   inlineEcho?: boolean
+  /**
+   * HTTPS on the API port (HTTP/1.1 and HTTP/2 by ALPN; the echo upstream stays plain HTTP).
+   * `true`: a certificate for `localhost`, `127.0.0.1` and `::1` signed by a CA made at start
+   * (`caCertificate` is that CA). `{ cert, key }`: your PEM chain (leaf first) and key
+   * (`caCertificate` is the chain's last certificate). Default: plain HTTP.
+   */
+  tls?: boolean | { cert: string; key: string }
   /** A JSON file with these same options; options given here win. */
   configFile?: string
 }
@@ -499,8 +506,10 @@ export interface LocalScalekitStats {
 export declare class LocalScalekit {
   private constructor()
   static start(options?: LocalScalekitOptions): Promise<LocalScalekit>
-  /** Use as envUrl. */
+  /** Use as envUrl: `https://…` with the `tls` option. */
   readonly url: string
+  /** With the `tls` option: the PEM certificate other clients must trust (e.g. through `NODE_EXTRA_CA_CERTS`); else null. */
+  readonly caCertificate: string | null
   readonly clientId: string
   readonly clientSecret: string
   /**
@@ -509,6 +518,7 @@ export declare class LocalScalekit {
    */
   readonly echoUrl: string
   env(): { SCALEKIT_ENV_URL: string; SCALEKIT_CLIENT_ID: string; SCALEKIT_CLIENT_SECRET: string }
+  /** A client of this emulator; with the `tls` option it trusts `caCertificate` (added to `options.ca`). */
   client(options?: ScalekitClientOptions): ScalekitClient
   stats(): LocalScalekitStats
   resetStats(): void

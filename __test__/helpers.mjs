@@ -159,3 +159,157 @@ export async function startFront(t, target, holdAnswer) {
     }),
   )
 }
+
+/**
+ * A loopback HTTP server (127.0.0.1, free port) whose `handler(req, res)` gets the request with
+ * its body still unread, so that a test can stream it (`startServer` buffers it). Every request
+ * is recorded in `server.requests` (method, url, headers) when it arrives. Closed (open sockets
+ * destroyed) when the test `t` ends.
+ */
+export async function startRawServer(t, handler) {
+  const requests = []
+  const sockets = new Set()
+  const server = http.createServer((req, res) => {
+    requests.push({ method: req.method, url: req.url, headers: req.headers })
+    Promise.resolve(handler(req, res)).catch((e) => {
+      if (!res.headersSent) res.statusCode = 599
+      res.end(String(e && e.stack))
+    })
+  })
+  server.on('connection', (s) => {
+    sockets.add(s)
+    s.on('close', () => sockets.delete(s))
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address()
+  const close = () =>
+    new Promise((resolve) => {
+      for (const s of sockets) s.destroy()
+      server.close(() => resolve())
+    })
+  t.after(close)
+  return { url: `http://127.0.0.1:${port}`, requests, server, sockets, close }
+}
+
+/** Reads a request (or any readable) to its end as one Buffer. */
+export async function readAll(stream) {
+  const chunks = []
+  for await (const chunk of stream) chunks.push(chunk)
+  return Buffer.concat(chunks)
+}
+
+/**
+ * Samples `process.memoryUsage().rss` every `intervalMs` from now on; `stop()` returns
+ * `{ baseline, peak, growth }` in bytes (`growth` = peak - baseline). Run `global.gc?.()` before
+ * starting for a steadier baseline.
+ */
+export function rssSampler(intervalMs = 10) {
+  const baseline = process.memoryUsage().rss
+  let peak = baseline
+  const sample = () => {
+    const rss = process.memoryUsage().rss
+    if (rss > peak) peak = rss
+  }
+  const timer = setInterval(sample, intervalMs)
+  return {
+    sample,
+    stop() {
+      clearInterval(timer)
+      sample()
+      return { baseline, peak, growth: peak - baseline }
+    },
+  }
+}
+
+export const MiB = 1024 * 1024
+
+/**
+ * A fake Scalekit on 127.0.0.1 for streamed bodies: `POST /oauth/token` answers a token,
+ * `/proxy/*` is `proxy(req, res, n)` with the request body still unread (`n`: 1-based hit count);
+ * anything else is a 404. `counts` holds the hits; `client(options)` a ScalekitClient on it.
+ */
+export async function fakeScalekitRaw(t, proxy) {
+  const counts = { token: 0, proxy: 0, other: 0 }
+  const server = await startRawServer(t, async (req, res) => {
+    if (req.method === 'POST' && req.url === '/oauth/token') {
+      counts.token++
+      await readAll(req)
+      return sendJson(res, 200, { access_token: 't', expires_in: 3600 })
+    }
+    if (req.url.startsWith('/proxy/')) return proxy(req, res, ++counts.proxy)
+    counts.other++
+    await readAll(req)
+    sendJson(res, 404, { code: 5, message: 'no such endpoint' })
+  })
+  return { ...server, counts, client: (options) => new sk.ScalekitClient(server.url, 'id', 'secret', options) }
+}
+
+/** How long `within` waits before it calls a promise hung (a hang detector, not a timing check). */
+export const HANG_MS = 30_000
+
+/** The value of `promise`, or fails if it has not settled within `ms` (it hung). */
+export async function within(promise, label = 'the promise', ms = HANG_MS) {
+  let timer
+  const hang = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${label} did not settle within ${ms} ms: it hung`)), ms)
+  })
+  try {
+    return await Promise.race([promise, hang])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** Asserts a rejection of exactly `Class` (not a subclass) within HANG_MS and returns it. */
+export async function rejectsExactly(promise, Class, label = 'the call') {
+  const outcome = await within(
+    Promise.resolve(promise).then((value) => ({ ok: true, value }), (error) => ({ ok: false, error })),
+    label,
+  )
+  if (outcome.ok) throw new Error(`expected ${Class.name}, but ${label} resolved (status ${outcome.value?.status})`)
+  const e = outcome.error
+  if (e?.constructor !== Class) {
+    throw new Error(`expected exactly ${Class.name} from ${label}, got ${e?.constructor?.name}: ${e?.message}`)
+  }
+  return e
+}
+
+/** `{ promise, resolve, reject }`. */
+export function deferred() {
+  let resolve
+  let reject
+  const promise = new Promise((res, rej) => {
+    resolve = res
+    reject = rej
+  })
+  return { promise, resolve, reject }
+}
+
+/**
+ * Writes `chunk` to `res` again and again, waiting for 'drain' whenever `write` returns false,
+ * until `res` closes (the client went away). Resolves the bytes written.
+ */
+export async function writeUntilClosed(res, chunk) {
+  let written = 0
+  while (!res.destroyed && !res.writableEnded) {
+    written += chunk.length
+    if (!res.write(chunk)) await drainOrClose(res)
+  }
+  return written
+}
+
+/** Resolves on the next 'drain' or 'close' of `res`, whichever comes first. */
+export function drainOrClose(res) {
+  if (res.destroyed) return Promise.resolve('close')
+  return new Promise((resolve) => {
+    const onDrain = () => done('drain')
+    const onClose = () => done('close')
+    const done = (what) => {
+      res.off('drain', onDrain)
+      res.off('close', onClose)
+      resolve(what)
+    }
+    res.on('drain', onDrain)
+    res.on('close', onClose)
+  })
+}

@@ -126,7 +126,7 @@ describe('against a fake Scalekit issuing a fixed token', () => {
   test('validation', async () => {
     const c = client()
     await c.actions.request({ ...CALL, path: '/ok' })
-    for (const params of [{ ...CALL }, { ...CALL, path: '//evil/x' }, { ...CALL, path: '/x', headers: { 'x-a': 'a\nb' } }]) {
+    for (const params of [{ ...CALL }, { ...CALL, path: '/../x' }, { ...CALL, path: '/x', headers: { 'x-a': 'a\nb' } }]) {
       const e = await rejection(c.actions.request(params))
       assert.ok(e instanceof sk.ScalekitValidationException, String(e))
       assertClean(e, 'validation')

@@ -1,15 +1,18 @@
 // `npm run bench`: the same proxied GET through scalekit-native, @scalekit-sdk/node 2.11 and bare fetch,
-// against LocalScalekit running in a separate process. Each measurement runs in its own forked process
+// against LocalScalekit running in a separate process; then large bodies (benchmark/bodies.mjs) through
+// the same server. BENCH_SECTIONS=get or BENCH_SECTIONS=bodies runs one section (default: both; results.md
+// keeps the other section's last results). Each measurement runs in its own forked process
 // (benchmark/worker.mjs, with --expose-gc) so that process.cpuUsage() and RSS belong to one client only.
 // Writes benchmark/results.md and benchmark/throughput.svg, prints the Markdown to stdout, progress to stderr.
 import { fork, spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
-import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 import os from 'node:os'
 import { renderSvg } from './svg.mjs'
 import { hasDebugInfo } from './elf.mjs'
+import { BODIES_HEADING, runBodiesSection } from './bodies.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..')
@@ -48,6 +51,8 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 }
 const require = createRequire(join(pkg.dir, 'index.js'))
 
+const SECTIONS = (process.env.BENCH_SECTIONS ?? 'get,bodies').split(',')
+for (const s of SECTIONS) if (s !== 'get' && s !== 'bodies') throw new Error(`BENCH_SECTIONS: unknown section ${s} (get, bodies)`)
 // BENCH_CLIENTS=native,fetch and BENCH_CONCURRENCIES=64 narrow a run (for profiling); the targets need all three.
 const CLIENTS = (process.env.BENCH_CLIENTS ?? 'native,official,fetch').split(',')
 const LABELS = { native: 'scalekit-native', official: '@scalekit-sdk/node 2.11.0', fetch: 'bare fetch (undici)' }
@@ -125,6 +130,7 @@ const workers = new Set()
 
 // A worker that does not report within `timeoutMs` (a call that never settles) is killed and the run fails.
 function runWorker(job, timeoutMs, execArgv = []) {
+  const what = job.mode === 'body' ? `${job.client} ${job.stream ? 'streamed' : 'buffered'} ${job.op}` : `${job.client} c=${job.concurrency} (${job.mode})`
   return new Promise((resolve, reject) => {
     const child = fork(join(here, 'worker.mjs'), [JSON.stringify(job)], {
       execArgv: ['--expose-gc', ...execArgv],
@@ -143,8 +149,8 @@ function runWorker(job, timeoutMs, execArgv = []) {
       clearTimeout(timer)
       workers.delete(child)
       if (message?.ok) resolve(message.result)
-      else if (timedOut) reject(new Error(`worker ${job.client} c=${job.concurrency} (${job.mode}) gave no result within ${timeoutMs / 1000} s: a call never settled?`))
-      else reject(new Error(`worker ${job.client} c=${job.concurrency} (${job.mode}) failed (${code ?? signal}): ${message?.error ?? 'no result'}`))
+      else if (timedOut) reject(new Error(`worker ${what} gave no result within ${timeoutMs / 1000} s: a call never settled?`))
+      else reject(new Error(`worker ${what} failed (${code ?? signal}): ${message?.error ?? 'no result'}`))
     })
   })
 }
@@ -160,8 +166,154 @@ const median = (xs) => {
 const fmt = (x, digits = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a')
 const fmtMs = (x) => (Number.isFinite(x) ? (x < 1 ? x.toFixed(3) : x < 10 ? x.toFixed(2) : x.toFixed(1)) : 'n/a')
 
+function machineLine(load = os.loadavg()[0]) {
+  const cpu = os.cpus()
+  return `Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${os.type()} ${os.release()}, Node ${process.version}; ` +
+    `load average ${load.toFixed(2)} at start; ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.`
+}
+
 function ratioLine(ok, text) {
   return `- ${ok ? '✅' : '❌'} ${text}`
+}
+
+// --- the GET section: throughput, latency and CPU by concurrency, then memory over many calls -----
+
+async function runGetSection(env, server) {
+  const failures = []
+  // results[client][concurrency] = [run per round]
+  const results = Object.fromEntries(CLIENTS.map((c) => [c, Object.fromEntries(CONCURRENCIES.map((n) => [n, []]))]))
+  let totalErrors = 0
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [ci, concurrency] of CONCURRENCIES.entries()) {
+      // Round-robin: each round (and each concurrency) starts with a different client.
+      const shift = (round + ci) % CLIENTS.length
+      const order = [...CLIENTS.slice(shift), ...CLIENTS.slice(0, shift)]
+      for (const client of order) {
+        progress(`round ${round + 1}/${ROUNDS}  c=${String(concurrency).padEnd(3)}  ${client.padEnd(8)} …`)
+        let r
+        try {
+          r = await runWorker({ mode: 'run', nativeModule: pkg.dir, client, concurrency, durationMs: DURATION_MS, warmupMs: WARMUP_MS, env, serverPid: server.pid }, DURATION_MS + WARMUP_MS + 30_000)
+        } catch (e) {
+          failures.push(`round ${round + 1} ${client} c=${concurrency}: ${e.message}`)
+          process.stderr.write(`\n  ${e.message}\n`)
+          continue
+        }
+        totalErrors += r.errors + r.badBody
+        if (r.errors || r.badBody) process.stderr.write(`\n  ${client} c=${concurrency}: ${r.errors} errors, ${r.badBody} bad bodies (${r.firstError ?? ''})\n`)
+        results[client][concurrency].push(r)
+        progress(
+          `round ${round + 1}/${ROUNDS}  c=${String(concurrency).padEnd(3)}  ${client.padEnd(8)} ${fmt(r.rps).padStart(7)} req/s  ` +
+            `p50 ${fmtMs(r.p50Ms)} ms  p99 ${fmtMs(r.p99Ms)} ms  ${fmt(r.cpuPerCallUs, 1)} µs/call  server CPU ${fmt(r.serverCpuPct)}%`,
+          !isTty,
+        )
+      }
+    }
+  }
+  if (isTty) process.stderr.write('\n')
+
+  const med = (client, c, key) => median((results[client]?.[c] ?? []).map((r) => r[key]))
+
+  // Memory: 100 000 calls through scalekit-native (and through the official SDK when time allows).
+  const memory = {}
+  const memoryClients = MEMORY_CALLS > 0 ? ['native', 'official'].filter((c) => CLIENTS.includes(c)) : []
+  for (const client of memoryClients) {
+    if (client !== 'native') {
+      const rps = med(client, MEMORY_CONCURRENCY, 'rps')
+      const estimateMs = ((MEMORY_CALLS + MEMORY_WARMUP_CALLS) / rps) * 1000 + 3000
+      if (!(Date.now() - started + estimateMs < TIME_BUDGET_MS)) {
+        progress(`memory run: ${client} skipped (about ${fmt(estimateMs / 1000)} s would exceed the time budget)`, true)
+        continue
+      }
+    }
+    progress(`memory run: ${fmt(MEMORY_CALLS)} calls through ${client}, c=${MEMORY_CONCURRENCY}…`, !isTty)
+    try {
+      memory[client] = await runWorker({ mode: 'memory', nativeModule: pkg.dir, client, concurrency: MEMORY_CONCURRENCY, calls: MEMORY_CALLS, warmupCalls: MEMORY_WARMUP_CALLS, env }, 150_000, MEMORY_V8_FLAGS)
+    } catch (e) {
+      failures.push(`memory run ${client}: ${e.message}`)
+      process.stderr.write(`\n  ${e.message}\n`)
+      continue
+    }
+    totalErrors += memory[client].errors + memory[client].badBody
+    const m = memory[client]
+    progress(`memory run: ${client} RSS ${fmt(m.rssBeforeMb, 1)} → ${fmt(m.rssAfterMb, 1)} MB (peak ${fmt(m.rssPeakMb, 1)}) in ${fmt(m.elapsedMs / 1000, 1)} s`, true)
+  }
+
+  const sectionS = (Date.now() - started) / 1000
+
+  // --- report --------------------------------------------------------------------------------
+  const cpu = os.cpus()
+  const lines = []
+  lines.push('## Benchmark: proxied GET `/v1/customers`')
+  lines.push('')
+  lines.push(machineLine(loadAtStart))
+  lines.push(`Server: LocalScalekit (\`node bin/scalekit-local.js --port 0 --inline-echo\`, separate process), Tool Proxy → built-in echo answered in-process (no second HTTP hop, so the server is not the bottleneck). ` +
+    `Each cell: median of ${ROUNDS} rounds (clients alternated), ${DURATION_MS / 1000} s measured after ${WARMUP_MS / 1000} s warm-up, each run in a fresh process.`)
+  if (pkg.debug) lines.push('', `**Warning: the addon was a debug build (${pkg.addon}); these numbers are not representative.**`)
+  lines.push('')
+  lines.push('| client | concurrency | req/s | p50 ms | p99 ms | client CPU µs/call | client CPU % | server CPU % | RSS before → after MB |')
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+  for (const client of CLIENTS) {
+    for (const c of CONCURRENCIES) {
+      lines.push(`| ${LABELS[client]} | ${c} | ${fmt(med(client, c, 'rps'))} | ${fmtMs(med(client, c, 'p50Ms'))} | ${fmtMs(med(client, c, 'p99Ms'))} | ` +
+        `${fmt(med(client, c, 'cpuPerCallUs'), 1)} | ${fmt(med(client, c, 'clientCpuPct'))} | ${fmt(med(client, c, 'serverCpuPct'))} | ` +
+        `${fmt(med(client, c, 'rssBeforeMb'), 1)} → ${fmt(med(client, c, 'rssAfterMb'), 1)} |`)
+    }
+  }
+  lines.push('')
+  lines.push('CPU % is of one core (whole process, all threads; 100% = one core busy); server CPU is the emulator process during the same window.')
+  lines.push('')
+  lines.push('### Memory')
+  lines.push('')
+  lines.push(`Each: ${fmt(MEMORY_WARMUP_CALLS)} warm-up calls, gc, then ${fmt(MEMORY_CALLS)} calls in quarters with a gc at each checkpoint; V8 flags \`${MEMORY_V8_FLAGS.join(' ')}\` (young generation at its full default size from the start, so its warm-up is not counted as growth).`)
+  lines.push('')
+  lines.push('| client | calls | concurrency | RSS before (after warm-up + gc) MB | RSS after (gc) MB | growth MB | RSS at ¼, ½, ¾, all (gc) MB | peak MB | heap used before → after MB | time s |')
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+  for (const client of memoryClients) {
+    const m = memory[client]
+    if (!m) {
+      lines.push(`| ${LABELS[client]} | ${failures.some((f) => f.startsWith(`memory run ${client}:`)) ? 'failed (see below)' : 'skipped (time budget)'} | | | | | | | | |`)
+      continue
+    }
+    lines.push(`| ${LABELS[client]} | ${fmt(m.calls)} | ${MEMORY_CONCURRENCY} | ${fmt(m.rssBeforeMb, 1)} | ${fmt(m.rssAfterMb, 1)} | ` +
+      `${fmt(m.rssAfterMb - m.rssBeforeMb, 1)} | ${m.checkpointsMb.map((x) => fmt(x, 1)).join(', ')} | ${fmt(m.rssPeakMb, 1)} | ${fmt(m.heapBeforeMb, 1)} → ${fmt(m.heapAfterMb, 1)} | ${fmt(m.elapsedMs / 1000, 1)} |`)
+  }
+  lines.push('')
+  lines.push('### Targets (issue 6)')
+  lines.push('')
+  const cpuN = med('native', 64, 'cpuPerCallUs')
+  const cpuO = med('official', 64, 'cpuPerCallUs')
+  const cpuF = med('fetch', 64, 'cpuPerCallUs')
+  const rpsN = med('native', 64, 'rps')
+  const rpsO = med('official', 64, 'rps')
+  const p99N = med('native', 1, 'p99Ms')
+  const p99F = med('fetch', 1, 'p99Ms')
+  const growth = memory.native ? memory.native.rssAfterMb - memory.native.rssBeforeMb : NaN
+  lines.push(ratioLine(cpuN <= cpuO / 7, `client CPU/call at c=64 ≤ 1/7 of the official SDK's: ${fmt(cpuN, 1)} µs vs ${fmt(cpuO, 1)} µs = 1/${fmt(cpuO / cpuN, 1)}`))
+  lines.push(ratioLine(cpuN <= cpuF / 5, `client CPU/call at c=64 ≤ 1/5 of bare fetch's: ${fmt(cpuN, 1)} µs vs ${fmt(cpuF, 1)} µs = 1/${fmt(cpuF / cpuN, 1)}`))
+  lines.push(ratioLine(rpsN >= rpsO * 5, `throughput at c=64 ≥ 5× the official SDK's: ${fmt(rpsN)} vs ${fmt(rpsO)} req/s = ${fmt(rpsN / rpsO, 2)}×`))
+  lines.push(ratioLine(p99N <= p99F / 2, `p99 latency at c=1 ≤ ½ of bare fetch's: ${fmtMs(p99N)} ms vs ${fmtMs(p99F)} ms = ${fmt(p99N / p99F, 2)}×`))
+  lines.push(ratioLine(growth < 20, `RSS growth over ${fmt(MEMORY_CALLS)} calls < 20 MB: ${fmt(growth, 1)} MB`))
+  lines.push('')
+  // Is the emulator (or the machine) the limit? At c=64: the emulator's CPU, and client + emulator against the cores.
+  const srvN = med('native', 64, 'serverCpuPct')
+  const cliN = med('native', 64, 'clientCpuPct')
+  if (srvN >= 80 || cliN + srvN >= cpu.length * 100 * 0.85) {
+    lines.push(`Note: at c=64 scalekit-native's run kept the emulator at ${fmt(srvN)}% of a core (${fmt((srvN / 100) * 1e6 / rpsN, 1)} µs of emulator CPU per call) ` +
+      `while the client used ${fmt(cliN)}%: together ${fmt(cliN + srvN)}% of the ${cpu.length * 100}% this machine has, so native throughput at c ≥ 16 is bounded by the ` +
+      `emulator sharing the cores, not by the client; the throughput ratio understates the client's, the CPU-per-call figures are not affected.`)
+    lines.push('')
+  }
+  if (failures.length) lines.push('Failed runs (left out of the medians):', '', ...failures.map((f) => `- ${f}`), '')
+  if (totalErrors) lines.push(`Errors or unexpected bodies during the runs: ${totalErrors} (see stderr).`, '')
+  lines.push(`Section time: ${fmt(sectionS)} s. Chart: [throughput.svg](throughput.svg).`)
+  const markdown = lines.join('\n') + '\n'
+  const svg = renderSvg({
+    title: 'Proxied GET throughput by concurrency (median req/s)',
+    subtitle: `${cpu[0]?.model ?? ''}, ${cpu.length} cores, Node ${process.version}`,
+    xs: CONCURRENCIES,
+    series: CLIENTS.map((c) => ({ label: LABELS[c], values: CONCURRENCIES.map((n) => med(c, n, 'rps')) })),
+  })
+  return { markdown, svg }
 }
 
 // --- main ----------------------------------------------------------------------------------------
@@ -196,148 +348,27 @@ async function main() {
       progress(`LocalScalekit at ${env.url} (pid ${server.pid}); account bench/user_1 is ACTIVE`, true)
     }
 
-    // results[client][concurrency] = [run per round]
-    const results = Object.fromEntries(CLIENTS.map((c) => [c, Object.fromEntries(CONCURRENCIES.map((n) => [n, []]))]))
-    let totalErrors = 0
-    const failures = []
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const [ci, concurrency] of CONCURRENCIES.entries()) {
-        // Round-robin: each round (and each concurrency) starts with a different client.
-        const shift = (round + ci) % CLIENTS.length
-        const order = [...CLIENTS.slice(shift), ...CLIENTS.slice(0, shift)]
-        for (const client of order) {
-          progress(`round ${round + 1}/${ROUNDS}  c=${String(concurrency).padEnd(3)}  ${client.padEnd(8)} …`)
-          let r
-          try {
-            r = await runWorker({ mode: 'run', nativeModule: pkg.dir, client, concurrency, durationMs: DURATION_MS, warmupMs: WARMUP_MS, env, serverPid: server.pid }, DURATION_MS + WARMUP_MS + 30_000)
-          } catch (e) {
-            failures.push(`round ${round + 1} ${client} c=${concurrency}: ${e.message}`)
-            process.stderr.write(`\n  ${e.message}\n`)
-            continue
-          }
-          totalErrors += r.errors + r.badBody
-          if (r.errors || r.badBody) process.stderr.write(`\n  ${client} c=${concurrency}: ${r.errors} errors, ${r.badBody} bad bodies (${r.firstError ?? ''})\n`)
-          results[client][concurrency].push(r)
-          progress(
-            `round ${round + 1}/${ROUNDS}  c=${String(concurrency).padEnd(3)}  ${client.padEnd(8)} ${fmt(r.rps).padStart(7)} req/s  ` +
-              `p50 ${fmtMs(r.p50Ms)} ms  p99 ${fmtMs(r.p99Ms)} ms  ${fmt(r.cpuPerCallUs, 1)} µs/call  server CPU ${fmt(r.serverCpuPct)}%`,
-            !isTty,
-          )
-        }
-      }
+    const sections = {}
+    let svg
+    if (SECTIONS.includes('get')) ({ markdown: sections.get, svg } = await runGetSection(env, server))
+    if (SECTIONS.includes('bodies')) {
+      sections.bodies = await runBodiesSection({
+        runWorker, nativeModule: pkg.dir, env, serverPid: server.pid, clients: CLIENTS, labels: LABELS, progress, machine: machineLine(), debug: pkg.debug && pkg.addon,
+      })
     }
-    if (isTty) process.stderr.write('\n')
-
-    const med = (client, c, key) => median((results[client]?.[c] ?? []).map((r) => r[key]))
-
-    // Memory: 100 000 calls through scalekit-native (and through the official SDK when time allows).
-    const memory = {}
-    const memoryClients = MEMORY_CALLS > 0 ? ['native', 'official'].filter((c) => CLIENTS.includes(c)) : []
-    for (const client of memoryClients) {
-      if (client !== 'native') {
-        const rps = med(client, MEMORY_CONCURRENCY, 'rps')
-        const estimateMs = ((MEMORY_CALLS + MEMORY_WARMUP_CALLS) / rps) * 1000 + 3000
-        if (!(Date.now() - started + estimateMs < TIME_BUDGET_MS)) {
-          progress(`memory run: ${client} skipped (about ${fmt(estimateMs / 1000)} s would exceed the time budget)`, true)
-          continue
-        }
-      }
-      progress(`memory run: ${fmt(MEMORY_CALLS)} calls through ${client}, c=${MEMORY_CONCURRENCY}…`, !isTty)
-      try {
-        memory[client] = await runWorker({ mode: 'memory', nativeModule: pkg.dir, client, concurrency: MEMORY_CONCURRENCY, calls: MEMORY_CALLS, warmupCalls: MEMORY_WARMUP_CALLS, env }, 150_000, MEMORY_V8_FLAGS)
-      } catch (e) {
-        failures.push(`memory run ${client}: ${e.message}`)
-        process.stderr.write(`\n  ${e.message}\n`)
-        continue
-      }
-      totalErrors += memory[client].errors + memory[client].badBody
-      const m = memory[client]
-      progress(`memory run: ${client} RSS ${fmt(m.rssBeforeMb, 1)} → ${fmt(m.rssAfterMb, 1)} MB (peak ${fmt(m.rssPeakMb, 1)}) in ${fmt(m.elapsedMs / 1000, 1)} s`, true)
-    }
-
     await stopServer(server)
     const totalS = (Date.now() - started) / 1000
 
-    // --- report --------------------------------------------------------------------------------
-    const cpu = os.cpus()
-    const lines = []
-    lines.push('## Benchmark: proxied GET `/v1/customers`')
-    lines.push('')
-    lines.push(`Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${os.type()} ${os.release()}, Node ${process.version}; load average ${loadAtStart.toFixed(2)} at start; ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.`)
-    lines.push(`Server: LocalScalekit (\`node bin/scalekit-local.js --port 0 --inline-echo\`, separate process), Tool Proxy → built-in echo answered in-process (no second HTTP hop, so the server is not the bottleneck). ` +
-      `Each cell: median of ${ROUNDS} rounds (clients alternated), ${DURATION_MS / 1000} s measured after ${WARMUP_MS / 1000} s warm-up, each run in a fresh process.`)
-    if (pkg.debug) lines.push('', `**Warning: the addon was a debug build (${pkg.addon}); these numbers are not representative.**`)
-    lines.push('')
-    lines.push('| client | concurrency | req/s | p50 ms | p99 ms | client CPU µs/call | client CPU % | server CPU % | RSS before → after MB |')
-    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
-    for (const client of CLIENTS) {
-      for (const c of CONCURRENCIES) {
-        lines.push(`| ${LABELS[client]} | ${c} | ${fmt(med(client, c, 'rps'))} | ${fmtMs(med(client, c, 'p50Ms'))} | ${fmtMs(med(client, c, 'p99Ms'))} | ` +
-          `${fmt(med(client, c, 'cpuPerCallUs'), 1)} | ${fmt(med(client, c, 'clientCpuPct'))} | ${fmt(med(client, c, 'serverCpuPct'))} | ` +
-          `${fmt(med(client, c, 'rssBeforeMb'), 1)} → ${fmt(med(client, c, 'rssAfterMb'), 1)} |`)
-      }
-    }
-    lines.push('')
-    lines.push('CPU % is of one core (whole process, all threads; 100% = one core busy); server CPU is the emulator process during the same window.')
-    lines.push('')
-    lines.push('### Memory')
-    lines.push('')
-    lines.push(`Each: ${fmt(MEMORY_WARMUP_CALLS)} warm-up calls, gc, then ${fmt(MEMORY_CALLS)} calls in quarters with a gc at each checkpoint; V8 flags \`${MEMORY_V8_FLAGS.join(' ')}\` (young generation at its full default size from the start, so its warm-up is not counted as growth).`)
-    lines.push('')
-    lines.push('| client | calls | concurrency | RSS before (after warm-up + gc) MB | RSS after (gc) MB | growth MB | RSS at ¼, ½, ¾, all (gc) MB | peak MB | heap used before → after MB | time s |')
-    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
-    for (const client of memoryClients) {
-      const m = memory[client]
-      if (!m) {
-        lines.push(`| ${LABELS[client]} | ${failures.some((f) => f.startsWith(`memory run ${client}:`)) ? 'failed (see below)' : 'skipped (time budget)'} | | | | | | | | |`)
-        continue
-      }
-      lines.push(`| ${LABELS[client]} | ${fmt(m.calls)} | ${MEMORY_CONCURRENCY} | ${fmt(m.rssBeforeMb, 1)} | ${fmt(m.rssAfterMb, 1)} | ` +
-        `${fmt(m.rssAfterMb - m.rssBeforeMb, 1)} | ${m.checkpointsMb.map((x) => fmt(x, 1)).join(', ')} | ${fmt(m.rssPeakMb, 1)} | ${fmt(m.heapBeforeMb, 1)} → ${fmt(m.heapAfterMb, 1)} | ${fmt(m.elapsedMs / 1000, 1)} |`)
-    }
-    lines.push('')
-    lines.push('### Targets (issue 6)')
-    lines.push('')
-    const cpuN = med('native', 64, 'cpuPerCallUs')
-    const cpuO = med('official', 64, 'cpuPerCallUs')
-    const cpuF = med('fetch', 64, 'cpuPerCallUs')
-    const rpsN = med('native', 64, 'rps')
-    const rpsO = med('official', 64, 'rps')
-    const p99N = med('native', 1, 'p99Ms')
-    const p99F = med('fetch', 1, 'p99Ms')
-    const growth = memory.native ? memory.native.rssAfterMb - memory.native.rssBeforeMb : NaN
-    lines.push(ratioLine(cpuN <= cpuO / 7, `client CPU/call at c=64 ≤ 1/7 of the official SDK's: ${fmt(cpuN, 1)} µs vs ${fmt(cpuO, 1)} µs = 1/${fmt(cpuO / cpuN, 1)}`))
-    lines.push(ratioLine(cpuN <= cpuF / 5, `client CPU/call at c=64 ≤ 1/5 of bare fetch's: ${fmt(cpuN, 1)} µs vs ${fmt(cpuF, 1)} µs = 1/${fmt(cpuF / cpuN, 1)}`))
-    lines.push(ratioLine(rpsN >= rpsO * 5, `throughput at c=64 ≥ 5× the official SDK's: ${fmt(rpsN)} vs ${fmt(rpsO)} req/s = ${fmt(rpsN / rpsO, 2)}×`))
-    lines.push(ratioLine(p99N <= p99F / 2, `p99 latency at c=1 ≤ ½ of bare fetch's: ${fmtMs(p99N)} ms vs ${fmtMs(p99F)} ms = ${fmt(p99N / p99F, 2)}×`))
-    lines.push(ratioLine(growth < 20, `RSS growth over ${fmt(MEMORY_CALLS)} calls < 20 MB: ${fmt(growth, 1)} MB`))
-    lines.push('')
-    // Is the emulator (or the machine) the limit? At c=64: the emulator's CPU, and client + emulator against the cores.
-    const srvN = med('native', 64, 'serverCpuPct')
-    const cliN = med('native', 64, 'clientCpuPct')
-    if (srvN >= 80 || cliN + srvN >= cpu.length * 100 * 0.85) {
-      lines.push(`Note: at c=64 scalekit-native's run kept the emulator at ${fmt(srvN)}% of a core (${fmt((srvN / 100) * 1e6 / rpsN, 1)} µs of emulator CPU per call) ` +
-        `while the client used ${fmt(cliN)}%: together ${fmt(cliN + srvN)}% of the ${cpu.length * 100}% this machine has, so native throughput at c ≥ 16 is bounded by the ` +
-        `emulator sharing the cores, not by the client; the throughput ratio understates the client's, the CPU-per-call figures are not affected.`)
-      lines.push('')
-    }
-    if (failures.length) lines.push('Failed runs (left out of the medians):', '', ...failures.map((f) => `- ${f}`), '')
-    if (totalErrors) lines.push(`Errors or unexpected bodies during the runs: ${totalErrors} (see stderr).`, '')
-    lines.push(`Total run time: ${fmt(totalS)} s. Chart: [throughput.svg](throughput.svg).`)
-    const markdown = lines.join('\n') + '\n'
-
-    writeFileSync(join(here, 'results.md'), markdown)
-    writeFileSync(
-      join(here, 'throughput.svg'),
-      renderSvg({
-        title: 'Proxied GET throughput by concurrency (median req/s)',
-        subtitle: `${cpu[0]?.model ?? ''}, ${cpu.length} cores, Node ${process.version}`,
-        xs: CONCURRENCIES,
-        series: CLIENTS.map((c) => ({ label: LABELS[c], values: CONCURRENCIES.map((n) => med(c, n, 'rps')) })),
-      }),
-    )
-    process.stdout.write(markdown)
-    progress(`done in ${fmt(totalS)} s: benchmark/results.md, benchmark/throughput.svg`, true)
+    // results.md holds both sections; a run of one section keeps the other's last results.
+    const file = join(here, 'results.md')
+    const previous = existsSync(file) ? readFileSync(file, 'utf8') : ''
+    const cut = previous.indexOf(BODIES_HEADING)
+    const kept = { get: cut >= 0 ? previous.slice(0, cut) : previous, bodies: cut >= 0 ? previous.slice(cut) : '' }
+    const part = (name) => (sections[name] ?? kept[name]).trim()
+    writeFileSync(file, [part('get'), part('bodies')].filter(Boolean).join('\n\n') + '\n')
+    if (svg) writeFileSync(join(here, 'throughput.svg'), svg)
+    process.stdout.write(Object.values(sections).join('\n'))
+    progress(`done in ${fmt(totalS)} s: benchmark/results.md${svg ? ', benchmark/throughput.svg' : ''}`, true)
   } finally {
     await stopServer(server)
     process.off('exit', cleanup)

@@ -1,6 +1,7 @@
 // One measurement, in its own process (forked by bench.mjs with --expose-gc), so that
 // process.cpuUsage() and RSS cover exactly one client. Receives its job as JSON in argv[2],
-// sends one result message over IPC and exits.
+// sends one result message over IPC and exits. A `mode: 'body'` job is one transfer of the
+// bodies section (benchmark/bodies-worker.mjs).
 import { createRequire } from 'node:module'
 import { readFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
@@ -118,6 +119,8 @@ function percentile(sorted, p) {
 }
 
 async function main() {
+  // The bodies section (benchmark/bodies.mjs): one large transfer, measured by bodies-worker.mjs.
+  if (job.mode === 'body') return (await import('./bodies-worker.mjs')).runBodyJob(job)
   const call = await clients[job.client]()
   // One verified call first (and, for scalekit-native, its token fetch).
   const status = await call()

@@ -1,15 +1,21 @@
 #!/usr/bin/env node
 'use strict'
-// `npx scalekit-local [--port N] [--host H] [--config file.json]`: LocalScalekit in the foreground,
-// until Ctrl-C (SIGINT) or SIGTERM.
+// `npx scalekit-local [--port N] [--host H] [--config file.json] [--tls]`: LocalScalekit in the
+// foreground, until Ctrl-C (SIGINT) or SIGTERM.
 
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
 const { LocalScalekit } = require('..')
 
-const USAGE = `Usage: scalekit-local [--port N] [--host HOST] [--config FILE.json] [--client-id ID] [--client-secret SECRET] [--inline-echo]
+const USAGE = `Usage: scalekit-local [--port N] [--host HOST] [--config FILE.json] [--client-id ID] [--client-secret SECRET] [--inline-echo] [--tls [--ca-file FILE]]
 
 Starts LocalScalekit, a local emulator of Scalekit's token, connected-account, magic-link and
 Tool Proxy endpoints, and prints the SCALEKIT_* variables a client needs. Ctrl-C stops it.
---inline-echo answers proxy calls to the built-in echo in-process (no second HTTP hop), for load tests.`
+--inline-echo answers proxy calls to the built-in echo in-process (no second HTTP hop), for load tests.
+--tls serves HTTPS with a certificate made at start, writes the CA certificate to trust to a file
+(--ca-file FILE, else a new file in the temporary directory, removed on exit) and prints the
+NODE_EXTRA_CA_CERTS line to export.`
 
 function parseArgs(argv) {
   const options = {}
@@ -35,6 +41,8 @@ function parseArgs(argv) {
       case '--client-id': options.clientId = value(); break
       case '--client-secret': options.clientSecret = value(); break
       case '--inline-echo': options.inlineEcho = true; break
+      case '--tls': options.tls = true; break
+      case '--ca-file': options.caFile = value(); break
       case '-h':
       case '--help':
         return null
@@ -42,7 +50,29 @@ function parseArgs(argv) {
         throw new Error(`unknown argument ${arg}`)
     }
   }
+  if (options.caFile !== undefined && options.tls === undefined) throw new Error('--ca-file needs --tls')
   return options
+}
+
+/** `value` as one shell word (single-quoted unless it is plainly safe). */
+function shellWord(value) {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`
+}
+
+/**
+ * Writes the certificate to trust to `caFile`, or to a new private directory in the temporary
+ * directory; returns its path and how to clean up what was made here.
+ */
+function writeCa(pem, caFile) {
+  if (caFile !== undefined) {
+    const file = path.resolve(caFile)
+    fs.writeFileSync(file, pem)
+    return { file, cleanup: () => {} }
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scalekit-local-'))
+  const file = path.join(dir, 'ca.pem')
+  fs.writeFileSync(file, pem)
+  return { file, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) }
 }
 
 async function main() {
@@ -58,12 +88,27 @@ async function main() {
     console.log(USAGE)
     return
   }
-  const local = await LocalScalekit.start(options)
+  const { caFile, ...startOptions } = options
+  const local = await LocalScalekit.start(startOptions)
+  // `tls` may come from --config too: whenever the port is HTTPS, say what to trust.
+  let ca = null
+  if (local.caCertificate !== null) {
+    try {
+      ca = writeCa(local.caCertificate, caFile)
+    } catch (e) {
+      await local.close()
+      throw new Error(`cannot write the CA certificate: ${e.message}`)
+    }
+  }
   // The emulator runs on the addon's threads, which do not keep Node's event loop alive.
   const keepAlive = setInterval(() => {}, 2 ** 31 - 1)
   console.log(`LocalScalekit is listening on ${local.url} (echo upstream: ${local.echoUrl})`)
   console.log('Use it with:')
   for (const [name, value] of Object.entries(local.env())) console.log(`export ${name}=${value}`)
+  if (ca !== null) {
+    console.log(`# Node clients (this package, the official SDK, fetch) trust its certificate with:`)
+    console.log(`export NODE_EXTRA_CA_CERTS=${shellWord(ca.file)}`)
+  }
   console.log('Press Ctrl-C to stop.')
 
   let stopping = false
@@ -72,6 +117,7 @@ async function main() {
     stopping = true
     clearInterval(keepAlive)
     await local.close()
+    ca?.cleanup()
     console.log(`LocalScalekit stopped (${signal}).`)
   }
   process.once('SIGINT', () => stop('SIGINT'))

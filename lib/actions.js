@@ -5,7 +5,7 @@ const util = require('node:util')
 const { Calls, withSignal } = require('./calls.js')
 const { Readable } = require('node:stream')
 const { proxyOptions, readBlob, accountCall, isAbortSignal } = require('./args.js')
-const { pump } = require('./streams.js')
+const { pump, dropUpload } = require('./streams.js')
 const { ScalekitAbortException } = require('./exceptions.js')
 
 /** Aborting `signal` while a streamed download is read destroys it (and closes its connection). */
@@ -33,12 +33,20 @@ class ActionsClient {
     if (options?.uploads === undefined && (signal === undefined || signal === null)) {
       return this.#calls.request(p.connectionName, p.identifier, p.path, p.method, options)
     }
-    const response = await withSignal(signal, (signalFields) => {
-      const call = this.#calls.request(p.connectionName, p.identifier, p.path, p.method, { ...options, ...signalFields })
-      // Started after the call took its sink; ends by itself when the call stops reading.
-      if (options?.uploads) pump(options.uploads.id, options.uploads.source)
-      return call
-    })
+    let started = false
+    let response
+    try {
+      response = await withSignal(signal, (signalFields) => {
+        started = true
+        const call = this.#calls.request(p.connectionName, p.identifier, p.path, p.method, { ...options, ...signalFields })
+        // Started after the call took its sink; ends by itself when the call stops reading.
+        if (options?.uploads) pump(options.uploads.id, options.uploads.source)
+        return call
+      })
+    } finally {
+      // A call aborted before it started never takes its upload sink: release it.
+      if (!started && options?.uploads) dropUpload(options.uploads.id)
+    }
     if (isAbortSignal(signal) && response.data instanceof Readable) abortStreamWith(signal, response.data)
     return response
   }

@@ -24,7 +24,8 @@ class LocalScalekit {
   /**
    * Starts the emulator on a loopback port.
    * @param {object} [options] host, port, clientId, clientSecret, tokenTtlSeconds, connections,
-   *   accounts, and configFile (a JSON file of the same options).
+   *   accounts, inlineEcho, tls (`true`, or `{ cert, key }` PEM strings), and configFile (a JSON
+   *   file of the same options).
    */
   static async start(options) {
     let nativeLocal
@@ -38,8 +39,10 @@ class LocalScalekit {
     return new LocalScalekit(LOCAL, nativeLocal, data)
   }
 
-  /** The base URL to use as envUrl, e.g. http://127.0.0.1:43121 */
+  /** The base URL to use as envUrl, e.g. http://127.0.0.1:43121 (https:// with the tls option) */
   get url() { return this.#info.url }
+  /** With the tls option: the PEM certificate other clients must trust; otherwise null. */
+  get caCertificate() { return this.#info.caCertificate ?? null }
   get clientId() { return this.#info.clientId }
   get clientSecret() { return this.#info.clientSecret }
   /** The built-in echo upstream: answers with JSON describing the request it received. */
@@ -50,9 +53,17 @@ class LocalScalekit {
     return { SCALEKIT_ENV_URL: this.url, SCALEKIT_CLIENT_ID: this.clientId, SCALEKIT_CLIENT_SECRET: this.clientSecret }
   }
 
-  /** A ScalekitClient pointed at this emulator. */
+  /** A ScalekitClient pointed at this emulator; over HTTPS it trusts `caCertificate` too. */
   client(options) {
-    return new ScalekitClient(this.url, this.clientId, this.clientSecret, options)
+    const ca = this.caCertificate
+    if (ca === null) return new ScalekitClient(this.url, this.clientId, this.clientSecret, options)
+    // Only plain objects are spread: anything else goes as given, for the client's own check.
+    const given = options === undefined || options === null ? {} : options
+    if (typeof given !== 'object' || Array.isArray(given)) {
+      return new ScalekitClient(this.url, this.clientId, this.clientSecret, options)
+    }
+    const extra = given.ca === undefined || given.ca === null ? [] : [].concat(given.ca)
+    return new ScalekitClient(this.url, this.clientId, this.clientSecret, { ...given, ca: [ca, ...extra] })
   }
 
   /** Requests served so far, per endpoint (token, magic_link, authorize, proxy, echo, ...). */

@@ -63,4 +63,9 @@ async function pump(id, source) {
   }
 }
 
-module.exports = { BodyStream, readableOf, pump }
+/** Releases an upload sink no call took. */
+function dropUpload(id) {
+  native.uploadEnd(id)
+}
+
+module.exports = { BodyStream, readableOf, pump, dropUpload }

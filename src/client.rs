@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::accounts::{self, AccountOperation, Params, RestCall};
 use crate::auth::TokenCache;
-use crate::config::ClientConfig;
+use crate::config::{ClientConfig, DEFAULT_MAX_RESPONSE_BYTES};
 use crate::errors::{CallKind, ScalekitError};
 use crate::exchange::Exchange;
 use crate::proxy::{self, ProxyParams, RetrySetting};
@@ -201,8 +201,10 @@ impl ScalekitClient {
             kind,
             policy,
             timeout,
+            // `maxResponseBytes` is about provider answers (set per proxy call below);
+            // Scalekit's own stay at the default.
             read: ReadMode::Buffered {
-                limit: self.inner.config.max_response_bytes,
+                limit: DEFAULT_MAX_RESPONSE_BYTES,
             },
         }
     }

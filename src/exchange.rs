@@ -45,12 +45,12 @@ impl Exchange<'_> {
                     },
                 }),
             };
-            // Each attempt sends a copy (the body is reference-counted): a retry or a
-            // re-authentication sends the same request again without preparing it again.
+            // Each attempt sends the same request (the body is reference-counted): a retry or a
+            // re-authentication sends it again without preparing it again.
             let outcome = self
                 .transport
                 .send(
-                    request.clone(),
+                    &request,
                     token.as_ref().map(|t| t.header()),
                     deadline,
                     timeout_ms,

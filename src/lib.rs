@@ -15,6 +15,7 @@ pub mod errors;
 pub mod exchange;
 pub mod names;
 pub mod proxy;
+pub mod redirects;
 pub mod retry;
 pub mod sync;
 pub mod token_endpoint;

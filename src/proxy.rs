@@ -12,6 +12,7 @@ use url::Url;
 
 use crate::config::{checked_byte_limit, checked_timeout, ClientConfig};
 use crate::errors::ScalekitError;
+use crate::redirects::is_under_prefix;
 use crate::transport::{OutgoingRequest, ReadMode, Upload};
 
 static CONNECTION_NAME: HeaderName = HeaderName::from_static("connection_name");
@@ -138,7 +139,10 @@ pub fn prepare(config: &ClientConfig, params: &ProxyParams) -> Result<ProxyCall,
                 format!("headers: {name:?} is not a valid header name"),
             )
         })?;
-        if is_connection_managed(&name) {
+        // A streamed body has no length of its own: the caller's `content-length`, if any, is
+        // what makes it go out with a length instead of chunked.
+        let streamed = matches!(params.body, Some(ProxyBody::Stream { .. }));
+        if is_connection_managed(&name) && !(streamed && name == CONTENT_LENGTH) {
             continue;
         }
         let value = header_value("headers", value).map_err(|_| {
@@ -278,50 +282,30 @@ fn parse_method(method: Option<&str>) -> Result<Method, ScalekitError> {
     Method::from_bytes(upper.as_bytes()).map_err(|_| invalid())
 }
 
-/// `{envUrl}/proxy{path}` with a leading slash added, confined under `{envUrl}/proxy/`.
+/// `{envUrl}/proxy{path}` with a leading slash added, parsed as WHATWG URL parsing (the official
+/// client's) does, and refused when it leads out of `{envUrl}/proxy/` (docs/wire-protocol.md §6).
+/// WHATWG parsing drops tab, CR and LF anywhere and resolves dot segments (`%2e` included) and
+/// backslashes; a server may further decode `%2F`/`%5C` and collapse `//` before routing, and
+/// [`is_under_prefix`] accounts for both. Anything that stays inside is sent as parsed.
 pub fn proxy_url(config: &ClientConfig, path: &str) -> Result<Url, ScalekitError> {
-    let escape = |why: &str| {
-        ScalekitError::validation(
-            "path",
-            format!("path must resolve under the proxy prefix ({why}), got {path:?}"),
-        )
-    };
-    if path.contains('\\') {
-        return Err(escape("backslashes are not allowed"));
-    }
-    if path.bytes().any(|b| b < 0x20 || b == 0x7f) {
-        return Err(escape("control characters are not allowed"));
-    }
-    if path.starts_with("//") {
-        return Err(escape("a path starting with // names another host"));
-    }
-    if has_scheme(path) {
-        return Err(escape("absolute URLs are not allowed"));
-    }
     let root = config.proxy_root();
     // `{envUrl}/proxy` + path (with its leading slash made relative to the root): resolving
     // `./<rest>` against the parsed root gives the same URL as parsing the joined string,
     // without parsing the host again on every call.
     let rest = path.strip_prefix('/').unwrap_or(path);
-    let mut url = root
-        .join(&format!("./{rest}"))
-        .map_err(|e| escape(&e.to_string()))?;
-    url.set_fragment(None);
-    if url.origin() != root.origin() || !url.path().starts_with(root.path()) {
-        return Err(escape("`..` segments climb out of it"));
+    match root.join(&format!("./{rest}")) {
+        Ok(mut url) if is_under_prefix(root, &url) => {
+            url.set_fragment(None);
+            Ok(url)
+        }
+        // The path is not repeated: it may carry user data (an e-mail, a document name) that
+        // would then reach logs and error trackers.
+        _ => Err(ScalekitError::validation(
+            "path",
+            "path must resolve under the proxy prefix: its dot segments, or separators encoded as \
+             %2F or %5C, lead out of {envUrl}/proxy/",
+        )),
     }
-    Ok(url)
-}
-
-/// `scheme://…`: an absolute URL. (A colon alone is fine: `v1:search` is a path segment.)
-fn has_scheme(path: &str) -> bool {
-    let Some(colon) = path.find("://") else {
-        return false;
-    };
-    let scheme = &path[..colon];
-    let mut chars = scheme.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
 }
 
 /// Appends an encoded query as axios does (`?` or `&`), without re-encoding what is there.
@@ -563,27 +547,98 @@ mod tests {
         assert_eq!(target("https://h", "v1:search"), "/proxy/v1:search");
     }
 
+    /// Targets as Node's `new URL('{envUrl}/proxy' + path)` gives them (the official client's
+    /// parser), checked against Node for each row.
     #[test]
-    fn paths_cannot_leave_the_proxy_prefix() {
-        for bad in [
+    fn in_prefix_paths_are_sent_as_whatwg_parses_them() {
+        for (path, sent) in [
+            ("/v1/x?y=1", "/proxy/v1/x?y=1"),
+            ("v1/x", "/proxy/v1/x"),
+            ("/a/./b", "/proxy/a/b"),
+            ("/a/../b", "/proxy/b"),
+            ("/a%2Fb", "/proxy/a%2Fb"),
+            ("/x/%2e%2e/y", "/proxy/y"),
+            ("/%2e/x", "/proxy/x"),
+            ("/a/.%2E", "/proxy/"),
+            ("/", "/proxy/"),
+            ("/proxy/../x", "/proxy/x"),
+            // Tab, CR and LF are dropped anywhere, other controls and spaces trimmed at the end.
+            ("\t/../x", "/proxy/x"),
+            (
+                "/gmail/v1/users/me/profile\n",
+                "/proxy/gmail/v1/users/me/profile",
+            ),
+            ("/x/.\n./y", "/proxy/y"),
+            ("/x\t/y", "/proxy/x/y"),
+            ("/a\r\nX-Injected: 1", "/proxy/aX-Injected:%201"),
+            ("\n/x", "/proxy//x"),
+            ("/x \u{1}", "/proxy/x"),
+            ("/a\u{1}b\u{7f}", "/proxy/a%01b%7F"),
+            // A leading `//` is an empty segment, a backslash a `/`, a scheme a segment.
+            ("//drive/v3/files", "/proxy//drive/v3/files"),
+            ("//a/..%2fb", "/proxy//a/..%2fb"),
+            ("\\evil", "/proxy//evil"),
+            ("/\\evil/x", "/proxy//evil/x"),
+            ("https://evil.example/x", "/proxy/https://evil.example/x"),
+            // Out and back in to exactly the bare prefix.
+            ("/..%2fproxy", "/proxy/..%2fproxy"),
+            // Decoded once only.
+            ("/%252e%252e/x", "/proxy/%252e%252e/x"),
+            ("/a%zz/b", "/proxy/a%zz/b"),
+            (
+                "/a|b^c[d]{e}`f\"g<h>",
+                "/proxy/a|b^c[d]%7Be%7D%60f%22g%3Ch%3E",
+            ),
+            ("/a?x=../../y", "/proxy/a?x=../../y"),
+            ("/a#frag?x", "/proxy/a"),
+        ] {
+            assert_eq!(target("https://h", path), sent, "{path:?}");
+        }
+        assert_eq!(target("https://h/base/", "/a/../x"), "/base/proxy/x");
+    }
+
+    #[test]
+    fn paths_leading_out_of_the_prefix_are_refused_without_echo() {
+        let escapes = [
             "/../x",
             "..",
+            "../x",
+            "/..",
             "/a/../../x",
             "/%2e%2e/api/v1/connected_accounts",
-            "//evil.example/x",
-            "https://evil.example/x",
-            "HTTP://evil.example/x",
-            "\\\\evil\\x",
+            "/.%2e/x",
+            "/x/%2E%2e/.%2E/outside",
+            "/drive/\n../../api",
+            "/x/.\t./.\t./outside",
+            "/x/.\r./.\r./outside",
+            "/..%2F..%2Fapi/v1/x",
+            "/x%2f..%2f..%2foutside",
+            "/%5C..%5Capi",
+            "/x%5c..%5c..%5coutside",
             "/a\\..\\..\\x",
-            "/a\r\nX-Injected: 1",
-        ] {
-            match proxy_url(&config("https://h/base"), bad) {
-                Err(ScalekitError::Validation {
-                    argument: "path", ..
-                }) => {}
-                other => panic!("{bad:?} gave {other:?}"),
+            "//..%2foutside",
+            "/%2f..%2foutside",
+            "///..%2f..%2foutside",
+            "/..%2fproxyx",
+            "/..%2fproxy-admin",
+            "/x/../../secret-looking-segment",
+        ];
+        for env in ["https://h", "https://h/base", "https://h/base/"] {
+            for bad in escapes {
+                match proxy_url(&config(env), bad) {
+                    Err(ScalekitError::Validation {
+                        argument: "path",
+                        message,
+                    }) => {
+                        assert!(message.starts_with("path must resolve under the proxy prefix"));
+                        assert!(!message.contains("secret-looking"), "{message}");
+                    }
+                    other => panic!("{env} {bad:?} gave {other:?}"),
+                }
             }
         }
+        // Out of a base path, to another `/proxy`.
+        assert!(proxy_url(&config("https://h/base"), "/../../proxy/x").is_err());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use http::Method;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::auth::{AccessToken, TokenSource};
-use crate::config::ClientConfig;
+use crate::config::{ClientConfig, DEFAULT_MAX_RESPONSE_BYTES};
 use crate::errors::{CallKind, ScalekitError};
 use crate::exchange::Exchange;
 use crate::retry::RetryPolicy;
@@ -69,8 +69,9 @@ pub async fn fetch_token(
         kind: CallKind::Token,
         policy: RetryPolicy::token(config.max_retries),
         timeout: config.timeout,
+        // `maxResponseBytes` is about provider answers; Scalekit's own stay at the default.
         read: ReadMode::Buffered {
-            limit: config.max_response_bytes,
+            limit: DEFAULT_MAX_RESPONSE_BYTES,
         },
     };
     // A server may echo the form body back: no failure leaves here with the secret in it.

@@ -17,6 +17,7 @@ use url::Url;
 
 use crate::config::{ClientConfig, API_VERSION, SDK_NAME, SDK_VERSION};
 use crate::errors::ScalekitError;
+use crate::redirects::{self, Hop};
 use crate::sync::lock;
 
 /// axios's defaults, which the official SDK sends on every HTTP call.
@@ -158,6 +159,8 @@ impl RawResponse {
 #[derive(Clone)]
 pub struct Transport {
     http: reqwest::Client,
+    /// `{envUrl}/proxy/`: where redirects may carry credentials (docs/wire-protocol.md §6).
+    proxy_root: Url,
     in_flight: Arc<Semaphore>,
     /// `user-agent`, `x-sdk-version`, `x-api-version`: set last, so callers cannot override them.
     identity: HeaderMap,
@@ -171,24 +174,9 @@ impl std::fmt::Debug for Transport {
 
 impl Transport {
     pub fn new(config: &ClientConfig) -> Result<Self, ScalekitError> {
-        let proxy_prefix = config.proxy_root().as_str().to_string();
-        let env_origin = Some(config.proxy_root().origin());
-        // Same-origin redirects that leave `{envUrl}/proxy/` would carry the Scalekit token to a
-        // Scalekit endpoint the caller did not ask for: stop there and hand the 3xx back.
-        // reqwest itself drops `authorization` on redirects to another origin.
-        let policy = reqwest::redirect::Policy::custom(move |attempt| {
-            if attempt.previous().len() > MAX_REDIRECTS {
-                return attempt.error("more than 21 redirects");
-            }
-            let next = attempt.url();
-            let same_origin = env_origin.as_ref() == Some(&next.origin());
-            if same_origin && !next.as_str().starts_with(&proxy_prefix) {
-                return attempt.stop();
-            }
-            attempt.follow()
-        });
         let http = reqwest::Client::builder()
-            .redirect(policy)
+            // Redirects are followed in `send`: a reqwest policy cannot take headers off a hop.
+            .redirect(reqwest::redirect::Policy::none())
             // A Referer would tell the redirect target which proxy path the user called.
             .referer(false)
             .connect_timeout(CONNECT_TIMEOUT)
@@ -214,16 +202,18 @@ impl Transport {
         identity.insert(X_API_VERSION.clone(), HeaderValue::from_static(API_VERSION));
         Ok(Transport {
             http,
+            proxy_root: config.proxy_root().clone(),
             in_flight: Arc::new(Semaphore::new(MAX_IN_FLIGHT)),
             identity,
         })
     }
 
-    /// Sends one attempt and reads the whole body (at most `limit` decoded bytes), or fails at
-    /// `deadline`. `timeout_ms` is the call's whole timeout, for the error message.
+    /// Sends one attempt, following its redirects, and reads the whole body (at most `limit`
+    /// decoded bytes), or fails at `deadline`. `timeout_ms` is the call's whole timeout, for the
+    /// error message.
     pub async fn send(
         &self,
-        request: OutgoingRequest,
+        request: &OutgoingRequest,
         authorization: Option<&HeaderValue>,
         deadline: Instant,
         timeout_ms: u64,
@@ -242,6 +232,7 @@ impl Transport {
                 .execute(outgoing)
                 .await
                 .map_err(|e| network_error(&e, true))?;
+            let response = self.follow(request, authorization, response).await?;
             let status = response.status().as_u16();
             let headers = response.headers().clone();
             let (limit, stream) = match mode {
@@ -275,20 +266,96 @@ impl Transport {
         }
     }
 
-    /// The reqwest request: the caller's, plus `authorization`, the identity headers (set last,
-    /// so callers cannot override them) and axios's default `accept` headers.
+    /// The reqwest request of the first hop, its headers as [`Self::headers`] makes them.
     fn build(
         &self,
-        request: OutgoingRequest,
+        request: &OutgoingRequest,
         authorization: Option<&HeaderValue>,
     ) -> Result<reqwest::Request, ScalekitError> {
-        let OutgoingRequest {
-            method,
-            url,
-            mut headers,
-            body,
-            upload,
-        } = request;
+        let headers = self.headers(&request.headers, authorization);
+        // Built directly rather than through RequestBuilder, which merges headers one by one.
+        let mut outgoing = reqwest::Request::new(request.method.clone(), request.url.clone());
+        *outgoing.headers_mut() = headers;
+        if let Some(body) = &request.body {
+            *outgoing.body_mut() = Some(body.clone().into());
+        }
+        if let Some(upload) = &request.upload {
+            let chunks = upload.take().ok_or_else(|| ScalekitError::Protocol {
+                message: "a streamed request body can be sent only once".into(),
+            })?;
+            let stream = futures_util::stream::unfold(chunks, |mut chunks| async move {
+                chunks.recv().await.map(|chunk| (chunk, chunks))
+            });
+            *outgoing.body_mut() = Some(reqwest::Body::wrap_stream(stream));
+        }
+        Ok(outgoing)
+    }
+
+    /// Follows the redirects of `response` (docs/wire-protocol.md §6) and returns the answer that
+    /// is not one to follow. `authorization`, `connection_name` and `identifier` go only to hops
+    /// under `{envUrl}/proxy/` of the environment's origin, and to none after a hop that left it.
+    async fn follow(
+        &self,
+        request: &OutgoingRequest,
+        authorization: Option<&HeaderValue>,
+        mut response: reqwest::Response,
+    ) -> Result<reqwest::Response, ScalekitError> {
+        if !redirects::is_redirect(response.status()) {
+            return Ok(response);
+        }
+        let mut hop = Hop {
+            method: request.method.clone(),
+            url: response.url().clone(),
+            body: request.body.clone(),
+            streamed: request.upload.is_some(),
+            credentials: true,
+            content_dropped: false,
+        };
+        let mut followed = 0;
+        loop {
+            let Some(next) = redirects::next_hop(
+                &self.proxy_root,
+                &hop,
+                response.status(),
+                response.headers(),
+            ) else {
+                return Ok(response);
+            };
+            if followed == MAX_REDIRECTS {
+                return Err(ScalekitError::Network {
+                    message: format!(
+                        "request {} failed: more than {MAX_REDIRECTS} redirects",
+                        redact_url(&next.url)
+                    ),
+                    connect: false,
+                });
+            }
+            followed += 1;
+            hop = next;
+            let mut headers =
+                self.headers(&request.headers, authorization.filter(|_| hop.credentials));
+            redirects::strip_headers(&hop, &mut headers);
+            let mut outgoing = reqwest::Request::new(hop.method.clone(), hop.url.clone());
+            *outgoing.headers_mut() = headers;
+            if let Some(body) = &hop.body {
+                *outgoing.body_mut() = Some(body.clone().into());
+            }
+            // An earlier hop reached a server: a failure here is not one a retry may repeat
+            // as if nothing had been sent.
+            response = self.http.execute(outgoing).await.map_err(|e| {
+                let mut error = network_error(&e, true);
+                if let ScalekitError::Network { connect, .. } = &mut error {
+                    *connect = false;
+                }
+                error
+            })?;
+        }
+    }
+
+    /// The caller's headers plus `authorization`, the identity headers (set last, so callers
+    /// cannot override them) and axios's default `accept` headers.
+    fn headers(&self, caller: &HeaderMap, authorization: Option<&HeaderValue>) -> HeaderMap {
+        let mut headers = caller.clone();
         if let Some(value) = authorization {
             headers.insert(AUTHORIZATION, value.clone());
         }
@@ -304,22 +371,7 @@ impl Transport {
                 HeaderValue::from_static(DEFAULT_ACCEPT_ENCODING),
             );
         }
-        // Built directly rather than through RequestBuilder, which merges headers one by one.
-        let mut outgoing = reqwest::Request::new(method, url);
-        *outgoing.headers_mut() = headers;
-        if let Some(body) = body {
-            *outgoing.body_mut() = Some(body.into());
-        }
-        if let Some(upload) = upload {
-            let chunks = upload.take().ok_or_else(|| ScalekitError::Protocol {
-                message: "a streamed request body can be sent only once".into(),
-            })?;
-            let stream = futures_util::stream::unfold(chunks, |mut chunks| async move {
-                chunks.recv().await.map(|chunk| (chunk, chunks))
-            });
-            *outgoing.body_mut() = Some(reqwest::Body::wrap_stream(stream));
-        }
-        Ok(outgoing)
+        headers
     }
 }
 
@@ -336,9 +388,10 @@ async fn read_body(mut response: reqwest::Response, limit: u64) -> Result<Bytes,
     if declared.is_some_and(|n| n > limit) {
         return Err(ScalekitError::TooLarge { limit });
     }
-    // The common small answer is one chunk, kept as it is; more chunks are joined once.
-    let mut single: Option<Bytes> = None;
-    let mut joined = BytesMut::new();
+    // With a declared length, one buffer of that size; without, the chunks as they came, joined
+    // once at the end, so a body that runs into the limit never holds more than the limit.
+    let mut joined = declared.map(|n| BytesMut::with_capacity(usize::try_from(n).unwrap_or(0)));
+    let mut chunks: Vec<Bytes> = Vec::new();
     let mut total = 0u64;
     while let Some(chunk) = response
         .chunk()
@@ -349,25 +402,23 @@ async fn read_body(mut response: reqwest::Response, limit: u64) -> Result<Bytes,
         if total > limit {
             return Err(ScalekitError::TooLarge { limit });
         }
-        if joined.is_empty() {
-            match single.take() {
-                None => {
-                    single = Some(chunk);
-                    continue;
-                }
-                Some(first) => {
-                    let expected = declared.unwrap_or(0).max(total).min(limit);
-                    joined.reserve(usize::try_from(expected).unwrap_or(usize::MAX));
-                    joined.extend_from_slice(&first);
-                }
-            }
+        match joined.as_mut() {
+            Some(buffer) => buffer.extend_from_slice(&chunk),
+            None => chunks.push(chunk),
         }
-        joined.extend_from_slice(&chunk);
     }
-    Ok(if joined.is_empty() {
-        single.unwrap_or_default()
-    } else {
-        joined.freeze()
+    Ok(match (joined, chunks.len()) {
+        (Some(buffer), _) => buffer.freeze(),
+        (None, 0) => Bytes::new(),
+        // The common small answer is one chunk, kept as it is.
+        (None, 1) => chunks.pop().unwrap_or_default(),
+        (None, _) => {
+            let mut buffer = BytesMut::with_capacity(usize::try_from(total).unwrap_or(0));
+            for chunk in chunks {
+                buffer.extend_from_slice(&chunk);
+            }
+            buffer.freeze()
+        }
     })
 }
 

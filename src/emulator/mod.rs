@@ -14,6 +14,7 @@ mod gate;
 mod grpc;
 mod inject;
 mod links;
+mod listener;
 mod model;
 mod options;
 mod routes;
@@ -21,29 +22,28 @@ mod seed;
 mod shared;
 mod stats;
 mod store;
+mod tls;
 mod wire;
 
 use std::collections::BTreeMap;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::pin::pin;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler as _;
-use axum::Router;
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tokio::task::{JoinHandle, JoinSet};
+use tokio::task::JoinHandle;
 
 pub use grpc::proto;
-pub use options::{ApiKeyPlacement, AuthType, ConnectionConfig, EmulatorOptions, SeedAccount};
+pub use options::{
+    ApiKeyPlacement, AuthType, ConnectionConfig, EmulatorOptions, SeedAccount, TlsOption, TlsPem,
+};
 pub use routes::ECHO_TOOL;
 pub use stats::ENDPOINTS;
 
 use crate::sync::lock;
+use listener::{base_url, listen, serve};
 use model::Status;
 use shared::{Settings, Shared};
 use stats::Stats;
@@ -68,6 +68,8 @@ pub enum EmulatorError {
         addr: String,
         source: std::io::Error,
     },
+    #[error("cannot set up HTTPS: {0}")]
+    Tls(String),
     #[error("cannot start the emulator: {0}")]
     Start(String),
     #[error("no connected account {identifier:?} on connection {connection_name:?}")]
@@ -108,8 +110,10 @@ impl LocalScalekit {
             IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::LOCALHOST),
         };
         let (echo, echo_addr) = listen(&echo_ip.to_string(), 0).await?;
-        let base_url = http_url(api_addr);
-        let echo_url = http_url(echo_addr);
+        // The echo stays plain HTTP: it stands for an upstream, not for Scalekit.
+        let echo_url = base_url("http", echo_addr);
+        let tls = tls::setup(options.tls.as_ref(), &[host.to_owned()])?;
+        let base_url = base_url(if tls.is_some() { "https" } else { "http" }, api_addr);
 
         let store = Store::new(options.connections, options.accounts, &echo_url)?;
         let http = reqwest::Client::builder()
@@ -131,6 +135,7 @@ impl LocalScalekit {
             token_ttl: Duration::from_secs(options.token_ttl_seconds.unwrap_or(3600)),
             base_url,
             echo_url,
+            ca_certificate: tls.as_ref().map(|t| t.ca_pem.clone()),
             inline_echo: options.inline_echo.unwrap_or(false),
         };
         let shared = Arc::new(Shared {
@@ -150,8 +155,8 @@ impl LocalScalekit {
             .with_state(shared.clone());
         let (shutdown, stop) = watch::channel(false);
         let tasks = vec![
-            runtime.spawn(serve(api, api_app, stop.clone())),
-            runtime.spawn(serve(echo, echo::router(shared.clone()), stop)),
+            runtime.spawn(serve(api, api_app, tls.map(|t| t.acceptor), stop.clone())),
+            runtime.spawn(serve(echo, echo::router(shared.clone()), None, stop)),
         ];
         Ok(LocalScalekit {
             shared,
@@ -159,7 +164,8 @@ impl LocalScalekit {
         })
     }
 
-    /// Base URL of the emulator (the client's envUrl), without a trailing slash.
+    /// Base URL of the emulator (the client's envUrl), without a trailing slash: `https://` with
+    /// the `tls` option.
     pub fn url(&self) -> String {
         self.shared.settings.base_url.clone()
     }
@@ -170,6 +176,12 @@ impl LocalScalekit {
 
     pub fn client_secret(&self) -> &str {
         &self.shared.settings.client_secret
+    }
+
+    /// With the `tls` option: the PEM certificate clients must trust (the made CA, or the last
+    /// certificate of the given chain).
+    pub fn ca_certificate(&self) -> Option<&str> {
+        self.shared.settings.ca_certificate.as_deref()
     }
 
     /// Base URL of the built-in echo upstream, without a trailing slash.
@@ -246,71 +258,4 @@ impl std::fmt::Debug for LocalScalekit {
             .field("client_id", &self.shared.settings.client_id)
             .finish_non_exhaustive()
     }
-}
-
-/// A listener on `host:port` (a name or an IP literal) and the address it got.
-async fn listen(host: &str, port: u16) -> Result<(TcpListener, SocketAddr), EmulatorError> {
-    let listener = TcpListener::bind((host, port))
-        .await
-        .map_err(|source| EmulatorError::Bind {
-            addr: format!("{host}:{port}"),
-            source,
-        })?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| EmulatorError::Start(format!("listener address: {e}")))?;
-    Ok((listener, addr))
-}
-
-/// `http://ip:port`; an unspecified bind address is reached through loopback.
-fn http_url(addr: SocketAddr) -> String {
-    match addr.ip() {
-        IpAddr::V4(ip) if ip.is_unspecified() => format!("http://127.0.0.1:{}", addr.port()),
-        IpAddr::V4(ip) => format!("http://{ip}:{}", addr.port()),
-        IpAddr::V6(ip) if ip.is_unspecified() => format!("http://[::1]:{}", addr.port()),
-        IpAddr::V6(ip) => format!("http://[{ip}]:{}", addr.port()),
-    }
-}
-
-/// Resolves once shutdown is requested (or the LocalScalekit is gone). Returns `()` so that no
-/// watch guard is held across the awaits that follow in `select!`.
-async fn stopped(stop: &mut watch::Receiver<bool>) {
-    let _ = stop.wait_for(|s| *s).await;
-}
-
-/// An HTTP/1.1 + HTTP/2 (prior knowledge, for gRPC) accept loop whose connections live in a JoinSet it owns, so that aborting the loop
-/// (Drop) also ends every connection; `axum::serve` detaches its connection tasks.
-async fn serve(listener: TcpListener, app: Router, mut stop: watch::Receiver<bool>) {
-    let mut conns = JoinSet::new();
-    let conn_stop = stop.clone();
-    loop {
-        tokio::select! {
-            () = stopped(&mut stop) => break,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    let _ = stream.set_nodelay(true);
-                    let service = TowerToHyperService::new(app.clone());
-                    let mut stop = conn_stop.clone();
-                    conns.spawn(async move {
-                        let builder =
-                            hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-                        let conn = builder.serve_connection(TokioIo::new(stream), service);
-                        let mut conn = pin!(conn);
-                        tokio::select! {
-                            _ = conn.as_mut() => return,
-                            () = stopped(&mut stop) => {}
-                        }
-                        conn.as_mut().graceful_shutdown();
-                        let _ = conn.await;
-                    });
-                }
-                // Transient accept failures (e.g. out of descriptors): back off, don't spin.
-                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
-            },
-            Some(_) = conns.join_next(), if !conns.is_empty() => {}
-        }
-    }
-    drop(listener);
-    let _ = tokio::time::timeout(GRACE, async { while conns.join_next().await.is_some() {} }).await;
-    conns.shutdown().await;
 }

@@ -30,6 +30,10 @@ pub struct EmulatorOptions {
     /// The answer has the same shape; its headers are those the proxy would forward (so without
     /// the `host` and `content-length` an HTTP client adds). Default false.
     pub inline_echo: Option<bool>,
+    /// `true`: HTTPS on the API port with a certificate made at start (a fresh CA signing one
+    /// for `localhost`, `127.0.0.1` and `::1`); `{ "cert", "key" }`: HTTPS with that PEM chain
+    /// (leaf first) and key. Default: plain HTTP. Either way the port also serves HTTP/2.
+    pub tls: Option<TlsOption>,
 }
 
 impl EmulatorOptions {
@@ -46,6 +50,45 @@ impl EmulatorOptions {
             source,
         })?;
         Self::from_json(&text)
+    }
+}
+
+/// The `tls` option: on/off, or a given certificate.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "serde_json::Value")]
+pub enum TlsOption {
+    Enabled(bool),
+    Pem(TlsPem),
+}
+
+/// A certificate chain (leaf first) and its private key, both PEM text.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsPem {
+    pub cert: String,
+    pub key: String,
+}
+
+impl std::fmt::Debug for TlsPem {
+    // Hand-written so the private key never lands in logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsPem").finish_non_exhaustive()
+    }
+}
+
+impl TryFrom<serde_json::Value> for TlsOption {
+    type Error = String;
+
+    /// One message for every wrong shape, instead of serde's "did not match any variant".
+    fn try_from(value: serde_json::Value) -> Result<Self, String> {
+        const EXPECTED: &str = "tls must be true, false or { cert, key } (PEM strings)";
+        match value {
+            serde_json::Value::Bool(on) => Ok(TlsOption::Enabled(on)),
+            value @ serde_json::Value::Object(_) => serde_json::from_value(value)
+                .map(TlsOption::Pem)
+                .map_err(|e| format!("{EXPECTED}: {e}")),
+            _ => Err(EXPECTED.to_owned()),
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::stats::Stats;
 use super::store::Store;
 
-/// Fixed at start: credentials, token lifetime and the two base URLs.
+/// Fixed at start: credentials, token lifetime, the two base URLs and the certificate to trust.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub client_id: String,
@@ -15,6 +15,8 @@ pub struct Settings {
     pub token_ttl: Duration,
     pub base_url: String,
     pub echo_url: String,
+    /// PEM to trust when the API port serves HTTPS (see `LocalScalekit::ca_certificate`).
+    pub ca_certificate: Option<String>,
     /// See `EmulatorOptions::inline_echo`.
     pub inline_echo: bool,
 }

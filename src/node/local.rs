@@ -98,6 +98,7 @@ impl NativeLocalScalekit {
                     "clientId": local.client_id(),
                     "clientSecret": local.client_secret(),
                     "echoUrl": local.echo_url(),
+                    "caCertificate": local.ca_certificate(),
                 });
                 *lock(&self.inner) = Some(Arc::new(local));
                 description

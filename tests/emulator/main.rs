@@ -9,4 +9,5 @@ mod grpc;
 mod lifecycle;
 mod links;
 mod proxy;
+mod tls;
 mod token;
