@@ -7,6 +7,11 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
+import { execFile } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { promisify } from 'node:util'
 
 import { LocalScalekit } from '../index.js'
 
@@ -173,4 +178,33 @@ test('tokens that never work: ScalekitUnauthorizedException with errorCode UNAUT
   } finally {
     await expiring.close()
   }
+})
+
+test('over TLS (ALPN h2): the official SDK in a child process trusting caCertificate', async (t) => {
+  const secure = await LocalScalekit.start({ tls: true })
+  t.after(() => secure.close())
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sdk-grpc-tls-'))
+  t.after(() => rm(dir, { recursive: true, force: true }))
+  const caFile = path.join(dir, 'ca.pem')
+  await writeFile(caFile, secure.caCertificate)
+  const script = `
+    const { ScalekitClient } = require(${JSON.stringify(require.resolve('@scalekit-sdk/node'))})
+    const [url, id, secret] = process.argv.slice(1)
+    ;(async () => {
+      const { actions } = new ScalekitClient(url, id, secret)
+      const { link } = await actions.getAuthorizationLink({ connectionName: 'gmail', identifier: 'tls@x.com' })
+      const res = await fetch(link)
+      await res.arrayBuffer()
+      const { connectedAccount } = await actions.getConnectedAccount({ connectionName: 'gmail', identifier: 'tls@x.com' })
+      console.log(JSON.stringify({ link, authorized: res.status, status: connectedAccount.status }))
+    })().catch((e) => { console.error(e); process.exit(1) })
+  `
+  const env = { ...process.env, NODE_EXTRA_CA_CERTS: caFile }
+  const { stdout } = await promisify(execFile)(process.execPath, ['-e', script, secure.url, secure.clientId, secure.clientSecret], { env })
+  const out = JSON.parse(stdout.trim().split('\n').pop())
+  assert.ok(out.link.startsWith(`${secure.url}/magic/`), out.link)
+  assert.equal(out.authorized, 200)
+  assert.equal(out.status, ConnectorStatus.ACTIVE)
+  // The SDK's first call goes out without a token (UNAUTHENTICATED), then again with one.
+  assert.equal(secure.stats()['grpc.GetMagicLinkForConnectedAccount'], 2)
 })
