@@ -6,7 +6,6 @@ use prost_types::value::Kind;
 use prost_types::Struct;
 use scalekit_native::emulator::proto::google::rpc::Status as RpcStatus;
 use scalekit_native::emulator::proto::scalekit::v1::connected_accounts as pb;
-use scalekit_native::emulator::proto::scalekit::v1::connections as conn_pb;
 use scalekit_native::emulator::proto::scalekit::v1::errdetails::ErrorInfo;
 use scalekit_native::emulator::proto::scalekit::v1::tools as tools_pb;
 use scalekit_native::emulator::EmulatorOptions;
@@ -21,7 +20,7 @@ use crate::common::{browse, json_of, message, Api, ACCOUNTS, VERIFY};
 
 type Accounts = ConnectedAccountServiceClient<Channel>;
 
-async fn channel(api: &Api) -> Channel {
+pub async fn channel(api: &Api) -> Channel {
     Channel::from_shared(api.sk.url())
         .unwrap()
         .connect()
@@ -34,14 +33,14 @@ async fn accounts(api: &Api) -> Accounts {
 }
 
 /// A request carrying `authorization: Bearer <token>`.
-fn authed<T>(token: &str, message: T) -> Request<T> {
+pub fn authed<T>(token: &str, message: T) -> Request<T> {
     let mut req = Request::new(message);
     req.metadata_mut()
         .insert("authorization", format!("Bearer {token}").parse().unwrap());
     req
 }
 
-fn string_value(s: &str) -> prost_types::Value {
+pub fn string_value(s: &str) -> prost_types::Value {
     prost_types::Value {
         kind: Some(Kind::StringValue(s.to_owned())),
     }
@@ -67,7 +66,7 @@ fn by_key(connector: &str, identifier: &str) -> pb::GetConnectedAccountByIdentif
 
 /// The `ErrorInfo.error_code` carried by `grpc-status-details-bin`, whose google.rpc.Status
 /// must repeat the status's code and message.
-fn error_code(s: &tonic::Status) -> String {
+pub fn error_code(s: &tonic::Status) -> String {
     let rpc = RpcStatus::decode(s.details()).unwrap();
     assert_eq!(rpc.code, s.code() as i32);
     assert_eq!(rpc.message, s.message());
@@ -81,7 +80,7 @@ fn error_code(s: &tonic::Status) -> String {
         .error_code
 }
 
-fn assert_status(s: &tonic::Status, code: Code, error_code_name: &str, text: &str) {
+pub fn assert_status(s: &tonic::Status, code: Code, error_code_name: &str, text: &str) {
     assert_eq!(s.code(), code, "{s:?}");
     assert_eq!(s.message(), text);
     assert_eq!(error_code(s), error_code_name);
@@ -519,100 +518,6 @@ async fn validation_errors_carry_the_rest_message() {
         "INVALID_ARGUMENT",
         message(&body),
     );
-}
-
-#[tokio::test]
-async fn execute_tool_and_list_app_connections() {
-    let api = Api::with(json!({"connections": [
-        {"name": "notion", "authType": "API_KEY"},
-        {"name": "gmail", "provider": "google"},
-    ]}))
-    .await;
-    let mut tools = tools_pb::tool_service_client::ToolServiceClient::new(channel(&api).await);
-    let params = Struct {
-        fields: [("q".to_owned(), string_value("hi"))].into(),
-    };
-    let run = tools
-        .execute_tool(authed(
-            &api.token,
-            tools_pb::ExecuteToolRequest {
-                tool_name: scalekit_native::emulator::ECHO_TOOL.into(),
-                connector: Some("gmail".into()),
-                identifier: Some("u@x.com".into()),
-                params: Some(params.clone()),
-                ..Default::default()
-            },
-        ))
-        .await
-        .unwrap()
-        .into_inner();
-    assert!(run.execution_id.starts_with("exec_"));
-    let data = run.data.unwrap();
-    let field = |k: &str| data.fields.get(k).and_then(|v| v.kind.clone());
-    assert_eq!(field("params"), Some(Kind::StructValue(params)));
-    assert_eq!(
-        field("identifier"),
-        Some(Kind::StringValue("u@x.com".into()))
-    );
-    let unknown = tools
-        .execute_tool(authed(
-            &api.token,
-            tools_pb::ExecuteToolRequest {
-                tool_name: "no_such_tool".into(),
-                ..Default::default()
-            },
-        ))
-        .await
-        .unwrap_err();
-    let (_, body) = api
-        .post("/api/v1/execute_tool", json!({"tool_name": "no_such_tool"}))
-        .await;
-    assert_status(&unknown, Code::NotFound, "NOT_FOUND", message(&body));
-
-    let mut conns =
-        conn_pb::connection_service_client::ConnectionServiceClient::new(channel(&api).await);
-    let list = conns
-        .list_app_connections(authed(
-            &api.token,
-            conn_pb::ListAppConnectionsRequest::default(),
-        ))
-        .await
-        .unwrap()
-        .into_inner();
-    assert_eq!(list.total_size, 2);
-    let seen: Vec<(&str, &str, i32, bool)> = list
-        .connections
-        .iter()
-        .map(|c| {
-            (
-                c.key_id.as_str(),
-                c.provider_key.as_str(),
-                c.r#type,
-                c.enabled,
-            )
-        })
-        .collect();
-    assert_eq!(
-        seen,
-        [
-            (
-                "notion",
-                "notion",
-                conn_pb::ConnectionType::ApiKey as i32,
-                true
-            ),
-            (
-                "gmail",
-                "google",
-                conn_pb::ConnectionType::Oauth as i32,
-                true
-            ),
-        ]
-    );
-    assert!(list.connections.iter().all(|c| c.id.starts_with("conn_")));
-    assert_eq!(api.stat("grpc.ExecuteTool"), 2);
-    assert_eq!(api.stat("grpc.ListAppConnections"), 1);
-    assert_eq!(api.stat("execute_tool"), 1);
 }
 
 #[tokio::test]

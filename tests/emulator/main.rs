@@ -6,6 +6,7 @@ mod accounts;
 mod auth;
 mod bodies;
 mod grpc;
+mod grpc_tools;
 mod lifecycle;
 mod links;
 mod proxy;
