@@ -11,6 +11,7 @@ mod details;
 mod echo;
 mod forward;
 mod gate;
+mod grpc;
 mod inject;
 mod links;
 mod listener;
@@ -34,6 +35,7 @@ use axum::handler::Handler as _;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use grpc::proto;
 pub use options::{
     ApiKeyPlacement, AuthType, ConnectionConfig, EmulatorOptions, SeedAccount, TlsOption, TlsPem,
 };
@@ -147,6 +149,8 @@ impl LocalScalekit {
         // any size, so it has none (it reads the raw body, which the limit does not cover, and
         // the layer keeps it so should that change).
         let api_app = routes::router()
+            // The gRPC binding (docs/wire-protocol.md §12), over the same state.
+            .merge(grpc::router(shared.clone()))
             .fallback(forward::fallback.layer(DefaultBodyLimit::disable()))
             .with_state(shared.clone());
         let (shutdown, stop) = watch::channel(false);

@@ -43,6 +43,18 @@ endpoints! {
     ExecuteTool => "execute_tool",
     Proxy => "proxy",
     Echo => "echo",
+    // The gRPC binding (docs/wire-protocol.md §12): one count per method.
+    GrpcListConnectedAccounts => "grpc.ListConnectedAccounts",
+    GrpcSearchConnectedAccounts => "grpc.SearchConnectedAccounts",
+    GrpcCreateConnectedAccount => "grpc.CreateConnectedAccount",
+    GrpcUpdateConnectedAccount => "grpc.UpdateConnectedAccount",
+    GrpcDeleteConnectedAccount => "grpc.DeleteConnectedAccount",
+    GrpcGetMagicLink => "grpc.GetMagicLinkForConnectedAccount",
+    GrpcGetConnectedAccountAuth => "grpc.GetConnectedAccountAuth",
+    GrpcGetConnectedAccountDetails => "grpc.GetConnectedAccountDetails",
+    GrpcVerifyConnectedAccountUser => "grpc.VerifyConnectedAccountUser",
+    GrpcExecuteTool => "grpc.ExecuteTool",
+    GrpcListAppConnections => "grpc.ListAppConnections",
 }
 
 /// The counters; a name never counted reads as zero.

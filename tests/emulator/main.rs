@@ -5,6 +5,8 @@ mod common;
 mod accounts;
 mod auth;
 mod bodies;
+mod grpc;
+mod grpc_tools;
 mod lifecycle;
 mod links;
 mod proxy;

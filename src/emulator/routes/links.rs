@@ -7,14 +7,14 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde_json::{json, Map, Value};
 
 use super::validate::{body_selector, max_len, user_verify_url};
 use crate::emulator::gate::{Answer, Authorized, Counted, Reply};
 use crate::emulator::links::LinkOutcome;
 use crate::emulator::shared::Shared;
 use crate::emulator::stats::endpoint;
-use crate::emulator::wire::{html_page, parse_body, rfc3339, Input, Query};
+use crate::emulator::wire::{html_page, parse_body, rfc3339, ApiError, Input, Query};
 use crate::sync::lock;
 
 type Shr = State<Arc<Shared>>;
@@ -24,8 +24,12 @@ pub async fn magic_link(
     State(shared): Shr,
     body: Bytes,
 ) -> Answer {
-    let body = parse_body(&body)?;
-    let input = Input(&body);
+    Ok(Reply::ok(magic_link_json(&shared, &parse_body(&body)?)?))
+}
+
+/// The magic link of a request body: `{link, expiry}` (the gRPC binding shares it).
+pub fn magic_link_json(shared: &Shared, body: &Map<String, Value>) -> Result<Value, ApiError> {
+    let input = Input(body);
     let sel = body_selector(&input)?;
     let state = input.opt("state")?;
     max_len("state", state, 512)?;
@@ -36,10 +40,10 @@ pub async fn magic_link(
         state.map(str::to_owned),
         verify_url.map(str::to_owned),
     )?;
-    Ok(Reply::ok(json!({
+    Ok(json!({
         "link": format!("{}/magic/{token}", shared.settings.base_url),
         "expiry": rfc3339(expiry),
-    })))
+    }))
 }
 
 /// The user's browser following a magic link: no bearer (see `Store::authorize`).
@@ -78,17 +82,22 @@ pub async fn authorize(
 }
 
 pub async fn verify(_: Authorized<endpoint::Verify>, State(shared): Shr, body: Bytes) -> Answer {
-    let body = parse_body(&body)?;
-    let input = Input(&body);
+    Ok(Reply::ok(verify_json(&shared, &parse_body(&body)?)?))
+}
+
+/// User verification of a request body: `{post_user_verify_redirect_url}` (the gRPC binding
+/// shares it).
+pub fn verify_json(shared: &Shared, body: &Map<String, Value>) -> Result<Value, ApiError> {
+    let input = Input(body);
     let request_id = input.required("auth_request_id")?;
     max_len("auth_request_id", Some(request_id), 1000)?;
     let identifier = input.required("identifier")?;
     max_len("identifier", Some(identifier), 200)?;
     let account_id = lock(&shared.store).verify(request_id, identifier)?;
-    Ok(Reply::ok(json!({
+    Ok(json!({
         "post_user_verify_redirect_url":
             format!("{}/verified?connected_account_id={account_id}", shared.settings.base_url),
-    })))
+    }))
 }
 
 /// Where verification sends the browser last.

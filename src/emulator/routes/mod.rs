@@ -3,10 +3,10 @@
 //! execute_tool. `/proxy` (§6) is the router's fallback, added by the caller (see `forward`).
 
 mod accounts;
-mod links;
+pub(super) mod links;
 mod token;
-mod tools;
-mod validate;
+pub(super) mod tools;
+pub(super) mod validate;
 
 use std::sync::Arc;
 

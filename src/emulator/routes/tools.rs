@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use serde_json::json;
+use serde_json::{json, Map, Value};
 
 use super::validate::{check_connector, max_len};
 use crate::emulator::gate::{Answer, Authorized, Reply};
@@ -25,8 +25,12 @@ pub async fn list_connections(
 }
 
 pub async fn execute_tool(_: Authorized<endpoint::ExecuteTool>, body: Bytes) -> Answer {
-    let body = parse_body(&body)?;
-    let input = Input(&body);
+    Ok(Reply::ok(execute_tool_json(&parse_body(&body)?)?))
+}
+
+/// ExecuteTool on a request body: `{data, execution_id}` (the gRPC binding shares it).
+pub fn execute_tool_json(body: &Map<String, Value>) -> Result<Value, ApiError> {
+    let input = Input(body);
     let tool = input.required("tool_name")?;
     let connector = input.opt("connector")?;
     check_connector("connector", connector)?;
@@ -38,12 +42,12 @@ pub async fn execute_tool(_: Authorized<endpoint::ExecuteTool>, body: Bytes) -> 
         return Err(ApiError::not_found(format!("tool {tool:?} not found")));
     }
     let params = input.object("params")?.cloned().unwrap_or_default();
-    Ok(Reply::ok(json!({
+    Ok(json!({
         "data": {
             "params": params,
             "connector": connector.unwrap_or_default(),
             "identifier": input.opt("identifier")?.unwrap_or_default(),
         },
         "execution_id": format!("exec_{}", random_token()),
-    })))
+    }))
 }

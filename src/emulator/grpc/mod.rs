@@ -1,0 +1,126 @@
+//! The gRPC binding of LocalScalekit's API (docs/wire-protocol.md §12): what the official SDKs
+//! speak for connected accounts, tools and connections, served on the API listener over HTTP/2.
+//!
+//! It is a transcoding of the REST binding, so both share one state and one set of rules: each
+//! method turns its request message into the JSON (or query string) the REST side takes, runs
+//! the REST side's validation and store operation, and turns the JSON answer back into the
+//! response message (`convert`). Errors are the REST side's, as a `tonic::Status` whose
+//! `grpc-status-details-bin` carries Scalekit's `ErrorInfo`.
+
+mod accounts;
+mod convert;
+mod tools;
+
+use std::sync::Arc;
+
+use axum::Router;
+use prost::Message as _;
+use tonic::{Code, Status};
+
+use super::gate;
+use super::shared::Shared;
+use super::stats::Endpoint;
+use super::wire::ApiError;
+use proto::scalekit::v1::connected_accounts::connected_account_service_server::ConnectedAccountServiceServer;
+use proto::scalekit::v1::connections::connection_service_server::ConnectionServiceServer;
+use proto::scalekit::v1::errdetails::ErrorInfo;
+use proto::scalekit::v1::tools::tool_service_server::ToolServiceServer;
+
+/// The messages, servers and clients generated from the project's `proto/` by `build.rs`.
+#[allow(clippy::all, clippy::pedantic, missing_docs)]
+pub mod proto {
+    pub mod google {
+        pub mod rpc {
+            tonic::include_proto!("google.rpc");
+        }
+    }
+    pub mod scalekit {
+        pub mod v1 {
+            pub mod connected_accounts {
+                tonic::include_proto!("scalekit.v1.connected_accounts");
+            }
+            pub mod connections {
+                tonic::include_proto!("scalekit.v1.connections");
+            }
+            pub mod errdetails {
+                tonic::include_proto!("scalekit.v1.errdetails");
+            }
+            pub mod tools {
+                tonic::include_proto!("scalekit.v1.tools");
+            }
+        }
+    }
+}
+
+/// `Any.type_url` of Scalekit's error detail, the one the official SDKs look for.
+pub const ERROR_INFO_TYPE_URL: &str = "type.googleapis.com/scalekit.v1.errdetails.ErrorInfo";
+
+/// The three services, each under its `/<package>.<Service>/` prefix; the state they share with
+/// the REST routes is captured here, so the result merges into the REST router.
+pub fn router(shared: Arc<Shared>) -> Router<Arc<Shared>> {
+    Router::new()
+        .route_service(
+            "/scalekit.v1.connected_accounts.ConnectedAccountService/{*method}",
+            ConnectedAccountServiceServer::new(accounts::Accounts(shared.clone())),
+        )
+        .route_service(
+            "/scalekit.v1.tools.ToolService/{*method}",
+            ToolServiceServer::new(tools::Tools(shared.clone())),
+        )
+        .route_service(
+            "/scalekit.v1.connections.ConnectionService/{*method}",
+            ConnectionServiceServer::new(tools::Connections(shared)),
+        )
+}
+
+/// Counts the call under `E::NAME` and requires the bearer in the `authorization` metadata,
+/// exactly as the REST gate does (same messages: "Token empty", "token is invalid or expired").
+fn admit<E: Endpoint, T>(shared: &Shared, request: &tonic::Request<T>) -> Result<(), Status> {
+    let headers = request.metadata().clone().into_headers();
+    gate::admit(shared, E::NAME, &headers).map_err(status)
+}
+
+/// The REST error as a gRPC status: same code and message, and `grpc-status-details-bin` =
+/// `google.rpc.Status { code, message, details: [Any(ErrorInfo { error_code })] }`, from which
+/// the official SDKs take their exception's `errorCode` (docs/wire-protocol.md §12).
+pub fn status(e: ApiError) -> Status {
+    let code = i32::from(e.code);
+    let info = ErrorInfo {
+        error_code: e.error_code.to_owned(),
+        ..ErrorInfo::default()
+    };
+    let details = proto::google::rpc::Status {
+        code,
+        message: e.message.clone(),
+        details: vec![prost_types::Any {
+            type_url: ERROR_INFO_TYPE_URL.to_owned(),
+            value: info.encode_to_vec(),
+        }],
+    };
+    Status::with_details(
+        Code::from_i32(code),
+        e.message,
+        details.encode_to_vec().into(),
+    )
+}
+
+/// What every method returns.
+type Reply<T> = Result<tonic::Response<T>, Status>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_carries_the_error_info() {
+        let s = status(ApiError::not_found("gone"));
+        assert_eq!(s.code(), Code::NotFound);
+        assert_eq!(s.message(), "gone");
+        let rpc = proto::google::rpc::Status::decode(s.details()).unwrap_or_default();
+        assert_eq!((rpc.code, rpc.message.as_str()), (5, "gone"));
+        assert_eq!(rpc.details.len(), 1);
+        assert_eq!(rpc.details[0].type_url, ERROR_INFO_TYPE_URL);
+        let info = ErrorInfo::decode(rpc.details[0].value.as_slice()).unwrap_or_default();
+        assert_eq!(info.error_code, "NOT_FOUND");
+    }
+}

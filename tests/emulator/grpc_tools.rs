@@ -1,0 +1,106 @@
+//! The gRPC binding's ToolService.ExecuteTool and ConnectionService.ListAppConnections
+//! (docs/wire-protocol.md §12), next to their REST equivalents.
+
+use prost_types::value::Kind;
+use prost_types::Struct;
+use scalekit_native::emulator::proto::scalekit::v1::connections as conn_pb;
+use scalekit_native::emulator::proto::scalekit::v1::tools as tools_pb;
+use serde_json::json;
+use tonic::Code;
+
+use crate::common::{message, Api};
+use crate::grpc::{assert_status, authed, channel, string_value};
+
+#[tokio::test]
+async fn execute_tool_and_list_app_connections() {
+    let api = Api::with(json!({"connections": [
+        {"name": "notion", "authType": "API_KEY"},
+        {"name": "gmail", "provider": "google"},
+    ]}))
+    .await;
+    let mut tools = tools_pb::tool_service_client::ToolServiceClient::new(channel(&api).await);
+    let params = Struct {
+        fields: [("q".to_owned(), string_value("hi"))].into(),
+    };
+    let run = tools
+        .execute_tool(authed(
+            &api.token,
+            tools_pb::ExecuteToolRequest {
+                tool_name: scalekit_native::emulator::ECHO_TOOL.into(),
+                connector: Some("gmail".into()),
+                identifier: Some("u@x.com".into()),
+                params: Some(params.clone()),
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(run.execution_id.starts_with("exec_"));
+    let data = run.data.unwrap();
+    let field = |k: &str| data.fields.get(k).and_then(|v| v.kind.clone());
+    assert_eq!(field("params"), Some(Kind::StructValue(params)));
+    assert_eq!(
+        field("identifier"),
+        Some(Kind::StringValue("u@x.com".into()))
+    );
+    let unknown = tools
+        .execute_tool(authed(
+            &api.token,
+            tools_pb::ExecuteToolRequest {
+                tool_name: "no_such_tool".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap_err();
+    let (_, body) = api
+        .post("/api/v1/execute_tool", json!({"tool_name": "no_such_tool"}))
+        .await;
+    assert_status(&unknown, Code::NotFound, "NOT_FOUND", message(&body));
+
+    let mut conns =
+        conn_pb::connection_service_client::ConnectionServiceClient::new(channel(&api).await);
+    let list = conns
+        .list_app_connections(authed(
+            &api.token,
+            conn_pb::ListAppConnectionsRequest::default(),
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(list.total_size, 2);
+    let seen: Vec<(&str, &str, i32, bool)> = list
+        .connections
+        .iter()
+        .map(|c| {
+            (
+                c.key_id.as_str(),
+                c.provider_key.as_str(),
+                c.r#type,
+                c.enabled,
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (
+                "notion",
+                "notion",
+                conn_pb::ConnectionType::ApiKey as i32,
+                true
+            ),
+            (
+                "gmail",
+                "google",
+                conn_pb::ConnectionType::Oauth as i32,
+                true
+            ),
+        ]
+    );
+    assert!(list.connections.iter().all(|c| c.id.starts_with("conn_")));
+    assert_eq!(api.stat("grpc.ExecuteTool"), 2);
+    assert_eq!(api.stat("grpc.ListAppConnections"), 1);
+    assert_eq!(api.stat("execute_tool"), 1);
+}
