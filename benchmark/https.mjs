@@ -76,7 +76,8 @@ export async function runHttpsSection(ctx) {
   lines.push('')
   lines.push('CPU % is of one core (whole process, all threads; 100% = one core busy); server CPU is the emulator process during the same window. ' +
     'Connections: the worker\'s established TCP connections to the server at the end of the window (from /proc), and the most opened during the window in any round ' +
-    '(0: every call went over a connection kept alive). One connection for scalekit-native is HTTP/2 (its requests multiplexed); the others speak HTTP/1.1, one connection per call in flight.')
+    '(0: every call went over a connection kept alive). Each client speaks what it negotiates by default: scalekit-native HTTP/2 (ALPN), all calls in flight multiplexed on one ' +
+    'connection; the official SDK (axios on https.globalAgent) and bare fetch (undici) HTTP/1.1, one connection per call in flight (undici opens up to twice as many during the warm-up and keeps them).')
   lines.push('')
   lines.push('### Targets (issue 12)')
   lines.push('')
@@ -92,7 +93,8 @@ export async function runHttpsSection(ctx) {
   // Is the emulator (or the machine) the limit for scalekit-native's run?
   const srvN = med('native', 'serverCpuPct')
   const cliN = med('native', 'clientCpuPct')
-  lines.push(`Server load: during scalekit-native's runs the emulator used ${fmt(srvN)}% of a core (${ctx.serverThreads} tokio workers) and the client ${fmt(cliN)}%: ` +
+  lines.push(`Server load: during scalekit-native's runs the emulator used ${fmt(srvN)}% of a core with ${ctx.serverThreads} tokio workers ` +
+    `(${srvN >= ctx.serverThreads * 100 * 0.8 ? 'near saturation' : 'not saturated'}) and the client ${fmt(cliN)}%: ` +
     `together ${fmt(cliN + srvN)}% of the ${ctx.cores * 100}% this machine has` +
     (cliN + srvN >= ctx.cores * 100 * 0.85
       ? ', so native throughput is bounded by the client and the emulator sharing the cores (the throughput ratio understates the client\'s; the CPU-per-call figures are not affected).'
