@@ -1,7 +1,7 @@
 // `npm run bench`: the same proxied GET through scalekit-native, @scalekit-sdk/node 2.11 and bare fetch,
-// against LocalScalekit running in a separate process; then large bodies (benchmark/bodies.mjs) through
-// the same server. BENCH_SECTIONS=get or BENCH_SECTIONS=bodies runs one section (default: both; results.md
-// keeps the other section's last results). Each measurement runs in its own forked process
+// against LocalScalekit running in a separate process; the same GET over HTTPS (benchmark/https.mjs, a second
+// LocalScalekit with --tls); then large bodies (benchmark/bodies.mjs) through the first server. BENCH_SECTIONS
+// (get, https, bodies; comma-separated) runs some of them (default: all; results.md keeps the others' last results). Each measurement runs in its own forked process
 // (benchmark/worker.mjs, with --expose-gc) so that process.cpuUsage() and RSS belong to one client only.
 // Writes benchmark/results.md and benchmark/throughput.svg, prints the Markdown to stdout, progress to stderr.
 import { fork, spawn } from 'node:child_process'
@@ -13,6 +13,7 @@ import os from 'node:os'
 import { renderSvg } from './svg.mjs'
 import { hasDebugInfo } from './elf.mjs'
 import { BODIES_HEADING, runBodiesSection } from './bodies.mjs'
+import { HTTPS_HEADING, runHttpsSection } from './https.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..')
@@ -40,19 +41,22 @@ function snapshotPackage() {
 }
 const pkg = snapshotPackage()
 process.once('exit', () => rmSync(pkg.dir, { recursive: true, force: true }))
-let serverChild
+const serverChildren = new Set()
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.once(sig, () => {
     for (const w of workers) w.kill('SIGKILL')
-    if (serverChild && serverChild.exitCode === null) serverChild.kill('SIGINT')
+    for (const s of serverChildren) if (s.exitCode === null) s.kill('SIGINT')
     process.stderr.write(`\nbench: ${sig}, stopped\n`)
     process.exit(130)
   })
 }
 const require = createRequire(join(pkg.dir, 'index.js'))
 
-const SECTIONS = (process.env.BENCH_SECTIONS ?? 'get,bodies').split(',')
-for (const s of SECTIONS) if (s !== 'get' && s !== 'bodies') throw new Error(`BENCH_SECTIONS: unknown section ${s} (get, bodies)`)
+const SECTION_NAMES = ['get', 'https', 'bodies'] // also their order in results.md
+const SECTIONS = (process.env.BENCH_SECTIONS ?? SECTION_NAMES.join(',')).split(',')
+for (const s of SECTIONS) if (!SECTION_NAMES.includes(s)) throw new Error(`BENCH_SECTIONS: unknown section ${s} (${SECTION_NAMES.join(', ')})`)
+// The HTTPS server's tokio workers: TLS costs the emulator more CPU per call, and it must not be the bottleneck.
+const HTTPS_SERVER_THREADS = process.env.BENCH_HTTPS_SERVER_THREADS ?? '2'
 // BENCH_CLIENTS=native,fetch and BENCH_CONCURRENCIES=64 narrow a run (for profiling); the targets need all three.
 const CLIENTS = (process.env.BENCH_CLIENTS ?? 'native,official,fetch').split(',')
 const LABELS = { native: 'scalekit-native', official: '@scalekit-sdk/node 2.11.0', fetch: 'bare fetch (undici)' }
@@ -79,12 +83,17 @@ function progress(text, done = false) {
 
 // --- LocalScalekit in its own process -----------------------------------------------------------
 
-function startServer() {
+// `tls`: HTTPS, its CA certificate written to a file in the package snapshot (printed as NODE_EXTRA_CA_CERTS).
+function startServer({ tls = false } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(pkg.dir, 'bin/scalekit-local.js'), '--port', '0', '--inline-echo'], {
+    const args = [join(pkg.dir, 'bin/scalekit-local.js'), '--port', '0', '--inline-echo']
+    if (tls) args.push('--tls', '--ca-file', join(pkg.dir, 'bench-ca.pem'))
+    const child = spawn(process.execPath, args, {
       cwd: pkg.dir,
       stdio: ['ignore', 'pipe', 'inherit'],
+      env: tls ? { ...process.env, SCALEKIT_NATIVE_WORKER_THREADS: HTTPS_SERVER_THREADS } : process.env,
     })
+    serverChildren.add(child)
     const env = {}
     let buffer = ''
     const onData = (chunk) => {
@@ -99,6 +108,7 @@ function startServer() {
           child.stdout.off('data', onData)
           child.stdout.resume() // keep draining (it prints one line when it stops)
           if (!env.SCALEKIT_ENV_URL) return reject(new Error('scalekit-local printed no SCALEKIT_ENV_URL'))
+          if (tls && !env.NODE_EXTRA_CA_CERTS) return reject(new Error('scalekit-local --tls printed no NODE_EXTRA_CA_CERTS'))
           resolve({ child, env })
         }
       }
@@ -110,9 +120,9 @@ function startServer() {
   })
 }
 
-let stoppingServer = false
+const stoppingServers = new Set()
 function stopServer(child) {
-  stoppingServer = true
+  stoppingServers.add(child)
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
@@ -129,11 +139,13 @@ function stopServer(child) {
 const workers = new Set()
 
 // A worker that does not report within `timeoutMs` (a call that never settles) is killed and the run fails.
-function runWorker(job, timeoutMs, execArgv = []) {
+// `env`: the worker's whole environment (default: this process's).
+function runWorker(job, timeoutMs, execArgv = [], env = process.env) {
   const what = job.mode === 'body' ? `${job.client} ${job.stream ? 'streamed' : 'buffered'} ${job.op}` : `${job.client} c=${job.concurrency} (${job.mode})`
   return new Promise((resolve, reject) => {
     const child = fork(join(here, 'worker.mjs'), [JSON.stringify(job)], {
       execArgv: ['--expose-gc', ...execArgv],
+      env,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     })
     workers.add(child)
@@ -318,59 +330,96 @@ async function runGetSection(env, server) {
 
 // --- main ----------------------------------------------------------------------------------------
 
-async function main() {
-  if (pkg.debug) {
-    process.stderr.write(`WARNING: the addon (${pkg.addon}) is a debug build (it has .debug_info): numbers are not representative. Run \`npm run build\` first.\n`)
-  }
-  progress('starting LocalScalekit (node bin/scalekit-local.js --port 0 --inline-echo)…', true)
-  const { child: server, env: serverEnv } = await startServer()
-  serverChild = server
+// Starts a LocalScalekit (HTTP, or HTTPS with `tls`) and activates its connected account bench/user_1: gets the
+// magic link and follows it as the user's browser would. Resolves { server, env, caFile }.
+async function prepareServer({ tls = false } = {}) {
+  const what = `node bin/scalekit-local.js --port 0 --inline-echo${tls ? ` --tls (SCALEKIT_NATIVE_WORKER_THREADS=${HTTPS_SERVER_THREADS})` : ''}`
+  progress(`starting LocalScalekit (${what})…`, true)
+  const { child: server, env: serverEnv } = await startServer({ tls })
   server.once('exit', (code, signal) => {
-    if (!stoppingServer) process.stderr.write(`\nbench: LocalScalekit (pid ${server.pid}) exited unexpectedly (${code ?? signal})\n`)
+    if (!stoppingServers.has(server)) process.stderr.write(`\nbench: LocalScalekit (pid ${server.pid}) exited unexpectedly (${code ?? signal})\n`)
   })
-  const cleanup = () => { if (server.exitCode === null) server.kill('SIGINT') }
-  process.once('exit', cleanup)
   const env = {
     url: serverEnv.SCALEKIT_ENV_URL,
     clientId: serverEnv.SCALEKIT_CLIENT_ID,
     clientSecret: serverEnv.SCALEKIT_CLIENT_SECRET,
   }
-  try {
-    // Activate the connected account once: get its magic link and follow it as the user's browser would.
-    {
-      const { ScalekitClient } = require(pkg.dir)
-      const client = new ScalekitClient(env.url, env.clientId, env.clientSecret)
-      const { link } = await client.actions.getAuthorizationLink({ connectionName: 'bench', identifier: 'user_1' })
-      const res = await fetch(link)
-      await res.arrayBuffer()
-      const check = await client.actions.request({ connectionName: 'bench', identifier: 'user_1', path: '/v1/customers' })
-      if (check.status !== 200) throw new Error(`activation failed: proxied GET answered ${check.status}`)
-      progress(`LocalScalekit at ${env.url} (pid ${server.pid}); account bench/user_1 is ACTIVE`, true)
-    }
+  const caFile = tls ? serverEnv.NODE_EXTRA_CA_CERTS : undefined
+  if (tls && !env.url.startsWith('https://')) throw new Error(`scalekit-local --tls printed ${env.url}`)
+  // This process did not start with NODE_EXTRA_CA_CERTS: the CA is given to the client and to the link's GET.
+  const ca = tls ? readFileSync(caFile, 'utf8') : undefined
+  const { ScalekitClient } = require(pkg.dir)
+  const client = new ScalekitClient(env.url, env.clientId, env.clientSecret, tls ? { ca } : {})
+  const { link } = await client.actions.getAuthorizationLink({ connectionName: 'bench', identifier: 'user_1' })
+  if (tls) await httpsGet(link, ca)
+  else await (await fetch(link)).arrayBuffer()
+  const check = await client.actions.request({ connectionName: 'bench', identifier: 'user_1', path: '/v1/customers' })
+  if (check.status !== 200) throw new Error(`activation failed: proxied GET answered ${check.status}`)
+  progress(`LocalScalekit at ${env.url} (pid ${server.pid}); account bench/user_1 is ACTIVE`, true)
+  return { server, env, caFile }
+}
 
+async function httpsGet(url, ca) {
+  const https = await import('node:https')
+  return new Promise((resolve, reject) => {
+    https.get(url, { ca, agent: false }, (res) => {
+      res.resume()
+      res.once('end', () => (res.statusCode < 400 ? resolve() : reject(new Error(`${url}: ${res.statusCode}`))))
+    }).once('error', reject)
+  })
+}
+
+// results.md holds the sections in SECTION_NAMES order, each starting at its heading; returns the previous text of each.
+const HEADINGS = { get: '## Benchmark: proxied GET `/v1/customers`', https: HTTPS_HEADING, bodies: BODIES_HEADING }
+function previousSections(text) {
+  const starts = SECTION_NAMES.map((name) => ({ name, at: text.indexOf(HEADINGS[name]) })).filter((s) => s.at >= 0).sort((a, b) => a.at - b.at)
+  return Object.fromEntries(starts.map((s, k) => [s.name, text.slice(s.at, starts[k + 1]?.at ?? text.length)]))
+}
+
+async function main() {
+  if (pkg.debug) {
+    process.stderr.write(`WARNING: the addon (${pkg.addon}) is a debug build (it has .debug_info): numbers are not representative. Run \`npm run build\` first.\n`)
+  }
+  const running = []
+  const cleanup = () => { for (const s of running) if (s.exitCode === null) s.kill('SIGINT') }
+  process.once('exit', cleanup)
+  try {
     const sections = {}
     let svg
-    if (SECTIONS.includes('get')) ({ markdown: sections.get, svg } = await runGetSection(env, server))
-    if (SECTIONS.includes('bodies')) {
-      sections.bodies = await runBodiesSection({
-        runWorker, nativeModule: pkg.dir, env, serverPid: server.pid, clients: CLIENTS, labels: LABELS, progress, machine: machineLine(), debug: pkg.debug && pkg.addon,
-      })
+    if (SECTIONS.includes('get') || SECTIONS.includes('bodies')) {
+      const { server, env } = await prepareServer()
+      running.push(server)
+      if (SECTIONS.includes('get')) ({ markdown: sections.get, svg } = await runGetSection(env, server))
+      if (SECTIONS.includes('bodies')) {
+        sections.bodies = await runBodiesSection({
+          runWorker, nativeModule: pkg.dir, env, serverPid: server.pid, clients: CLIENTS, labels: LABELS, progress, machine: machineLine(), debug: pkg.debug && pkg.addon,
+        })
+      }
+      await stopServer(server)
     }
-    await stopServer(server)
+    if (SECTIONS.includes('https')) {
+      const load = os.loadavg()[0]
+      const { server, env, caFile } = await prepareServer({ tls: true })
+      running.push(server)
+      sections.https = await runHttpsSection({
+        runWorker, nativeModule: pkg.dir, env, serverPid: server.pid, caFile, serverThreads: HTTPS_SERVER_THREADS, clients: CLIENTS, labels: LABELS,
+        rounds: ROUNDS, durationMs: DURATION_MS, warmupMs: WARMUP_MS, progress, machine: machineLine(load), debug: pkg.debug && pkg.addon,
+        median, fmt, fmtMs, ratioLine, cores: os.cpus().length,
+      })
+      await stopServer(server)
+    }
     const totalS = (Date.now() - started) / 1000
 
-    // results.md holds both sections; a run of one section keeps the other's last results.
+    // A run of some sections keeps the others' last results.
     const file = join(here, 'results.md')
-    const previous = existsSync(file) ? readFileSync(file, 'utf8') : ''
-    const cut = previous.indexOf(BODIES_HEADING)
-    const kept = { get: cut >= 0 ? previous.slice(0, cut) : previous, bodies: cut >= 0 ? previous.slice(cut) : '' }
-    const part = (name) => (sections[name] ?? kept[name]).trim()
-    writeFileSync(file, [part('get'), part('bodies')].filter(Boolean).join('\n\n') + '\n')
+    const kept = previousSections(existsSync(file) ? readFileSync(file, 'utf8') : '')
+    const parts = SECTION_NAMES.map((name) => (sections[name] ?? kept[name] ?? '').trim())
+    writeFileSync(file, parts.filter(Boolean).join('\n\n') + '\n')
     if (svg) writeFileSync(join(here, 'throughput.svg'), svg)
-    process.stdout.write(Object.values(sections).join('\n'))
+    process.stdout.write(SECTION_NAMES.filter((n) => sections[n]).map((n) => sections[n]).join('\n'))
     progress(`done in ${fmt(totalS)} s: benchmark/results.md${svg ? ', benchmark/throughput.svg' : ''}`, true)
   } finally {
-    await stopServer(server)
+    for (const s of running) await stopServer(s)
     process.off('exit', cleanup)
     rmSync(pkg.dir, { recursive: true, force: true })
   }

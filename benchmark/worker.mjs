@@ -3,7 +3,7 @@
 // sends one result message over IPC and exits. A `mode: 'body'` job is one transfer of the
 // bodies section (benchmark/bodies-worker.mjs).
 import { createRequire } from 'node:module'
-import { readFileSync } from 'node:fs'
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 
 const require = createRequire(import.meta.url)
@@ -71,6 +71,34 @@ function serverCpuMs() {
     return (Number(fields[11]) + Number(fields[12])) * TICK_MS // utime, stime (fields 14 and 15)
   } catch {
     return NaN
+  }
+}
+
+// The worker's established TCP connections to the server (socket inodes): the HTTPS section compares the set at
+// the start and at the end of the measured window to show that every client kept its connections alive.
+function serverConnections() {
+  const port = Number(new URL(url).port)
+  const inodes = new Set()
+  try {
+    for (const fd of readdirSync('/proc/self/fd')) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`))
+        if (m) inodes.add(m[1])
+      } catch {}
+    }
+    const open = new Set()
+    for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+      let text
+      try { text = readFileSync(table, 'utf8') } catch { continue }
+      for (const line of text.split('\n').slice(1)) {
+        const f = line.trim().split(/\s+/)
+        // f[2] remote address:port (hex), f[3] state (01 = ESTABLISHED), f[9] inode
+        if (f.length > 9 && f[3] === '01' && parseInt(f[2].split(':').pop(), 16) === port && inodes.has(f[9])) open.add(f[9])
+      }
+    }
+    return open
+  } catch {
+    return null
   }
 }
 
@@ -173,6 +201,7 @@ async function main() {
   await drive(call, job.concurrency, { durationMs: job.warmupMs })
   gc()
   const rssBefore = process.memoryUsage().rss
+  const conn0 = job.countConnections ? serverConnections() : null
   const srv0 = serverCpuMs()
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
@@ -180,6 +209,7 @@ async function main() {
   const elapsedMs = performance.now() - t0
   const cpu = process.cpuUsage(cpu0)
   const srv1 = serverCpuMs()
+  const conn1 = job.countConnections ? serverConnections() : null
   const rssAfter = process.memoryUsage().rss
   const sorted = latencies.subarray(0, latCount).sort()
   const cpuUs = cpu.user + cpu.system
@@ -195,6 +225,10 @@ async function main() {
     serverCpuPct: ((srv1 - srv0) / elapsedMs) * 100,
     rssBeforeMb: mb(rssBefore),
     rssAfterMb: mb(rssAfter),
+    // Connections open at the end of the window, and how many of them were opened during it (0: all kept alive).
+    connections: conn1?.size ?? NaN,
+    connectionsOpened: conn0 && conn1 ? [...conn1].filter((i) => !conn0.has(i)).length : NaN,
+    connectionsClosed: conn0 && conn1 ? [...conn0].filter((i) => !conn1.has(i)).length : NaN,
   }
 }
 
