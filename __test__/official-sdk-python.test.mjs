@@ -1,0 +1,180 @@
+// The official scalekit-sdk-python 2.21.0, unchanged, running the Python Tool Proxy snippet of
+// Scalekit's docs (__test__/support/python_tool_proxy.py) against LocalScalekit over TLS (issue 13;
+// docs/wire-protocol.md §12). The SDK's gRPC channel always uses TLS, so LocalScalekit runs with
+// `tls: true`; the SDK trusts its CA through GRPC_DEFAULT_SSL_ROOTS_FILE_PATH (grpc-core, the
+// control plane) and REQUESTS_CA_BUNDLE (requests: the token and the Tool Proxy). The test plays
+// the user: it follows the printed link as a browser would, then presses Enter.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import http from 'node:http'
+import https from 'node:https'
+import os from 'node:os'
+import path from 'node:path'
+
+import { ROOT, startLocal, envWithoutScalekit } from './helpers.mjs'
+
+const SDK = 'scalekit-sdk-python==2.21.0'
+const SNIPPET = path.join(ROOT, '__test__', 'support', 'python_tool_proxy.py')
+// The snippet's own names.
+const CONNECTION = 'your-provider-connection'
+const IDENTIFIER = 'user_123'
+const VENV_TIMEOUT_MS = 60_000
+const PIP_TIMEOUT_MS = 300_000
+const RUN_TIMEOUT_MS = 90_000
+
+/**
+ * Runs `command args` and resolves `{ code, signal, stdout, stderr, timedOut, error }` (`error`:
+ * the spawn failed, e.g. ENOENT). `onStdout(stdout, child)` sees the accumulated stdout each time
+ * it grows. The child is killed after `timeoutMs`, and when the test `t` ends.
+ */
+function run(t, command, args, { cwd, env, timeoutMs, onStdout }) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] })
+    t.after(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    })
+    let stdout = ''
+    let stderr = ''
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      child.kill('SIGKILL')
+    }, timeoutMs)
+    child.stdin.on('error', () => {})
+    child.stdout.setEncoding('utf8')
+    child.stderr.setEncoding('utf8')
+    child.stdout.on('data', (d) => {
+      stdout += d
+      onStdout?.(stdout, child)
+    })
+    child.stderr.on('data', (d) => {
+      stderr += d
+    })
+    child.on('error', (error) => {
+      clearTimeout(timer)
+      resolve({ code: null, signal: null, stdout, stderr, timedOut, error })
+    })
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      resolve({ code, signal, stdout, stderr, timedOut })
+    })
+    if (!onStdout) child.stdin.end()
+  })
+}
+
+function describeRun(r) {
+  return `exit ${r.code}${r.signal ? ` (${r.signal})` : ''}${r.timedOut ? ', timed out' : ''}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`
+}
+
+/** One GET, as a browser would send it; resolves `{ status, location }` once the body is read. */
+function get(url, ca) {
+  const client = url.protocol === 'https:' ? https : http
+  return new Promise((resolve, reject) => {
+    client
+      .get(url, { ca, agent: false, headers: { accept: 'text/html' } }, (res) => {
+        res.resume()
+        res.on('end', () => resolve({ status: res.statusCode, location: res.headers.location }))
+        res.on('error', reject)
+      })
+      .on('error', reject)
+  })
+}
+
+/** Follows `link` and its redirects (as a browser does), trusting `ca`; resolves the last status. */
+async function followAsBrowser(link, ca) {
+  let url = new URL(link)
+  const hops = []
+  for (let hop = 0; hop < 10; hop++) {
+    const { status, location } = await get(url, ca)
+    hops.push(`${status} ${url}`)
+    if (status < 300 || status >= 400 || !location) return { status, hops }
+    url = new URL(location, url)
+  }
+  throw new Error(`too many redirects: ${hops.join(' → ')}`)
+}
+
+test(`the docs' Python Tool Proxy snippet with ${SDK}, against LocalScalekit over TLS`, { timeout: VENV_TIMEOUT_MS + PIP_TIMEOUT_MS + RUN_TIMEOUT_MS + 30_000 }, async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'skn-python-sdk-'))
+  t.after(() => rm(dir, { recursive: true, force: true }))
+
+  const venv = path.join(dir, 'venv')
+  const made = await run(t, 'python3', ['-m', 'venv', venv], { cwd: dir, env: process.env, timeoutMs: VENV_TIMEOUT_MS })
+  if (made.error || made.code !== 0) {
+    const why = made.error ? made.error.message : (made.stderr.trim().split('\n').pop() ?? `exit ${made.code}`)
+    t.skip(`python3 -m venv is unavailable here (${why})`)
+    return
+  }
+  const python = process.platform === 'win32' ? path.join(venv, 'Scripts', 'python.exe') : path.join(venv, 'bin', 'python')
+
+  // From the registry, into the temporary venv (pip's own cache, if any, stays outside the repo).
+  const pip = await run(t, python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', SDK], {
+    cwd: dir,
+    env: process.env,
+    timeoutMs: PIP_TIMEOUT_MS,
+  })
+  assert.equal(pip.code, 0, `pip install ${SDK} failed: ${describeRun(pip)}`)
+
+  const local = await startLocal(t, { tls: true })
+  assert.match(local.url, /^https:\/\//)
+  const caFile = path.join(dir, 'localscalekit-ca.pem')
+  await writeFile(caFile, local.caCertificate)
+  // A copy outside the repository, so that the snippet's load_dotenv() finds no .env of the checkout.
+  const script = path.join(dir, 'quickstart.py')
+  await copyFile(SNIPPET, script)
+
+  const noProxy = [process.env.NO_PROXY ?? process.env.no_proxy, '127.0.0.1', 'localhost'].filter(Boolean).join(',')
+  const env = envWithoutScalekit({
+    ...local.env(),
+    GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: caFile,
+    REQUESTS_CA_BUNDLE: caFile,
+    // LocalScalekit is on loopback: no HTTP(S) proxy of the machine in between.
+    NO_PROXY: noProxy,
+    no_proxy: noProxy,
+    // As in a terminal: each line as soon as it is printed.
+    PYTHONUNBUFFERED: '1',
+  })
+
+  let link
+  let followed
+  let account
+  let userError
+  const r = await run(t, python, [script], {
+    cwd: dir,
+    env,
+    timeoutMs: RUN_TIMEOUT_MS,
+    onStdout(stdout, child) {
+      if (link !== undefined || !stdout.includes('Press Enter after authorizing')) return
+      link = /Authorize connector: (\S+)/.exec(stdout)?.[1] ?? null
+      // The user opens the link in a browser, sees the account authorized, then presses Enter.
+      ;(async () => {
+        if (!link) throw new Error('no link before the Enter prompt')
+        followed = await followAsBrowser(link, local.caCertificate)
+        account = (await local.client().actions.getConnectedAccount({ connectionName: CONNECTION, identifier: IDENTIFIER }))
+          .connectedAccount
+      })()
+        .catch((e) => {
+          userError = e
+        })
+        .finally(() => {
+          child.stdin.end('\n')
+        })
+    },
+  })
+  const output = describeRun(r)
+  assert.equal(r.timedOut, false, `the snippet did not exit within ${RUN_TIMEOUT_MS} ms: ${output}`)
+  assert.ok(link !== undefined, `the snippet never asked for Enter: ${output}`)
+  assert.ok(link?.startsWith(`${local.url}/magic/`), `the link is LocalScalekit's (${local.url}): ${output}`)
+  assert.equal(userError, undefined, `following the link failed: ${userError?.stack}\n${output}`)
+  assert.equal(followed.status, 200, `the link's pages: ${followed.hops.join(' → ')}`)
+  assert.equal(account.status, 'ACTIVE', 'following the link authorized the account')
+  assert.equal(r.code, 0, `the snippet failed: ${output}`)
+  assert.ok(r.stdout.includes('<Response [200]>'), `no <Response [200]> printed: ${output}`)
+
+  const stats = local.stats()
+  assert.ok(stats['grpc.GetMagicLinkForConnectedAccount'] >= 1, 'the link came over gRPC')
+  assert.equal(stats.authorize, 1)
+  assert.equal(stats.proxy, 1, 'one call through the Tool Proxy')
+  assert.equal(stats.echo, 1, 'which reached the upstream')
+})
