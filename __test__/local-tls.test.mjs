@@ -261,6 +261,9 @@ describe('scalekit-local --tls', () => {
     const { env, stop } = await run(t, ['--tls'])
     assert.match(env.SCALEKIT_ENV_URL, /^https:\/\/127\.0\.0\.1:\d+$/)
     assert.ok(env.NODE_EXTRA_CA_CERTS, 'no NODE_EXTRA_CA_CERTS line')
+    // The official Python SDK's two variables name the same file.
+    assert.equal(env.GRPC_DEFAULT_SSL_ROOTS_FILE_PATH, env.NODE_EXTRA_CA_CERTS)
+    assert.equal(env.REQUESTS_CA_BUNDLE, env.NODE_EXTRA_CA_CERTS)
     const pem = await readFile(env.NODE_EXTRA_CA_CERTS, 'utf8')
     assert.match(pem, PEM)
     const local = { url: env.SCALEKIT_ENV_URL, clientId: env.SCALEKIT_CLIENT_ID, clientSecret: env.SCALEKIT_CLIENT_SECRET }

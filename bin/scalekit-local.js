@@ -108,6 +108,9 @@ async function main() {
   if (ca !== null) {
     console.log(`# Node clients (this package, the official SDK, fetch) trust its certificate with:`)
     console.log(`export NODE_EXTRA_CA_CERTS=${shellWord(ca.file)}`)
+    console.log(`# The official Python SDK (gRPC and requests) trusts it with:`)
+    console.log(`export GRPC_DEFAULT_SSL_ROOTS_FILE_PATH=${shellWord(ca.file)}`)
+    console.log(`export REQUESTS_CA_BUNDLE=${shellWord(ca.file)}`)
   }
   console.log('Press Ctrl-C to stop.')
 
