@@ -11,7 +11,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import sk from '../index.js'
-import { ROOT, runNode, envWithoutScalekit } from './helpers.mjs'
+import { ROOT, runNode, envWithoutScalekit, closedPort } from './helpers.mjs'
 
 const BIN = path.join(ROOT, 'bin', 'scalekit-local.js')
 const START_LIMIT_MS = 20_000
@@ -135,14 +135,6 @@ async function assertPortClosed(url) {
   assert.ok(refused, `${url} still accepts connections after the command stopped`)
 }
 
-async function freePort() {
-  const server = net.createServer()
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address()
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
 describe('node bin/scalekit-local.js', () => {
   test('--port 0: prints the SCALEKIT_* exports, serves /oauth/token to curl, exits 0 on SIGINT', async (t) => {
     const cmd = startCommand(t, process.execPath, [BIN, '--port', '0'])
@@ -162,7 +154,7 @@ describe('node bin/scalekit-local.js', () => {
   })
 
   test('--port N listens on that port; SIGTERM also stops it with exit 0', async (t) => {
-    const port = await freePort()
+    const port = await closedPort()
     const cmd = startCommand(t, process.execPath, [BIN, `--port=${port}`])
     const env = await cmd.ready
     assert.equal(env.SCALEKIT_ENV_URL, `http://127.0.0.1:${port}`)
