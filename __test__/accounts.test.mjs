@@ -22,6 +22,14 @@ const {
   ScalekitForbiddenException,
 } = sk
 
+/** The rejection of `promise`, asserted to be a ScalekitNotFoundException with httpStatus 404. */
+async function notFound(promise) {
+  const e = await rejection(promise)
+  assert.ok(e instanceof ScalekitNotFoundException, `got ${e.constructor.name}: ${e.message}`)
+  assert.equal(e.httpStatus, 404)
+  return e
+}
+
 // Connections of the shared emulator. Each test uses its own connection or identifiers, so that
 // list results and counts do not depend on the other tests.
 const CONNECTIONS = [
@@ -143,10 +151,8 @@ describe('getConnectedAccount', () => {
   })
 
   test('unknown account → ScalekitNotFoundException (httpStatus 404, grpcStatus 5)', async () => {
-    const e = await rejection(actions.getConnectedAccount({ connectionName: 'crm', identifier: 'nobody-here' }))
-    assert.ok(e instanceof ScalekitNotFoundException, `got ${e.constructor.name}: ${e.message}`)
+    const e = await notFound(actions.getConnectedAccount({ connectionName: 'crm', identifier: 'nobody-here' }))
     assert.ok(e instanceof ScalekitServerException)
-    assert.equal(e.httpStatus, 404)
     assert.equal(e.grpcStatus, 5)
   })
 })
@@ -182,9 +188,7 @@ describe('updateConnectedAccount', () => {
   })
 
   test('unknown account → ScalekitNotFoundException', async () => {
-    const e = await rejection(actions.updateConnectedAccount({ connectionName: 'crm', identifier: 'no-such', apiConfig: { x: 1 } }))
-    assert.ok(e instanceof ScalekitNotFoundException, `got ${e.constructor.name}: ${e.message}`)
-    assert.equal(e.httpStatus, 404)
+    await notFound(actions.updateConnectedAccount({ connectionName: 'crm', identifier: 'no-such', apiConfig: { x: 1 } }))
   })
 })
 
@@ -196,9 +200,7 @@ describe('deleteConnectedAccount', () => {
       authorizationDetails: apiKey('x'),
     })
     assert.deepEqual(await actions.deleteConnectedAccount({ connectedAccountId: a.id }), {})
-    const e = await rejection(actions.getConnectedAccount({ connectedAccountId: a.id }))
-    assert.ok(e instanceof ScalekitNotFoundException, `got ${e.constructor.name}: ${e.message}`)
-    assert.equal(e.httpStatus, 404)
+    await notFound(actions.getConnectedAccount({ connectedAccountId: a.id }))
     const e2 = await rejection(actions.getConnectedAccount({ connectionName: 'crm', identifier: 'delete-me' }))
     assert.ok(e2 instanceof ScalekitNotFoundException)
     const e3 = await rejection(actions.deleteConnectedAccount({ connectionName: 'crm', identifier: 'delete-me' }))
@@ -465,9 +467,7 @@ describe('getAuthorizationLink and verifyConnectedAccountUser', () => {
     a = (await actions.getConnectedAccount({ connectionName: 'verify', identifier })).connectedAccount
     assert.equal(a.status, ConnectorStatus.ACTIVE)
 
-    const reused = await rejection(actions.verifyConnectedAccountUser({ authRequestId, identifier }))
-    assert.ok(reused instanceof ScalekitNotFoundException, `got ${reused.constructor.name}: ${reused.message}`)
-    assert.equal(reused.httpStatus, 404)
+    await notFound(actions.verifyConnectedAccountUser({ authRequestId, identifier }))
     const unknown = await rejection(actions.verifyConnectedAccountUser({ authRequestId: 'ar_unknown', identifier }))
     assert.ok(unknown instanceof ScalekitNotFoundException, `got ${unknown.constructor.name}: ${unknown.message}`)
   })

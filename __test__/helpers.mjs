@@ -69,16 +69,12 @@ export async function startRouted(t, name, handler, { identifier = 'u', accessTo
  */
 export async function startServer(t, handler) {
   const requests = []
-  const server = http.createServer((req, res) => {
-    const chunks = []
-    req.on('data', (c) => chunks.push(c))
-    req.on('end', () => {
-      const body = Buffer.concat(chunks)
-      requests.push({ method: req.method, url: req.url, headers: req.headers, body })
-      Promise.resolve(handler(req, res, body)).catch((e) => {
-        res.statusCode = 599
-        res.end(String(e && e.stack))
-      })
+  const server = http.createServer(async (req, res) => {
+    const body = await readAll(req)
+    requests.push({ method: req.method, url: req.url, headers: req.headers, body })
+    Promise.resolve(handler(req, res, body)).catch((e) => {
+      res.statusCode = 599
+      res.end(String(e && e.stack))
     })
   })
   return { ...(await listen(t, server)), requests }
@@ -139,6 +135,16 @@ export function runNode(args, { cwd = ROOT, env, input, stdin = 'pipe', timeoutM
 }
 
 /** The environment of the test process without any SCALEKIT_* variable. */
+/** Both streams of a `runNode` result, for assertion messages. */
+export function outputOf(r) {
+  return `--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`
+}
+
+/** Runs `examples/<name>` from the repository root, with no SCALEKIT_* variables and stdin ignored. */
+export function runExample(name, timeoutMs) {
+  return runNode([`examples/${name}`], { cwd: ROOT, env: envWithoutScalekit(), stdin: 'ignore', timeoutMs })
+}
+
 export function envWithoutScalekit(extra = {}) {
   const env = {}
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SCALEKIT_')) env[k] = v

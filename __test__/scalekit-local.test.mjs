@@ -11,7 +11,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import sk from '../index.js'
-import { ROOT, runNode, envWithoutScalekit, closedPort } from './helpers.mjs'
+import { ROOT, runNode, envWithoutScalekit, closedPort, outputOf } from './helpers.mjs'
 
 const BIN = path.join(ROOT, 'bin', 'scalekit-local.js')
 const START_LIMIT_MS = 20_000
@@ -71,7 +71,7 @@ function startCommand(t, file, args, { cwd = ROOT, group = false } = {}) {
   })
   ready.catch(() => {})
   function describe() {
-    return `--- stdout\n${out.stdout}\n--- stderr\n${out.stderr}`
+    return outputOf(out)
   }
   /** Sends SIGINT; resolves the exit, or kills the command and fails after STOP_LIMIT_MS. */
   async function interrupt() {
@@ -208,7 +208,7 @@ describe('node bin/scalekit-local.js', () => {
   for (const args of [['--port', 'abc'], ['--port', '70000'], ['--bogus'], ['--config'], ['--port']]) {
     test(`bad arguments ${JSON.stringify(args)} → exit 2 with the usage`, async () => {
       const r = await runNode([BIN, ...args], { env: envWithoutScalekit(), stdin: 'ignore', timeoutMs: 15_000 })
-      const output = `--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`
+      const output = outputOf(r)
       assert.equal(r.timedOut, false, output)
       assert.equal(r.code, 2, output)
       assert.match(r.stderr, /^scalekit-local: /, output)
