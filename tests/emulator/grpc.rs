@@ -81,6 +81,34 @@ pub fn assert_status(s: &tonic::Status, code: Code, error_code_name: &str, text:
     assert_eq!(error_code(s), error_code_name);
 }
 
+/// A response that carries one account.
+trait Answered {
+    fn account(self) -> Option<pb::ConnectedAccount>;
+}
+
+impl Answered for pb::CreateConnectedAccountResponse {
+    fn account(self) -> Option<pb::ConnectedAccount> {
+        self.connected_account
+    }
+}
+
+impl Answered for pb::UpdateConnectedAccountResponse {
+    fn account(self) -> Option<pb::ConnectedAccount> {
+        self.connected_account
+    }
+}
+
+impl Answered for pb::GetConnectedAccountByIdentifierResponse {
+    fn account(self) -> Option<pb::ConnectedAccount> {
+        self.connected_account
+    }
+}
+
+/// The account a call answered with; the call must succeed and carry one.
+fn answered<R: Answered>(reply: Result<tonic::Response<R>, tonic::Status>) -> pb::ConnectedAccount {
+    reply.unwrap().into_inner().account().unwrap()
+}
+
 /// `s` repeats the REST binding's INVALID_ARGUMENT answer `body`: same code and message.
 fn assert_invalid_as_rest(s: &tonic::Status, body: &Value) {
     assert_status(s, Code::InvalidArgument, "INVALID_ARGUMENT", message(body));
@@ -89,8 +117,8 @@ fn assert_invalid_as_rest(s: &tonic::Status, body: &Value) {
 #[tokio::test]
 async fn an_account_created_over_grpc_is_read_over_rest_and_back() {
     let (api, mut grpc) = start().await;
-    let created = grpc
-        .create_connected_account(
+    let created = answered(
+        grpc.create_connected_account(
             api.authed(pb::CreateConnectedAccountRequest {
                 connector: Some("notion".into()),
                 identifier: Some("u@x.com".into()),
@@ -109,11 +137,8 @@ async fn an_account_created_over_grpc_is_read_over_rest_and_back() {
                 ..Default::default()
             }),
         )
-        .await
-        .unwrap()
-        .into_inner()
-        .connected_account
-        .unwrap();
+        .await,
+    );
     assert!(created.id.starts_with("ca_"));
     assert_eq!(created.status, pb::ConnectorStatus::Active as i32);
     assert_eq!(created.authorization_type, pb::ConnectorType::Oauth as i32);
@@ -142,13 +167,10 @@ async fn an_account_created_over_grpc_is_read_over_rest_and_back() {
         )
         .await;
     assert_eq!(status, 201, "{body}");
-    let got = grpc
-        .get_connected_account_auth(api.authed(by_key("gmail", "v@x.com")))
-        .await
-        .unwrap()
-        .into_inner()
-        .connected_account
-        .unwrap();
+    let got = answered(
+        grpc.get_connected_account_auth(api.authed(by_key("gmail", "v@x.com")))
+            .await,
+    );
     assert_eq!(got.id, body["connected_account"]["id"].as_str().unwrap());
     assert_eq!(got.status, pb::ConnectorStatus::Active as i32);
     let Some(Details::OauthToken(token)) = got.authorization_details.and_then(|d| d.details) else {
@@ -158,13 +180,10 @@ async fn an_account_created_over_grpc_is_read_over_rest_and_back() {
     assert_eq!(token.scopes, ["a", "b"]);
 
     // Details: the same account without its credentials.
-    let details = grpc
-        .get_connected_account_details(api.authed(by_key("gmail", "v@x.com")))
-        .await
-        .unwrap()
-        .into_inner()
-        .connected_account
-        .unwrap();
+    let details = answered(
+        grpc.get_connected_account_details(api.authed(by_key("gmail", "v@x.com")))
+            .await,
+    );
     assert_eq!(details.id, got.id);
     assert!(details.authorization_details.is_none());
 
@@ -182,8 +201,8 @@ async fn an_account_created_over_grpc_is_read_over_rest_and_back() {
     assert_eq!(error_code(&again), "ALREADY_EXISTS");
 
     // Update over gRPC: new credentials replace the old.
-    let updated = grpc
-        .update_connected_account(api.authed(pb::UpdateConnectedAccountRequest {
+    let updated = answered(
+        grpc.update_connected_account(api.authed(pb::UpdateConnectedAccountRequest {
             id: Some(got.id.clone()),
             connected_account: Some(pb::UpdateConnectedAccount {
                 authorization_details: Some(api_key_details("k-2")),
@@ -191,11 +210,8 @@ async fn an_account_created_over_grpc_is_read_over_rest_and_back() {
             }),
             ..Default::default()
         }))
-        .await
-        .unwrap()
-        .into_inner()
-        .connected_account
-        .unwrap();
+        .await,
+    );
     assert_eq!(updated.id, got.id);
     let (_, body) = api
         .get(&format!("/api/v1/connected_accounts/auth?id={}", got.id))
@@ -320,13 +336,10 @@ async fn magic_link_then_user_verification() {
         .find(|(k, _)| k == "auth_request_id")
         .map(|(_, v)| v.into_owned())
         .unwrap();
-    let pending = grpc
-        .get_connected_account_auth(api.authed(by_key("gmail", "u@x.com")))
-        .await
-        .unwrap()
-        .into_inner()
-        .connected_account
-        .unwrap();
+    let pending = answered(
+        grpc.get_connected_account_auth(api.authed(by_key("gmail", "u@x.com")))
+            .await,
+    );
     assert_eq!(
         pending.status,
         pb::ConnectorStatus::PendingVerification as i32
