@@ -22,6 +22,20 @@ const {
   ScalekitForbiddenException,
 } = sk
 
+/** Asserts how many connected_accounts calls (get, create, update…) the stats counted since `before`. */
+function assertCalls(before, expected) {
+  const d = statsDelta(local, before)
+  for (const [op, n] of Object.entries(expected)) assert.equal(d[`connected_accounts.${op}`], n, op)
+}
+
+/** The rejection of `promise`, asserted to be a ScalekitNotFoundException with httpStatus 404. */
+async function notFound(promise) {
+  const e = await rejection(promise)
+  assert.ok(e instanceof ScalekitNotFoundException, `got ${e.constructor.name}: ${e.message}`)
+  assert.equal(e.httpStatus, 404)
+  return e
+}
+
 // Connections of the shared emulator. Each test uses its own connection or identifiers, so that
 // list results and counts do not depend on the other tests.
 const CONNECTIONS = [
@@ -46,6 +60,12 @@ before(async () => {
 after(() => local?.close())
 
 const apiKey = (key) => ({ staticAuth: { details: { api_key: key } } })
+
+/** Creates the `crm` account of `identifier` holding the API key `key` (and `apiConfig`, when given). */
+async function createCrm(identifier, key, apiConfig) {
+  const r = await actions.createConnectedAccount({ connectionName: 'crm', identifier, authorizationDetails: apiKey(key), ...(apiConfig && { apiConfig }) })
+  return r.connectedAccount
+}
 
 function assertAccountShape(account) {
   assert.equal(typeof account.id, 'string')
@@ -120,12 +140,7 @@ describe('createConnectedAccount', () => {
 
 describe('getConnectedAccount', () => {
   test('by connectedAccountId and by connectionName + identifier: the same account, with credentials', async () => {
-    const created = (await actions.createConnectedAccount({
-      connectionName: 'crm',
-      identifier: 'get-me',
-      authorizationDetails: apiKey('get-key'),
-      apiConfig: { v: 1 },
-    })).connectedAccount
+    const created = await createCrm('get-me', 'get-key', { v: 1 })
     const byId = await actions.getConnectedAccount({ connectedAccountId: created.id })
     const byName = await actions.getConnectedAccount({ connectionName: 'crm', identifier: 'get-me' })
     assert.deepEqual(Object.keys(byId), ['connectedAccount'])
@@ -143,22 +158,15 @@ describe('getConnectedAccount', () => {
   })
 
   test('unknown account → ScalekitNotFoundException (httpStatus 404, grpcStatus 5)', async () => {
-    const e = await rejection(actions.getConnectedAccount({ connectionName: 'crm', identifier: 'nobody-here' }))
-    assert.ok(e instanceof ScalekitNotFoundException, `got ${e.constructor.name}: ${e.message}`)
+    const e = await notFound(actions.getConnectedAccount({ connectionName: 'crm', identifier: 'nobody-here' }))
     assert.ok(e instanceof ScalekitServerException)
-    assert.equal(e.httpStatus, 404)
     assert.equal(e.grpcStatus, 5)
   })
 })
 
 describe('updateConnectedAccount', () => {
   test('merges apiConfig into the stored one and replaces the credentials', async () => {
-    const { connectedAccount: a } = await actions.createConnectedAccount({
-      connectionName: 'crm',
-      identifier: 'update-me',
-      authorizationDetails: apiKey('old'),
-      apiConfig: { a: 1, b: 2 },
-    })
+    const a = await createCrm('update-me', 'old', { a: 1, b: 2 })
     const before = local.stats()
     const r = await actions.updateConnectedAccount({
       connectionName: 'crm',
@@ -182,23 +190,15 @@ describe('updateConnectedAccount', () => {
   })
 
   test('unknown account → ScalekitNotFoundException', async () => {
-    const e = await rejection(actions.updateConnectedAccount({ connectionName: 'crm', identifier: 'no-such', apiConfig: { x: 1 } }))
-    assert.ok(e instanceof ScalekitNotFoundException, `got ${e.constructor.name}: ${e.message}`)
-    assert.equal(e.httpStatus, 404)
+    await notFound(actions.updateConnectedAccount({ connectionName: 'crm', identifier: 'no-such', apiConfig: { x: 1 } }))
   })
 })
 
 describe('deleteConnectedAccount', () => {
   test('resolves {} and the account is gone (get → 404, delete again → 404)', async () => {
-    const { connectedAccount: a } = await actions.createConnectedAccount({
-      connectionName: 'crm',
-      identifier: 'delete-me',
-      authorizationDetails: apiKey('x'),
-    })
+    const a = await createCrm('delete-me', 'x')
     assert.deepEqual(await actions.deleteConnectedAccount({ connectedAccountId: a.id }), {})
-    const e = await rejection(actions.getConnectedAccount({ connectedAccountId: a.id }))
-    assert.ok(e instanceof ScalekitNotFoundException, `got ${e.constructor.name}: ${e.message}`)
-    assert.equal(e.httpStatus, 404)
+    await notFound(actions.getConnectedAccount({ connectedAccountId: a.id }))
     const e2 = await rejection(actions.getConnectedAccount({ connectionName: 'crm', identifier: 'delete-me' }))
     assert.ok(e2 instanceof ScalekitNotFoundException)
     const e3 = await rejection(actions.deleteConnectedAccount({ connectionName: 'crm', identifier: 'delete-me' }))
@@ -301,20 +301,14 @@ describe('getOrCreateConnectedAccount / upsertConnectedAccount', () => {
     const params = { connectionName: 'goc', identifier: 'goc-user' }
     let before = local.stats()
     const first = await actions.getOrCreateConnectedAccount(params)
-    let d = statsDelta(local, before)
-    assert.equal(d['connected_accounts.get'], 1)
-    assert.equal(d['connected_accounts.create'], 1)
-    assert.equal(d['connected_accounts.update'], 0)
+    assertCalls(before, { get: 1, create: 1, update: 0 })
     assert.deepEqual(Object.keys(first), ['connectedAccount'])
     // The default create sends an empty oauth_token: not usable credentials.
     assert.equal(first.connectedAccount.status, ConnectorStatus.PENDING_AUTH)
 
     before = local.stats()
     const second = await actions.getOrCreateConnectedAccount(params)
-    d = statsDelta(local, before)
-    assert.equal(d['connected_accounts.get'], 1)
-    assert.equal(d['connected_accounts.create'], 0)
-    assert.equal(d['connected_accounts.update'], 0)
+    assertCalls(before, { get: 1, create: 0, update: 0 })
     assert.equal(second.connectedAccount.id, first.connectedAccount.id)
     assert.equal(local.accounts().filter((a) => a.connector === 'goc' && a.identifier === 'goc-user').length, 1)
   })
@@ -323,10 +317,7 @@ describe('getOrCreateConnectedAccount / upsertConnectedAccount', () => {
     const first = await actions.getOrCreateConnectedAccount({ connectionName: 'crm', identifier: 'goc-cfg', authorizationDetails: apiKey('k'), apiConfig: { a: 1 } })
     const before = local.stats()
     const second = await actions.getOrCreateConnectedAccount({ connectionName: 'crm', identifier: 'goc-cfg', apiConfig: { a: 2, b: 3 } })
-    const d = statsDelta(local, before)
-    assert.equal(d['connected_accounts.get'], 1)
-    assert.equal(d['connected_accounts.update'], 0)
-    assert.equal(d['connected_accounts.create'], 0)
+    assertCalls(before, { get: 1, update: 0, create: 0 })
     assert.equal(second.connectedAccount.id, first.connectedAccount.id)
     assert.deepEqual(second.connectedAccount.apiConfig, { a: 1 })
   })
@@ -335,10 +326,7 @@ describe('getOrCreateConnectedAccount / upsertConnectedAccount', () => {
     const before = local.stats()
     const e = await rejection(actions.getOrCreateConnectedAccount({ connectionName: 'goc', identifier: 'i'.repeat(101) }))
     assert.ok(e instanceof ScalekitBadRequestException, `got ${e.constructor.name}: ${e.message}`)
-    const d = statsDelta(local, before)
-    assert.equal(d['connected_accounts.get'], 1)
-    assert.equal(d['connected_accounts.create'], 0)
-    assert.equal(d['connected_accounts.update'], 0)
+    assertCalls(before, { get: 1, create: 0, update: 0 })
   })
 
   test('trims connectionName and identifier before the lookup', async () => {
@@ -358,10 +346,7 @@ describe('getOrCreateConnectedAccount / upsertConnectedAccount', () => {
       ...params,
       authorizationDetails: { details: { case: 'oauthToken', value: { accessToken: 'fresh-at' } } },
     })
-    const d = statsDelta(local, before)
-    assert.equal(d['connected_accounts.get'], 1)
-    assert.equal(d['connected_accounts.update'], 1)
-    assert.equal(d['connected_accounts.create'], 0)
+    assertCalls(before, { get: 1, update: 1, create: 0 })
     assert.equal(r.connectedAccount.id, first.connectedAccount.id)
     assert.equal(r.connectedAccount.authorizationDetails.details.value.accessToken, 'fresh-at')
     const got = await actions.getConnectedAccount({ connectedAccountId: first.connectedAccount.id })
@@ -383,15 +368,10 @@ describe('getOrCreateConnectedAccount / upsertConnectedAccount', () => {
     const params = { connectionName: 'goc', identifier: 'upsert-user' }
     let before = local.stats()
     const first = await actions.upsertConnectedAccount(params)
-    let d = statsDelta(local, before)
-    assert.equal(d['connected_accounts.get'], 1)
-    assert.equal(d['connected_accounts.create'], 1)
+    assertCalls(before, { get: 1, create: 1 })
     before = local.stats()
     const second = await actions.upsertConnectedAccount({ ...params, authorizationDetails: { oauthToken: { accessToken: 'up-at' } } })
-    d = statsDelta(local, before)
-    assert.equal(d['connected_accounts.get'], 1)
-    assert.equal(d['connected_accounts.create'], 0)
-    assert.equal(d['connected_accounts.update'], 1)
+    assertCalls(before, { get: 1, create: 0, update: 1 })
     assert.equal(second.connectedAccount.id, first.connectedAccount.id)
     assert.equal(second.connectedAccount.authorizationDetails.details.value.accessToken, 'up-at')
   })
@@ -465,9 +445,7 @@ describe('getAuthorizationLink and verifyConnectedAccountUser', () => {
     a = (await actions.getConnectedAccount({ connectionName: 'verify', identifier })).connectedAccount
     assert.equal(a.status, ConnectorStatus.ACTIVE)
 
-    const reused = await rejection(actions.verifyConnectedAccountUser({ authRequestId, identifier }))
-    assert.ok(reused instanceof ScalekitNotFoundException, `got ${reused.constructor.name}: ${reused.message}`)
-    assert.equal(reused.httpStatus, 404)
+    await notFound(actions.verifyConnectedAccountUser({ authRequestId, identifier }))
     const unknown = await rejection(actions.verifyConnectedAccountUser({ authRequestId: 'ar_unknown', identifier }))
     assert.ok(unknown instanceof ScalekitNotFoundException, `got ${unknown.constructor.name}: ${unknown.message}`)
   })

@@ -6,7 +6,7 @@ import http from 'node:http'
 import net from 'node:net'
 
 import sk from '../index.js'
-import { startLocal, startServer, sendJson, rejection } from './helpers.mjs'
+import { startLocal, startRouted, sendJson, rejection } from './helpers.mjs'
 
 const {
   LocalScalekit,
@@ -153,22 +153,16 @@ describe('bad input: ScalekitValidationException, nothing sent', () => {
 describe('non-2xx answers from the provider', () => {
   let upstream
   let local
+  let close
   let actions
   before(async () => {
-    upstream = await startServer(null, (req, res) => {
+    ;({ upstream, local, close } = await startRouted(null, 'prov', (req, res) => {
       const status = Number(new URL(req.url, 'http://x').pathname.split('/').pop())
       sendJson(res, status, { failure: status, detail: 'from the provider' }, { 'x-err': String(status) })
-    })
-    local = await LocalScalekit.start({
-      connections: [{ name: 'prov', authType: 'OAUTH', upstreamUrl: upstream.url }],
-      accounts: [{ connectionName: 'prov', identifier: 'u', authorizationDetails: { oauth_token: { access_token: 't' } } }],
-    })
+    }))
     actions = local.client().actions
   })
-  after(async () => {
-    await local.close()
-    await upstream.close()
-  })
+  after(() => close())
 
   const TABLE = [
     [400, ScalekitBadRequestException, 3, 'Bad Request'],
@@ -217,14 +211,10 @@ describe('non-2xx answers from the provider', () => {
 
 test('a GET answered 503 (Retry-After: 0) is retried and succeeds', async (t) => {
   let n = 0
-  const upstream = await startServer(t, (req, res) => {
+  const { upstream, local } = await startRouted(t, 'prov', (req, res) => {
     n++
     if (n === 1) return sendJson(res, 503, { busy: true }, { 'retry-after': '0' })
     sendJson(res, 200, { ok: n })
-  })
-  const local = await startLocal(t, {
-    connections: [{ name: 'prov', authType: 'OAUTH', upstreamUrl: upstream.url }],
-    accounts: [{ connectionName: 'prov', identifier: 'u', authorizationDetails: { oauth_token: { access_token: 't' } } }],
   })
   const res = await local.client().actions.request({ connectionName: 'prov', identifier: 'u', path: '/r' })
   assert.equal(res.status, 200)

@@ -6,18 +6,13 @@ import { mkdtemp, writeFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 
-import { ROOT, INDEX_MJS, startLocal, runNode, envWithoutScalekit } from './helpers.mjs'
+import { ROOT, INDEX_MJS, startLocal, runNode, runExample, outputOf, envWithoutScalekit } from './helpers.mjs'
 
 const LIMIT_MS = 60_000
 
 test('examples/tool-proxy.mjs runs against LocalScalekit and exits 0 by itself', { timeout: LIMIT_MS + 5_000 }, async () => {
-  const r = await runNode(['examples/tool-proxy.mjs'], {
-    cwd: ROOT,
-    env: envWithoutScalekit(),
-    stdin: 'ignore',
-    timeoutMs: LIMIT_MS,
-  })
-  const output = `--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`
+  const r = await runExample('tool-proxy.mjs', LIMIT_MS)
+  const output = outputOf(r)
   assert.equal(r.timedOut, false, `did not exit within ${LIMIT_MS} ms\n${output}`)
   assert.equal(r.code, 0, output)
   assert.match(r.stdout, /Authorize provider: https?:\/\/\S+/, output)
@@ -27,7 +22,7 @@ test('examples/tool-proxy.mjs runs against LocalScalekit and exits 0 by itself',
 
 test('examples/tool-proxy.mjs also exits 0 with stdin a closed pipe', { timeout: LIMIT_MS + 5_000 }, async () => {
   const r = await runNode(['examples/tool-proxy.mjs'], { cwd: ROOT, env: envWithoutScalekit(), input: '', timeoutMs: LIMIT_MS })
-  const output = `--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`
+  const output = outputOf(r)
   assert.equal(r.timedOut, false, output)
   assert.equal(r.code, 0, output)
   assert.match(r.stdout, /Authorize provider: https?:\/\/\S+/, output)
@@ -76,7 +71,7 @@ test('the seed snippet, with the env vars set to LocalScalekit and Enter on stdi
         })
     },
   })
-  const output = `--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`
+  const output = outputOf(r)
   assert.equal(r.timedOut, false, `did not exit within ${LIMIT_MS} ms\n${output}`)
   assert.equal(followError, undefined)
   assert.ok(followed, `never asked for Enter\n${output}`)

@@ -9,7 +9,7 @@ import http from 'node:http'
 import { Worker } from 'node:worker_threads'
 
 import sk from '../index.js'
-import { startServer, sendJson, runNode, rejection } from './helpers.mjs'
+import { startServer, sendJson, runNode, rejection, closedPort } from './helpers.mjs'
 
 const {
   ScalekitClient,
@@ -117,15 +117,6 @@ async function fakeScalekit(t, { token, proxy, api } = {}) {
     sockets,
     client: (options) => new ScalekitClient(server.url, 'id', 'secret', options),
   }
-}
-
-/** A loopback port with nothing listening (bound, noted, closed). */
-async function closedPort() {
-  const s = net.createServer()
-  await new Promise((r) => s.listen(0, '127.0.0.1', r))
-  const { port } = s.address()
-  await new Promise((r) => s.close(r))
-  return port
 }
 
 /** Writes `text` to the raw socket, then ends it with a FIN (`destroy`) or an RST (`resetAndDestroy`). */

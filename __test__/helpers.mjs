@@ -1,5 +1,6 @@
 // Shared helpers of the Node test suite (not a test file: the runner only picks `*.test.mjs`).
 import http from 'node:http'
+import net from 'node:net'
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
@@ -21,25 +22,12 @@ export async function startLocal(t, options) {
 }
 
 /**
- * A loopback HTTP server (127.0.0.1, free port). `handler(req, res, body)` receives the request
- * body already read as a Buffer. Every request is recorded in `server.requests`. Closed (open
- * sockets destroyed) when the test `t` ends; with `t` null, call `close()` yourself.
+ * Puts `server` on a free loopback port (127.0.0.1). Its open sockets are tracked so that
+ * `close()` can destroy them before closing; closed when the test `t` ends (with `t` null, call
+ * `close()` yourself).
  */
-export async function startServer(t, handler) {
-  const requests = []
+async function listen(t, server) {
   const sockets = new Set()
-  const server = http.createServer((req, res) => {
-    const chunks = []
-    req.on('data', (c) => chunks.push(c))
-    req.on('end', () => {
-      const body = Buffer.concat(chunks)
-      requests.push({ method: req.method, url: req.url, headers: req.headers, body })
-      Promise.resolve(handler(req, res, body)).catch((e) => {
-        res.statusCode = 599
-        res.end(String(e && e.stack))
-      })
-    })
-  })
   server.on('connection', (s) => {
     sockets.add(s)
     s.on('close', () => sockets.delete(s))
@@ -52,7 +40,44 @@ export async function startServer(t, handler) {
       server.close(() => resolve())
     })
   if (t) t.after(close)
-  return { url: `http://127.0.0.1:${port}`, requests, server, close }
+  return { url: `http://127.0.0.1:${port}`, server, sockets, close }
+}
+
+/**
+ * A provider (`startServer(t, handler)`) and LocalScalekit routing connection `name` to it, with
+ * one OAuth account (`identifier`, `accessToken`). Both closed when the test `t` ends; with `t`
+ * null, call `close()` yourself.
+ */
+export async function startRouted(t, name, handler, { identifier = 'u', accessToken = 't' } = {}) {
+  const upstream = await startServer(t, handler)
+  const local = await sk.LocalScalekit.start({
+    connections: [{ name, authType: 'OAUTH', upstreamUrl: upstream.url }],
+    accounts: [{ connectionName: name, identifier, authorizationDetails: { oauth_token: { access_token: accessToken } } }],
+  })
+  const close = async () => {
+    await local.close()
+    await upstream.close()
+  }
+  if (t) t.after(() => local.close())
+  return { upstream, local, close }
+}
+
+/**
+ * A loopback HTTP server (127.0.0.1, free port). `handler(req, res, body)` receives the request
+ * body already read as a Buffer. Every request is recorded in `server.requests`. Closed (open
+ * sockets destroyed) when the test `t` ends; with `t` null, call `close()` yourself.
+ */
+export async function startServer(t, handler) {
+  const requests = []
+  const server = http.createServer(async (req, res) => {
+    const body = await readAll(req)
+    requests.push({ method: req.method, url: req.url, headers: req.headers, body })
+    Promise.resolve(handler(req, res, body)).catch((e) => {
+      res.statusCode = 599
+      res.end(String(e && e.stack))
+    })
+  })
+  return { ...(await listen(t, server)), requests }
 }
 
 export function sendJson(res, status, value, headers = {}) {
@@ -110,6 +135,16 @@ export function runNode(args, { cwd = ROOT, env, input, stdin = 'pipe', timeoutM
 }
 
 /** The environment of the test process without any SCALEKIT_* variable. */
+/** Both streams of a `runNode` result, for assertion messages. */
+export function outputOf(r) {
+  return `--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`
+}
+
+/** Runs `examples/<name>` from the repository root, with no SCALEKIT_* variables and stdin ignored. */
+export function runExample(name, timeoutMs) {
+  return runNode([`examples/${name}`], { cwd: ROOT, env: envWithoutScalekit(), stdin: 'ignore', timeoutMs })
+}
+
 export function envWithoutScalekit(extra = {}) {
   const env = {}
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SCALEKIT_')) env[k] = v
@@ -168,7 +203,6 @@ export async function startFront(t, target, holdAnswer) {
  */
 export async function startRawServer(t, handler) {
   const requests = []
-  const sockets = new Set()
   const server = http.createServer((req, res) => {
     requests.push({ method: req.method, url: req.url, headers: req.headers })
     Promise.resolve(handler(req, res)).catch((e) => {
@@ -176,19 +210,16 @@ export async function startRawServer(t, handler) {
       res.end(String(e && e.stack))
     })
   })
-  server.on('connection', (s) => {
-    sockets.add(s)
-    s.on('close', () => sockets.delete(s))
-  })
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address()
-  const close = () =>
-    new Promise((resolve) => {
-      for (const s of sockets) s.destroy()
-      server.close(() => resolve())
-    })
-  t.after(close)
-  return { url: `http://127.0.0.1:${port}`, requests, server, sockets, close }
+  return { ...(await listen(t, server)), requests }
+}
+
+/** A loopback port with nothing listening (bound, noted, closed). */
+export async function closedPort() {
+  const s = net.createServer()
+  await new Promise((r) => s.listen(0, '127.0.0.1', r))
+  const { port } = s.address()
+  await new Promise((r) => s.close(r))
+  return port
 }
 
 /** Reads a request (or any readable) to its end as one Buffer. */

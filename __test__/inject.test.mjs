@@ -20,6 +20,11 @@ let local
 let forwarder
 let actions
 
+/** Creates the account of (`connectionName`, `identifier`) holding the static credentials `details`. */
+function createStatic(connectionName, identifier, details) {
+  return actions.createConnectedAccount({ connectionName, identifier, authorizationDetails: { staticAuth: { details } } })
+}
+
 /** A transparent HTTP forwarder to `target` that records the `authorization` of each request. */
 async function startForwarder(target) {
   const seenAuthorization = []
@@ -179,11 +184,7 @@ describe('credential injection at a real upstream', () => {
   })
 
   test('API_KEY (header) → X-API-Key: <key>, and no Authorization header at all', async () => {
-    await actions.createConnectedAccount({
-      connectionName: 'key-header',
-      identifier: 'key-user',
-      authorizationDetails: { staticAuth: { details: { api_key: 'key-in-header' } } },
-    })
+    await createStatic('key-header', 'key-user', { api_key: 'key-in-header' })
     const { seen } = await oneUpstreamRequest(() =>
       actions.request({ connectionName: 'key-header', identifier: 'key-user', path: '/v1/contacts', headers: { 'X-Caller': 'k' } }),
     )
@@ -194,11 +195,7 @@ describe('credential injection at a real upstream', () => {
 
   test('API_KEY (query parameter) → ?api_key=<key> appended to the caller’s query', async () => {
     const key = 'key&in=query 1'
-    await actions.createConnectedAccount({
-      connectionName: 'key-query',
-      identifier: 'key-user',
-      authorizationDetails: { staticAuth: { details: { api_key: key } } },
-    })
+    await createStatic('key-query', 'key-user', { api_key: key })
     const { seen } = await oneUpstreamRequest(() =>
       actions.request({ connectionName: 'key-query', identifier: 'key-user', path: '/v1/search?term=a', queryParams: { page: 2 } }),
     )
@@ -306,11 +303,7 @@ describe('accounts that are not ACTIVE: refused, the upstream is never called', 
   })
 
   test('EXPIRED (local.setAccountStatus) after a call that worked', async () => {
-    await actions.createConnectedAccount({
-      connectionName: 'basic-conn',
-      identifier: 'expiring-user',
-      authorizationDetails: { staticAuth: { details: { username: 'u', password: 'p' } } },
-    })
+    await createStatic('basic-conn', 'expiring-user', { username: 'u', password: 'p' })
     await oneUpstreamRequest(() => actions.request({ connectionName: 'basic-conn', identifier: 'expiring-user', path: '/ok' }))
     local.setAccountStatus('basic-conn', 'expiring-user', 'EXPIRED')
     await assertRefused('basic-conn', 'expiring-user')
@@ -331,21 +324,13 @@ describe('accounts that are not ACTIVE: refused, the upstream is never called', 
   })
 
   test('DISCONNECTED (local.setAccountStatus)', async () => {
-    await actions.createConnectedAccount({
-      connectionName: 'key-query',
-      identifier: 'disconnected-user',
-      authorizationDetails: { staticAuth: { details: { api_key: 'k' } } },
-    })
+    await createStatic('key-query', 'disconnected-user', { api_key: 'k' })
     local.setAccountStatus('key-query', 'disconnected-user', 'DISCONNECTED')
     await assertRefused('key-query', 'disconnected-user')
   })
 
   test('a deleted account → ScalekitNotFoundException, no upstream call', async () => {
-    await actions.createConnectedAccount({
-      connectionName: 'bearer-conn',
-      identifier: 'deleted-user',
-      authorizationDetails: { staticAuth: { details: { token: 'gone' } } },
-    })
+    await createStatic('bearer-conn', 'deleted-user', { token: 'gone' })
     await actions.deleteConnectedAccount({ connectionName: 'bearer-conn', identifier: 'deleted-user' })
     const beforeUpstream = upstream.requests.length
     const e = await rejection(actions.request({ connectionName: 'bearer-conn', identifier: 'deleted-user', path: '/v1/x' }))

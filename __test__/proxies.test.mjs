@@ -4,10 +4,9 @@
 import { test, describe, before } from 'node:test'
 import assert from 'node:assert/strict'
 import util from 'node:util'
-import net from 'node:net'
 
 import sk from '../index.js'
-import { rejection } from './helpers.mjs'
+import { rejection, closedPort } from './helpers.mjs'
 import { HAVE_OPENSSL, CALL, makeCa, fakeScalekit, startProxy, inChild, REQUEST_STATUS } from './networks.mjs'
 
 const { ScalekitClient, ScalekitNetworkException, ScalekitValidationException } = sk
@@ -23,14 +22,6 @@ function assertNoSecret(...values) {
       assert.ok(!text.includes(Buffer.from(`user:${SECRET}`).toString('base64')), `the proxy credential shows in: ${text}`)
     }
   }
-}
-
-async function closedPort() {
-  const s = net.createServer()
-  await new Promise((r) => s.listen(0, '127.0.0.1', r))
-  const { port } = s.address()
-  await new Promise((r) => s.close(r))
-  return port
 }
 
 describe('proxies', { skip: !HAVE_OPENSSL && 'openssl is not installed' }, () => {

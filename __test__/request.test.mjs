@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import zlib from 'node:zlib'
 
 import sk from '../index.js'
-import { startServer, sendJson } from './helpers.mjs'
+import { startRouted, sendJson } from './helpers.mjs'
 
 const { LocalScalekit } = sk
 
@@ -173,6 +173,7 @@ describe('through the echo upstream', () => {
 describe('response decoding (custom upstream)', () => {
   let local
   let upstream
+  let close
   let actions
   const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0xfe, 0x80, 0xc3, 0x28])
   const OCTETS = Buffer.from([0, 1, 2, 0xff, 0xc0, 0x80, 0xfe, 0x7f, 0x10])
@@ -199,21 +200,14 @@ describe('response decoding (custom upstream)', () => {
     },
   }
   before(async () => {
-    upstream = await startServer(null, (req, res) => {
+    ;({ upstream, local, close } = await startRouted(null, 'custom', (req, res) => {
       const route = ROUTES[new URL(req.url, 'http://x').pathname]
       if (route) return route(res)
       sendJson(res, 404, { error: 'no route' })
-    })
-    local = await LocalScalekit.start({
-      connections: [{ name: 'custom', authType: 'OAUTH', upstreamUrl: upstream.url }],
-      accounts: [{ connectionName: 'custom', identifier: 'u', authorizationDetails: { oauth_token: { access_token: 't' } } }],
-    })
+    }))
     actions = local.client().actions
   })
-  after(async () => {
-    await local.close()
-    await upstream.close()
-  })
+  after(() => close())
 
   const get = (path) => actions.request({ connectionName: 'custom', identifier: 'u', path })
 

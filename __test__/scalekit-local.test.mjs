@@ -11,7 +11,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import sk from '../index.js'
-import { ROOT, runNode, envWithoutScalekit } from './helpers.mjs'
+import { ROOT, runNode, envWithoutScalekit, closedPort, outputOf } from './helpers.mjs'
 
 const BIN = path.join(ROOT, 'bin', 'scalekit-local.js')
 const START_LIMIT_MS = 20_000
@@ -71,7 +71,7 @@ function startCommand(t, file, args, { cwd = ROOT, group = false } = {}) {
   })
   ready.catch(() => {})
   function describe() {
-    return `--- stdout\n${out.stdout}\n--- stderr\n${out.stderr}`
+    return outputOf(out)
   }
   /** Sends SIGINT; resolves the exit, or kills the command and fails after STOP_LIMIT_MS. */
   async function interrupt() {
@@ -135,14 +135,6 @@ async function assertPortClosed(url) {
   assert.ok(refused, `${url} still accepts connections after the command stopped`)
 }
 
-async function freePort() {
-  const server = net.createServer()
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address()
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
 describe('node bin/scalekit-local.js', () => {
   test('--port 0: prints the SCALEKIT_* exports, serves /oauth/token to curl, exits 0 on SIGINT', async (t) => {
     const cmd = startCommand(t, process.execPath, [BIN, '--port', '0'])
@@ -162,7 +154,7 @@ describe('node bin/scalekit-local.js', () => {
   })
 
   test('--port N listens on that port; SIGTERM also stops it with exit 0', async (t) => {
-    const port = await freePort()
+    const port = await closedPort()
     const cmd = startCommand(t, process.execPath, [BIN, `--port=${port}`])
     const env = await cmd.ready
     assert.equal(env.SCALEKIT_ENV_URL, `http://127.0.0.1:${port}`)
@@ -216,7 +208,7 @@ describe('node bin/scalekit-local.js', () => {
   for (const args of [['--port', 'abc'], ['--port', '70000'], ['--bogus'], ['--config'], ['--port']]) {
     test(`bad arguments ${JSON.stringify(args)} → exit 2 with the usage`, async () => {
       const r = await runNode([BIN, ...args], { env: envWithoutScalekit(), stdin: 'ignore', timeoutMs: 15_000 })
-      const output = `--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`
+      const output = outputOf(r)
       assert.equal(r.timedOut, false, output)
       assert.equal(r.code, 2, output)
       assert.match(r.stderr, /^scalekit-local: /, output)

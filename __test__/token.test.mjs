@@ -6,7 +6,7 @@ import util from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
 
 import sk from '../index.js'
-import { startLocal, startServer, startFront, sendJson, rejection } from './helpers.mjs'
+import { startLocal, startRouted, startServer, startFront, sendJson, rejection } from './helpers.mjs'
 
 const { ScalekitClient, ScalekitUnauthorizedException, ScalekitServerException } = sk
 
@@ -233,11 +233,7 @@ test('tokens keep being revoked: the call fails with 401 after one refetch, no l
 })
 
 test("a 401 relayed from the provider is returned as is: no token refetch, no retry", async (t) => {
-  const upstream = await startServer(t, (req, res) => sendJson(res, 401, { error: 'invalid_token' }, { 'www-authenticate': 'Bearer error="invalid_token"' }))
-  const local = await startLocal(t, {
-    connections: [{ name: 'prov', authType: 'OAUTH', upstreamUrl: upstream.url }],
-    accounts: [{ connectionName: 'prov', identifier: 'u1', authorizationDetails: { oauth_token: { access_token: 'provider-token' } } }],
-  })
+  const { upstream, local } = await startRouted(t, 'prov', (req, res) => sendJson(res, 401, { error: 'invalid_token' }, { 'www-authenticate': 'Bearer error="invalid_token"' }), { identifier: 'u1', accessToken: 'provider-token' })
   const client = local.client()
   const e = await rejection(client.actions.request({ connectionName: 'prov', identifier: 'u1', path: '/me' }))
   assert.ok(e instanceof ScalekitUnauthorizedException, String(e))

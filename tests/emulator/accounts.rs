@@ -203,8 +203,10 @@ async fn accounts_crud_list_and_validation() {
     let (s, _) = api.get(&format!("{CA}/auth?id={id}")).await;
     assert_eq!(s, 404);
     assert_eq!(api.sk.accounts_json().as_array().unwrap().len(), 5);
-    assert_eq!(api.stat("connected_accounts.delete"), 2);
-    assert_eq!(api.stat("connected_accounts.create"), 10);
+    api.assert_stats(&[
+        ("connected_accounts.delete", 2),
+        ("connected_accounts.create", 10),
+    ]);
 
     let answer = api.post(EXECUTE_TOOL, json!({"tool_name": "nope"})).await;
     assert_fails(&answer, 404, 5, "NOT_FOUND");

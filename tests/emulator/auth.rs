@@ -32,10 +32,12 @@ async fn unauthenticated_shapes() {
         .header("connection_name", "gmail");
     let answer = send(no_bearer.header("identifier", "u")).await;
     assert_fails(&answer, 401, 16, "UNAUTHENTICATED");
-    assert_eq!(api.stat("connected_accounts.list"), 1);
-    assert_eq!(api.stat("connected_accounts.get"), 1);
-    assert_eq!(api.stat("proxy"), 1);
-    assert_eq!(api.stat("echo"), 0);
+    api.assert_stats(&[
+        ("connected_accounts.list", 1),
+        ("connected_accounts.get", 1),
+        ("proxy", 1),
+        ("echo", 0),
+    ]);
 }
 
 #[tokio::test]

@@ -293,11 +293,7 @@ async fn upstream_cut_mid_body_cuts_the_caller_too() {
 
 #[tokio::test]
 async fn inline_echo_streams_and_serves_bytes_too() {
-    let api = Api::with(json!({
-        "inlineEcho": true,
-        "accounts": [oauth_account("echo", "u", "tok")]
-    }))
-    .await;
+    let api = Api::inline_echo(oauth_account("echo", "u", "tok")).await;
     let n = 5 * 1024 * 1024;
     let (echoed, sent) = upload_to_echo(&api, n, true, None).await;
     assert_eq!(echoed["bodyBytes"], json!(n), "{echoed}");

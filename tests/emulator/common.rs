@@ -37,17 +37,7 @@ impl Api {
     pub async fn start(options: EmulatorOptions) -> Api {
         let sk = LocalScalekit::start(options).await.unwrap();
         let http = client();
-        let resp = token_request(
-            &http,
-            &sk.url(),
-            &[
-                ("grant_type", "client_credentials"),
-                ("client_id", sk.client_id()),
-                ("client_secret", sk.client_secret()),
-            ],
-        )
-        .await;
-        assert_eq!(resp.status(), StatusCode::OK);
+        let resp = client_credentials(&http, &sk).await;
         let body: Value = json_of(resp).await;
         let token = body["access_token"].as_str().unwrap().to_owned();
         Api { sk, http, token }
@@ -56,6 +46,25 @@ impl Api {
     /// [`Api::start`] with options given as JSON.
     pub async fn with(json: Value) -> Api {
         Api::start(options(json)).await
+    }
+
+    /// An emulator answering proxied calls itself (`inlineEcho`), holding `account` only.
+    pub async fn inline_echo(account: Value) -> Api {
+        Api::with(json!({"inlineEcho": true, "accounts": [account]})).await
+    }
+
+    /// A gRPC request carrying this caller's bearer.
+    pub fn authed<T>(&self, message: T) -> tonic::Request<T> {
+        authed(&self.token, message)
+    }
+
+    /// Creates (over REST) a PENDING_AUTH account of `connector` for `identifier`.
+    pub async fn create_pending(&self, connector: &str, identifier: &str) -> Value {
+        let body =
+            json!({"connector": connector, "identifier": identifier, "connected_account": {}});
+        let (status, body) = self.post(ACCOUNTS, body).await;
+        assert_eq!(status, 201, "{body}");
+        body
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -129,6 +138,21 @@ impl Api {
     pub fn stat(&self, name: &str) -> u64 {
         self.sk.stats().get(name).copied().unwrap_or(u64::MAX)
     }
+
+    /// Each (endpoint, count) of `expected` is what the stats say.
+    pub fn assert_stats(&self, expected: &[(&str, u64)]) {
+        for &(name, count) in expected {
+            assert_eq!(self.stat(name), count, "stat {name}");
+        }
+    }
+}
+
+/// A gRPC request carrying `authorization: Bearer <token>`.
+pub fn authed<T>(token: &str, message: T) -> tonic::Request<T> {
+    let mut req = tonic::Request::new(message);
+    req.metadata_mut()
+        .insert("authorization", format!("Bearer {token}").parse().unwrap());
+    req
 }
 
 /// `POST {base}/oauth/token` with this form.
@@ -142,6 +166,22 @@ pub async fn token_request(
         .send()
         .await
         .unwrap()
+}
+
+/// `sk`'s own client credentials through `http`: the token answer, checked to be 200.
+pub async fn client_credentials(http: &reqwest::Client, sk: &LocalScalekit) -> reqwest::Response {
+    let resp = token_request(
+        http,
+        &sk.url(),
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", sk.client_id()),
+            ("client_secret", sk.client_secret()),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    resp
 }
 
 /// A browser (no bearer) opening `url`.

@@ -16,7 +16,7 @@ use tonic::{Code, Request};
 use pb::authorization_details::Details;
 use pb::connected_account_service_client::ConnectedAccountServiceClient;
 
-use crate::common::{browse, json_of, message, Api, ACCOUNTS, VERIFY};
+use crate::common::{authed, browse, json_of, message, Api, ACCOUNTS, VERIFY};
 
 type Accounts = ConnectedAccountServiceClient<Channel>;
 
@@ -28,16 +28,11 @@ pub async fn channel(api: &Api) -> Channel {
         .unwrap()
 }
 
-async fn accounts(api: &Api) -> Accounts {
-    ConnectedAccountServiceClient::new(channel(api).await)
-}
-
-/// A request carrying `authorization: Bearer <token>`.
-pub fn authed<T>(token: &str, message: T) -> Request<T> {
-    let mut req = Request::new(message);
-    req.metadata_mut()
-        .insert("authorization", format!("Bearer {token}").parse().unwrap());
-    req
+/// A default emulator and a ConnectedAccountService client of it.
+async fn start() -> (Api, Accounts) {
+    let api = Api::start(EmulatorOptions::default()).await;
+    let grpc = ConnectedAccountServiceClient::new(channel(&api).await);
+    (api, grpc)
 }
 
 pub fn string_value(s: &str) -> prost_types::Value {
@@ -86,14 +81,45 @@ pub fn assert_status(s: &tonic::Status, code: Code, error_code_name: &str, text:
     assert_eq!(error_code(s), error_code_name);
 }
 
+/// A response that carries one account.
+trait Answered {
+    fn account(self) -> Option<pb::ConnectedAccount>;
+}
+
+impl Answered for pb::CreateConnectedAccountResponse {
+    fn account(self) -> Option<pb::ConnectedAccount> {
+        self.connected_account
+    }
+}
+
+impl Answered for pb::UpdateConnectedAccountResponse {
+    fn account(self) -> Option<pb::ConnectedAccount> {
+        self.connected_account
+    }
+}
+
+impl Answered for pb::GetConnectedAccountByIdentifierResponse {
+    fn account(self) -> Option<pb::ConnectedAccount> {
+        self.connected_account
+    }
+}
+
+/// The account a call answered with; the call must succeed and carry one.
+fn answered<R: Answered>(reply: Result<tonic::Response<R>, tonic::Status>) -> pb::ConnectedAccount {
+    reply.unwrap().into_inner().account().unwrap()
+}
+
+/// `s` repeats the REST binding's INVALID_ARGUMENT answer `body`: same code and message.
+fn assert_invalid_as_rest(s: &tonic::Status, body: &Value) {
+    assert_status(s, Code::InvalidArgument, "INVALID_ARGUMENT", message(body));
+}
+
 #[tokio::test]
 async fn an_account_created_over_grpc_is_read_over_rest_and_back() {
-    let api = Api::start(EmulatorOptions::default()).await;
-    let mut grpc = accounts(&api).await;
-    let created = grpc
-        .create_connected_account(authed(
-            &api.token,
-            pb::CreateConnectedAccountRequest {
+    let (api, mut grpc) = start().await;
+    let created = answered(
+        grpc.create_connected_account(
+            api.authed(pb::CreateConnectedAccountRequest {
                 connector: Some("notion".into()),
                 identifier: Some("u@x.com".into()),
                 connected_account: Some(pb::CreateConnectedAccount {
@@ -109,13 +135,10 @@ async fn an_account_created_over_grpc_is_read_over_rest_and_back() {
                     }),
                 }),
                 ..Default::default()
-            },
-        ))
-        .await
-        .unwrap()
-        .into_inner()
-        .connected_account
-        .unwrap();
+            }),
+        )
+        .await,
+    );
     assert!(created.id.starts_with("ca_"));
     assert_eq!(created.status, pb::ConnectorStatus::Active as i32);
     assert_eq!(created.authorization_type, pb::ConnectorType::Oauth as i32);
@@ -144,13 +167,10 @@ async fn an_account_created_over_grpc_is_read_over_rest_and_back() {
         )
         .await;
     assert_eq!(status, 201, "{body}");
-    let got = grpc
-        .get_connected_account_auth(authed(&api.token, by_key("gmail", "v@x.com")))
-        .await
-        .unwrap()
-        .into_inner()
-        .connected_account
-        .unwrap();
+    let got = answered(
+        grpc.get_connected_account_auth(api.authed(by_key("gmail", "v@x.com")))
+            .await,
+    );
     assert_eq!(got.id, body["connected_account"]["id"].as_str().unwrap());
     assert_eq!(got.status, pb::ConnectorStatus::Active as i32);
     let Some(Details::OauthToken(token)) = got.authorization_details.and_then(|d| d.details) else {
@@ -160,50 +180,38 @@ async fn an_account_created_over_grpc_is_read_over_rest_and_back() {
     assert_eq!(token.scopes, ["a", "b"]);
 
     // Details: the same account without its credentials.
-    let details = grpc
-        .get_connected_account_details(authed(&api.token, by_key("gmail", "v@x.com")))
-        .await
-        .unwrap()
-        .into_inner()
-        .connected_account
-        .unwrap();
+    let details = answered(
+        grpc.get_connected_account_details(api.authed(by_key("gmail", "v@x.com")))
+            .await,
+    );
     assert_eq!(details.id, got.id);
     assert!(details.authorization_details.is_none());
 
     // A second create of the same key: ALREADY_EXISTS, as over REST.
     let again = grpc
-        .create_connected_account(authed(
-            &api.token,
-            pb::CreateConnectedAccountRequest {
-                connector: Some("gmail".into()),
-                identifier: Some("v@x.com".into()),
-                connected_account: Some(pb::CreateConnectedAccount::default()),
-                ..Default::default()
-            },
-        ))
+        .create_connected_account(api.authed(pb::CreateConnectedAccountRequest {
+            connector: Some("gmail".into()),
+            identifier: Some("v@x.com".into()),
+            connected_account: Some(pb::CreateConnectedAccount::default()),
+            ..Default::default()
+        }))
         .await
         .unwrap_err();
     assert_eq!(again.code(), Code::AlreadyExists);
     assert_eq!(error_code(&again), "ALREADY_EXISTS");
 
     // Update over gRPC: new credentials replace the old.
-    let updated = grpc
-        .update_connected_account(authed(
-            &api.token,
-            pb::UpdateConnectedAccountRequest {
-                id: Some(got.id.clone()),
-                connected_account: Some(pb::UpdateConnectedAccount {
-                    authorization_details: Some(api_key_details("k-2")),
-                    api_config: None,
-                }),
-                ..Default::default()
-            },
-        ))
-        .await
-        .unwrap()
-        .into_inner()
-        .connected_account
-        .unwrap();
+    let updated = answered(
+        grpc.update_connected_account(api.authed(pb::UpdateConnectedAccountRequest {
+            id: Some(got.id.clone()),
+            connected_account: Some(pb::UpdateConnectedAccount {
+                authorization_details: Some(api_key_details("k-2")),
+                api_config: None,
+            }),
+            ..Default::default()
+        }))
+        .await,
+    );
     assert_eq!(updated.id, got.id);
     let (_, body) = api
         .get(&format!("/api/v1/connected_accounts/auth?id={}", got.id))
@@ -212,25 +220,20 @@ async fn an_account_created_over_grpc_is_read_over_rest_and_back() {
         body["connected_account"]["authorization_details"]["static_auth"]["details"]["api_key"],
         "k-2"
     );
-    assert_eq!(api.stat("grpc.CreateConnectedAccount"), 2);
-    assert_eq!(api.stat("grpc.GetConnectedAccountAuth"), 1);
-    assert_eq!(api.stat("grpc.GetConnectedAccountDetails"), 1);
-    assert_eq!(api.stat("grpc.UpdateConnectedAccount"), 1);
-    assert_eq!(api.stat("connected_accounts.create"), 1);
+    api.assert_stats(&[
+        ("grpc.CreateConnectedAccount", 2),
+        ("grpc.GetConnectedAccountAuth", 1),
+        ("grpc.GetConnectedAccountDetails", 1),
+        ("grpc.UpdateConnectedAccount", 1),
+        ("connected_accounts.create", 1),
+    ]);
 }
 
 #[tokio::test]
 async fn list_pages_and_search() {
-    let api = Api::start(EmulatorOptions::default()).await;
-    let mut grpc = accounts(&api).await;
+    let (api, mut grpc) = start().await;
     for who in ["a@x.com", "b@x.com", "c@x.com"] {
-        let (status, body) = api
-            .post(
-                ACCOUNTS,
-                json!({"connector": "gmail", "identifier": who, "connected_account": {}}),
-            )
-            .await;
-        assert_eq!(status, 201, "{body}");
+        api.create_pending("gmail", who).await;
     }
     let list = |page_token: &str| pb::ListConnectedAccountsRequest {
         connector: Some("gmail".into()),
@@ -239,7 +242,7 @@ async fn list_pages_and_search() {
         ..Default::default()
     };
     let first = grpc
-        .list_connected_accounts(authed(&api.token, list("")))
+        .list_connected_accounts(api.authed(list("")))
         .await
         .unwrap()
         .into_inner();
@@ -256,7 +259,7 @@ async fn list_pages_and_search() {
     );
     assert!(first.prev_page_token.is_empty());
     let second = grpc
-        .list_connected_accounts(authed(&api.token, list(&first.next_page_token)))
+        .list_connected_accounts(api.authed(list(&first.next_page_token)))
         .await
         .unwrap()
         .into_inner();
@@ -267,62 +270,48 @@ async fn list_pages_and_search() {
 
     // The REST rules and messages: connector and connection_names are exclusive.
     let bad = grpc
-        .list_connected_accounts(authed(
-            &api.token,
-            pb::ListConnectedAccountsRequest {
-                connector: Some("gmail".into()),
-                connection_names: vec!["gmail".into()],
-                ..Default::default()
-            },
-        ))
+        .list_connected_accounts(api.authed(pb::ListConnectedAccountsRequest {
+            connector: Some("gmail".into()),
+            connection_names: vec!["gmail".into()],
+            ..Default::default()
+        }))
         .await
         .unwrap_err();
     let (status, body) = api
         .get("/api/v1/connected_accounts?connector=gmail&connection_names=gmail")
         .await;
     assert_eq!(status, 400);
-    assert_status(
-        &bad,
-        Code::InvalidArgument,
-        "INVALID_ARGUMENT",
-        message(&body),
-    );
+    assert_invalid_as_rest(&bad, &body);
 
     let found = grpc
-        .search_connected_accounts(authed(
-            &api.token,
-            pb::SearchConnectedAccountsRequest {
-                query: "B@X".into(),
-                ..Default::default()
-            },
-        ))
+        .search_connected_accounts(api.authed(pb::SearchConnectedAccountsRequest {
+            query: "B@X".into(),
+            ..Default::default()
+        }))
         .await
         .unwrap()
         .into_inner();
     assert_eq!(found.total_size, 1);
     assert_eq!(found.connected_accounts[0].identifier, "b@x.com");
     let short = grpc
-        .search_connected_accounts(authed(
-            &api.token,
-            pb::SearchConnectedAccountsRequest {
-                query: "ab".into(),
-                ..Default::default()
-            },
-        ))
+        .search_connected_accounts(api.authed(pb::SearchConnectedAccountsRequest {
+            query: "ab".into(),
+            ..Default::default()
+        }))
         .await
         .unwrap_err();
     assert_eq!(short.code(), Code::InvalidArgument);
-    assert_eq!(api.stat("grpc.ListConnectedAccounts"), 3);
-    assert_eq!(api.stat("grpc.SearchConnectedAccounts"), 2);
+    api.assert_stats(&[
+        ("grpc.ListConnectedAccounts", 3),
+        ("grpc.SearchConnectedAccounts", 2),
+    ]);
 }
 
 #[tokio::test]
 async fn magic_link_then_user_verification() {
-    let api = Api::start(EmulatorOptions::default()).await;
-    let mut grpc = accounts(&api).await;
+    let (api, mut grpc) = start().await;
     let link = grpc
-        .get_magic_link_for_connected_account(authed(
-            &api.token,
+        .get_magic_link_for_connected_account(api.authed(
             pb::GetMagicLinkForConnectedAccountRequest {
                 connector: Some("gmail".into()),
                 identifier: Some("u@x.com".into()),
@@ -347,13 +336,10 @@ async fn magic_link_then_user_verification() {
         .find(|(k, _)| k == "auth_request_id")
         .map(|(_, v)| v.into_owned())
         .unwrap();
-    let pending = grpc
-        .get_connected_account_auth(authed(&api.token, by_key("gmail", "u@x.com")))
-        .await
-        .unwrap()
-        .into_inner()
-        .connected_account
-        .unwrap();
+    let pending = answered(
+        grpc.get_connected_account_auth(api.authed(by_key("gmail", "u@x.com")))
+            .await,
+    );
     assert_eq!(
         pending.status,
         pb::ConnectorStatus::PendingVerification as i32
@@ -364,13 +350,13 @@ async fn magic_link_then_user_verification() {
         identifier: identifier.to_owned(),
     };
     let wrong = grpc
-        .verify_connected_account_user(authed(&api.token, verify("other@x.com")))
+        .verify_connected_account_user(api.authed(verify("other@x.com")))
         .await
         .unwrap_err();
     assert_eq!(wrong.code(), Code::PermissionDenied);
     assert_eq!(error_code(&wrong), "PERMISSION_DENIED");
     let done = grpc
-        .verify_connected_account_user(authed(&api.token, verify("u@x.com")))
+        .verify_connected_account_user(api.authed(verify("u@x.com")))
         .await
         .unwrap()
         .into_inner();
@@ -389,7 +375,7 @@ async fn magic_link_then_user_verification() {
     );
     // Consumed: a second verification is NOT_FOUND, as over REST.
     let again = grpc
-        .verify_connected_account_user(authed(&api.token, verify("u@x.com")))
+        .verify_connected_account_user(api.authed(verify("u@x.com")))
         .await
         .unwrap_err();
     let (_, body) = api
@@ -399,33 +385,25 @@ async fn magic_link_then_user_verification() {
         )
         .await;
     assert_status(&again, Code::NotFound, "NOT_FOUND", message(&body));
-    assert_eq!(api.stat("grpc.GetMagicLinkForConnectedAccount"), 1);
-    assert_eq!(api.stat("grpc.VerifyConnectedAccountUser"), 3);
+    api.assert_stats(&[
+        ("grpc.GetMagicLinkForConnectedAccount", 1),
+        ("grpc.VerifyConnectedAccountUser", 3),
+    ]);
 }
 
 #[tokio::test]
 async fn delete_then_get_is_not_found_with_error_info() {
-    let api = Api::start(EmulatorOptions::default()).await;
-    let mut grpc = accounts(&api).await;
-    let (status, body) = api
-        .post(
-            ACCOUNTS,
-            json!({"connector": "gmail", "identifier": "u@x.com", "connected_account": {}}),
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
-    grpc.delete_connected_account(authed(
-        &api.token,
-        pb::DeleteConnectedAccountRequest {
-            connector: Some("gmail".into()),
-            identifier: Some("u@x.com".into()),
-            ..Default::default()
-        },
-    ))
+    let (api, mut grpc) = start().await;
+    api.create_pending("gmail", "u@x.com").await;
+    grpc.delete_connected_account(api.authed(pb::DeleteConnectedAccountRequest {
+        connector: Some("gmail".into()),
+        identifier: Some("u@x.com".into()),
+        ..Default::default()
+    }))
     .await
     .unwrap();
     let gone = grpc
-        .get_connected_account_auth(authed(&api.token, by_key("gmail", "u@x.com")))
+        .get_connected_account_auth(api.authed(by_key("gmail", "u@x.com")))
         .await
         .unwrap_err();
     let (status, body) = api
@@ -438,8 +416,7 @@ async fn delete_then_get_is_not_found_with_error_info() {
 
 #[tokio::test]
 async fn a_missing_or_unknown_token_is_unauthenticated() {
-    let api = Api::start(EmulatorOptions::default()).await;
-    let mut grpc = accounts(&api).await;
+    let (api, mut grpc) = start().await;
     let none = grpc
         .get_connected_account_auth(Request::new(by_key("gmail", "u@x.com")))
         .await
@@ -467,23 +444,18 @@ async fn a_missing_or_unknown_token_is_unauthenticated() {
         .unwrap_err();
     assert_eq!(refused.code(), Code::Unauthenticated);
     // Refused calls are counted, as over REST.
-    assert_eq!(api.stat("grpc.GetConnectedAccountAuth"), 2);
-    assert_eq!(api.stat("grpc.ExecuteTool"), 1);
+    api.assert_stats(&[("grpc.GetConnectedAccountAuth", 2), ("grpc.ExecuteTool", 1)]);
 }
 
 #[tokio::test]
 async fn validation_errors_carry_the_rest_message() {
-    let api = Api::start(EmulatorOptions::default()).await;
-    let mut grpc = accounts(&api).await;
+    let (api, mut grpc) = start().await;
     let missing = grpc
-        .create_connected_account(authed(
-            &api.token,
-            pb::CreateConnectedAccountRequest {
-                connector: Some("gmail".into()),
-                identifier: Some("u@x.com".into()),
-                ..Default::default()
-            },
-        ))
+        .create_connected_account(api.authed(pb::CreateConnectedAccountRequest {
+            connector: Some("gmail".into()),
+            identifier: Some("u@x.com".into()),
+            ..Default::default()
+        }))
         .await
         .unwrap_err();
     let (status, body) = api
@@ -493,31 +465,18 @@ async fn validation_errors_carry_the_rest_message() {
         )
         .await;
     assert_eq!(status, 400);
-    assert_status(
-        &missing,
-        Code::InvalidArgument,
-        "INVALID_ARGUMENT",
-        message(&body),
-    );
+    assert_invalid_as_rest(&missing, &body);
     assert_eq!(message(&body), "connected_account is required");
 
     let bad_id = grpc
-        .get_connected_account_auth(authed(
-            &api.token,
-            pb::GetConnectedAccountByIdentifierRequest {
-                id: Some("acc_1".into()),
-                ..Default::default()
-            },
-        ))
+        .get_connected_account_auth(api.authed(pb::GetConnectedAccountByIdentifierRequest {
+            id: Some("acc_1".into()),
+            ..Default::default()
+        }))
         .await
         .unwrap_err();
     let (_, body) = api.get("/api/v1/connected_accounts/auth?id=acc_1").await;
-    assert_status(
-        &bad_id,
-        Code::InvalidArgument,
-        "INVALID_ARGUMENT",
-        message(&body),
-    );
+    assert_invalid_as_rest(&bad_id, &body);
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use serde_json::json;
 use tonic::Code;
 
 use crate::common::{message, Api};
-use crate::grpc::{assert_status, authed, channel, string_value};
+use crate::grpc::{assert_status, channel, string_value};
 
 #[tokio::test]
 async fn execute_tool_and_list_app_connections() {
@@ -23,16 +23,13 @@ async fn execute_tool_and_list_app_connections() {
         fields: [("q".to_owned(), string_value("hi"))].into(),
     };
     let run = tools
-        .execute_tool(authed(
-            &api.token,
-            tools_pb::ExecuteToolRequest {
-                tool_name: scalekit_native::emulator::ECHO_TOOL.into(),
-                connector: Some("gmail".into()),
-                identifier: Some("u@x.com".into()),
-                params: Some(params.clone()),
-                ..Default::default()
-            },
-        ))
+        .execute_tool(api.authed(tools_pb::ExecuteToolRequest {
+            tool_name: scalekit_native::emulator::ECHO_TOOL.into(),
+            connector: Some("gmail".into()),
+            identifier: Some("u@x.com".into()),
+            params: Some(params.clone()),
+            ..Default::default()
+        }))
         .await
         .unwrap()
         .into_inner();
@@ -45,13 +42,10 @@ async fn execute_tool_and_list_app_connections() {
         Some(Kind::StringValue("u@x.com".into()))
     );
     let unknown = tools
-        .execute_tool(authed(
-            &api.token,
-            tools_pb::ExecuteToolRequest {
-                tool_name: "no_such_tool".into(),
-                ..Default::default()
-            },
-        ))
+        .execute_tool(api.authed(tools_pb::ExecuteToolRequest {
+            tool_name: "no_such_tool".into(),
+            ..Default::default()
+        }))
         .await
         .unwrap_err();
     let (_, body) = api
@@ -62,10 +56,7 @@ async fn execute_tool_and_list_app_connections() {
     let mut conns =
         conn_pb::connection_service_client::ConnectionServiceClient::new(channel(&api).await);
     let list = conns
-        .list_app_connections(authed(
-            &api.token,
-            conn_pb::ListAppConnectionsRequest::default(),
-        ))
+        .list_app_connections(api.authed(conn_pb::ListAppConnectionsRequest::default()))
         .await
         .unwrap()
         .into_inner();
@@ -100,7 +91,9 @@ async fn execute_tool_and_list_app_connections() {
         ]
     );
     assert!(list.connections.iter().all(|c| c.id.starts_with("conn_")));
-    assert_eq!(api.stat("grpc.ExecuteTool"), 2);
-    assert_eq!(api.stat("grpc.ListAppConnections"), 1);
-    assert_eq!(api.stat("execute_tool"), 1);
+    api.assert_stats(&[
+        ("grpc.ExecuteTool", 2),
+        ("grpc.ListAppConnections", 1),
+        ("execute_tool", 1),
+    ]);
 }

@@ -102,9 +102,7 @@ async fn magic_link_authorize_then_proxy_to_echo() {
     assert!(!headers
         .values()
         .any(|v| v.as_str().unwrap().contains(&api.token)));
-    assert_eq!(api.stat("proxy"), 2);
-    assert_eq!(api.stat("echo"), 1);
-    assert_eq!(api.stat("magic_link"), 1);
+    api.assert_stats(&[("proxy", 2), ("echo", 1), ("magic_link", 1)]);
 
     // A bare /proxy and a GET without a body.
     let echo = json_of(api.send_proxy(Method::GET, "", "gmail", "u+1@x.com").await).await;

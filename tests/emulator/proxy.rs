@@ -194,11 +194,7 @@ async fn upstream_status_headers_and_unreachable() {
 
 #[tokio::test]
 async fn inline_echo_answers_without_the_second_hop() {
-    let api = Api::with(json!({
-        "inlineEcho": true,
-        "accounts": [oauth_account("bench", "u", "acc-tok")]
-    }))
-    .await;
+    let api = Api::inline_echo(oauth_account("bench", "u", "acc-tok")).await;
     let post = api.proxy(Method::POST, "/v1/items?a=1", "bench", "u");
     let (status, echoed) = send(post.header("x-caller", "yes").body("payload")).await;
     assert_eq!(status, 200);

@@ -6,7 +6,7 @@ use reqwest::{Method, StatusCode, Version};
 use scalekit_native::emulator::{EmulatorOptions, LocalScalekit};
 use serde_json::{json, Value};
 
-use crate::common::{json_of, options, token_request, MAGIC_LINK};
+use crate::common::{client_credentials, json_of, options, MAGIC_LINK};
 
 /// A client trusting only `ca_pem` (besides the bundled roots); `http1` forbids HTTP/2.
 fn trusting(ca_pem: &str, http1: bool) -> reqwest::Client {
@@ -24,17 +24,7 @@ fn trusting(ca_pem: &str, http1: bool) -> reqwest::Client {
 
 /// Gets an access token from `sk` through `http`; returns it with the HTTP version used.
 async fn token(http: &reqwest::Client, sk: &LocalScalekit) -> (String, Version) {
-    let resp = token_request(
-        http,
-        &sk.url(),
-        &[
-            ("grant_type", "client_credentials"),
-            ("client_id", sk.client_id()),
-            ("client_secret", sk.client_secret()),
-        ],
-    )
-    .await;
-    assert_eq!(resp.status(), StatusCode::OK);
+    let resp = client_credentials(http, sk).await;
     let version = resp.version();
     let body = json_of(resp).await;
     (body["access_token"].as_str().unwrap().to_owned(), version)

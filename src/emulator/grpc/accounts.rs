@@ -5,81 +5,118 @@
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
-use tonic::{Request, Response};
+use tonic::Request;
 
 use super::convert::{self, fields};
 use super::proto::scalekit::v1::connected_accounts as pb;
-use super::{admit, status, Reply};
-use crate::emulator::model::{parse_page_token, ListQuery};
+use super::{serve, Reply};
+use crate::emulator::model::{parse_page_token, ListQuery, Selector};
 use crate::emulator::routes::links::{magic_link_json, verify_json};
 use crate::emulator::routes::validate::{body_selector, list_query, max_len, write_request};
 use crate::emulator::shared::Shared;
 use crate::emulator::stats::endpoint;
+use crate::emulator::store::Store;
 use crate::emulator::wire::{ApiError, Input};
 use crate::sync::lock;
 
 pub struct Accounts(pub Arc<Shared>);
 
-/// The account-addressing fields every request but list, search and verify carries.
-fn selector_json(
-    organization_id: Option<&str>,
-    user_id: Option<&str>,
-    connector: Option<&str>,
-    identifier: Option<&str>,
-    id: Option<&str>,
-) -> Map<String, Value> {
-    fields([
-        ("organization_id", organization_id),
-        ("user_id", user_id),
-        ("connector", connector),
-        ("identifier", identifier),
-        ("id", id),
-    ])
+/// A request message that addresses one account: its addressing fields as the REST body's.
+trait Addressed {
+    fn selector_json(&self) -> Map<String, Value>;
 }
+
+/// `Addressed` for each such message: the generated types share the fields but no trait that
+/// reaches them. `id` names the message's account-id field (a create request has none).
+macro_rules! addressed {
+    ($message:ty $(, $id:ident)?) => {
+        impl Addressed for $message {
+            fn selector_json(&self) -> Map<String, Value> {
+                fields([
+                    ("organization_id", self.organization_id.as_deref()),
+                    ("user_id", self.user_id.as_deref()),
+                    ("connector", self.connector.as_deref()),
+                    ("identifier", self.identifier.as_deref()),
+                    $(("id", self.$id.as_deref()),)?
+                ])
+            }
+        }
+    };
+}
+
+addressed!(pb::CreateConnectedAccountRequest);
+addressed!(pb::UpdateConnectedAccountRequest, id);
+addressed!(pb::DeleteConnectedAccountRequest, id);
+addressed!(pb::GetMagicLinkForConnectedAccountRequest, id);
+addressed!(pb::GetConnectedAccountByIdentifierRequest, id);
+
+/// A create or update request: its `connected_account` as the REST body's.
+trait Written: Addressed {
+    fn payload(&self) -> Option<Value>;
+}
+
+/// `Written` for both: their account messages differ in type only.
+macro_rules! written {
+    ($($message:ty),+) => {$(
+        impl Written for $message {
+            fn payload(&self) -> Option<Value> {
+                self.connected_account.as_ref().map(|w| {
+                    convert::write_json(w.authorization_details.as_ref(), w.api_config.as_ref())
+                })
+            }
+        }
+    )+};
+}
+
+written!(
+    pb::CreateConnectedAccountRequest,
+    pb::UpdateConnectedAccountRequest
+);
 
 /// `{"connected_account": …}` (the REST answer) as the message's account.
 fn account_of(answer: &Value) -> Option<pb::ConnectedAccount> {
     answer.get("connected_account").map(convert::account)
 }
 
-/// A list page (REST JSON) as its four message fields.
-fn page_of(page: &Value) -> (Vec<pb::ConnectedAccountForList>, u32, String, String) {
-    let items = page
-        .get("connected_accounts")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().map(convert::account_for_list).collect())
-        .unwrap_or_default();
-    (
-        items,
-        convert::count(page, "total_size"),
-        convert::string(page, "next_page_token"),
-        convert::string(page, "prev_page_token"),
-    )
+/// A list page (REST JSON) as the list response (search answers the same fields).
+fn page_of(page: &Value) -> pb::ListConnectedAccountsResponse {
+    pb::ListConnectedAccountsResponse {
+        connected_accounts: page
+            .get("connected_accounts")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().map(convert::account_for_list).collect())
+            .unwrap_or_default(),
+        total_size: convert::count(page, "total_size"),
+        next_page_token: convert::string(page, "next_page_token"),
+        prev_page_token: convert::string(page, "prev_page_token"),
+    }
 }
 
-/// Create and update: the REST body, through the REST side's `write_request`.
-fn write_body(mut body: Map<String, Value>, payload: Option<Value>) -> Vec<u8> {
-    if let Some(p) = payload {
-        body.insert("connected_account".into(), p);
-    }
-    Value::Object(body).to_string().into_bytes()
-}
+/// The store operation behind create and update.
+type WriteOp = fn(&mut Store, &Selector, &Map<String, Value>) -> Result<Value, ApiError>;
 
 impl Accounts {
-    fn get(
-        &self,
-        r: &pb::GetConnectedAccountByIdentifierRequest,
-    ) -> Result<pb::ConnectedAccount, ApiError> {
-        let body = selector_json(
-            r.organization_id.as_deref(),
-            r.user_id.as_deref(),
-            r.connector.as_deref(),
-            r.identifier.as_deref(),
-            r.id.as_deref(),
-        );
-        let sel = body_selector(&Input(&body))?;
+    /// The addressed account, with its credentials.
+    fn get(&self, r: &impl Addressed) -> Result<pb::ConnectedAccount, ApiError> {
+        let sel = body_selector(&Input(&r.selector_json()))?;
         let found = lock(&self.0.store).get(&sel)?;
         Ok(account_of(&found).unwrap_or_default())
+    }
+
+    /// Create and update: the request as the REST body, through the REST side's
+    /// `write_request`, then `op` on the store.
+    fn write(
+        &self,
+        r: &impl Written,
+        op: WriteOp,
+    ) -> Result<Option<pb::ConnectedAccount>, ApiError> {
+        let mut body = r.selector_json();
+        if let Some(p) = r.payload() {
+            body.insert("connected_account".into(), p);
+        }
+        let (sel, write) = write_request(Value::Object(body).to_string().as_bytes())?;
+        let written = op(&mut lock(&self.0.store), &sel, &write)?;
+        Ok(account_of(&written))
     }
 }
 
@@ -89,38 +126,31 @@ impl pb::connected_account_service_server::ConnectedAccountService for Accounts 
         &self,
         request: Request<pb::ListConnectedAccountsRequest>,
     ) -> Reply<pb::ListConnectedAccountsResponse> {
-        admit::<endpoint::GrpcListConnectedAccounts, _>(&self.0, &request)?;
-        let r = request.into_inner();
-        // The REST binding's query string, so list_query applies its rules unchanged.
-        let mut q = url::form_urlencoded::Serializer::new(String::new());
-        for (k, v) in [
-            ("organization_id", &r.organization_id),
-            ("user_id", &r.user_id),
-            ("connector", &r.connector),
-            ("identifier", &r.identifier),
-            ("provider", &r.provider),
-        ] {
-            if let Some(v) = v {
-                q.append_pair(k, v);
+        serve::<endpoint::GrpcListConnectedAccounts, _, _>(&self.0, request, |r| {
+            // The REST binding's query string, so list_query applies its rules unchanged.
+            let mut q = url::form_urlencoded::Serializer::new(String::new());
+            for (k, v) in [
+                ("organization_id", &r.organization_id),
+                ("user_id", &r.user_id),
+                ("connector", &r.connector),
+                ("identifier", &r.identifier),
+                ("provider", &r.provider),
+            ] {
+                if let Some(v) = v {
+                    q.append_pair(k, v);
+                }
             }
-        }
-        if r.page_size != 0 {
-            q.append_pair("page_size", &r.page_size.to_string());
-        }
-        q.append_pair("page_token", &r.page_token);
-        q.append_pair("query", &r.query);
-        for n in &r.connection_names {
-            q.append_pair("connection_names", n);
-        }
-        let lq = list_query(Some(&q.finish())).map_err(status)?;
-        let page = lock(&self.0.store).list(&lq);
-        let (connected_accounts, total_size, next_page_token, prev_page_token) = page_of(&page);
-        Ok(Response::new(pb::ListConnectedAccountsResponse {
-            connected_accounts,
-            total_size,
-            next_page_token,
-            prev_page_token,
-        }))
+            if r.page_size != 0 {
+                q.append_pair("page_size", &r.page_size.to_string());
+            }
+            q.append_pair("page_token", &r.page_token);
+            q.append_pair("query", &r.query);
+            for n in &r.connection_names {
+                q.append_pair("connection_names", n);
+            }
+            let lq = list_query(Some(&q.finish()))?;
+            Ok(page_of(&lock(&self.0.store).list(&lq)))
+        })
     }
 
     /// No REST binding in LocalScalekit: the descriptors' rules (query 3–200 characters,
@@ -129,9 +159,7 @@ impl pb::connected_account_service_server::ConnectedAccountService for Accounts 
         &self,
         request: Request<pb::SearchConnectedAccountsRequest>,
     ) -> Reply<pb::SearchConnectedAccountsResponse> {
-        admit::<endpoint::GrpcSearchConnectedAccounts, _>(&self.0, &request)?;
-        let r = request.into_inner();
-        let run = || -> Result<Value, ApiError> {
+        serve::<endpoint::GrpcSearchConnectedAccounts, _, _>(&self.0, request, |r| {
             if r.query.is_empty() {
                 return Err(ApiError::invalid("query is required"));
             }
@@ -162,7 +190,7 @@ impl pb::connected_account_service_server::ConnectedAccountService for Accounts 
                         .unwrap_or_default(),
                 ),
             };
-            Ok(store.list(&ListQuery {
+            let page = page_of(&store.list(&ListQuery {
                 connector,
                 query: Some(r.query.clone()),
                 page_size: if r.page_size == 0 {
@@ -172,117 +200,76 @@ impl pb::connected_account_service_server::ConnectedAccountService for Accounts 
                 },
                 offset,
                 ..ListQuery::default()
-            }))
-        };
-        let page = run().map_err(status)?;
-        let (connected_accounts, total_size, next_page_token, prev_page_token) = page_of(&page);
-        Ok(Response::new(pb::SearchConnectedAccountsResponse {
-            connected_accounts,
-            total_size,
-            next_page_token,
-            prev_page_token,
-        }))
+            }));
+            Ok(pb::SearchConnectedAccountsResponse {
+                connected_accounts: page.connected_accounts,
+                total_size: page.total_size,
+                next_page_token: page.next_page_token,
+                prev_page_token: page.prev_page_token,
+            })
+        })
     }
 
     async fn create_connected_account(
         &self,
         request: Request<pb::CreateConnectedAccountRequest>,
     ) -> Reply<pb::CreateConnectedAccountResponse> {
-        admit::<endpoint::GrpcCreateConnectedAccount, _>(&self.0, &request)?;
-        let r = request.into_inner();
-        let body = selector_json(
-            r.organization_id.as_deref(),
-            r.user_id.as_deref(),
-            r.connector.as_deref(),
-            r.identifier.as_deref(),
-            None,
-        );
-        let payload = r
-            .connected_account
-            .as_ref()
-            .map(|w| convert::write_json(w.authorization_details.as_ref(), w.api_config.as_ref()));
-        let (sel, write) = write_request(&write_body(body, payload)).map_err(status)?;
-        let created = lock(&self.0.store).create(&sel, &write).map_err(status)?;
-        Ok(Response::new(pb::CreateConnectedAccountResponse {
-            connected_account: account_of(&created),
-        }))
+        serve::<endpoint::GrpcCreateConnectedAccount, _, _>(&self.0, request, |r| {
+            Ok(pb::CreateConnectedAccountResponse {
+                connected_account: self.write(&r, Store::create)?,
+            })
+        })
     }
 
     async fn update_connected_account(
         &self,
         request: Request<pb::UpdateConnectedAccountRequest>,
     ) -> Reply<pb::UpdateConnectedAccountResponse> {
-        admit::<endpoint::GrpcUpdateConnectedAccount, _>(&self.0, &request)?;
-        let r = request.into_inner();
-        let body = selector_json(
-            r.organization_id.as_deref(),
-            r.user_id.as_deref(),
-            r.connector.as_deref(),
-            r.identifier.as_deref(),
-            r.id.as_deref(),
-        );
-        let payload = r
-            .connected_account
-            .as_ref()
-            .map(|w| convert::write_json(w.authorization_details.as_ref(), w.api_config.as_ref()));
-        let (sel, write) = write_request(&write_body(body, payload)).map_err(status)?;
-        let updated = lock(&self.0.store).update(&sel, &write).map_err(status)?;
-        Ok(Response::new(pb::UpdateConnectedAccountResponse {
-            connected_account: account_of(&updated),
-        }))
+        serve::<endpoint::GrpcUpdateConnectedAccount, _, _>(&self.0, request, |r| {
+            Ok(pb::UpdateConnectedAccountResponse {
+                connected_account: self.write(&r, Store::update)?,
+            })
+        })
     }
 
     async fn delete_connected_account(
         &self,
         request: Request<pb::DeleteConnectedAccountRequest>,
     ) -> Reply<pb::DeleteConnectedAccountResponse> {
-        admit::<endpoint::GrpcDeleteConnectedAccount, _>(&self.0, &request)?;
-        let r = request.into_inner();
-        let body = selector_json(
-            r.organization_id.as_deref(),
-            r.user_id.as_deref(),
-            r.connector.as_deref(),
-            r.identifier.as_deref(),
-            r.id.as_deref(),
-        );
-        let sel = body_selector(&Input(&body)).map_err(status)?;
-        lock(&self.0.store).delete(&sel).map_err(status)?;
-        Ok(Response::new(pb::DeleteConnectedAccountResponse {}))
+        serve::<endpoint::GrpcDeleteConnectedAccount, _, _>(&self.0, request, |r| {
+            let sel = body_selector(&Input(&r.selector_json()))?;
+            lock(&self.0.store).delete(&sel)?;
+            Ok(pb::DeleteConnectedAccountResponse {})
+        })
     }
 
     async fn get_magic_link_for_connected_account(
         &self,
         request: Request<pb::GetMagicLinkForConnectedAccountRequest>,
     ) -> Reply<pb::GetMagicLinkForConnectedAccountResponse> {
-        admit::<endpoint::GrpcGetMagicLink, _>(&self.0, &request)?;
-        let r = request.into_inner();
-        let mut body = selector_json(
-            r.organization_id.as_deref(),
-            r.user_id.as_deref(),
-            r.connector.as_deref(),
-            r.identifier.as_deref(),
-            r.id.as_deref(),
-        );
-        body.extend(fields([
-            ("state", r.state.as_deref()),
-            ("user_verify_url", r.user_verify_url.as_deref()),
-        ]));
-        let link = magic_link_json(&self.0, &body).map_err(status)?;
-        Ok(Response::new(pb::GetMagicLinkForConnectedAccountResponse {
-            link: convert::string(&link, "link"),
-            expiry: convert::timestamp(link.get("expiry")),
-        }))
+        serve::<endpoint::GrpcGetMagicLink, _, _>(&self.0, request, |r| {
+            let mut body = r.selector_json();
+            body.extend(fields([
+                ("state", r.state.as_deref()),
+                ("user_verify_url", r.user_verify_url.as_deref()),
+            ]));
+            let link = magic_link_json(&self.0, &body)?;
+            Ok(pb::GetMagicLinkForConnectedAccountResponse {
+                link: convert::string(&link, "link"),
+                expiry: convert::timestamp(link.get("expiry")),
+            })
+        })
     }
 
     async fn get_connected_account_auth(
         &self,
         request: Request<pb::GetConnectedAccountByIdentifierRequest>,
     ) -> Reply<pb::GetConnectedAccountByIdentifierResponse> {
-        admit::<endpoint::GrpcGetConnectedAccountAuth, _>(&self.0, &request)?;
-        let account = self.get(request.get_ref()).map_err(status)?;
-        Ok(Response::new(pb::GetConnectedAccountByIdentifierResponse {
-            connected_account: Some(account),
-        }))
+        serve::<endpoint::GrpcGetConnectedAccountAuth, _, _>(&self.0, request, |r| {
+            Ok(pb::GetConnectedAccountByIdentifierResponse {
+                connected_account: Some(self.get(&r)?),
+            })
+        })
     }
 
     /// As GetConnectedAccountAuth, without the stored credentials.
@@ -290,32 +277,32 @@ impl pb::connected_account_service_server::ConnectedAccountService for Accounts 
         &self,
         request: Request<pb::GetConnectedAccountByIdentifierRequest>,
     ) -> Reply<pb::GetConnectedAccountByIdentifierResponse> {
-        admit::<endpoint::GrpcGetConnectedAccountDetails, _>(&self.0, &request)?;
-        let account = self.get(request.get_ref()).map_err(status)?;
-        Ok(Response::new(pb::GetConnectedAccountByIdentifierResponse {
-            connected_account: Some(pb::ConnectedAccount {
-                authorization_details: None,
-                ..account
-            }),
-        }))
+        serve::<endpoint::GrpcGetConnectedAccountDetails, _, _>(&self.0, request, |r| {
+            Ok(pb::GetConnectedAccountByIdentifierResponse {
+                connected_account: Some(pb::ConnectedAccount {
+                    authorization_details: None,
+                    ..self.get(&r)?
+                }),
+            })
+        })
     }
 
     async fn verify_connected_account_user(
         &self,
         request: Request<pb::VerifyConnectedAccountUserRequest>,
     ) -> Reply<pb::VerifyConnectedAccountUserResponse> {
-        admit::<endpoint::GrpcVerifyConnectedAccountUser, _>(&self.0, &request)?;
-        let r = request.into_inner();
-        let body = fields([
-            ("auth_request_id", Some(r.auth_request_id.as_str())),
-            ("identifier", Some(r.identifier.as_str())),
-        ]);
-        let answer = verify_json(&self.0, &body).map_err(status)?;
-        Ok(Response::new(pb::VerifyConnectedAccountUserResponse {
-            post_user_verify_redirect_url: convert::string(
-                &answer,
-                "post_user_verify_redirect_url",
-            ),
-        }))
+        serve::<endpoint::GrpcVerifyConnectedAccountUser, _, _>(&self.0, request, |r| {
+            let body = fields([
+                ("auth_request_id", Some(r.auth_request_id.as_str())),
+                ("identifier", Some(r.identifier.as_str())),
+            ]);
+            let answer = verify_json(&self.0, &body)?;
+            Ok(pb::VerifyConnectedAccountUserResponse {
+                post_user_verify_redirect_url: convert::string(
+                    &answer,
+                    "post_user_verify_redirect_url",
+                ),
+            })
+        })
     }
 }

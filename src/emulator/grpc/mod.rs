@@ -80,6 +80,19 @@ fn admit<E: Endpoint, T>(shared: &Shared, request: &tonic::Request<T>) -> Result
     gate::admit(shared, E::NAME, &headers).map_err(status)
 }
 
+/// What every method does around its own work: `admit` the call, hand its message to `answer`,
+/// and send the REST side's error, if any, as a `status`.
+fn serve<E: Endpoint, Q, A>(
+    shared: &Shared,
+    request: tonic::Request<Q>,
+    answer: impl FnOnce(Q) -> Result<A, ApiError>,
+) -> Reply<A> {
+    admit::<E, _>(shared, &request)?;
+    answer(request.into_inner())
+        .map(tonic::Response::new)
+        .map_err(status)
+}
+
 /// The REST error as a gRPC status: same code and message, and `grpc-status-details-bin` =
 /// `google.rpc.Status { code, message, details: [Any(ErrorInfo { error_code })] }`, from which
 /// the official SDKs take their exception's `errorCode` (docs/wire-protocol.md §12).
