@@ -21,7 +21,7 @@ pub enum Injection {
 }
 
 // RFC 3986 unreserved characters stay as they are; everything else is encoded.
-const QUERY_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+pub(super) const QUERY_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')

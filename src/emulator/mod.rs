@@ -7,6 +7,7 @@
 //! Tool Proxy, the router's fallback) both go through `gate` (stats count, bearer check, JSON
 //! answer) to `store` (data in `model`, credentials in `details`, magic links in `links`).
 
+mod catalog;
 mod details;
 mod echo;
 mod forward;
@@ -23,6 +24,7 @@ mod shared;
 mod stats;
 mod store;
 mod tls;
+mod tool_call;
 mod wire;
 
 use std::collections::BTreeMap;
@@ -116,6 +118,7 @@ impl LocalScalekit {
         let base_url = base_url(if tls.is_some() { "https" } else { "http" }, api_addr);
 
         let store = Store::new(options.connections, options.accounts, &echo_url)?;
+        let tools = catalog::build(options.tools)?;
         let http = reqwest::Client::builder()
             .no_gzip()
             .no_brotli()
@@ -143,6 +146,7 @@ impl LocalScalekit {
             store: Mutex::new(store),
             stats: Stats::default(),
             http,
+            tools,
         });
 
         // The JSON API routes keep axum's default body limit; the Tool Proxy streams bodies of

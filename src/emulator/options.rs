@@ -34,6 +34,32 @@ pub struct EmulatorOptions {
     /// for `localhost`, `127.0.0.1` and `::1`); `{ "cert", "key" }`: HTTPS with that PEM chain
     /// (leaf first) and key. Default: plain HTTP. Either way the port also serves HTTP/2.
     pub tls: Option<TlsOption>,
+    /// The tool catalog (docs/wire-protocol.md §11): listed by ListTools and friends, executed by
+    /// ExecuteTool as a Tool Proxy call through the tool's connection.
+    pub tools: Option<Vec<ToolConfig>>,
+}
+
+/// One catalog tool: `{ name, connection, description, inputSchema, request: { method, path } }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ToolConfig {
+    pub name: String,
+    /// Connection whose accounts run the tool (and whose upstream it calls).
+    pub connection: String,
+    #[serde(default)]
+    pub description: String,
+    /// JSON Schema of the input; default `{"type":"object"}`.
+    pub input_schema: Option<serde_json::Value>,
+    pub request: ToolRequest,
+}
+
+/// The upstream call a tool makes: `{param}` segments of `path` are filled from the input.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ToolRequest {
+    /// Default GET.
+    pub method: Option<String>,
+    pub path: String,
 }
 
 impl EmulatorOptions {

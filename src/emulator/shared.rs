@@ -4,6 +4,7 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
+use super::catalog::CatalogTool;
 use super::stats::Stats;
 use super::store::Store;
 
@@ -29,4 +30,6 @@ pub struct Shared {
     /// Upstream client of the Tool Proxy: no decompression and no redirects, so bytes and
     /// redirects reach the caller untouched; no system proxy, since upstreams are local.
     pub http: reqwest::Client,
+    /// The tool catalog (the `tools` option), fixed at start.
+    pub tools: Vec<CatalogTool>,
 }

@@ -41,6 +41,9 @@ endpoints! {
     Verify => "verify",
     ConnectionsList => "connections.list",
     ExecuteTool => "execute_tool",
+    ToolsList => "tools.list",
+    ToolsScoped => "tools.scoped",
+    ToolsAvailable => "tools.available",
     Proxy => "proxy",
     Echo => "echo",
     // The gRPC binding (docs/wire-protocol.md §12): one count per method.
@@ -54,6 +57,9 @@ endpoints! {
     GrpcGetConnectedAccountDetails => "grpc.GetConnectedAccountDetails",
     GrpcVerifyConnectedAccountUser => "grpc.VerifyConnectedAccountUser",
     GrpcExecuteTool => "grpc.ExecuteTool",
+    GrpcListTools => "grpc.ListTools",
+    GrpcListScopedTools => "grpc.ListScopedTools",
+    GrpcListAvailableTools => "grpc.ListAvailableTools",
     GrpcListAppConnections => "grpc.ListAppConnections",
 }
 

@@ -19,6 +19,16 @@ pub struct ApiError {
     pub code: u16,
     pub error_code: &'static str,
     pub message: String,
+    /// Set on a TOOL_ERROR: the `tool_error_info` of the ErrorInfo detail.
+    pub tool_error: Option<ToolError>,
+}
+
+/// `ToolErrorInfo` (docs/wire-protocol.md §11): a tool's provider failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolError {
+    pub execution_id: String,
+    pub message: String,
+    pub code: String,
 }
 
 impl ApiError {
@@ -28,7 +38,20 @@ impl ApiError {
             code,
             error_code,
             message,
+            tool_error: None,
         }
+    }
+    /// HTTP 500, code 13, `error_code: TOOL_ERROR` with `tool_error_info`: the upstream of a
+    /// catalog tool failed (docs/wire-protocol.md §11).
+    pub fn tool_error(message: impl Into<String>, info: ToolError) -> Self {
+        let mut e = Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            13,
+            "TOOL_ERROR",
+            message.into(),
+        );
+        e.tool_error = Some(info);
+        e
     }
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(
@@ -77,13 +100,24 @@ impl ApiError {
     }
 
     pub fn body(&self) -> Value {
+        let mut info = json!({
+            "@type": "type.googleapis.com/scalekit.v1.errdetails.ErrorInfo",
+            "error_code": self.error_code,
+        });
+        if let (Some(t), Value::Object(m)) = (&self.tool_error, &mut info) {
+            m.insert(
+                "tool_error_info".into(),
+                json!({
+                    "execution_id": t.execution_id,
+                    "tool_error_message": t.message,
+                    "tool_error_code": t.code,
+                }),
+            );
+        }
         json!({
             "code": self.code,
             "message": self.message,
-            "details": [{
-                "@type": "type.googleapis.com/scalekit.v1.errdetails.ErrorInfo",
-                "error_code": self.error_code,
-            }],
+            "details": [info],
         })
     }
 }

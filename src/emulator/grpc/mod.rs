@@ -23,7 +23,7 @@ use super::stats::Endpoint;
 use super::wire::ApiError;
 use proto::scalekit::v1::connected_accounts::connected_account_service_server::ConnectedAccountServiceServer;
 use proto::scalekit::v1::connections::connection_service_server::ConnectionServiceServer;
-use proto::scalekit::v1::errdetails::ErrorInfo;
+use proto::scalekit::v1::errdetails::{ErrorInfo, ToolErrorInfo};
 use proto::scalekit::v1::tools::tool_service_server::ToolServiceServer;
 
 /// The messages, servers and clients generated from the project's `proto/` by `build.rs`.
@@ -93,6 +93,22 @@ fn serve<E: Endpoint, Q, A>(
         .map_err(status)
 }
 
+/// `serve` for a method whose work awaits (ExecuteTool calls an upstream).
+async fn serve_async<E: Endpoint, Q, A, F>(
+    shared: &Shared,
+    request: tonic::Request<Q>,
+    answer: impl FnOnce(Q) -> F,
+) -> Reply<A>
+where
+    F: std::future::Future<Output = Result<A, ApiError>>,
+{
+    admit::<E, _>(shared, &request)?;
+    answer(request.into_inner())
+        .await
+        .map(tonic::Response::new)
+        .map_err(status)
+}
+
 /// The REST error as a gRPC status: same code and message, and `grpc-status-details-bin` =
 /// `google.rpc.Status { code, message, details: [Any(ErrorInfo { error_code })] }`, from which
 /// the official SDKs take their exception's `errorCode` (docs/wire-protocol.md §12).
@@ -100,6 +116,11 @@ pub fn status(e: ApiError) -> Status {
     let code = i32::from(e.code);
     let info = ErrorInfo {
         error_code: e.error_code.to_owned(),
+        tool_error_info: e.tool_error.as_ref().map(|t| ToolErrorInfo {
+            execution_id: t.execution_id.clone(),
+            tool_error_message: t.message.clone(),
+            tool_error_code: t.code.clone(),
+        }),
         ..ErrorInfo::default()
     };
     let details = proto::google::rpc::Status {

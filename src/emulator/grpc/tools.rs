@@ -1,4 +1,5 @@
-//! `scalekit.v1.tools.ToolService.ExecuteTool` and
+//! `scalekit.v1.tools.ToolService` (ListTools, ListScopedTools, ListAvailableTools, ExecuteTool;
+//! docs/wire-protocol.md §11) and
 //! `scalekit.v1.connections.ConnectionService.ListAppConnections` (docs/wire-protocol.md §12),
 //! over the REST side's handlers (see the module doc of `grpc`).
 
@@ -10,10 +11,11 @@ use tonic::Request;
 use super::convert::{self, fields};
 use super::proto::scalekit::v1::connections as conn_pb;
 use super::proto::scalekit::v1::tools as pb;
-use super::{serve, Reply};
-use crate::emulator::routes::tools::execute_tool_json;
+use super::{serve, serve_async, Reply};
+use crate::emulator::routes::tools::{execute_tool_json, list_json, ListKind};
 use crate::emulator::shared::Shared;
 use crate::emulator::stats::endpoint;
+use crate::emulator::wire::Query;
 use crate::sync::lock;
 
 pub struct Tools(pub Arc<Shared>);
@@ -24,7 +26,7 @@ impl pb::tool_service_server::ToolService for Tools {
         &self,
         request: Request<pb::ExecuteToolRequest>,
     ) -> Reply<pb::ExecuteToolResponse> {
-        serve::<endpoint::GrpcExecuteTool, _, _>(&self.0, request, |r| {
+        serve_async::<endpoint::GrpcExecuteTool, _, _, _>(&self.0, request, |r| async move {
             let mut body = fields([
                 ("tool_name", Some(r.tool_name.as_str())),
                 ("identifier", r.identifier.as_deref()),
@@ -37,7 +39,7 @@ impl pb::tool_service_server::ToolService for Tools {
             if let Some(p) = &r.params {
                 body.insert("params".into(), Value::Object(convert::json_of_struct(p)));
             }
-            let answer = execute_tool_json(&body)?;
+            let answer = execute_tool_json(&self.0, &body).await?;
             Ok(pb::ExecuteToolResponse {
                 data: answer
                     .get("data")
@@ -46,6 +48,134 @@ impl pb::tool_service_server::ToolService for Tools {
                 execution_id: convert::string(&answer, "execution_id"),
             })
         })
+        .await
+    }
+
+    async fn list_tools(
+        &self,
+        request: Request<pb::ListToolsRequest>,
+    ) -> Reply<pb::ListToolsResponse> {
+        serve::<endpoint::GrpcListTools, _, _>(&self.0, request, |r| {
+            let mut q = page_query(r.page_size, &r.page_token);
+            if let Some(f) = &r.filter {
+                q.extend(pairs("filter.tool_name", &f.tool_name));
+                q.extend(pairs("filter.provider", [&f.provider]));
+                q.extend(pairs("filter.connector", &f.connector));
+                if f.summary == Some(true) {
+                    q.push(("filter.summary".into(), "true".into()));
+                }
+            }
+            let list = list_json(&self.0, ListKind::All, &Query(q))?;
+            Ok(pb::ListToolsResponse {
+                next_page_token: convert::string(&list, "next_page_token"),
+                total_size: convert::count(&list, "total_size"),
+                prev_page_token: convert::string(&list, "prev_page_token"),
+                tool_names: list
+                    .get("tool_names")
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .map(String::from)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                tools: items(&list).map(tool).collect(),
+            })
+        })
+    }
+
+    async fn list_scoped_tools(
+        &self,
+        request: Request<pb::ListScopedToolsRequest>,
+    ) -> Reply<pb::ListScopedToolsResponse> {
+        serve::<endpoint::GrpcListScopedTools, _, _>(&self.0, request, |r| {
+            let mut q = page_query(r.page_size, &r.page_token);
+            q.extend(pairs("identifier", [&r.identifier]));
+            if let Some(f) = &r.filter {
+                q.extend(pairs("filter.providers", &f.providers));
+                q.extend(pairs("filter.tool_names", &f.tool_names));
+                q.extend(pairs("filter.connection_names", &f.connection_names));
+            }
+            let list = list_json(&self.0, ListKind::Scoped, &Query(q))?;
+            Ok(pb::ListScopedToolsResponse {
+                next_page_token: convert::string(&list, "next_page_token"),
+                total_size: convert::count(&list, "total_size"),
+                prev_page_token: convert::string(&list, "prev_page_token"),
+                tools: items(&list)
+                    .map(|v| pb::ScopedTool {
+                        tool: v.get("tool").map(tool),
+                        identifier: convert::string(v, "identifier"),
+                        connected_account_id: convert::string(v, "connected_account_id"),
+                    })
+                    .collect(),
+            })
+        })
+    }
+
+    async fn list_available_tools(
+        &self,
+        request: Request<pb::ListAvailableToolsRequest>,
+    ) -> Reply<pb::ListAvailableToolsResponse> {
+        serve::<endpoint::GrpcListAvailableTools, _, _>(&self.0, request, |r| {
+            let mut q = page_query(r.page_size, &r.page_token);
+            q.extend(pairs("identifier", [&r.identifier]));
+            let list = list_json(&self.0, ListKind::Available, &Query(q))?;
+            Ok(pb::ListAvailableToolsResponse {
+                next_page_token: convert::string(&list, "next_page_token"),
+                total_size: convert::count(&list, "total_size"),
+                prev_page_token: convert::string(&list, "prev_page_token"),
+                tools: items(&list).map(tool).collect(),
+            })
+        })
+    }
+}
+
+/// The REST query of a list call's page fields (0 and "" mean unset, as on the REST side).
+fn page_query(size: u32, token: &str) -> Vec<(String, String)> {
+    let mut q = vec![("page_size".to_owned(), size.to_string())];
+    q.extend(pairs("page_token", [token]));
+    q
+}
+
+/// `key=value` for each non-empty value.
+fn pairs<'a, S: AsRef<str> + 'a>(
+    key: &'a str,
+    values: impl IntoIterator<Item = S> + 'a,
+) -> impl Iterator<Item = (String, String)> + 'a {
+    values
+        .into_iter()
+        .filter(|v| !v.as_ref().is_empty())
+        .map(move |v| (key.to_owned(), v.as_ref().to_owned()))
+}
+
+fn items(list: &Value) -> impl Iterator<Item = &Value> {
+    list.get("tools")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+}
+
+/// A catalog `Tool` from its REST shape.
+fn tool(v: &Value) -> pb::Tool {
+    let object = |k: &str| v.get(k).and_then(Value::as_object).map(convert::struct_of);
+    pb::Tool {
+        id: convert::string(v, "id"),
+        provider: convert::string(v, "provider"),
+        definition: object("definition"),
+        metadata: object("metadata"),
+        tags: v
+            .get("tags")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        is_default: v.get("is_default").and_then(Value::as_bool),
+        updated_at: convert::timestamp(v.get("updated_at")),
     }
 }
 

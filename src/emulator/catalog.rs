@@ -1,0 +1,311 @@
+//! The tool catalog (docs/wire-protocol.md §11): the `tools` option as `Tool` messages, the three
+//! list calls with their filters and pages, and the input check against a tool's schema.
+
+use serde_json::{json, Map, Value};
+use time::OffsetDateTime;
+
+use super::model::{page_token, parse_page_token, Status};
+use super::options::ToolConfig;
+use super::store::Store;
+use super::wire::{rfc3339, ApiError, Query};
+use super::EmulatorError;
+
+/// docs/wire-protocol.md §11: page_size 0/omitted → 300, capped at 1000.
+const DEFAULT_PAGE: usize = 300;
+const MAX_PAGE: usize = 1000;
+
+#[derive(Debug, Clone)]
+pub struct CatalogTool {
+    pub id: String,
+    pub name: String,
+    pub connection: String,
+    pub description: String,
+    pub input_schema: Value,
+    /// Upper-case HTTP method.
+    pub method: String,
+    pub path: String,
+    pub updated_at: OffsetDateTime,
+}
+
+impl CatalogTool {
+    /// `Tool` in wire shape; `definition` keys are never case-converted (`input_schema` stays).
+    pub fn wire(&self, provider: &str) -> Value {
+        json!({
+            "id": self.id,
+            "provider": provider,
+            "definition": {
+                "name": self.name,
+                "description": self.description,
+                "input_schema": self.input_schema,
+            },
+            "metadata": { "connection": self.connection },
+            "tags": [],
+            "is_default": true,
+            "updated_at": rfc3339(self.updated_at),
+        })
+    }
+}
+
+/// Checks the `tools` option: unique names, a method axum knows, a schema that is an object.
+pub fn build(configs: Option<Vec<ToolConfig>>) -> Result<Vec<CatalogTool>, EmulatorError> {
+    let now = OffsetDateTime::now_utc();
+    let mut out: Vec<CatalogTool> = Vec::new();
+    for (i, c) in configs.unwrap_or_default().into_iter().enumerate() {
+        let bad = |m: String| EmulatorError::Options(format!("tools[{i}] ({}): {m}", c.name));
+        if c.name.is_empty() || out.iter().any(|t| t.name == c.name) {
+            return Err(bad("name must be non-empty and unique".into()));
+        }
+        let method = c
+            .request
+            .method
+            .clone()
+            .unwrap_or_else(|| "GET".into())
+            .to_ascii_uppercase();
+        if axum::http::Method::from_bytes(method.as_bytes()).is_err() {
+            return Err(bad(format!(
+                "request.method {method:?} is not an HTTP method"
+            )));
+        }
+        if !c.request.path.starts_with('/') {
+            return Err(bad("request.path must start with /".into()));
+        }
+        let schema = c
+            .input_schema
+            .clone()
+            .unwrap_or_else(|| json!({ "type": "object" }));
+        if !schema.is_object() {
+            return Err(bad("inputSchema must be an object".into()));
+        }
+        out.push(CatalogTool {
+            id: format!("tol_{}", 1000 + i),
+            name: c.name,
+            connection: c.connection,
+            description: c.description,
+            input_schema: schema,
+            method,
+            path: c.request.path,
+            updated_at: now,
+        });
+    }
+    Ok(out)
+}
+
+/// The provider reported for a tool: its connection's, else the connection name.
+fn provider(store: &Store, t: &CatalogTool) -> String {
+    store
+        .connection(&t.connection)
+        .map(|c| c.provider.clone())
+        .unwrap_or_else(|| t.connection.clone())
+}
+
+/// `(offset, size)` of the page a query asks for.
+fn page(q: &Query) -> Result<(usize, usize), ApiError> {
+    let size = match q.opt("page_size") {
+        None => DEFAULT_PAGE,
+        Some(s) => match s.parse::<usize>() {
+            Ok(0) => DEFAULT_PAGE,
+            Ok(n) => n.min(MAX_PAGE),
+            Err(_) => return Err(ApiError::invalid("page_size: must be a whole number")),
+        },
+    };
+    let offset = match q.opt("page_token") {
+        None => 0,
+        Some(t) => parse_page_token(t)
+            .ok_or_else(|| ApiError::invalid("page_token: not a token of this server"))?,
+    };
+    Ok((offset, size))
+}
+
+/// One page of `items` under `key`, with the page fields of every list response.
+fn paged(items: Vec<Value>, (offset, size): (usize, usize)) -> Map<String, Value> {
+    let total = items.len();
+    let end = offset.saturating_add(size);
+    let next = if end < total {
+        page_token(end)
+    } else {
+        String::new()
+    };
+    let prev = if offset > 0 {
+        page_token(offset.saturating_sub(size))
+    } else {
+        String::new()
+    };
+    let page: Vec<Value> = items.into_iter().skip(offset).take(size).collect();
+    let mut m = Map::new();
+    m.insert("tools".into(), Value::Array(page));
+    m.insert("next_page_token".into(), json!(next));
+    m.insert("prev_page_token".into(), json!(prev));
+    m.insert("total_size".into(), json!(total));
+    m
+}
+
+fn required<'a>(q: &'a Query, name: &str) -> Result<&'a str, ApiError> {
+    let v = q
+        .opt(name)
+        .ok_or_else(|| ApiError::invalid(format!("{name}: is required")))?;
+    if v.chars().count() > 100 {
+        return Err(ApiError::invalid(format!("{name}: at most 100 characters")));
+    }
+    Ok(v)
+}
+
+/// ListTools: `filter.tool_name` (repeated), `filter.provider` (case-insensitive),
+/// `filter.connector`, `filter.summary` (names only in `tool_names`).
+pub fn list_tools(tools: &[CatalogTool], store: &Store, q: &Query) -> Result<Value, ApiError> {
+    let names = q.all("filter.tool_name");
+    let prov = q.opt("filter.provider");
+    let connector = q.opt("filter.connector");
+    let summary = q.opt("filter.summary") == Some("true");
+    let pg = page(q)?;
+    let matching: Vec<(&CatalogTool, String)> = tools
+        .iter()
+        .map(|t| (t, provider(store, t)))
+        .filter(|(t, _)| names.is_empty() || names.contains(&t.name.as_str()))
+        .filter(|(_, p)| prov.is_none_or(|x| p.eq_ignore_ascii_case(x)))
+        .filter(|(t, _)| connector.is_none_or(|c| t.connection == c))
+        .collect();
+    let tool_names: Vec<Value> = if summary {
+        matching.iter().map(|(t, _)| json!(t.name)).collect()
+    } else {
+        Vec::new()
+    };
+    let items = if summary {
+        Vec::new()
+    } else {
+        matching.iter().map(|(t, p)| t.wire(p)).collect()
+    };
+    let mut m = paged(items, pg);
+    if summary {
+        m.insert("total_size".into(), json!(tool_names.len()));
+    }
+    m.insert("tool_names".into(), Value::Array(tool_names));
+    Ok(Value::Object(m))
+}
+
+/// The ACTIVE accounts of `identifier`, `(connection, account id)`, oldest first.
+fn active_accounts(store: &Store, identifier: &str) -> Vec<(String, String)> {
+    let mut list: Vec<_> = store
+        .accounts
+        .iter()
+        .filter(|a| a.identifier == identifier && a.status == Status::Active)
+        .collect();
+    list.sort_by_key(|a| a.seq);
+    list.into_iter()
+        .map(|a| (a.connector.clone(), a.id.clone()))
+        .collect()
+}
+
+/// ListScopedTools: the tools of the connections where `identifier` has an ACTIVE account, each
+/// with that account's id; `filter.connection_names`, `filter.providers`, `filter.tool_names`.
+pub fn list_scoped(tools: &[CatalogTool], store: &Store, q: &Query) -> Result<Value, ApiError> {
+    let identifier = required(q, "identifier")?;
+    let conns = q.all("filter.connection_names");
+    let provs = q.all("filter.providers");
+    let names = q.all("filter.tool_names");
+    let pg = page(q)?;
+    let accounts = active_accounts(store, identifier);
+    let mut items = Vec::new();
+    for t in tools {
+        let Some((_, account)) = accounts.iter().find(|(c, _)| *c == t.connection) else {
+            continue;
+        };
+        let p = provider(store, t);
+        let keep = (conns.is_empty() || conns.contains(&t.connection.as_str()))
+            && (provs.is_empty() || provs.iter().any(|x| p.eq_ignore_ascii_case(x)))
+            && (names.is_empty() || names.contains(&t.name.as_str()));
+        if keep {
+            items.push(json!({
+                "tool": t.wire(&p),
+                "identifier": identifier,
+                "connected_account_id": account,
+            }));
+        }
+    }
+    Ok(Value::Object(paged(items, pg)))
+}
+
+/// ListAvailableTools: as ListScopedTools with no filter, as plain `Tool`s.
+pub fn list_available(tools: &[CatalogTool], store: &Store, q: &Query) -> Result<Value, ApiError> {
+    let identifier = required(q, "identifier")?;
+    let pg = page(q)?;
+    let accounts = active_accounts(store, identifier);
+    let items = tools
+        .iter()
+        .filter(|t| accounts.iter().any(|(c, _)| *c == t.connection))
+        .map(|t| t.wire(&provider(store, t)))
+        .collect();
+    Ok(Value::Object(paged(items, pg)))
+}
+
+/// The input against the schema's basic rules: `required` properties and the JSON `type` of each
+/// declared property (string, number, integer, boolean, object, array, null).
+pub fn check_input(schema: &Value, input: &Map<String, Value>) -> Result<(), ApiError> {
+    for name in schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+    {
+        if !input.contains_key(name) {
+            return Err(ApiError::invalid(format!(
+                "params.{name}: required by the tool's input_schema"
+            )));
+        }
+    }
+    let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+        return Ok(());
+    };
+    for (name, value) in input {
+        let Some(ty) = props.get(name).and_then(|p| p.get("type")) else {
+            continue;
+        };
+        let allowed: Vec<&str> = match ty {
+            Value::String(s) => vec![s.as_str()],
+            Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+            _ => continue,
+        };
+        if !allowed.iter().any(|t| is_type(value, t)) {
+            return Err(ApiError::invalid(format!(
+                "params.{name}: must be of type {}",
+                allowed.join(" or ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn is_type(v: &Value, ty: &str) -> bool {
+    match ty {
+        "string" => v.is_string(),
+        "number" => v.is_number(),
+        "integer" => v.is_i64() || v.is_u64() || v.as_f64().is_some_and(|f| f.fract() == 0.0),
+        "boolean" => v.is_boolean(),
+        "object" => v.is_object(),
+        "array" => v.is_array(),
+        "null" => v.is_null(),
+        // Types this check does not know are accepted rather than refused.
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_check_types_and_required() {
+        let schema = json!({
+            "type": "object",
+            "required": ["id"],
+            "properties": { "id": { "type": "integer" }, "q": { "type": ["string", "null"] } },
+        });
+        let ok = json!({ "id": 3, "q": null });
+        assert!(check_input(&schema, ok.as_object().unwrap_or(&Map::new())).is_ok());
+        let missing = json!({ "q": "x" });
+        let e = check_input(&schema, missing.as_object().unwrap_or(&Map::new()));
+        assert_eq!(e.map_err(|e| e.code), Err(3));
+        let wrong = json!({ "id": "3" });
+        assert!(check_input(&schema, wrong.as_object().unwrap_or(&Map::new())).is_err());
+    }
+}
