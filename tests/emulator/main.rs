@@ -12,3 +12,4 @@ mod links;
 mod proxy;
 mod tls;
 mod token;
+mod tools;
