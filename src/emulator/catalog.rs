@@ -38,7 +38,7 @@ impl CatalogTool {
                 "description": self.description,
                 "input_schema": self.input_schema,
             },
-            "metadata": { "connection": self.connection },
+            "metadata": {},
             "tags": [],
             "is_default": true,
             "updated_at": rfc3339(self.updated_at),
