@@ -40,6 +40,7 @@ use tokio::task::JoinHandle;
 pub use grpc::proto;
 pub use options::{
     ApiKeyPlacement, AuthType, ConnectionConfig, EmulatorOptions, SeedAccount, TlsOption, TlsPem,
+    ToolConfig, ToolRequest,
 };
 pub use routes::ECHO_TOOL;
 pub use stats::ENDPOINTS;

@@ -391,3 +391,21 @@ async fn upstream_failures_are_tool_errors() {
     assert_eq!(tool.tool_error_code, "503");
     assert!(tool.execution_id.starts_with("exec_"));
 }
+
+#[tokio::test]
+async fn catalog_options_are_checked_at_start() {
+    use scalekit_native::emulator::{EmulatorOptions, LocalScalekit};
+    let tool = json!({"name": "t", "connection": "c", "request": {"path": "/x"}});
+    let parsed = EmulatorOptions::from_json(&json!({"tools": [tool.clone()]}).to_string()).unwrap();
+    assert_eq!(parsed.tools.map(|t| t.len()), Some(1));
+    let typo = json!({"tools": [{"name": "t", "connection": "c", "request": {"path": "/x"}, "schema": {}}]});
+    assert!(EmulatorOptions::from_json(&typo.to_string()).is_err());
+    for bad in [
+        json!({"tools": [tool.clone(), tool.clone()]}),
+        json!({"tools": [{"name": "t", "connection": "c", "request": {"path": "x"}}]}),
+        json!({"tools": [{"name": "t", "connection": "c", "inputSchema": [], "request": {"path": "/x"}}]}),
+    ] {
+        let options = EmulatorOptions::from_json(&bad.to_string()).unwrap();
+        assert!(LocalScalekit::start(options).await.is_err(), "{bad}");
+    }
+}
