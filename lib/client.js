@@ -1,11 +1,12 @@
 'use strict'
-// `ScalekitClient`: holds the native client (its token cache and connection pool) and `actions`.
+// `ScalekitClient`: holds the native client (its token cache and connection pool), `actions` and `tools`.
 
 const os = require('node:os')
 const util = require('node:util')
 const native = require('./native.js')
 const { fromNative } = require('./errors.js')
 const { ActionsClient } = require('./actions.js')
+const { ToolsClient } = require('./tools.js')
 
 const RUNTIME = `Node/${process.version} (${process.platform}; ${os.arch()})`
 const FROM_ENV = Symbol('fromEnv')
@@ -28,6 +29,7 @@ class ScalekitClient {
       throw fromNative(e)
     }
     Object.defineProperty(this, 'actions', { value: new ActionsClient(this.#native), enumerable: true })
+    Object.defineProperty(this, 'tools', { value: new ToolsClient(this.#native), enumerable: true })
   }
 
   /**
