@@ -364,6 +364,11 @@ export interface ToolDefinition {
   [key: string]: JsonValue | undefined
 }
 
+export interface ToolsExecuteToolParams extends Omit<ExecuteToolCallParams, 'toolInput' | 'agentRunId'> {
+  /** The tool's input. */
+  params?: Record<string, unknown>
+}
+
 export interface Tool {
   /** `tol_…` */
   id: string
@@ -471,8 +476,8 @@ export declare class ToolsClient {
   /** The tools `identifier` can run, each with the connected account that runs it. */
   listScopedTools(identifier: string, params?: ListScopedToolsParams): Promise<ListScopedToolsResponse>
   listAvailableTools(identifier: string, params?: ToolPaging): Promise<ListAvailableToolsResponse>
-  /** Runs a tool; not retried unless `retry` is given. */
-  executeTool<T = Record<string, unknown>>(params: ExecuteToolCallParams): Promise<ExecuteToolResponse<T>>
+  /** Runs a tool (its input as `params`, as the official ToolsClient names it); not retried unless `retry` is given. */
+  executeTool<T = Record<string, unknown>>(params: ToolsExecuteToolParams): Promise<ExecuteToolResponse<T>>
   /** The scoped tools of `identifier` (all pages) as LLM function definitions, and `execute`. */
   forLLM(params: ForLLMParams<'openai'>): Promise<LLMTools<OpenAIToolDefinition>>
   forLLM(params: ForLLMParams<'anthropic'>): Promise<LLMTools<AnthropicToolDefinition>>

@@ -184,7 +184,7 @@ export async function tools(client: ScalekitClient): Promise<void> {
   const available = await client.tools.listAvailableTools('u@x.com', { pageSize: 10 })
   const when: Date | undefined = available.tools[0]?.updatedAt
   void when
-  await client.tools.executeTool({ toolName: 'gmail_send', identifier: 'u@x.com', toolInput: { to: 'a' }, retry: true })
+  await client.tools.executeTool({ toolName: 'gmail_send', identifier: 'u@x.com', params: { to: 'a' }, retry: true })
 
   const openai = await client.tools.forLLM({ identifier: 'u@x.com', format: 'openai' })
   const fn: OpenAIToolDefinition | undefined = openai.definitions[0]

@@ -117,8 +117,10 @@ describe('client.tools', () => {
   test('executeTool is not retried on 503 unless the caller opts in; lists are', async (t) => {
     const fake = await fakeScalekit(t, (req, res) => sendJson(res, 503, { code: 14, message: 'busy' }))
     const client = fake.client({ maxRetries: 1 })
-    const call = { toolName: 'gmail_send', identifier: 'u', toolInput: { to_address: 'a@b.c' } }
-    for (const run of [() => client.tools.executeTool(call), () => client.actions.executeTool(call)]) {
+    const input = { to_address: 'a@b.c' }
+    const call = { toolName: 'gmail_send', identifier: 'u', params: input }
+    const actionsCall = { toolName: 'gmail_send', identifier: 'u', toolInput: input }
+    for (const run of [() => client.tools.executeTool(call), () => client.actions.executeTool(actionsCall)]) {
       const before = fake.calls('/api/v1/execute_tool').length
       const e = await rejection(run())
       assert.ok(e instanceof ScalekitServiceUnavailableException, String(e))

@@ -56,7 +56,10 @@ class ToolsClient {
 
   /** Runs a tool (deadline `toolTimeoutMs`); retried on 503 only with `retry`, as a retry can run it twice. */
   executeTool(params) {
-    return this.#call('executeTool', params)
+    // The official ToolsClient names the tool's input `params` (ActionsClient: `toolInput`).
+    if (params === null || typeof params !== 'object') return this.#call('executeTool', params)
+    const { params: toolInput, toolInput: _ignored, ...rest } = params
+    return this.#call('executeTool', { ...rest, toolInput })
   }
 
   /**
