@@ -2,7 +2,7 @@
 // `client.tools`: the same methods as `@scalekit-sdk/node`'s ToolsClient, and `forLLM`.
 
 const util = require('node:util')
-const { Calls, withSignal } = require('./calls.js')
+const { withSignal } = require('./calls.js')
 const { accountCall } = require('./args.js')
 
 /** `updatedAt` crosses the native boundary as an RFC 3339 string and reaches users as a Date. */
@@ -27,8 +27,9 @@ function withIdentifier(identifier, options) {
 class ToolsClient {
   #calls
 
-  constructor(nativeClient) {
-    this.#calls = new Calls(nativeClient)
+  /** @param {Calls} calls the client's one `Calls`, shared with `actions` */
+  constructor(calls) {
+    this.#calls = calls
   }
 
   async #call(method, params) {
