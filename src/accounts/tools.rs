@@ -51,9 +51,9 @@ fn push_paging(query: &mut Query, params: &Params) -> Result<(), ScalekitError> 
     match params.number("pageSize")? {
         None => {}
         Some(n) if n.is_finite() && n.fract() == 0.0 && (0.0..=MAX_PAGE_SIZE).contains(&n) => {
-            if n > 0.0 {
-                push(query, "page_size", Some(&format!("{}", n as u32)));
-            }
+            // 0 is proto3's default: the same as not sending it.
+            let size = (n > 0.0).then(|| format!("{}", n as u32));
+            push(query, "page_size", size.as_deref());
         }
         Some(_) => {
             return Err(ScalekitError::validation(
