@@ -345,7 +345,142 @@ export declare class ActionsClient {
   upsertConnectedAccount(params: ConnectedAccountWriteParams): Promise<ConnectedAccountResponse>
   listConnections(params?: ListConnectionsParams): Promise<ListConnectionsResponse>
   /** Runs a Scalekit tool for a connected account; deadline `toolTimeoutMs`. */
-  executeTool<T = Record<string, unknown>>(params: ExecuteToolParams): Promise<ExecuteToolResponse<T>>
+  executeTool<T = Record<string, unknown>>(params: ExecuteToolCallParams): Promise<ExecuteToolResponse<T>>
+}
+
+export interface ExecuteToolCallParams extends ExecuteToolParams {
+  /**
+   * Retries on 503 / a connection failure: `true` for the client's `maxRetries`, or a count (0–10).
+   * Off by default: a retried tool call can run the tool twice.
+   */
+  retry?: boolean | number
+}
+
+/** A tool's definition: its keys as the server sent them (`input_schema` stays snake_case). */
+export interface ToolDefinition {
+  name?: string
+  description?: string
+  input_schema?: { [key: string]: JsonValue }
+  [key: string]: JsonValue | undefined
+}
+
+export interface ToolsExecuteToolParams extends Omit<ExecuteToolCallParams, 'toolInput' | 'agentRunId'> {
+  /** The tool's input. */
+  params?: Record<string, unknown>
+}
+
+export interface Tool {
+  /** `tol_…` */
+  id: string
+  provider: string
+  tags: string[]
+  definition: ToolDefinition
+  metadata: { [key: string]: JsonValue }
+  isDefault: boolean
+  updatedAt?: Date
+}
+
+export interface ScopedTool {
+  tool: Tool
+  identifier: string
+  connectedAccountId: string
+}
+
+export interface ToolPage<T> {
+  tools: T[]
+  /** `''` on the last page. */
+  nextPageToken: string
+  prevPageToken: string
+  totalSize: number
+  /** Filled when `filter.summary` is true. */
+  toolNames: string[]
+}
+
+export type ListToolsResponse = ToolPage<Tool>
+export type ListScopedToolsResponse = ToolPage<ScopedTool>
+export type ListAvailableToolsResponse = ToolPage<Tool>
+
+export interface ToolFilter {
+  summary?: boolean
+  provider?: string
+  identifier?: string
+  toolName?: string[]
+  query?: string
+  connector?: string
+  organizationId?: string
+  userId?: string
+  connectedAccountId?: string
+}
+
+export interface ScopedToolFilter {
+  providers?: string[]
+  toolNames?: string[]
+  connectionNames?: string[]
+}
+
+export interface ToolPaging extends CallOptions {
+  /** 0–1000; the server's default (300) when omitted or 0. */
+  pageSize?: number
+  pageToken?: string
+}
+
+export interface ListToolsParams extends ToolPaging {
+  filter?: ToolFilter
+}
+
+export interface ListScopedToolsParams extends ToolPaging {
+  filter?: ScopedToolFilter
+}
+
+export interface OpenAIToolDefinition {
+  type: 'function'
+  function: { name: string; description: string; parameters: { [key: string]: JsonValue } }
+}
+
+export interface AnthropicToolDefinition {
+  name: string
+  description: string
+  input_schema: { [key: string]: JsonValue }
+}
+
+export interface ForLLMParams<F extends 'openai' | 'anthropic'> extends CallOptions {
+  identifier: string
+  connectionNames?: string[]
+  providers?: string[]
+  toolNames?: string[]
+  format: F
+}
+
+export interface ExecuteLLMToolOptions extends CallOptions {
+  /** As `executeTool`'s `retry`. */
+  retry?: boolean | number
+}
+
+export interface LLMTools<D> {
+  definitions: D[]
+  /**
+   * Runs the model's tool call `name` with its arguments (a JSON string or an object) for the
+   * identifier; a name `forLLM` did not list is refused with `ScalekitValidationException`.
+   */
+  execute<T = Record<string, unknown>>(
+    name: string,
+    args: string | Record<string, unknown>,
+    options?: ExecuteLLMToolOptions,
+  ): Promise<ExecuteToolResponse<T>>
+}
+
+export declare class ToolsClient {
+  private constructor()
+  /** The environment's tool catalog (deadline `toolTimeoutMs`). */
+  listTools(params?: ListToolsParams): Promise<ListToolsResponse>
+  /** The tools `identifier` can run, each with the connected account that runs it. */
+  listScopedTools(identifier: string, params?: ListScopedToolsParams): Promise<ListScopedToolsResponse>
+  listAvailableTools(identifier: string, params?: ToolPaging): Promise<ListAvailableToolsResponse>
+  /** Runs a tool (its input as `params`, as the official ToolsClient names it); not retried unless `retry` is given. */
+  executeTool<T = Record<string, unknown>>(params: ToolsExecuteToolParams): Promise<ExecuteToolResponse<T>>
+  /** The scoped tools of `identifier` (all pages) as LLM function definitions, and `execute`. */
+  forLLM(params: ForLLMParams<'openai'>): Promise<LLMTools<OpenAIToolDefinition>>
+  forLLM(params: ForLLMParams<'anthropic'>): Promise<LLMTools<AnthropicToolDefinition>>
 }
 
 export declare class ScalekitClient {
@@ -356,6 +491,7 @@ export declare class ScalekitClient {
    */
   static fromEnv(options?: ScalekitClientOptions): ScalekitClient
   readonly actions: ActionsClient
+  readonly tools: ToolsClient
   readonly envUrl: string
   readonly clientId: string
   /** `{ envUrl, clientId }`: never the secret or a token. */

@@ -5,6 +5,7 @@
 
 const { ScalekitClient } = require('./lib/client.js')
 const { ActionsClient } = require('./lib/actions.js')
+const { ToolsClient } = require('./lib/tools.js')
 const { LocalScalekit } = require('./lib/local.js')
 const { ConnectorStatus, ConnectorType } = require('./lib/enums.js')
 
@@ -13,6 +14,7 @@ module.exports = {
   ConnectorStatus,
   ConnectorType,
   ActionsClient,
+  ToolsClient,
   LocalScalekit,
   ...require('./lib/exceptions.js'),
 }

@@ -170,3 +170,32 @@ export function toolFields(e: unknown): string | undefined {
   }
   return undefined
 }
+
+import type { Tool, ScopedTool, OpenAIToolDefinition, AnthropicToolDefinition, ListToolsResponse } from 'scalekit-native'
+export async function tools(client: ScalekitClient): Promise<void> {
+  const catalog: ListToolsResponse = await client.tools.listTools({ filter: { toolName: ['gmail_send'], provider: 'GMAIL' }, pageSize: 50 })
+  const first: Tool | undefined = catalog.tools[0]
+  const schemaType = first?.definition.input_schema?.['type']
+  void schemaType
+  const scoped = await client.tools.listScopedTools('u@x.com', { filter: { connectionNames: ['gmail'] } })
+  const item: ScopedTool | undefined = scoped.tools[0]
+  const accountId: string | undefined = item?.connectedAccountId
+  void accountId
+  const available = await client.tools.listAvailableTools('u@x.com', { pageSize: 10 })
+  const when: Date | undefined = available.tools[0]?.updatedAt
+  void when
+  await client.tools.executeTool({ toolName: 'gmail_send', identifier: 'u@x.com', params: { to: 'a' }, retry: true })
+
+  const openai = await client.tools.forLLM({ identifier: 'u@x.com', format: 'openai' })
+  const fn: OpenAIToolDefinition | undefined = openai.definitions[0]
+  const fnName: string | undefined = fn?.function.name
+  void fnName
+  const result = await openai.execute<{ id: string }>('gmail_send', '{"to":"a"}')
+  const id: string | undefined = result.data?.id
+  void id
+  const anthropic = await client.tools.forLLM({ identifier: 'u@x.com', format: 'anthropic', connectionNames: ['gmail'] })
+  const def: AnthropicToolDefinition | undefined = anthropic.definitions[0]
+  const schema = def?.input_schema
+  void schema
+  await anthropic.execute('gmail_send', { to: 'a' }, { retry: 1 })
+}

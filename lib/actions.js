@@ -2,7 +2,7 @@
 // `client.actions`: the same methods as `@scalekit-sdk/node`'s ActionsClient.
 
 const util = require('node:util')
-const { Calls, withSignal } = require('./calls.js')
+const { withSignal } = require('./calls.js')
 const { Readable } = require('node:stream')
 const { proxyOptions, readBlob, accountCall, isAbortSignal } = require('./args.js')
 const { pump, dropUpload } = require('./streams.js')
@@ -20,8 +20,9 @@ const { reviveDates } = require('./dates.js')
 class ActionsClient {
   #calls
 
-  constructor(nativeClient) {
-    this.#calls = new Calls(nativeClient)
+  /** @param {Calls} calls the client's one `Calls` (shared with `tools`: one completion handler per native client) */
+  constructor(calls) {
+    this.#calls = calls
   }
 
   /** A call through `{envUrl}/proxy{path}`, forwarded by Scalekit with the user's credentials. */

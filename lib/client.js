@@ -1,11 +1,13 @@
 'use strict'
-// `ScalekitClient`: holds the native client (its token cache and connection pool) and `actions`.
+// `ScalekitClient`: holds the native client (its token cache and connection pool), `actions` and `tools`.
 
 const os = require('node:os')
 const util = require('node:util')
 const native = require('./native.js')
 const { fromNative } = require('./errors.js')
 const { ActionsClient } = require('./actions.js')
+const { ToolsClient } = require('./tools.js')
+const { Calls } = require('./calls.js')
 
 const RUNTIME = `Node/${process.version} (${process.platform}; ${os.arch()})`
 const FROM_ENV = Symbol('fromEnv')
@@ -27,7 +29,10 @@ class ScalekitClient {
     } catch (e) {
       throw fromNative(e)
     }
-    Object.defineProperty(this, 'actions', { value: new ActionsClient(this.#native), enumerable: true })
+    // One Calls per native client: it owns the client's single completion handler.
+    const calls = new Calls(this.#native)
+    Object.defineProperty(this, 'actions', { value: new ActionsClient(calls), enumerable: true })
+    Object.defineProperty(this, 'tools', { value: new ToolsClient(calls), enumerable: true })
   }
 
   /**

@@ -88,16 +88,29 @@ impl ScalekitClient {
         params: &Params,
     ) -> Result<Value, ScalekitError> {
         use AccountOperation as Op;
+        let config = &self.inner.config;
         let timeout = match operation {
-            Op::ExecuteTool => self.inner.config.tool_timeout,
-            _ => self.inner.config.timeout,
+            Op::ExecuteTool
+            | Op::ExecuteLlmTool
+            | Op::ListTools
+            | Op::ListScopedTools
+            | Op::ListAvailableTools
+            | Op::ForLlm => config.tool_timeout,
+            _ => config.timeout,
         };
+        let retries = if operation.runs_a_tool() {
+            accounts::tool_retries(params, config.max_retries)?
+        } else {
+            config.max_retries
+        };
+        let policy = RetryPolicy::control_plane(retries);
         // Each call paired with the shape its answer takes.
         let (call, shape): (RestCall, fn(&Value) -> Value) = match operation {
             Op::GetOrCreate => return self.get_or_create(params).await,
+            Op::ForLlm => return self.for_llm(params, timeout, policy).await,
             Op::AuthorizationLink => {
                 let call = accounts::magic_link_call(params)?;
-                return accounts::magic_link_answer(&self.rest(&call, timeout).await?);
+                return accounts::magic_link_answer(&self.rest(&call, timeout, policy).await?);
             }
             Op::Get => (accounts::get_call(params)?, accounts::account_answer),
             Op::Create => (accounts::create_call(params)?, accounts::account_answer),
@@ -115,15 +128,58 @@ impl ScalekitClient {
                 accounts::execute_tool_call(params)?,
                 accounts::execute_tool_answer,
             ),
+            Op::ExecuteLlmTool => (
+                accounts::execute_llm_tool_call(params)?,
+                accounts::execute_tool_answer,
+            ),
+            Op::ListTools => (accounts::list_tools_call(params)?, accounts::tools_answer),
+            Op::ListScopedTools => (
+                accounts::list_scoped_tools_call(params)?,
+                accounts::scoped_tools_answer,
+            ),
+            Op::ListAvailableTools => (
+                accounts::list_available_tools_call(params)?,
+                accounts::tools_answer,
+            ),
         };
-        Ok(shape(&self.rest(&call, timeout).await?))
+        Ok(shape(&self.rest(&call, timeout, policy).await?))
+    }
+
+    /// `tools.forLLM`: every page of the scoped tools (following `nextPageToken`), then the
+    /// definitions in the requested format (docs/wire-protocol.md §11).
+    async fn for_llm(
+        &self,
+        params: &Params,
+        timeout: Duration,
+        policy: RetryPolicy,
+    ) -> Result<Value, ScalekitError> {
+        // A server that keeps answering with new tokens must not keep the call alive forever.
+        const MAX_PAGES: usize = 1000;
+        let format = accounts::for_llm_format(params)?;
+        let mut items = Vec::new();
+        let mut token = String::new();
+        for _ in 0..MAX_PAGES {
+            let call = accounts::for_llm_page(params, &token)?;
+            let page = accounts::scoped_tools_answer(&self.rest(&call, timeout, policy).await?);
+            if let Some(tools) = page["tools"].as_array() {
+                items.extend(tools.iter().cloned());
+            }
+            match page["nextPageToken"].as_str() {
+                Some(next) if !next.is_empty() && next != token => token = next.to_string(),
+                _ => return Ok(accounts::for_llm_answer(format, &items)),
+            }
+        }
+        Err(ScalekitError::Protocol {
+            message: format!("the scoped tools did not end after {MAX_PAGES} pages"),
+        })
     }
 
     /// docs/wire-protocol.md §4.3: GET, then PUT (details given) or nothing (exists), or POST on NOT_FOUND.
     async fn get_or_create(&self, params: &Params) -> Result<Value, ScalekitError> {
         let lookup = accounts::get_or_create_lookup(params)?;
         let timeout = self.inner.config.timeout;
-        let next = match self.rest(&lookup, timeout).await {
+        let policy = RetryPolicy::control_plane(self.inner.config.max_retries);
+        let next = match self.rest(&lookup, timeout, policy).await {
             Ok(found) => match accounts::get_or_create_next(params, true)? {
                 None => return Ok(accounts::account_answer(&found)),
                 Some(update) => update,
@@ -137,19 +193,20 @@ impl ScalekitClient {
             }
             Err(e) => return Err(e),
         };
-        let answer = self.rest(&next, timeout).await?;
+        let answer = self.rest(&next, timeout, policy).await?;
         Ok(accounts::account_answer(&answer))
     }
 
-    async fn rest(&self, call: &RestCall, timeout: Duration) -> Result<Value, ScalekitError> {
-        self.control_plane(
-            call.method.clone(),
-            call.path,
-            call.query.as_deref(),
-            call.body.as_ref(),
-            timeout,
-        )
-        .await
+    async fn rest(
+        &self,
+        call: &RestCall,
+        timeout: Duration,
+        policy: RetryPolicy,
+    ) -> Result<Value, ScalekitError> {
+        let query = call.query.as_deref();
+        let body = call.body.as_ref();
+        self.control_plane_with(call.method.clone(), call.path, query, body, timeout, policy)
+            .await
     }
 
     /// A JSON call to `/api/v1/*`; resolves the parsed answer (`{}` for an empty one).
@@ -160,6 +217,20 @@ impl ScalekitClient {
         query: Option<&str>,
         body: Option<&Value>,
         timeout: Duration,
+    ) -> Result<Value, ScalekitError> {
+        let policy = RetryPolicy::control_plane(self.inner.config.max_retries);
+        self.control_plane_with(method, path, query, body, timeout, policy)
+            .await
+    }
+
+    async fn control_plane_with(
+        &self,
+        method: Method,
+        path: &str,
+        query: Option<&str>,
+        body: Option<&Value>,
+        timeout: Duration,
+        policy: RetryPolicy,
     ) -> Result<Value, ScalekitError> {
         let mut url = self.inner.config.api_url(path)?;
         if let Some(q) = query.filter(|q| !q.is_empty()) {
@@ -181,7 +252,6 @@ impl ScalekitClient {
             })?;
             request.body = Some(Bytes::from(bytes));
         }
-        let policy = RetryPolicy::control_plane(self.inner.config.max_retries);
         let response = self
             .exchange(CallKind::ControlPlane, policy, timeout)
             .send(request)

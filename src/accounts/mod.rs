@@ -5,6 +5,7 @@
 mod params;
 mod requests;
 mod shapes;
+mod tools;
 
 pub use params::{details_to_wire, Params};
 pub use requests::{
@@ -15,6 +16,11 @@ pub use requests::{
 pub use shapes::{
     account_answer, account_to_sdk, connections_answer, execute_tool_answer, list_answer,
     magic_link_answer, verify_answer,
+};
+pub use tools::{
+    execute_llm_tool_call, for_llm_answer, for_llm_format, for_llm_page, list_available_tools_call,
+    list_scoped_tools_call, list_tools_call, scoped_tools_answer, tool_retries, tools_answer,
+    LlmFormat, AVAILABLE_TOOLS_PATH, SCOPED_TOOLS_PATH, TOOLS_PATH,
 };
 
 pub const ACCOUNTS_PATH: &str = "/api/v1/connected_accounts";
@@ -38,6 +44,13 @@ pub enum AccountOperation {
     VerifyUser,
     ListConnections,
     ExecuteTool,
+    ListTools,
+    ListScopedTools,
+    ListAvailableTools,
+    /// `tools.forLLM`: every page of the scoped tools, as LLM function definitions.
+    ForLlm,
+    /// `forLLM(...).execute`: ExecuteTool for one of the tools `forLLM` listed.
+    ExecuteLlmTool,
 }
 
 impl AccountOperation {
@@ -54,8 +67,19 @@ impl AccountOperation {
             "verifyConnectedAccountUser" => Self::VerifyUser,
             "listConnections" => Self::ListConnections,
             "executeTool" => Self::ExecuteTool,
+            "listTools" => Self::ListTools,
+            "listScopedTools" => Self::ListScopedTools,
+            "listAvailableTools" => Self::ListAvailableTools,
+            "forLLM" => Self::ForLlm,
+            "executeLLMTool" => Self::ExecuteLlmTool,
             _ => return None,
         })
+    }
+
+    /// Running a tool twice can have effects twice (docs/wire-protocol.md §11): ExecuteTool is
+    /// retried only when the caller opts in.
+    pub fn runs_a_tool(self) -> bool {
+        matches!(self, Self::ExecuteTool | Self::ExecuteLlmTool)
     }
 }
 

@@ -34,6 +34,31 @@ impl Params {
         }
     }
 
+    /// A nested object field (e.g. `filter`) read with the same rules; absent is empty.
+    pub(super) fn nested(&self, name: &'static str) -> Result<Params, ScalekitError> {
+        Ok(match self.object(name)? {
+            Some(Value::Object(map)) => Params(map.clone()),
+            _ => Params::default(),
+        })
+    }
+
+    /// A boolean field; `null`/absent is `None`.
+    pub(super) fn boolean(&self, name: &'static str) -> Result<Option<bool>, ScalekitError> {
+        match self.0.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(_) => Err(ScalekitError::validation(
+                name,
+                format!("{name} must be a boolean"),
+            )),
+        }
+    }
+
+    /// The raw value of a field, for the few that take more than one type.
+    pub(super) fn raw(&self, name: &str) -> Option<&Value> {
+        self.0.get(name).filter(|v| !v.is_null())
+    }
+
     /// A string field; `null`/absent is `None`, another type is an error naming the field.
     pub(super) fn string(&self, name: &'static str) -> Result<Option<&str>, ScalekitError> {
         match self.0.get(name) {
