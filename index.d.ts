@@ -610,6 +610,16 @@ export interface LocalSeedAccount {
   apiConfig?: Record<string, unknown>
 }
 
+/** A tool of LocalScalekit's catalog; `{param}` in `request.path` is filled from the tool input. */
+export interface LocalTool {
+  name: string
+  connection: string
+  description?: string
+  /** JSON Schema of the input (required properties and basic types are checked). Default `{ type: 'object' }`. */
+  inputSchema?: Record<string, unknown>
+  request: { method?: string; path: string }
+}
+
 export interface LocalScalekitOptions {
   /** Default 127.0.0.1. */
   host?: string
@@ -624,6 +634,8 @@ export interface LocalScalekitOptions {
   /** None given: any connection name works, as an OAUTH connection to the echo upstream. */
   connections?: LocalConnection[]
   accounts?: LocalSeedAccount[]
+  /** The tool catalog: each tool runs through its connection's upstream with the account's credentials. */
+  tools?: LocalTool[]
   /**
    * Answer Tool Proxy calls to the built-in echo upstream in-process, without the second HTTP hop
    * (for load tests and benchmarks). Same answer shape, but the echoed headers are those the proxy
