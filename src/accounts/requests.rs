@@ -21,11 +21,12 @@ pub struct RestCall {
 }
 
 impl RestCall {
-    fn get(path: &'static str, query: Query) -> Self {
+    /// A GET with `query` form-urlencoded in order (keys may repeat).
+    pub(super) fn get<K: AsRef<str>>(path: &'static str, query: Vec<(K, String)>) -> Self {
         let query = (!query.is_empty()).then(|| {
             let mut ser = url::form_urlencoded::Serializer::new(String::new());
             for (k, v) in &query {
-                ser.append_pair(k, v);
+                ser.append_pair(k.as_ref(), v);
             }
             ser.finish()
         });

@@ -20,22 +20,6 @@ const MAX_PAGE_SIZE: f64 = 1000.0;
 
 type Query = Vec<(String, String)>;
 
-fn get(path: &'static str, query: Query) -> RestCall {
-    let query = (!query.is_empty()).then(|| {
-        let mut ser = url::form_urlencoded::Serializer::new(String::new());
-        for (k, v) in &query {
-            ser.append_pair(k, v);
-        }
-        ser.finish()
-    });
-    RestCall {
-        method: Method::GET,
-        path,
-        query,
-        body: None,
-    }
-}
-
 fn push(query: &mut Query, key: &str, value: Option<&str>) {
     if let Some(v) = value {
         query.push((key.to_string(), v.to_string()));
@@ -110,7 +94,7 @@ pub fn list_tools_call(params: &Params) -> Result<RestCall, ScalekitError> {
         push(&mut query, "filter.summary", Some(&summary.to_string()));
     }
     push_paging(&mut query, params)?;
-    Ok(get(TOOLS_PATH, query))
+    Ok(RestCall::get(TOOLS_PATH, query))
 }
 
 /// `GET /api/v1/tools/scoped?identifier=…&filter.connection_names=…&filter.providers=…&filter.tool_names=…`.
@@ -137,14 +121,14 @@ fn scoped_call(
     push_list(&mut query, "filter.providers", providers);
     push_list(&mut query, "filter.tool_names", tool_names);
     push_paging(&mut query, paging)?;
-    Ok(get(SCOPED_TOOLS_PATH, query))
+    Ok(RestCall::get(SCOPED_TOOLS_PATH, query))
 }
 
 /// `GET /api/v1/tools/available?identifier=…&page_size=…&page_token=…`.
 pub fn list_available_tools_call(params: &Params) -> Result<RestCall, ScalekitError> {
     let mut query = vec![("identifier".to_string(), identifier(params)?.to_string())];
     push_paging(&mut query, params)?;
-    Ok(get(AVAILABLE_TOOLS_PATH, query))
+    Ok(RestCall::get(AVAILABLE_TOOLS_PATH, query))
 }
 
 /// A `Tool`: camelCase outside, `definition` and `metadata` (Structs) exactly as received.

@@ -55,7 +55,8 @@ fn text(v: &Value, key: &str) -> String {
         .to_owned()
 }
 
-fn texts(v: &Value, key: &str) -> Vec<String> {
+/// A JSON array of strings under `key` (a repeated string field); empty when absent.
+pub fn texts(v: &Value, key: &str) -> Vec<String> {
     v.get(key)
         .and_then(Value::as_array)
         .map(|a| {

@@ -70,16 +70,7 @@ impl pb::tool_service_server::ToolService for Tools {
                 next_page_token: convert::string(&list, "next_page_token"),
                 total_size: convert::count(&list, "total_size"),
                 prev_page_token: convert::string(&list, "prev_page_token"),
-                tool_names: list
-                    .get("tool_names")
-                    .and_then(Value::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(Value::as_str)
-                            .map(String::from)
-                            .collect()
-                    })
-                    .unwrap_or_default(),
+                tool_names: convert::texts(&list, "tool_names"),
                 tools: items(&list).map(tool).collect(),
             })
         })
@@ -164,16 +155,7 @@ fn tool(v: &Value) -> pb::Tool {
         provider: convert::string(v, "provider"),
         definition: object("definition"),
         metadata: object("metadata"),
-        tags: v
-            .get("tags")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(String::from)
-                    .collect()
-            })
-            .unwrap_or_default(),
+        tags: convert::texts(v, "tags"),
         is_default: v.get("is_default").and_then(Value::as_bool),
         updated_at: convert::timestamp(v.get("updated_at")),
     }
