@@ -1,0 +1,18 @@
+// The README's quick start with a real Scalekit environment (or any LocalScalekit: the variables
+// that `npx scalekit-local` prints).   node examples/quick-start.mjs
+// The first run prints the authorization link; open it, authorize, and run it again.
+import { ScalekitClient, ConnectorStatus } from 'scalekit-native'
+
+// SCALEKIT_ENV_URL, SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET: from the environment, else from ./.env
+const { actions } = ScalekitClient.fromEnv()
+const connectionName = 'gmail'   // a connection configured in your Scalekit dashboard
+const identifier = 'user_123'    // your user: their id or email in your app
+
+const { connectedAccount } = await actions.getOrCreateConnectedAccount({ connectionName, identifier })
+if (connectedAccount?.status !== ConnectorStatus.ACTIVE) {
+  const { link } = await actions.getAuthorizationLink({ connectionName, identifier })
+  console.log(`Open this link, authorize, then run this again:\n${link}`)
+} else {
+  const result = await actions.request({ connectionName, identifier, path: '/gmail/v1/users/me/profile' })
+  console.log(result.status, result.data)
+}
