@@ -243,6 +243,15 @@ test('executeTool failures: schema refusal (nothing reaches the upstream), upstr
   const failed = upstream.requests.slice(before)
   assert.deepEqual(failed.map((r) => [r.url, r.headers.authorization]), [['/fail', 'Bearer tok-crm'], ['/fail', 'Bearer tok-crm']])
 
-  const unknown = { toolName: 'no_such_tool', identifier: USER }
-  assert.deepStrictEqual(failure(await rejection(ours.executeTool(unknown))), failure(await rejection(official.executeTool(unknown))))
+  // An unknown tool, an account that is not ACTIVE, an account of another connection.
+  for (const [other, name] of [
+    [{ toolName: 'no_such_tool', identifier: USER }, 'ScalekitNotFoundException'],
+    [{ toolName: 'keys_search', identifier: 'v@x.com' }, 'ScalekitBadRequestException'],
+    [{ toolName: 'keys_search', identifier: USER, connector: 'crm' }, 'ScalekitBadRequestException'],
+  ]) {
+    const mine = await rejection(ours.executeTool(other))
+    assert.deepStrictEqual(failure(mine), failure(await rejection(official.executeTool(other))), JSON.stringify(other))
+    assert.equal(mine.constructor.name, name, mine.message)
+  }
+  assert.equal(upstream.requests.length, before + 2, 'none of these reached the upstream')
 })
