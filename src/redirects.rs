@@ -145,11 +145,11 @@ pub fn next_hop(root: &Url, from: &Hop, status: StatusCode, headers: &HeaderMap)
 }
 
 /// Whether `from` is a request to Scalekit's own API (the token, the control plane), which
-/// follows no redirect at all (docs/wire-protocol.md §2, "Redirects"): a 307/308 keeps the body,
-/// and the token's body holds the client secret (a control-plane body may hold an account's
-/// credentials). Such a request starts outside the prefix with its credentials; every later hop
-/// that still has them lies under the prefix (see [`Hop::credentials`]), so only a Tool Proxy
-/// call's chain goes on.
+/// follows no redirect at all (docs/wire-protocol.md §3, §6 "Redirects"): a 307/308 keeps the
+/// body, and the token's body holds the client secret (a control-plane body may hold an
+/// account's credentials). Such a request starts outside the prefix with its credentials; every
+/// later hop that still has them lies under the prefix (see [`Hop::credentials`]), so only a
+/// Tool Proxy call's chain goes on.
 fn is_own_api_call(root: &Url, from: &Hop) -> bool {
     from.credentials && !is_under_prefix(root, &from.url)
 }
