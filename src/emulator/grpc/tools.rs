@@ -61,15 +61,14 @@ impl pb::tool_service_server::ToolService for Tools {
                 q.extend(pairs("filter.provider", [&f.provider]));
                 q.extend(pairs("filter.identifier", [&f.identifier]));
                 q.extend(pairs("filter.tool_name", &f.tool_name));
-                for (key, value) in [
-                    ("filter.query", &f.query),
-                    ("filter.connector", &f.connector),
-                    ("filter.organization_id", &f.organization_id),
-                    ("filter.user_id", &f.user_id),
-                    ("filter.connected_account_id", &f.connected_account_id),
-                ] {
-                    q.extend(pairs(key, value));
-                }
+                q.extend(pairs("filter.query", &f.query));
+                q.extend(pairs("filter.connector", &f.connector));
+                q.extend(pairs("filter.organization_id", &f.organization_id));
+                q.extend(pairs("filter.user_id", &f.user_id));
+                q.extend(pairs(
+                    "filter.connected_account_id",
+                    &f.connected_account_id,
+                ));
                 if let Some(summary) = f.summary {
                     q.push(("filter.summary".into(), summary.to_string()));
                 }
