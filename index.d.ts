@@ -392,11 +392,12 @@ export interface ToolPage<T> {
   nextPageToken: string
   prevPageToken: string
   totalSize: number
-  /** Filled when `filter.summary` is true. */
-  toolNames: string[]
 }
 
-export type ListToolsResponse = ToolPage<Tool>
+export interface ListToolsResponse extends ToolPage<Tool> {
+  /** Filled when `filter.summary` is true (then `tools` is empty). */
+  toolNames: string[]
+}
 export type ListScopedToolsResponse = ToolPage<ScopedTool>
 export type ListAvailableToolsResponse = ToolPage<Tool>
 

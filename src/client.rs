@@ -139,7 +139,7 @@ impl ScalekitClient {
             ),
             Op::ListAvailableTools => (
                 accounts::list_available_tools_call(params)?,
-                accounts::tools_answer,
+                accounts::available_tools_answer,
             ),
         };
         Ok(shape(&self.rest(&call, timeout, policy).await?))

@@ -96,19 +96,21 @@ pub struct Hop {
     pub body: Option<Bytes>,
     /// The body is streamed from JS: sent once, it cannot go to a next hop.
     pub streamed: bool,
-    /// `authorization`, `connection_name` and `identifier` go along: false from the first hop
-    /// outside the prefix on, even if a later hop comes back in.
+    /// `authorization`, `connection_name` and `identifier` go along: true on the first hop and
+    /// on later ones under the prefix; false from the first later hop outside it on, even if a
+    /// later hop comes back in.
     pub credentials: bool,
     /// Switched to `GET` on the way: the body and its `content-*` headers are gone.
     pub content_dropped: bool,
 }
 
 /// The hop a 3xx answer to `from` leads to, or `None` when the answer is the answer: not a
-/// 301/302/303/307/308 (as reqwest follows), no usable `Location`, not http(s), a same-origin
-/// target outside the prefix (Scalekit's own API: never followed, docs/wire-protocol.md §6), or a
-/// streamed body the next hop would have to send again.
+/// 301/302/303/307/308 (as reqwest follows), a call to Scalekit's own API (see
+/// [`is_own_api_call`]), no usable `Location`, not http(s), a same-origin target outside the
+/// prefix (Scalekit's own API: never followed, docs/wire-protocol.md §6), or a streamed body the
+/// next hop would have to send again.
 pub fn next_hop(root: &Url, from: &Hop, status: StatusCode, headers: &HeaderMap) -> Option<Hop> {
-    if !is_redirect(status) {
+    if !is_redirect(status) || is_own_api_call(root, from) {
         return None;
     }
     let location = headers.get(LOCATION)?.to_str().ok()?;
@@ -140,6 +142,38 @@ pub fn next_hop(root: &Url, from: &Hop, status: StatusCode, headers: &HeaderMap)
         credentials: from.credentials && inside,
         content_dropped: from.content_dropped || to_get,
     })
+}
+
+/// Whether `from` is a request to Scalekit's own API (the token, the control plane), which
+/// follows no redirect at all (docs/wire-protocol.md §3, §6 "Redirects"): a 307/308 keeps the
+/// body, and the token's body holds the client secret (a control-plane body may hold an
+/// account's credentials). Such a request starts outside the prefix with its credentials; every
+/// later hop that still has them lies under the prefix (see [`Hop::credentials`]), so only a
+/// Tool Proxy call's chain goes on.
+fn is_own_api_call(root: &Url, from: &Hop) -> bool {
+    from.credentials && !is_under_prefix(root, &from.url)
+}
+
+/// What a token request answered with a redirect is told (docs/wire-protocol.md §3): the
+/// status and where it pointed (without query, fragment or user info), never the body sent.
+pub fn refused_token_redirect(from: &Url, status: u16, headers: &HeaderMap) -> String {
+    let target = headers
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|location| from.join(location).ok())
+        .map(|mut url| {
+            url.set_query(None);
+            url.set_fragment(None);
+            // Neither can fail on an http(s) URL; on another scheme they leave it as it is.
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.to_string()
+        })
+        .unwrap_or_else(|| "no usable Location".into());
+    format!(
+        "token request redirected with status {status} to {target}: not followed, as the token \
+         request (with the client secret) goes only to the envUrl"
+    )
 }
 
 /// The statuses followed at all; anything else is answered at once.
@@ -311,6 +345,54 @@ mod tests {
         assert!(next_hop(&root, &from, status(302), &HeaderMap::new()).is_none());
         assert!(next_hop(&root, &from, status(302), &location("http://[bad")).is_none());
         assert!(next_hop(&root, &from, status(302), &location("ftp://other/x")).is_none());
+    }
+
+    #[test]
+    fn own_api_calls_follow_no_redirect() {
+        let root = url("https://env.example.com/proxy/");
+        let status = |n| StatusCode::from_u16(n).unwrap();
+        for at in [
+            "https://env.example.com/oauth/token",
+            "https://env.example.com/api/v1/connected_accounts",
+        ] {
+            let from = hop(Method::POST, at);
+            for to in [
+                "https://other.example.com/oauth/token",
+                "http://env.example.com/oauth/token",
+                "/proxy/x",
+            ] {
+                for code in [301, 302, 303, 307, 308] {
+                    assert!(
+                        next_hop(&root, &from, status(code), &location(to)).is_none(),
+                        "{at} {code} {to}"
+                    );
+                }
+            }
+        }
+        // A proxy call's hop that left keeps following (without credentials).
+        let mut away = hop(Method::GET, "https://other.example.com/a");
+        away.credentials = false;
+        assert!(next_hop(&root, &away, status(302), &location("https://third/x")).is_some());
+
+        let token = url("https://env.example.com/oauth/token");
+        let said = refused_token_redirect(
+            &token,
+            307,
+            &location("https://u:pw@evil.example.com/steal?client_secret=s3cret#f"),
+        );
+        assert_eq!(
+            said,
+            "token request redirected with status 307 to https://evil.example.com/steal: not \
+             followed, as the token request (with the client secret) goes only to the envUrl"
+        );
+        let relative = refused_token_redirect(&token, 308, &location("/elsewhere"));
+        assert!(
+            relative.contains("to https://env.example.com/elsewhere:"),
+            "{relative}"
+        );
+        assert!(
+            refused_token_redirect(&token, 302, &HeaderMap::new()).contains("no usable Location")
+        );
     }
 
     #[test]

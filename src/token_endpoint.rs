@@ -6,13 +6,15 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_util::future::{BoxFuture, FutureExt};
 use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
-use http::Method;
+use http::{Method, StatusCode};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use url::Url;
 
 use crate::auth::{AccessToken, TokenSource};
 use crate::config::{ClientConfig, DEFAULT_MAX_RESPONSE_BYTES};
 use crate::errors::{CallKind, ScalekitError};
 use crate::exchange::Exchange;
+use crate::redirects;
 use crate::retry::RetryPolicy;
 use crate::transport::{OutgoingRequest, ReadMode, Transport};
 
@@ -56,9 +58,10 @@ pub async fn fetch_token(
         CONTENT_TYPE,
         HeaderValue::from_static("application/x-www-form-urlencoded"),
     );
+    let url = config.token_url()?;
     let request = OutgoingRequest {
         method: Method::POST,
-        url: config.token_url()?,
+        url: url.clone(),
         headers,
         body: Some(Bytes::from(token_request_body(&config.client_id, secret))),
         upload: None,
@@ -75,7 +78,10 @@ pub async fn fetch_token(
         },
     };
     // A server may echo the form body back: no failure leaves here with the secret in it.
-    let response = exchange.send(request).await.map_err(|e| e.redact(secret))?;
+    let response = exchange
+        .send(request)
+        .await
+        .map_err(|e| name_redirect(e, &url).redact(secret))?;
     let parsed: serde_json::Value =
         serde_json::from_slice(&response.body).map_err(|_| ScalekitError::Protocol {
             message: "the token endpoint did not answer with JSON".into(),
@@ -93,6 +99,19 @@ pub async fn fetch_token(
         .filter(|s| s.is_finite() && *s > 0.0)
         .map(|s| Duration::from_secs_f64(s.min(10.0 * 365.0 * 86400.0)));
     AccessToken::new(token, expires_in)
+}
+
+/// A redirect is never followed from the token endpoint (`redirects::next_hop`): its failure says
+/// so and where it pointed, rather than only its status.
+fn name_redirect(mut error: ScalekitError, url: &Url) -> ScalekitError {
+    if let ScalekitError::Http(failure) = &mut error {
+        let redirect = StatusCode::from_u16(failure.status).is_ok_and(redirects::is_redirect);
+        if redirect {
+            failure.message =
+                redirects::refused_token_redirect(url, failure.status, &failure.headers);
+        }
+    }
+    error
 }
 
 #[cfg(test)]

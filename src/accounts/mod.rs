@@ -18,9 +18,9 @@ pub use shapes::{
     magic_link_answer, verify_answer,
 };
 pub use tools::{
-    execute_llm_tool_call, for_llm_answer, for_llm_format, for_llm_page, list_available_tools_call,
-    list_scoped_tools_call, list_tools_call, scoped_tools_answer, tool_retries, tools_answer,
-    LlmFormat, AVAILABLE_TOOLS_PATH, SCOPED_TOOLS_PATH, TOOLS_PATH,
+    available_tools_answer, execute_llm_tool_call, for_llm_answer, for_llm_format, for_llm_page,
+    list_available_tools_call, list_scoped_tools_call, list_tools_call, scoped_tools_answer,
+    tool_retries, tools_answer, LlmFormat, AVAILABLE_TOOLS_PATH, SCOPED_TOOLS_PATH, TOOLS_PATH,
 };
 
 pub const ACCOUNTS_PATH: &str = "/api/v1/connected_accounts";

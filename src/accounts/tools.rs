@@ -163,27 +163,37 @@ fn scoped_to_sdk(v: &Value) -> Value {
     })
 }
 
-fn page_answer(answer: &Value, item: fn(&Value) -> Value) -> Value {
+/// The page fields of every list answer; `toolNames` only where the response message has it
+/// (ListToolsResponse, not the scoped or available ones).
+fn page_answer(answer: &Value, item: fn(&Value) -> Value, names: bool) -> Value {
     let tools: Vec<Value> = field(answer, "tools")
         .and_then(Value::as_array)
         .map(|items| items.iter().map(item).collect())
         .unwrap_or_default();
-    json!({
+    let mut page = json!({
         "tools": tools,
         "nextPageToken": text(answer, "next_page_token"),
         "prevPageToken": text(answer, "prev_page_token"),
         "totalSize": number(answer, "total_size"),
-        "toolNames": string_list(answer, "tool_names"),
-    })
+    });
+    if names {
+        page["toolNames"] = string_list(answer, "tool_names");
+    }
+    page
 }
 
-/// ListTools and ListAvailableTools answers.
+/// ListTools answers.
 pub fn tools_answer(answer: &Value) -> Value {
-    page_answer(answer, tool_to_sdk)
+    page_answer(answer, tool_to_sdk, true)
+}
+
+/// ListAvailableTools answers.
+pub fn available_tools_answer(answer: &Value) -> Value {
+    page_answer(answer, tool_to_sdk, false)
 }
 
 pub fn scoped_tools_answer(answer: &Value) -> Value {
-    page_answer(answer, scoped_to_sdk)
+    page_answer(answer, scoped_to_sdk, false)
 }
 
 /// The function-definition format `tools.forLLM` produces.
@@ -423,7 +433,9 @@ mod tests {
         assert_eq!(out["tools"][0]["connectedAccountId"], json!("ca_1"));
         assert_eq!(out["nextPageToken"], json!("n"));
         assert_eq!(out["totalSize"], json!(3));
-        assert_eq!(out["toolNames"], json!([]));
+        // ListScopedToolsResponse and ListAvailableToolsResponse have no tool_names.
+        assert_eq!(out.get("toolNames"), None);
+        assert_eq!(available_tools_answer(&json!({})).get("toolNames"), None);
         let empty = tools_answer(&json!({}));
         assert_eq!(
             empty,

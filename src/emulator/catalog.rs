@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 
 use super::model::{page_token, parse_page_token, Status};
 use super::options::ToolConfig;
+use super::routes::validate::{check_connector, max_len};
 use super::store::Store;
 use super::wire::{rfc3339, ApiError, Query};
 use super::EmulatorError;
@@ -143,42 +144,119 @@ fn required<'a>(q: &'a Query, name: &str) -> Result<&'a str, ApiError> {
     let v = q
         .opt(name)
         .ok_or_else(|| ApiError::invalid(format!("{name}: is required")))?;
-    if v.chars().count() > 100 {
-        return Err(ApiError::invalid(format!("{name}: at most 100 characters")));
-    }
+    max_len(name, Some(v), 100)?;
     Ok(v)
 }
 
-/// ListTools: `filter.tool_name` (repeated), `filter.provider` (case-insensitive),
-/// `filter.connector`, `filter.summary` (names only in `tool_names`).
-pub fn list_tools(tools: &[CatalogTool], store: &Store, q: &Query) -> Result<Value, ApiError> {
-    let names = q.all("filter.tool_name");
-    let prov = q.opt("filter.provider");
-    let connector = q.opt("filter.connector");
-    let summary = q.opt("filter.summary") == Some("true");
-    let pg = page(q)?;
-    let matching: Vec<(&CatalogTool, String)> = tools
-        .iter()
-        .map(|t| (t, provider(store, t)))
-        .filter(|(t, _)| names.is_empty() || names.contains(&t.name.as_str()))
-        .filter(|(_, p)| prov.is_none_or(|x| p.eq_ignore_ascii_case(x)))
-        .filter(|(t, _)| connector.is_none_or(|c| t.connection == c))
-        .collect();
-    let tool_names: Vec<Value> = if summary {
-        matching.iter().map(|(t, _)| json!(t.name)).collect()
-    } else {
-        Vec::new()
-    };
-    let items = if summary {
-        Vec::new()
-    } else {
-        matching.iter().map(|(t, p)| t.wire(p)).collect()
-    };
-    let mut m = paged(items, pg);
-    if summary {
-        m.insert("total_size".into(), json!(tool_names.len()));
+/// ListTools' `Filter` (docs/wire-protocol.md §11.1), read from the REST query; the gRPC binding
+/// builds that query from its message, so both bindings filter and refuse alike.
+struct ToolFilter<'a> {
+    summary: bool,
+    names: Vec<&'a str>,
+    provider: Option<&'a str>,
+    connector: Option<&'a str>,
+    /// The connections where `filter.identifier` has a connected account, when one is given.
+    connections: Option<Vec<String>>,
+    /// `filter.query`'s words, lower-cased: each must occur in the name or the description.
+    words: Vec<String>,
+}
+
+impl<'a> ToolFilter<'a> {
+    /// Checks every field as the descriptor's `buf.validate` rules say (400 INVALID_ARGUMENT).
+    fn parse(q: &'a Query, store: &Store) -> Result<Self, ApiError> {
+        let provider = q.opt("filter.provider");
+        max_len("filter.provider", provider, 50)?;
+        let identifier = q.opt("filter.identifier");
+        max_len("filter.identifier", identifier, 100)?;
+        let query = q.opt("filter.query");
+        max_len("filter.query", query, 100)?;
+        if query.is_some_and(|s| s.chars().count() < 3) {
+            return Err(ApiError::invalid(
+                "filter.query: must be at least 3 characters",
+            ));
+        }
+        let connector = q.opt("filter.connector");
+        check_connector("filter.connector", connector)?;
+        // Only scope an account's custom MCP tools upstream; LocalScalekit has none, so they are
+        // checked and otherwise ignored.
+        max_len(
+            "filter.organization_id",
+            q.opt("filter.organization_id"),
+            32,
+        )?;
+        max_len("filter.user_id", q.opt("filter.user_id"), 32)?;
+        let account = q.opt("filter.connected_account_id");
+        max_len("filter.connected_account_id", account, 100)?;
+        if account.is_some_and(|a| !a.starts_with("ca_")) {
+            return Err(ApiError::invalid(
+                "filter.connected_account_id: must start with \"ca_\"",
+            ));
+        }
+        let connections = identifier.map(|id| {
+            store
+                .accounts
+                .iter()
+                .filter(|a| a.identifier == id)
+                .map(|a| a.connector.clone())
+                .collect()
+        });
+        Ok(ToolFilter {
+            summary: parse_bool("filter.summary", q.opt("filter.summary"))?,
+            names: q.all("filter.tool_name"),
+            provider,
+            connector,
+            connections,
+            words: query
+                .map(|s| s.split_whitespace().map(str::to_lowercase).collect())
+                .unwrap_or_default(),
+        })
     }
-    m.insert("tool_names".into(), Value::Array(tool_names));
+
+    fn keeps(&self, t: &CatalogTool, provider: &str) -> bool {
+        let text = || format!("{} {}", t.name, t.description).to_lowercase();
+        (self.names.is_empty() || self.names.contains(&t.name.as_str()))
+            && self
+                .provider
+                .is_none_or(|p| provider.eq_ignore_ascii_case(p))
+            && self.connector.is_none_or(|c| t.connection == c)
+            && self
+                .connections
+                .as_ref()
+                .is_none_or(|cs| cs.contains(&t.connection))
+            && (self.words.is_empty() || {
+                let text = text();
+                self.words.iter().all(|w| text.contains(w.as_str()))
+            })
+    }
+}
+
+/// A query boolean as grpc-gateway reads one (Go's `strconv.ParseBool`); absent is false.
+fn parse_bool(field: &str, v: Option<&str>) -> Result<bool, ApiError> {
+    match v {
+        None => Ok(false),
+        Some("1" | "t" | "T" | "true" | "TRUE" | "True") => Ok(true),
+        Some("0" | "f" | "F" | "false" | "FALSE" | "False") => Ok(false),
+        Some(_) => Err(ApiError::invalid(format!("{field}: must be true or false"))),
+    }
+}
+
+/// ListTools: the catalog through [`ToolFilter`], in catalog order; with `filter.summary` the
+/// page holds the names (`tool_names`) and `tools` is empty.
+pub fn list_tools(tools: &[CatalogTool], store: &Store, q: &Query) -> Result<Value, ApiError> {
+    let filter = ToolFilter::parse(q, store)?;
+    let pg = page(q)?;
+    let matching = tools.iter().filter_map(|t| {
+        let p = provider(store, t);
+        filter.keeps(t, &p).then_some((t, p))
+    });
+    if !filter.summary {
+        let mut m = paged(matching.map(|(t, p)| t.wire(&p)).collect(), pg);
+        m.insert("tool_names".into(), json!([]));
+        return Ok(Value::Object(m));
+    }
+    let mut m = paged(matching.map(|(t, _)| json!(t.name)).collect(), pg);
+    let names = m.insert("tools".into(), json!([]));
+    m.insert("tool_names".into(), names.unwrap_or_else(|| json!([])));
     Ok(Value::Object(m))
 }
 

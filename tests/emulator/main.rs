@@ -13,3 +13,4 @@ mod proxy;
 mod tls;
 mod token;
 mod tools;
+mod tools_filter;

@@ -14,7 +14,7 @@ use crate::common::Api;
 use crate::grpc::{channel, string_value};
 
 /// Three tools on `gmail` (the echo upstream, OAUTH) and one on `notion` (API_KEY).
-fn catalog(extra_connections: Value) -> Value {
+pub fn catalog(extra_connections: Value) -> Value {
     let mut connections = vec![
         json!({"name": "gmail", "provider": "GOOGLE"}),
         json!({"name": "notion", "authType": "API_KEY", "apiKey": {"header": "X-Key"}}),

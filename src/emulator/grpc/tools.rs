@@ -58,11 +58,19 @@ impl pb::tool_service_server::ToolService for Tools {
         serve::<endpoint::GrpcListTools, _, _>(&self.0, request, |r| {
             let mut q = page_query(r.page_size, &r.page_token);
             if let Some(f) = &r.filter {
-                q.extend(pairs("filter.tool_name", &f.tool_name));
                 q.extend(pairs("filter.provider", [&f.provider]));
+                q.extend(pairs("filter.identifier", [&f.identifier]));
+                q.extend(pairs("filter.tool_name", &f.tool_name));
+                q.extend(pairs("filter.query", &f.query));
                 q.extend(pairs("filter.connector", &f.connector));
-                if f.summary == Some(true) {
-                    q.push(("filter.summary".into(), "true".into()));
+                q.extend(pairs("filter.organization_id", &f.organization_id));
+                q.extend(pairs("filter.user_id", &f.user_id));
+                q.extend(pairs(
+                    "filter.connected_account_id",
+                    &f.connected_account_id,
+                ));
+                if let Some(summary) = f.summary {
+                    q.push(("filter.summary".into(), summary.to_string()));
                 }
             }
             let list = list_json(&self.0, ListKind::All, &Query(q))?;
