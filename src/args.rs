@@ -319,6 +319,8 @@ pub fn extra_argument(method: &str, index: u32, kind: &Kind) -> ScalekitError {
         0 => ("arguments[0]", "first"),
         1 => ("arguments[1]", "second"),
         2 => ("arguments[2]", "third"),
+        3 => ("arguments[3]", "fourth"),
+        4 => ("arguments[4]", "fifth"),
         _ => ("arguments", "further"),
     };
     let given = match kind {
