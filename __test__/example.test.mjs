@@ -86,3 +86,39 @@ test('the seed snippet, with the env vars set to LocalScalekit and Enter on stdi
   assert.equal(s.echo, 1)
   assert.equal(s.token, 1)
 })
+
+test('examples/tool-proxy.mjs with LocalScalekit started elsewhere and stdin not a terminal waits for authorization', { timeout: LIMIT_MS + 5_000 }, async (t) => {
+  // As `npx scalekit-local` in another shell with its SCALEKIT_* variables exported here.
+  const local = await startLocal(t)
+  let followed
+  const r = await runNode(['examples/tool-proxy.mjs'], {
+    cwd: ROOT,
+    env: envWithoutScalekit(local.env()),
+    input: '',
+    timeoutMs: LIMIT_MS,
+    onStdout(stdout) {
+      if (followed || !stdout.includes('Waiting until the account is ACTIVE')) return
+      const link = /Authorize provider: (\S+)/.exec(stdout)?.[1]
+      // The user opens the link only after the example has started waiting (and polled once).
+      followed = (async () => {
+        while (local.stats()['connected_accounts.get'] < 1) await new Promise((resolve) => setTimeout(resolve, 5))
+        const page = await fetch(link)
+        await page.arrayBuffer()
+        return page.status
+      })()
+    },
+  })
+  const output = outputOf(r)
+  assert.equal(r.timedOut, false, `did not exit within ${LIMIT_MS} ms\n${output}`)
+  assert.ok(followed, `never said it was waiting\n${output}`)
+  assert.equal(await followed, 200)
+  assert.equal(r.code, 0, output)
+  assert.doesNotMatch(r.stdout, /Followed the link/, 'the example did not follow the link itself')
+  assert.match(r.stdout, /Connected account \S+ is ACTIVE/, output)
+  assert.match(r.stdout, /status: 200/, output)
+  const s = local.stats()
+  assert.equal(s.magic_link, 1)
+  assert.equal(s.authorize, 1)
+  assert.ok(s['connected_accounts.get'] >= 2, 'polled while PENDING_AUTH, then saw ACTIVE')
+  assert.equal(s.proxy, 1)
+})
