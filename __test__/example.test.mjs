@@ -122,3 +122,13 @@ test('examples/tool-proxy.mjs with LocalScalekit started elsewhere and stdin not
   assert.ok(s['connected_accounts.get'] >= 2, 'polled while PENDING_AUTH, then saw ACTIVE')
   assert.equal(s.proxy, 1)
 })
+
+test('examples/pages.mjs walks every page and exits 0 by itself', { timeout: LIMIT_MS + 5_000 }, async () => {
+  const r = await runExample('pages.mjs', LIMIT_MS)
+  const output = outputOf(r)
+  assert.equal(r.timedOut, false, output)
+  assert.equal(r.code, 0, output)
+  assert.match(r.stdout, /First page: 10 accounts, next page token "\S+"/, output)
+  assert.match(r.stdout, /Walked 25 accounts in 3 page requests/, output)
+  assert.match(r.stdout, /First tool: crm_/, output)
+})
