@@ -132,3 +132,20 @@ test('examples/pages.mjs walks every page and exits 0 by itself', { timeout: LIM
   assert.match(r.stdout, /Walked 25 accounts in 3 page requests/, output)
   assert.match(r.stdout, /First tool: crm_/, output)
 })
+
+test('examples/wait-for-account.mjs resolves once the link is followed, then times out on another account', { timeout: LIMIT_MS + 5_000 }, async () => {
+  const r = await runExample('wait-for-account.mjs', LIMIT_MS)
+  const output = outputOf(r)
+  assert.equal(r.timedOut, false, output)
+  assert.equal(r.code, 0, output)
+  assert.match(r.stdout, /Connected account ca_\S+ is ACTIVE/, output)
+  assert.match(r.stdout, /not ACTIVE within 1000ms: its status is still PENDING_AUTH/, output)
+})
+
+test('examples/options-in-params.mjs: the signal in params works, as a second argument it is refused', { timeout: LIMIT_MS + 5_000 }, async () => {
+  const r = await runExample('options-in-params.mjs', LIMIT_MS)
+  const output = outputOf(r)
+  assert.equal(r.code, 0, output)
+  assert.match(r.stdout, /^\d+ connection\(s\)$/m, output)
+  assert.match(r.stdout, /arguments\[1\]: actions\.listConnections takes no second argument, got an AbortSignal/, output)
+})
