@@ -270,6 +270,20 @@ export interface ListConnectedAccountsResponse {
   prevPageToken: string
 }
 
+/**
+ * The promise of a list call's first page, also async-iterable over every item of every page:
+ * `await` gives the first page; `for await` fetches each next page (by `nextPageToken`) only when
+ * the loop reaches it, with the same params and `signal`, and nothing more after a `break`.
+ */
+export interface PagePromise<Page, Item> extends Promise<Page>, AsyncIterable<Item> {}
+
+export interface WaitForConnectedAccountParams extends ConnectedAccountRef {
+  /** How long to wait for ACTIVE, in ms (default 300000); then `ScalekitGatewayTimeoutException`. */
+  timeoutMs?: number
+  /** The first pause between polls, in ms (default 500); pauses double up to 5 s (or up to this, when longer). */
+  pollIntervalMs?: number
+}
+
 export interface VerifyConnectedAccountUserParams extends CallOptions {
   /** From the `auth_request_id` query parameter Scalekit sent to your `userVerifyUrl`. */
   authRequestId: string
@@ -335,15 +349,23 @@ export declare class ActionsClient {
   verifyConnectedAccountUser(params: VerifyConnectedAccountUserParams): Promise<VerifyConnectedAccountUserResponse>
   /** By `connectedAccountId`, or `connectionName` + `identifier`; includes the credentials. */
   getConnectedAccount(params: ConnectedAccountRef): Promise<ConnectedAccountResponse>
+  /**
+   * Resolves `{ connectedAccount }` as soon as the account is ACTIVE (e.g. once the user followed
+   * the authorization link), polling `getConnectedAccount`; an account that does not exist yet is
+   * waited for. Not ACTIVE within `timeoutMs`: `ScalekitGatewayTimeoutException` naming its status.
+   */
+  waitForConnectedAccount(params: WaitForConnectedAccountParams): Promise<ConnectedAccountResponse>
   createConnectedAccount(params: ConnectedAccountWriteParams): Promise<ConnectedAccountResponse>
   updateConnectedAccount(params: UpdateConnectedAccountParams): Promise<ConnectedAccountResponse>
   deleteConnectedAccount(params: ConnectedAccountRef): Promise<Record<string, never>>
-  listConnectedAccounts(params?: ListConnectedAccountsParams): Promise<ListConnectedAccountsResponse>
+  /** The first page; `for await (const account of actions.listConnectedAccounts(...))` walks every page. */
+  listConnectedAccounts(params?: ListConnectedAccountsParams): PagePromise<ListConnectedAccountsResponse, ConnectedAccountForList>
   /** The existing account (updated when `authorizationDetails` is given), or a new one. */
   getOrCreateConnectedAccount(params: ConnectedAccountWriteParams): Promise<ConnectedAccountResponse>
   /** Alias of `getOrCreateConnectedAccount`. */
   upsertConnectedAccount(params: ConnectedAccountWriteParams): Promise<ConnectedAccountResponse>
-  listConnections(params?: ListConnectionsParams): Promise<ListConnectionsResponse>
+  /** The first page; `for await` over it walks every connection of every page. */
+  listConnections(params?: ListConnectionsParams): PagePromise<ListConnectionsResponse, AppConnection>
   /** Runs a Scalekit tool for a connected account; deadline `toolTimeoutMs`. */
   executeTool<T = Record<string, unknown>>(params: ExecuteToolCallParams): Promise<ExecuteToolResponse<T>>
 }
@@ -473,10 +495,10 @@ export interface LLMTools<D> {
 export declare class ToolsClient {
   private constructor()
   /** The environment's tool catalog (deadline `toolTimeoutMs`). */
-  listTools(params?: ListToolsParams): Promise<ListToolsResponse>
+  listTools(params?: ListToolsParams): PagePromise<ListToolsResponse, Tool>
   /** The tools `identifier` can run, each with the connected account that runs it. */
-  listScopedTools(identifier: string, params?: ListScopedToolsParams): Promise<ListScopedToolsResponse>
-  listAvailableTools(identifier: string, params?: ToolPaging): Promise<ListAvailableToolsResponse>
+  listScopedTools(identifier: string, params?: ListScopedToolsParams): PagePromise<ListScopedToolsResponse, ScopedTool>
+  listAvailableTools(identifier: string, params?: ToolPaging): PagePromise<ListAvailableToolsResponse, Tool>
   /** Runs a tool (its input as `params`, as the official ToolsClient names it); not retried unless `retry` is given. */
   executeTool<T = Record<string, unknown>>(params: ToolsExecuteToolParams): Promise<ExecuteToolResponse<T>>
   /** The scoped tools of `identifier` (all pages) as LLM function definitions, and `execute`. */

@@ -199,3 +199,31 @@ export async function tools(client: ScalekitClient): Promise<void> {
   void schema
   await anthropic.execute('gmail_send', { to: 'a' }, { retry: 1 })
 }
+
+import type { PagePromise, ConnectedAccountForList, ListScopedToolsResponse } from 'scalekit-native'
+export async function ergonomics(client: ScalekitClient, signal: AbortSignal): Promise<void> {
+  const { connectedAccount } = await client.actions.waitForConnectedAccount({
+    connectionName: 'crm', identifier: 'u', timeoutMs: 120_000, pollIntervalMs: 250, signal,
+  })
+  const active: string | undefined = connectedAccount?.status
+  await client.actions.waitForConnectedAccount({ connectedAccountId: 'ca_1' })
+  void active
+
+  const pages: PagePromise<ListConnectedAccountsResponse, ConnectedAccountForList> =
+    client.actions.listConnectedAccounts({ pageSize: 10, signal })
+  const firstPage: ListConnectedAccountsResponse = await pages
+  void firstPage
+  for await (const account of client.actions.listConnectedAccounts({ pageSize: 10 })) {
+    const id: string = account.id
+    void id
+  }
+  for await (const connection of client.actions.listConnections()) void (connection.connectionName satisfies string)
+  for await (const tool of client.tools.listTools({ pageSize: 100 })) void (tool.definition satisfies object)
+  const scoped: PagePromise<ListScopedToolsResponse, ScopedTool> = client.tools.listScopedTools('u')
+  for await (const item of scoped) void (item.connectedAccountId satisfies string)
+  for await (const tool of client.tools.listAvailableTools('u')) void (tool.id satisfies string)
+  // @ts-expect-error: the signal goes in params, not as a second argument
+  await client.actions.listConnections({}, AbortSignal.abort())
+  // @ts-expect-error: waitForConnectedAccount takes no pageSize
+  await client.actions.waitForConnectedAccount({ connectedAccountId: 'ca_1', pageSize: 1 })
+}

@@ -86,3 +86,66 @@ test('the seed snippet, with the env vars set to LocalScalekit and Enter on stdi
   assert.equal(s.echo, 1)
   assert.equal(s.token, 1)
 })
+
+test('examples/tool-proxy.mjs with LocalScalekit started elsewhere and stdin not a terminal waits for authorization', { timeout: LIMIT_MS + 5_000 }, async (t) => {
+  // As `npx scalekit-local` in another shell with its SCALEKIT_* variables exported here.
+  const local = await startLocal(t)
+  let followed
+  const r = await runNode(['examples/tool-proxy.mjs'], {
+    cwd: ROOT,
+    env: envWithoutScalekit(local.env()),
+    input: '',
+    timeoutMs: LIMIT_MS,
+    onStdout(stdout) {
+      if (followed || !stdout.includes('Waiting until the account is ACTIVE')) return
+      const link = /Authorize provider: (\S+)/.exec(stdout)?.[1]
+      // The user opens the link only after the example has started waiting (and polled once).
+      followed = (async () => {
+        while (local.stats()['connected_accounts.get'] < 1) await new Promise((resolve) => setTimeout(resolve, 5))
+        const page = await fetch(link)
+        await page.arrayBuffer()
+        return page.status
+      })()
+    },
+  })
+  const output = outputOf(r)
+  assert.equal(r.timedOut, false, `did not exit within ${LIMIT_MS} ms\n${output}`)
+  assert.ok(followed, `never said it was waiting\n${output}`)
+  assert.equal(await followed, 200)
+  assert.equal(r.code, 0, output)
+  assert.doesNotMatch(r.stdout, /Followed the link/, 'the example did not follow the link itself')
+  assert.match(r.stdout, /Connected account \S+ is ACTIVE/, output)
+  assert.match(r.stdout, /status: 200/, output)
+  const s = local.stats()
+  assert.equal(s.magic_link, 1)
+  assert.equal(s.authorize, 1)
+  assert.ok(s['connected_accounts.get'] >= 2, 'polled while PENDING_AUTH, then saw ACTIVE')
+  assert.equal(s.proxy, 1)
+})
+
+test('examples/pages.mjs walks every page and exits 0 by itself', { timeout: LIMIT_MS + 5_000 }, async () => {
+  const r = await runExample('pages.mjs', LIMIT_MS)
+  const output = outputOf(r)
+  assert.equal(r.timedOut, false, output)
+  assert.equal(r.code, 0, output)
+  assert.match(r.stdout, /First page: 10 accounts, next page token "\S+"/, output)
+  assert.match(r.stdout, /Walked 25 accounts in 3 page requests/, output)
+  assert.match(r.stdout, /First tool: crm_/, output)
+})
+
+test('examples/wait-for-account.mjs resolves once the link is followed, then times out on another account', { timeout: LIMIT_MS + 5_000 }, async () => {
+  const r = await runExample('wait-for-account.mjs', LIMIT_MS)
+  const output = outputOf(r)
+  assert.equal(r.timedOut, false, output)
+  assert.equal(r.code, 0, output)
+  assert.match(r.stdout, /Connected account ca_\S+ is ACTIVE/, output)
+  assert.match(r.stdout, /not ACTIVE within 1000ms: its status is still PENDING_AUTH/, output)
+})
+
+test('examples/options-in-params.mjs: the signal in params works, as a second argument it is refused', { timeout: LIMIT_MS + 5_000 }, async () => {
+  const r = await runExample('options-in-params.mjs', LIMIT_MS)
+  const output = outputOf(r)
+  assert.equal(r.code, 0, output)
+  assert.match(r.stdout, /^\d+ connection\(s\)$/m, output)
+  assert.match(r.stdout, /arguments\[1\]: actions\.listConnections takes no second argument, got an AbortSignal/, output)
+})

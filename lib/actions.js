@@ -4,7 +4,8 @@
 const util = require('node:util')
 const { withSignal } = require('./calls.js')
 const { Readable } = require('node:stream')
-const { proxyOptions, readBlob, accountCall, isAbortSignal } = require('./args.js')
+const { proxyOptions, readBlob, accountCall, isAbortSignal, refuseMore } = require('./args.js')
+const { pagePromise } = require('./pages.js')
 const { pump, dropUpload } = require('./streams.js')
 const { ScalekitAbortException } = require('./exceptions.js')
 
@@ -26,7 +27,9 @@ class ActionsClient {
   }
 
   /** A call through `{envUrl}/proxy{path}`, forwarded by Scalekit with the user's credentials. */
-  async request(params) {
+  async request(params, ...more) {
+    const refused = refuseMore('actions.request', 1, more)
+    if (refused) return refused
     const options = proxyOptions(params)
     const p = options?.paramsKind === undefined ? params : {}
     const signal = p.signal
@@ -52,7 +55,12 @@ class ActionsClient {
     return response
   }
 
-  async #accounts(method, params) {
+  /** `name` is the public method's name (an alias differs from its `method`). */
+  #accounts(method, params, more, name = method) {
+    return refuseMore(`actions.${name}`, 1, more) ?? this.#call(method, params)
+  }
+
+  async #call(method, params) {
     const call = accountCall(params)
     const signal = call.paramsKind === undefined ? params.signal : undefined
     const response = await withSignal(signal, (signalFields) =>
@@ -60,25 +68,39 @@ class ActionsClient {
     return reviveDates(response.data)
   }
 
+  /** A list method's first page, iterable over every item of every page (lib/pages.js). */
+  #pages(method, key, params, more) {
+    const first = this.#accounts(method, params, more)
+    return pagePromise(first, key, (pageToken) => this.#call(method, { ...params, pageToken }))
+  }
+
   /** A magic link the user opens to authorize (or re-authorize) a connected account. */
-  getAuthorizationLink(params) { return this.#accounts('getAuthorizationLink', params) }
+  getAuthorizationLink(params, ...more) { return this.#accounts('getAuthorizationLink', params, more) }
   /** Confirms the user after `userVerifyUrl` received `auth_request_id`; the account becomes ACTIVE. */
-  verifyConnectedAccountUser(params) { return this.#accounts('verifyConnectedAccountUser', params) }
+  verifyConnectedAccountUser(params, ...more) { return this.#accounts('verifyConnectedAccountUser', params, more) }
   /** By `connectedAccountId`, or `connectionName` + `identifier`; includes the credentials. */
-  getConnectedAccount(params) { return this.#accounts('getConnectedAccount', params) }
-  createConnectedAccount(params) { return this.#accounts('createConnectedAccount', params) }
-  updateConnectedAccount(params) { return this.#accounts('updateConnectedAccount', params) }
+  getConnectedAccount(params, ...more) { return this.#accounts('getConnectedAccount', params, more) }
+  /**
+   * Resolves `{ connectedAccount }` once the account is ACTIVE, polling it (from
+   * `pollIntervalMs`, doubling up to 5 s); `ScalekitGatewayTimeoutException` after `timeoutMs`.
+   */
+  waitForConnectedAccount(params, ...more) { return this.#accounts('waitForConnectedAccount', params, more) }
+  createConnectedAccount(params, ...more) { return this.#accounts('createConnectedAccount', params, more) }
+  updateConnectedAccount(params, ...more) { return this.#accounts('updateConnectedAccount', params, more) }
   /** Resolves `{}`. */
-  deleteConnectedAccount(params) { return this.#accounts('deleteConnectedAccount', params) }
-  listConnectedAccounts(params) { return this.#accounts('listConnectedAccounts', params) }
+  deleteConnectedAccount(params, ...more) { return this.#accounts('deleteConnectedAccount', params, more) }
+  /** The first page; `for await` over it walks every account of every page. */
+  listConnectedAccounts(params, ...more) { return this.#pages('listConnectedAccounts', 'connectedAccounts', params, more) }
   /** The existing account (updated when `authorizationDetails` is given), or a new one. */
-  getOrCreateConnectedAccount(params) { return this.#accounts('getOrCreateConnectedAccount', params) }
+  getOrCreateConnectedAccount(params, ...more) { return this.#accounts('getOrCreateConnectedAccount', params, more) }
   /** Alias of `getOrCreateConnectedAccount`. */
-  upsertConnectedAccount(params) { return this.#accounts('getOrCreateConnectedAccount', params) }
-  /** App-level connections of the environment. */
-  listConnections(params) { return this.#accounts('listConnections', params) }
+  upsertConnectedAccount(params, ...more) {
+    return this.#accounts('getOrCreateConnectedAccount', params, more, 'upsertConnectedAccount')
+  }
+  /** App-level connections of the environment; `for await` walks every page. */
+  listConnections(params, ...more) { return this.#pages('listConnections', 'connections', params, more) }
   /** Runs a Scalekit tool for a connected account (deadline: `toolTimeoutMs`). */
-  executeTool(params) { return this.#accounts('executeTool', params) }
+  executeTool(params, ...more) { return this.#accounts('executeTool', params, more) }
 
   [util.inspect.custom]() {
     return 'ActionsClient {}'

@@ -4,6 +4,7 @@
 // what is allowed and says what is wrong (docs/architecture.md, "Argument rules").
 
 const native = require('./native.js')
+const { fromNative } = require('./errors.js')
 
 /** What a value is, in the names `Kind::parse` reads in Rust (src/args.rs). */
 function kindOf(value) {
@@ -153,6 +154,22 @@ function accountCall(params) {
   return call
 }
 
+/**
+ * `more`, the arguments a method got from position `index` on (it takes none there): a rejected
+ * promise with Rust's ScalekitValidationException for the first one given, else `undefined`.
+ * Nothing is ignored (docs/architecture.md, "Argument rules").
+ */
+function refuseMore(method, index, more) {
+  const i = more.findIndex((value) => value !== undefined)
+  if (i < 0) return undefined
+  try {
+    native.extraArgument(method, index + i, kindOf(more[i]))
+  } catch (e) {
+    return Promise.reject(fromNative(e))
+  }
+  return undefined
+}
+
 /** LocalScalekit options → the native constructor's arguments. */
 function localOptions(options) {
   if (options === undefined || options === null) return [undefined, undefined, undefined, undefined]
@@ -166,4 +183,4 @@ function localOptions(options) {
   }
 }
 
-module.exports = { kindOf, isAbortSignal, proxyOptions, readBlob, accountCall, localOptions }
+module.exports = { kindOf, isAbortSignal, proxyOptions, readBlob, accountCall, refuseMore, localOptions }

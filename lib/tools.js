@@ -3,7 +3,8 @@
 
 const util = require('node:util')
 const { withSignal } = require('./calls.js')
-const { accountCall } = require('./args.js')
+const { accountCall, refuseMore } = require('./args.js')
+const { pagePromise } = require('./pages.js')
 
 /** `updatedAt` crosses the native boundary as an RFC 3339 string and reaches users as a Date. */
 function reviveTool(tool) {
@@ -40,23 +41,41 @@ class ToolsClient {
     return response.data
   }
 
+  async #list(method, params) {
+    return reviveTools(await this.#call(method, params))
+  }
+
+  /**
+   * A listing's first page, iterable over every tool of every page (lib/pages.js);
+   * `withToken(pageToken)` is the same call's params for a following page.
+   */
+  #pages(method, params, refused, withToken) {
+    const first = refused ?? this.#list(method, params)
+    return pagePromise(first, 'tools', (pageToken) => this.#list(method, withToken(pageToken)))
+  }
+
   /** The environment's tool catalog: `{ tools, nextPageToken, prevPageToken, totalSize, toolNames }`. */
-  async listTools(options) {
-    return reviveTools(await this.#call('listTools', options === undefined || options === null ? {} : options))
+  listTools(options, ...more) {
+    return this.#pages('listTools', options === undefined || options === null ? {} : options,
+      refuseMore('tools.listTools', 1, more), (pageToken) => ({ ...options, pageToken }))
   }
 
   /** The tools `identifier` can run (those of its connected accounts), each with its `connectedAccountId`. */
-  async listScopedTools(identifier, options) {
-    return reviveTools(await this.#call('listScopedTools', withIdentifier(identifier, options)))
+  listScopedTools(identifier, options, ...more) {
+    return this.#pages('listScopedTools', withIdentifier(identifier, options),
+      refuseMore('tools.listScopedTools', 2, more), (pageToken) => withIdentifier(identifier, { ...options, pageToken }))
   }
 
   /** The tools available to `identifier`. */
-  async listAvailableTools(identifier, options) {
-    return reviveTools(await this.#call('listAvailableTools', withIdentifier(identifier, options)))
+  listAvailableTools(identifier, options, ...more) {
+    return this.#pages('listAvailableTools', withIdentifier(identifier, options),
+      refuseMore('tools.listAvailableTools', 2, more), (pageToken) => withIdentifier(identifier, { ...options, pageToken }))
   }
 
   /** Runs a tool (deadline `toolTimeoutMs`); retried on 503 only with `retry`, as a retry can run it twice. */
-  executeTool(params) {
+  executeTool(params, ...more) {
+    const refused = refuseMore('tools.executeTool', 1, more)
+    if (refused) return refused
     // The official ToolsClient names the tool's input `params` (ActionsClient: `toolInput`).
     if (params === null || typeof params !== 'object') return this.#call('executeTool', params)
     const { params: toolInput, toolInput: _ignored, ...rest } = params
@@ -67,17 +86,20 @@ class ToolsClient {
    * The scoped tools of `identifier` (all pages) as LLM function definitions, in the OpenAI or
    * Anthropic format, and `execute(name, args)` to run a model's tool call.
    */
-  async forLLM(options) {
+  async forLLM(options, ...more) {
+    const refused = refuseMore('tools.forLLM', 1, more)
+    if (refused) return refused
     const { definitions, accounts } = await this.#call('forLLM', options)
     const identifier = options.identifier
-    const execute = (name, args, callOptions) => this.#call('executeLLMTool', {
-      toolName: name,
-      identifier,
-      arguments: args,
-      tools: accounts,
-      signal: callOptions?.signal,
-      retry: callOptions?.retry,
-    })
+    const execute = (name, args, callOptions, ...rest) => refuseMore('forLLM().execute', 3, rest) ??
+      this.#call('executeLLMTool', {
+        toolName: name,
+        identifier,
+        arguments: args,
+        tools: accounts,
+        signal: callOptions?.signal,
+        retry: callOptions?.retry,
+      })
     return { definitions, execute }
   }
 

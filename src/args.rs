@@ -311,6 +311,31 @@ pub fn abort_signal(kind: &Kind) -> Result<(), ScalekitError> {
     }
 }
 
+/// A method got an argument after the ones it takes (`index` counts from 0): refused rather than
+/// ignored, since every option, `signal` included, goes in the params object each method takes
+/// (docs/architecture.md, "Argument rules").
+pub fn extra_argument(method: &str, index: u32, kind: &Kind) -> ScalekitError {
+    let (argument, ordinal) = match index {
+        0 => ("arguments[0]", "first"),
+        1 => ("arguments[1]", "second"),
+        2 => ("arguments[2]", "third"),
+        3 => ("arguments[3]", "fourth"),
+        4 => ("arguments[4]", "fifth"),
+        _ => ("arguments", "further"),
+    };
+    let given = match kind {
+        Kind::AbortSignal => "an AbortSignal",
+        other => other.type_of(),
+    };
+    ScalekitError::validation(
+        argument,
+        format!(
+            "{method} takes no {ordinal} argument, got {given}: options such as signal go in \
+             the params object it takes, e.g. {{ ...params, signal }}"
+        ),
+    )
+}
+
 fn unserialisable(name: &'static str, message: &str) -> ScalekitError {
     ScalekitError::validation(name, format!("{name} cannot be serialised: {message}"))
 }
@@ -584,6 +609,27 @@ mod tests {
         assert_eq!(
             message(retry_setting(Given::Number(11.0)).unwrap_err()),
             "retry must be a boolean or a whole number from 0 to 10, got 11"
+        );
+    }
+
+    #[test]
+    fn an_extra_argument_is_named_and_refused() {
+        let e = extra_argument("actions.listConnections", 1, &Kind::AbortSignal);
+        assert!(matches!(
+            e,
+            ScalekitError::Validation {
+                argument: "arguments[1]",
+                ..
+            }
+        ));
+        assert_eq!(
+            message(e),
+            "actions.listConnections takes no second argument, got an AbortSignal: options such \
+             as signal go in the params object it takes, e.g. { ...params, signal }"
+        );
+        assert!(
+            message(extra_argument("tools.listScopedTools", 2, &Kind::Number))
+                .starts_with("tools.listScopedTools takes no third argument, got number:")
         );
     }
 

@@ -108,6 +108,7 @@ impl ScalekitClient {
         let (call, shape): (RestCall, fn(&Value) -> Value) = match operation {
             Op::GetOrCreate => return self.get_or_create(params).await,
             Op::ForLlm => return self.for_llm(params, timeout, policy).await,
+            Op::WaitActive => return accounts::wait_active(self, params).await,
             Op::AuthorizationLink => {
                 let call = accounts::magic_link_call(params)?;
                 return accounts::magic_link_answer(&self.rest(&call, timeout, policy).await?);

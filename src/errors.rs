@@ -104,6 +104,10 @@ pub enum ScalekitError {
     /// The call's deadline passed.
     #[error("[deadline_exceeded] timeout of {timeout_ms}ms exceeded")]
     Timeout { timeout_ms: u64 },
+    /// `waitForConnectedAccount`: the account was not ACTIVE within its `timeoutMs`; `status`
+    /// is the last one seen (`NOT_FOUND` while no account exists).
+    #[error("[deadline_exceeded] the connected account was not ACTIVE within {timeout_ms}ms: its status is still {status}")]
+    NotActive { timeout_ms: u64, status: String },
     /// No response: connection refused, reset, DNS, TLS. `connect` is true when the request
     /// never reached the server (safe to retry).
     #[error("{message}")]
@@ -236,6 +240,7 @@ impl ScalekitError {
                 }
             }
             ScalekitError::Timeout { .. }
+            | ScalekitError::NotActive { .. }
             | ScalekitError::TooLarge { .. }
             | ScalekitError::Aborted => {}
         }

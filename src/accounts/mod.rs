@@ -6,6 +6,7 @@ mod params;
 mod requests;
 mod shapes;
 mod tools;
+mod wait;
 
 pub use params::{details_to_wire, Params};
 pub use requests::{
@@ -22,6 +23,7 @@ pub use tools::{
     list_available_tools_call, list_scoped_tools_call, list_tools_call, scoped_tools_answer,
     tool_retries, tools_answer, LlmFormat, AVAILABLE_TOOLS_PATH, SCOPED_TOOLS_PATH, TOOLS_PATH,
 };
+pub use wait::wait_active;
 
 pub const ACCOUNTS_PATH: &str = "/api/v1/connected_accounts";
 pub const ACCOUNT_AUTH_PATH: &str = "/api/v1/connected_accounts/auth";
@@ -51,6 +53,8 @@ pub enum AccountOperation {
     ForLlm,
     /// `forLLM(...).execute`: ExecuteTool for one of the tools `forLLM` listed.
     ExecuteLlmTool,
+    /// `waitForConnectedAccount`: polls `Get` until the account is ACTIVE.
+    WaitActive,
 }
 
 impl AccountOperation {
@@ -72,6 +76,7 @@ impl AccountOperation {
             "listAvailableTools" => Self::ListAvailableTools,
             "forLLM" => Self::ForLlm,
             "executeLLMTool" => Self::ExecuteLlmTool,
+            "waitForConnectedAccount" => Self::WaitActive,
             _ => return None,
         })
     }

@@ -382,3 +382,16 @@ impl NativeClient {
         });
     }
 }
+
+/// A public method got more arguments than it takes: always fails, with the rule's message
+/// (`crate::args::extra_argument`); `lib/args.js` turns it into the call's rejection.
+// Only JS calls it, so test builds (where napi registers nothing) see it as unused.
+#[cfg_attr(test, allow(dead_code))]
+#[napi]
+pub fn extra_argument(method: String, index: u32, kind: String) -> napi::Result<()> {
+    Err(to_napi(args::extra_argument(
+        &method,
+        index,
+        &Kind::parse(&kind, None),
+    )))
+}

@@ -169,7 +169,7 @@ pub(crate) fn failure_json(error: &ScalekitError) -> String {
             http_fields(&mut d, f);
             "server"
         }
-        ScalekitError::Timeout { timeout_ms } => {
+        ScalekitError::Timeout { timeout_ms } | ScalekitError::NotActive { timeout_ms, .. } => {
             d.insert("timeoutMs".into(), json!(timeout_ms));
             // As the official SDK reports a deadline: DEADLINE_EXCEEDED, shown as a 504.
             d.insert("status".into(), json!(504));

@@ -1,0 +1,127 @@
+// Auto-pagination (docs/architecture.md, "Pages"): the promise of a list call is also
+// async-iterable over every item of every page; pages are fetched only as the loop reaches them.
+import { test, describe, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+
+import sk from '../index.js'
+import { rejection } from './helpers.mjs'
+
+const { LocalScalekit, ScalekitAbortException, ScalekitValidationException } = sk
+
+const COUNT = 25
+const identifier = 'pager'
+let local
+let client
+
+before(async () => {
+  const accounts = []
+  for (let i = 0; i < COUNT; i++) {
+    accounts.push({ connectionName: 'crm', identifier: `user-${String(i).padStart(2, '0')}`, authorizationDetails: { oauth_token: { access_token: `t${i}` } } })
+  }
+  accounts.push({ connectionName: 'other', identifier, authorizationDetails: { oauth_token: { access_token: 'x' } } })
+  const tools = []
+  for (let i = 0; i < COUNT; i++) {
+    tools.push({ name: `other_tool_${String(i).padStart(2, '0')}`, connection: 'other', request: { path: `/v1/t${i}` } })
+  }
+  local = await LocalScalekit.start({
+    connections: [{ name: 'crm', authType: 'OAUTH' }, { name: 'other', authType: 'OAUTH' }],
+    accounts,
+    tools,
+  })
+  client = local.client()
+})
+after(() => local.close())
+
+/** Requests served for `endpoint` while `run` ran. */
+async function served(endpoint, run) {
+  local.resetStats()
+  const result = await run()
+  return { result, requests: local.stats()[endpoint] }
+}
+
+async function collect(iterable, limit = Infinity) {
+  const items = []
+  for await (const item of iterable) {
+    items.push(item)
+    if (items.length >= limit) break
+  }
+  return items
+}
+
+describe('listConnectedAccounts', () => {
+  test('await gives the first page, as before', async () => {
+    const { result, requests } = await served('connected_accounts.list', () =>
+      client.actions.listConnectedAccounts({ connectionName: 'crm', pageSize: 10 }))
+    assert.equal(result.connectedAccounts.length, 10)
+    assert.notEqual(result.nextPageToken, '')
+    assert.equal(requests, 1)
+  })
+
+  test(`for await walks all ${COUNT} accounts with pageSize 10: three page requests`, async () => {
+    const { result, requests } = await served('connected_accounts.list', () =>
+      collect(client.actions.listConnectedAccounts({ connectionName: 'crm', pageSize: 10 })))
+    assert.equal(requests, 3)
+    const identifiers = result.map((a) => a.identifier)
+    assert.deepEqual(identifiers, [...new Set(identifiers)].sort(), 'each account once, in order')
+    assert.equal(identifiers.length, COUNT, 'the filter applies to every page')
+    assert.ok(result[0].updatedAt instanceof Date, 'items are revived as on the first page')
+  })
+
+  test('breaking out of the loop fetches no further page', async () => {
+    const firstOnly = await served('connected_accounts.list', () =>
+      collect(client.actions.listConnectedAccounts({ connectionName: 'crm', pageSize: 10 }), 3))
+    assert.equal(firstOnly.result.length, 3)
+    assert.equal(firstOnly.requests, 1)
+    const two = await served('connected_accounts.list', () =>
+      collect(client.actions.listConnectedAccounts({ connectionName: 'crm', pageSize: 10 }), 12))
+    assert.equal(two.requests, 2)
+  })
+
+  test('the signal applies to every page', async () => {
+    const controller = new AbortController()
+    local.resetStats()
+    const seen = []
+    const e = await rejection((async () => {
+      for await (const account of client.actions.listConnectedAccounts({ connectionName: 'crm', pageSize: 10, signal: controller.signal })) {
+        seen.push(account)
+        if (seen.length === 10) controller.abort()
+      }
+    })())
+    assert.ok(e instanceof ScalekitAbortException, e)
+    assert.equal(seen.length, 10)
+    assert.equal(local.stats()['connected_accounts.list'], 1, 'the next page was never requested')
+  })
+
+  test('bad params reject the loop as they reject the await', async () => {
+    const e = await rejection(collect(client.actions.listConnectedAccounts({ pageSize: 1000 })))
+    assert.ok(e instanceof ScalekitValidationException, e)
+    assert.equal(e.argument, 'pageSize')
+  })
+
+  test('listConnections pages the same way', async () => {
+    const all = await collect(client.actions.listConnections({ pageSize: 1 }))
+    assert.deepEqual(all.map((c) => c.connectionName).sort(), ['crm', 'other'])
+  })
+})
+
+describe('tools listings', () => {
+  for (const [name, endpoint, list] of [
+    ['listTools', 'tools.list', (o) => client.tools.listTools(o)],
+    ['listScopedTools', 'tools.scoped', (o) => client.tools.listScopedTools(identifier, o)],
+    ['listAvailableTools', 'tools.available', (o) => client.tools.listAvailableTools(identifier, o)],
+  ]) {
+    test(`${name}: await gives the first page; for await walks all ${COUNT} tools in 3 pages; break stops`, async () => {
+      const first = await served(endpoint, () => list({ pageSize: 10 }))
+      assert.equal(first.result.tools.length, 10)
+      assert.equal(first.requests, 1)
+      const all = await served(endpoint, () => collect(list({ pageSize: 10 })))
+      assert.equal(all.requests, 3)
+      assert.equal(all.result.length, COUNT)
+      const tool = (item) => item.tool ?? item
+      assert.equal(new Set(all.result.map((item) => tool(item).definition.name)).size, COUNT)
+      assert.ok(tool(all.result[COUNT - 1]).updatedAt instanceof Date, 'later pages are revived too')
+      const early = await served(endpoint, () => collect(list({ pageSize: 10 }), 1))
+      assert.equal(early.requests, 1)
+    })
+  }
+})
