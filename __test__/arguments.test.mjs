@@ -90,3 +90,19 @@ test("forLLM's execute refuses a fourth argument", async () => {
   assert.equal(e.argument, 'arguments[3]')
   assert.equal(requests(), 0)
 })
+
+test('NaN and ±Infinity options are refused by name, not read as absent', async () => {
+  local.resetStats()
+  const cases = [
+    ['timeoutMs', () => client.actions.waitForConnectedAccount({ ...ref, timeoutMs: Infinity })],
+    ['pollIntervalMs', () => client.actions.waitForConnectedAccount({ ...ref, pollIntervalMs: NaN })],
+    ['pageSize', () => client.actions.listConnectedAccounts({ pageSize: -Infinity })],
+    ['pageSize', () => client.tools.listTools({ pageSize: NaN })],
+  ]
+  for (const [argument, call] of cases) {
+    const e = await rejection(call())
+    assert.ok(e instanceof ScalekitValidationException, e)
+    assert.equal(e.argument, argument)
+  }
+  assert.equal(requests(), 0, JSON.stringify(local.stats()))
+})

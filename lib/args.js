@@ -146,7 +146,11 @@ function accountCall(params) {
   const { signal: _signal, ...rest } = params
   const call = {}
   try {
-    call.paramsJson = JSON.stringify(rest)
+    // JSON would turn NaN and ±Infinity into null (an absent option); sent as text, Rust refuses
+    // them by name instead of silently using the default.
+    call.paramsJson = JSON.stringify(rest, function nonFinite(key, value) {
+      return this === rest && typeof value === 'number' && !Number.isFinite(value) ? String(value) : value
+    })
   } catch (e) {
     call.paramsKind = 'object'
     call.paramsError = String(e && e.message)
