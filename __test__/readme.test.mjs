@@ -252,23 +252,37 @@ describe('the examples holding README samples run against LocalScalekit and exit
     })
   }
 
-  test('examples/quick-start.mjs with SCALEKIT_* pointed at a LocalScalekit: link first, the call once authorized', { timeout: 2 * LIMIT_MS }, async (t) => {
+  test('examples/quick-start.mjs with SCALEKIT_* pointed at a LocalScalekit: prints the link, waits for authorization, then calls', { timeout: 2 * LIMIT_MS }, async (t) => {
     const local = await startLocal(t)
     const env = envWithoutScalekit(local.env())
-    const first = await runSample('quick-start.mjs', { env })
-    const link = /^(https?:\/\/\S+)$/m.exec(first.stdout)?.[1]
-    assert.ok(link?.startsWith(local.url), `prints the authorization link\n${first.output}`)
-    assert.equal(local.accounts()[0]?.status, 'PENDING_AUTH')
-
-    const page = await fetch(link)
-    await page.arrayBuffer()
-    assert.equal(page.status, 200)
-
-    const second = await runSample('quick-start.mjs', { env, cwd: first.dir })
-    fs.rmSync(first.dir, { recursive: true, force: true })
-    assert.match(second.stdout, /^200 \{/m, second.output)
-    assert.match(second.stdout, /path: '\/gmail\/v1\/users\/me\/profile'/, second.output)
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skn-readme-run-'))
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
+    let followed
+    const first = await runNode([path.join(EXAMPLES, 'quick-start.mjs')], {
+      cwd: dir,
+      env,
+      stdin: 'ignore',
+      timeoutMs: LIMIT_MS,
+      // The user opens the link once it is printed; the sample is waiting for them by then.
+      onStdout: (stdout) => {
+        const link = /^(https?:\/\/\S+)$/m.exec(stdout)?.[1]
+        if (link === undefined || followed !== undefined) return
+        assert.equal(local.accounts()[0]?.status, 'PENDING_AUTH')
+        followed = fetch(link).then(async (page) => { await page.arrayBuffer(); return page.status })
+      },
+    })
+    assert.equal(first.code, 0, outputOf(first))
+    assert.ok(followed !== undefined, `prints the authorization link\n${outputOf(first)}`)
+    assert.equal(await followed, 200)
+    assert.match(first.stdout, /^200 \{/m, outputOf(first))
+    assert.match(first.stdout, /path: '\/gmail\/v1\/users\/me\/profile'/, outputOf(first))
     assert.equal(local.stats().proxy, 1)
+
+    // Once authorized, a second run makes the call at once, without a link.
+    const second = await runSample('quick-start.mjs', { env, cwd: dir })
+    assert.doesNotMatch(second.stdout, /Open this link/, second.output)
+    assert.match(second.stdout, /^200 \{/m, second.output)
+    assert.equal(local.stats().proxy, 2)
   })
 
   test('examples/streaming-download.mjs writes the download to a file', { timeout: LIMIT_MS + 5_000 }, async () => {
