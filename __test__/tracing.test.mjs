@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import dc from 'node:diagnostics_channel'
 
 import sk from '../index.js'
-import { startServer, sendJson, rejection } from './helpers.mjs'
+import { startServer, sendJson, rejection, runExample, outputOf } from './helpers.mjs'
 
 const { ScalekitClient, TracingChannels, ScalekitInternalServerException, ScalekitValidationException } = sk
 
@@ -153,4 +153,15 @@ test('with no subscriber nothing is published and calls go on as usual', async (
   await client.actions.listConnectedAccounts()
   await rejection(client.actions.request({ ...route, path: '/v1/fail' }))
   assert.deepEqual(published, [])
+})
+
+test('examples/tracing.mjs turns calls into spans without OpenTelemetry installed, and exits 0', { timeout: 65_000 }, async () => {
+  const r = await runExample('tracing.mjs', 60_000)
+  const output = outputOf(r)
+  assert.equal(r.code, 0, output)
+  assert.match(r.stdout, /^span scalekit token POST \/oauth\/token status=200 attempts=1$/m, output)
+  assert.match(r.stdout, /^span scalekit proxy GET \/v1\/messages status=200 attempts=1$/m, output)
+  assert.match(r.stdout, /^span scalekit control GET \/api\/v1\/connected_accounts status=200 attempts=1$/m, output)
+  assert.match(r.stdout, /^span scalekit control GET \/api\/v1\/connected_accounts\/auth status=404 attempts=1 error=ScalekitNotFoundException: /m, output)
+  assert.doesNotMatch(r.stdout, /unread|provider-token/, 'no query value or token in any span')
 })
