@@ -125,7 +125,8 @@ mod tests {
             .to_string(),
         )
         .unwrap();
-        let built: [(Op, fn(&Params) -> Result<RestCall, ScalekitError>); 12] = [
+        type Build = fn(&Params) -> Result<RestCall, ScalekitError>;
+        let built: [(Op, Build); 12] = [
             (Op::Get, accounts::get_call),
             (Op::GetOrCreate, accounts::get_or_create_lookup),
             (Op::Create, accounts::create_call),

@@ -410,12 +410,14 @@ fn traced(options: &Object<'_>) -> napi::Result<Option<Arc<CallTrace>>> {
 /// A call's HTTP method and REST path, for tracing (`lib/tracing.js`): the account operation's
 /// route, or `undefined` for an unknown method name.
 #[napi(object)]
+#[cfg_attr(test, allow(dead_code))] // reached from JS only
 pub struct CallRoute {
     pub method: String,
     pub path: String,
 }
 
 #[napi]
+#[cfg_attr(test, allow(dead_code))]
 pub fn describe_call(method: String) -> Option<CallRoute> {
     let (method, path) = trace::route(AccountOperation::from_method(&method)?);
     Some(CallRoute {
