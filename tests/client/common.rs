@@ -109,6 +109,15 @@ impl Stub {
         Stub { url, log }
     }
 
+    /// Every request but the token fetches, in order.
+    pub fn api_requests(&self) -> Vec<Seen> {
+        let log = self.log.lock().unwrap();
+        log.iter()
+            .filter(|s| s.path != TOKEN_PATH)
+            .cloned()
+            .collect()
+    }
+
     pub fn seen(&self, path: &str) -> Vec<Seen> {
         let log = self.log.lock().unwrap();
         log.iter().filter(|s| s.path == path).cloned().collect()

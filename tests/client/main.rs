@@ -5,4 +5,5 @@ mod budget;
 mod common;
 mod reauth;
 mod retry;
+mod routes;
 mod token_errors;
