@@ -5,7 +5,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 
 import sk from '../index.js'
-import { startServer, sendJson, rejection } from './helpers.mjs'
+import { startServer, sendJson, rejection, runNode, outputOf, envWithoutScalekit, ROOT } from './helpers.mjs'
 
 const { ScalekitClient, ScalekitServiceUnavailableException, ScalekitValidationException } = sk
 
@@ -69,4 +69,20 @@ test('retryBudget is checked when the client is made', () => {
       return true
     })
   }
+})
+
+// README, "Retry budget", verbatim.
+const README_SAMPLE = `import { ScalekitClient } from 'scalekit-native'
+
+// A bigger budget for a client that makes many calls in parallel; 0 never retries.
+const busy = ScalekitClient.fromEnv({ retryBudget: 2000 })
+// No budget at all: every call retries up to maxRetries whatever happens (the behaviour before the budget).
+const unbounded = ScalekitClient.fromEnv({ retryBudget: false })
+`
+
+test("the README's retryBudget sample runs", async () => {
+  const env = envWithoutScalekit({ SCALEKIT_ENV_URL: 'https://acme.scalekit.dev', SCALEKIT_CLIENT_ID: 'skc_1', SCALEKIT_CLIENT_SECRET: 'secret' })
+  const r = await runNode(['--input-type=module', '-e', README_SAMPLE + 'console.log(busy.envUrl, unbounded.clientId)\n'], { cwd: ROOT, env, stdin: 'ignore' })
+  assert.equal(r.code, 0, outputOf(r))
+  assert.equal(r.stdout.trim(), 'https://acme.scalekit.dev skc_1')
 })

@@ -11,11 +11,11 @@ import {
   type TracingChannel,
 } from 'scalekit-native'
 
-export function clients(url: string): ScalekitClient[] {
-  return [
-    new ScalekitClient(url, 'skc_1', 'secret', { retryBudget: 100 }),
-    new ScalekitClient(url, 'skc_1', 'secret', { retryBudget: false }),
-  ]
+export function clients(): ScalekitClient[] {
+  // README, "Retry budget".
+  const busy = ScalekitClient.fromEnv({ retryBudget: 2000 })
+  const unbounded = ScalekitClient.fromEnv({ retryBudget: false })
+  return [busy, unbounded]
 }
 
 export function watch(log: (line: string) => void): () => void {
