@@ -88,3 +88,36 @@ async fn zero_means_no_retries_and_false_means_no_limit() {
     assert_eq!(stub.count(PROXY_PATH), 1 + 150 * 3);
     assert_eq!(unlimited.retry_budget_left(), None);
 }
+
+#[tokio::test]
+async fn a_reauthentication_is_not_a_retry() {
+    let stub = Stub::start(|seen| {
+        (seen.path == PROXY_PATH && seen.n == 0).then(|| {
+            Reply::json(
+                401,
+                serde_json::json!({"code": 16, "message": "token expired"}),
+            )
+        })
+    })
+    .await;
+    let client = stub.client_with(options(RetryBudgetOption::Tokens(0.0)));
+    assert_eq!(client.request(proxy_call("GET")).await.unwrap().status, 200);
+    assert_eq!(stub.count(PROXY_PATH), 2, "sent again with a new token");
+    assert_eq!(stub.token_fetches(), 2);
+}
+
+#[tokio::test]
+async fn token_requests_pay_from_the_same_budget() {
+    let stub = Stub::start(|seen| (seen.path == TOKEN_PATH).then(|| Reply::retry_now(503))).await;
+    let spent = stub.client_with(options(RetryBudgetOption::Tokens(0.0)));
+    http_failure(spent.request(proxy_call("GET")).await);
+    assert_eq!(
+        stub.token_fetches(),
+        1,
+        "no budget: the token request is not retried"
+    );
+    let funded = stub.client_with(options(RetryBudgetOption::Tokens(f64::from(RETRY_COST))));
+    http_failure(funded.request(proxy_call("GET")).await);
+    assert_eq!(stub.token_fetches(), 1 + 2, "one retry paid for");
+    assert_eq!(funded.retry_budget_left(), Some(0));
+}
