@@ -78,6 +78,12 @@ function startAccounts(method, call) {
  * publishes the token fetch it reports, and returns the head without it.
  */
 function received(trace, head) {
+  // A record replaced on the way (a body too large for JS, src/node/completions.rs) has no trace
+  // line: a head starts with its status digits, a trace line with `{`.
+  if (!head.startsWith('{')) {
+    trace.status = Number.parseInt(head, 10) || 0
+    return head
+  }
   const newline = head.indexOf('\n')
   const line = JSON.parse(head.slice(0, newline))
   const rest = head.slice(newline + 1)
