@@ -7,6 +7,8 @@
 //!   headers (lowercase names). None of these can hold a newline.
 //! - `body`: the answer's body as text, or as bytes for a binary content type. A streamed body
 //!   will be one more variant here.
+//!
+//! A traced call's `head` starts with one more line, its trace as JSON ([`with_trace`]).
 
 use bytes::Bytes;
 use http::header::{HeaderMap, CONTENT_TYPE};
