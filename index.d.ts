@@ -27,6 +27,13 @@ export interface ScalekitClientOptions {
    * variables, read when the client is created. Credentials never appear in errors or output.
    */
   proxy?: string | false
+  /**
+   * The client's retry budget (README, "Retry budget"): a bucket of tokens shared by all its calls;
+   * a retry costs 5 (10 after a failed connection), a success puts 1 back (or, after retrying, what
+   * it spent). When the bucket cannot pay, the failure is returned without retrying. A whole number
+   * of tokens 0–1000000 (0: never retry); `false`: no limit; default 500.
+   */
+  retryBudget?: number | false
 }
 
 export type HttpMethod =
@@ -519,6 +526,54 @@ export declare class ScalekitClient {
   readonly clientId: string
   /** `{ envUrl, clientId }`: never the secret or a token. */
   toJSON(): { envUrl: string; clientId: string }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tracing (node:diagnostics_channel; README, "Tracing")
+// ---------------------------------------------------------------------------------------------
+
+/** The channel names; events are published only while one of them has a subscriber. */
+export declare const TracingChannels: {
+  readonly start: 'scalekit-native:request:start'
+  readonly end: 'scalekit-native:request:end'
+  readonly error: 'scalekit-native:request:error'
+}
+export type TracingChannel = (typeof TracingChannels)[keyof typeof TracingChannels]
+
+/**
+ * `proxy`: `actions.request`; `tool`: `executeTool` and `forLLM(...).execute`; `control`: the other
+ * account and tools methods; `token`: a token fetch a traced call started.
+ */
+export type TracedCallKind = 'proxy' | 'control' | 'token' | 'tool'
+
+/** `scalekit-native:request:start`. */
+export interface RequestStartEvent {
+  /** Unique in the process; the other events of the call carry it. */
+  callId: number
+  kind: TracedCallKind
+  /** The HTTP method (of the first request, for a call that sends several). */
+  method: string | undefined
+  /** Proxy: the `path` given, without its query; else the REST path, e.g. `/api/v1/connected_accounts`. */
+  path: string | undefined
+  connectionName: string | undefined
+  identifier: string | undefined
+}
+
+/** `scalekit-native:request:end`: once per start, after the error event if the call rejected. */
+export interface RequestEndEvent {
+  callId: number
+  /** The HTTP status of the answer the call settled with; 0 when none arrived. */
+  status: number
+  durationMs: number
+  /** HTTP attempts: the first, its retries and a re-authentication (a token fetch is its own call). */
+  attempts: number
+}
+
+/** `scalekit-native:request:error`: the call rejects (a non-2xx answer included). */
+export interface RequestErrorEvent {
+  callId: number
+  /** A copy of the exception (same class, message, status fields), without `data`, `headers`, `errDetails`, `unpackedDetails`. */
+  error: ScalekitException
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ const { ActionsClient } = require('./lib/actions.js')
 const { ToolsClient } = require('./lib/tools.js')
 const { LocalScalekit } = require('./lib/local.js')
 const { ConnectorStatus, ConnectorType } = require('./lib/enums.js')
+const { CHANNELS: TracingChannels } = require('./lib/tracing.js')
 
 module.exports = {
   ScalekitClient,
@@ -16,5 +17,6 @@ module.exports = {
   ActionsClient,
   ToolsClient,
   LocalScalekit,
+  TracingChannels,
   ...require('./lib/exceptions.js'),
 }

@@ -10,6 +10,7 @@ const { fromNative } = require('./errors.js')
 const { ScalekitAbortException } = require('./exceptions.js')
 const { decodeOutcome } = require('./outcome.js')
 const { isAbortSignal, kindOf } = require('./args.js')
+const tracing = require('./tracing.js')
 
 /** The clients with calls in flight, by id: only these must stay reachable from the wake-up. */
 const busyClients = new Map()
@@ -33,12 +34,17 @@ class Calls {
     nativeClient.setCompletionHandler(wakeClient, this.#id)
   }
 
+  // A traced call (lib/tracing.js) tells Rust with `traced: true`; an untraced one sends exactly
+  // what it would without tracing.
+
   /** `actions.request`: resolves the decoded response, or rejects with the call's exception. */
   request(connectionName, identifier, path, method, options) {
+    const trace = tracing.isTracing() ? tracing.startProxy(connectionName, identifier, path, method) : undefined
     return new Promise((resolve, reject) => {
-      const id = this.#add(resolve, reject, options?.responseType)
+      const id = this.#add(resolve, reject, options?.responseType, trace)
       try {
-        this.#native.request(id, connectionName, identifier, path, method, options)
+        this.#native.request(id, connectionName, identifier, path, method,
+          trace === undefined ? options : { ...options, traced: true })
       } catch (e) {
         this.#fail(id, e)
       }
@@ -47,19 +53,20 @@ class Calls {
 
   /** A connected-account method by its JS name; resolves the decoded response. */
   accounts(method, call) {
+    const trace = tracing.isTracing() ? tracing.startAccounts(method, call) : undefined
     return new Promise((resolve, reject) => {
-      const id = this.#add(resolve, reject)
+      const id = this.#add(resolve, reject, undefined, trace)
       try {
-        this.#native.accounts(id, method, call)
+        this.#native.accounts(id, method, trace === undefined ? call : { ...call, traced: true })
       } catch (e) {
         this.#fail(id, e)
       }
     })
   }
 
-  #add(resolve, reject, responseType) {
+  #add(resolve, reject, responseType, trace) {
     const id = this.#nextId = (this.#nextId % 0xfffffffe) + 1
-    this.#pending.set(id, { resolve, reject, responseType })
+    this.#pending.set(id, { resolve, reject, responseType, trace })
     if (this.#pending.size === 1) this.#busy(true)
     return id
   }
@@ -68,7 +75,9 @@ class Calls {
     const call = this.#pending.get(id)
     this.#pending.delete(id)
     if (this.#pending.size === 0) this.#busy(false)
-    call?.reject(fromNative(error))
+    const exception = fromNative(error)
+    if (call?.trace !== undefined) tracing.failed(call.trace, exception)
+    call?.reject(exception)
   }
 
   #busy(busy) {
@@ -83,9 +92,14 @@ class Calls {
       const call = this.#pending.get(ids[i])
       if (call === undefined) continue
       this.#pending.delete(ids[i])
+      const { trace } = call
       try {
-        call.resolve(decodeOutcome(heads[i], bodies[i], call.responseType))
+        const head = trace === undefined ? heads[i] : tracing.received(trace, heads[i])
+        const response = decodeOutcome(head, bodies[i], call.responseType)
+        if (trace !== undefined) tracing.succeeded(trace)
+        call.resolve(response)
       } catch (e) {
+        if (trace !== undefined) tracing.failed(trace, e)
         call.reject(e)
       }
     }

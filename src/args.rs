@@ -9,7 +9,7 @@ use bytes::Bytes;
 use serde_json::Value;
 
 use crate::config::js_number;
-use crate::config::Secret;
+use crate::config::{bad_retry_budget, RetryBudgetOption, Secret};
 use crate::errors::ScalekitError;
 use crate::network::{CaOption, ProxyOption};
 use crate::proxy::{ProxyBody, QueryParams, ResponseType, RetrySetting};
@@ -103,6 +103,17 @@ pub fn retry_setting(given: Given) -> Result<RetrySetting, ScalekitError> {
                 other.text()
             ),
         )),
+    }
+}
+
+/// `retryBudget`: absent or `true` for the default budget, `false` for none, or a number of
+/// tokens (its range is checked with the other client options).
+pub fn retry_budget(given: Given) -> Result<RetryBudgetOption, ScalekitError> {
+    match given {
+        Given::Absent | Given::Bool(true) => Ok(RetryBudgetOption::Default),
+        Given::Bool(false) => Ok(RetryBudgetOption::Unlimited),
+        Given::Number(n) => Ok(RetryBudgetOption::Tokens(n)),
+        other => Err(bad_retry_budget(&other.text())),
     }
 }
 

@@ -16,6 +16,7 @@ use crate::errors::{CallKind, ScalekitError};
 use crate::exchange::Exchange;
 use crate::proxy::{self, ProxyParams, RetrySetting};
 use crate::retry::RetryPolicy;
+use crate::retry_budget::RetryBudget;
 use crate::token_endpoint::TokenEndpoint;
 use crate::transport::{OutgoingRequest, RawResponse, ReadMode, Transport};
 
@@ -28,6 +29,8 @@ struct Inner {
     config: Arc<ClientConfig>,
     transport: Transport,
     tokens: TokenCache,
+    /// One retry budget for every call of the client, token fetches included.
+    budget: Arc<RetryBudget>,
 }
 
 impl std::fmt::Debug for ScalekitClient {
@@ -43,21 +46,29 @@ impl ScalekitClient {
     pub fn new(config: ClientConfig) -> Result<Self, ScalekitError> {
         let config = Arc::new(config);
         let transport = Transport::new(&config)?;
+        let budget = Arc::new(RetryBudget::new(config.retry_budget));
         let tokens = TokenCache::new(Arc::new(TokenEndpoint {
             transport: transport.clone(),
             config: Arc::clone(&config),
+            budget: Arc::clone(&budget),
         }));
         Ok(ScalekitClient {
             inner: Arc::new(Inner {
                 config,
                 transport,
                 tokens,
+                budget,
             }),
         })
     }
 
     pub fn config(&self) -> &ClientConfig {
         &self.inner.config
+    }
+
+    /// Tokens left in the retry budget; `None` when it is unlimited (`retryBudget: false`).
+    pub fn retry_budget_left(&self) -> Option<u32> {
+        self.inner.budget.available()
     }
 
     /// `actions.request`: a call through `{envUrl}/proxy{path}`. A 2xx answer is `Ok`, any
@@ -277,6 +288,7 @@ impl ScalekitClient {
             read: ReadMode::Buffered {
                 limit: DEFAULT_MAX_RESPONSE_BYTES,
             },
+            budget: &self.inner.budget,
         }
     }
 }

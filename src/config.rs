@@ -9,6 +9,7 @@ use url::Url;
 
 use crate::errors::ScalekitError;
 use crate::network::{self, CaOption, ProxyOption, ProxySetting};
+use crate::retry_budget::{DEFAULT_RETRY_BUDGET, MAX_RETRY_BUDGET};
 
 /// Version sent in `user-agent` and `x-sdk-version`.
 pub const SDK_NAME: &str = "Scalekit-Node-Native";
@@ -61,6 +62,17 @@ pub struct ClientOptions {
     pub ca: Option<CaOption>,
     /// `proxy`: a URL, `false`, or absent for the environment's.
     pub proxy: ProxyOption,
+    /// `retryBudget` (docs/architecture.md, "Retry budget").
+    pub retry_budget: RetryBudgetOption,
+}
+
+/// `retryBudget` as given: absent (or `true`) for the default, `false` for no limit, or tokens.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub enum RetryBudgetOption {
+    #[default]
+    Default,
+    Unlimited,
+    Tokens(f64),
 }
 
 #[derive(Debug, Clone)]
@@ -80,6 +92,8 @@ pub struct ClientConfig {
     /// included (`toolTimeoutMs`).
     pub tool_timeout: Duration,
     pub max_retries: u32,
+    /// The retry budget's capacity in tokens; `None` for no limit (`retryBudget: false`).
+    pub retry_budget: Option<u32>,
     /// The most bytes a buffered answer may decode to (`maxResponseBytes`).
     pub max_response_bytes: u64,
     pub user_agent: String,
@@ -132,6 +146,7 @@ impl ClientConfig {
                 ))
             }
         };
+        let retry_budget = checked_retry_budget(options.retry_budget)?;
         let max_response_bytes = match options.max_response_bytes {
             None => DEFAULT_MAX_RESPONSE_BYTES,
             Some(n) => checked_byte_limit("maxResponseBytes", n)?,
@@ -157,6 +172,7 @@ impl ClientConfig {
             timeout,
             tool_timeout,
             max_retries,
+            retry_budget,
             max_response_bytes,
             user_agent: format!("{SDK_NAME}/{SDK_VERSION} {runtime}"),
             ca,
@@ -275,6 +291,29 @@ fn read_dotenv(dir: &Path) -> Vec<(String, String)> {
     }
 }
 
+/// The retry budget's capacity: whole tokens, or `None` for no limit.
+fn checked_retry_budget(option: RetryBudgetOption) -> Result<Option<u32>, ScalekitError> {
+    match option {
+        RetryBudgetOption::Default => Ok(Some(DEFAULT_RETRY_BUDGET)),
+        RetryBudgetOption::Unlimited => Ok(None),
+        RetryBudgetOption::Tokens(n)
+            if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= MAX_RETRY_BUDGET as f64 =>
+        {
+            Ok(Some(n as u32))
+        }
+        RetryBudgetOption::Tokens(n) => Err(bad_retry_budget(&js_number(n))),
+    }
+}
+
+/// The one message of the `retryBudget` rule (also used by `args::retry_budget`); `got` is what
+/// `String(value)` says.
+pub fn bad_retry_budget(got: &str) -> ScalekitError {
+    ScalekitError::validation(
+        "retryBudget",
+        format!("retryBudget must be false or a whole number of tokens from 0 to {MAX_RETRY_BUDGET}, got {got}"),
+    )
+}
+
 /// Checks a timeout option in the official SDK's words and turns it into a Duration.
 pub fn option_timeout(
     name: &'static str,
@@ -333,6 +372,29 @@ mod tests {
 
     fn config(url: &str) -> Result<ClientConfig, ScalekitError> {
         ClientConfig::new(url, "skc_1", "secret", ClientOptions::default())
+    }
+
+    #[test]
+    fn retry_budget_is_whole_tokens_or_unlimited() {
+        let with = |budget| {
+            let options = ClientOptions {
+                retry_budget: budget,
+                ..Default::default()
+            };
+            ClientConfig::new("https://h", "skc_1", "secret", options).map(|c| c.retry_budget)
+        };
+        assert_eq!(with(RetryBudgetOption::Default).unwrap(), Some(500));
+        assert_eq!(with(RetryBudgetOption::Unlimited).unwrap(), None);
+        assert_eq!(with(RetryBudgetOption::Tokens(0.0)).unwrap(), Some(0));
+        for bad in [-1.0, 2.5, f64::NAN, 2e6] {
+            match with(RetryBudgetOption::Tokens(bad)) {
+                Err(ScalekitError::Validation { argument, message }) => {
+                    assert_eq!(argument, "retryBudget");
+                    assert!(message.starts_with("retryBudget must be false or a whole number of tokens from 0 to 1000000, got "), "{message}");
+                }
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
     }
 
     #[test]

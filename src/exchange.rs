@@ -1,6 +1,7 @@
 //! The one send loop of every call, token, control plane and Tool Proxy alike: the cached token,
 //! one re-authentication on Scalekit's own 401, the retries a [`RetryPolicy`] allows, all within
-//! one deadline for the whole call (docs/wire-protocol.md §2, docs/architecture.md).
+//! one deadline for the whole call, each retry paid from the client's retry budget
+//! (docs/wire-protocol.md §2, docs/architecture.md).
 
 use std::time::Duration;
 
@@ -9,6 +10,8 @@ use tokio::time::Instant;
 use crate::auth::TokenCache;
 use crate::errors::{CallKind, ScalekitError};
 use crate::retry::RetryPolicy;
+use crate::retry_budget::RetryBudget;
+use crate::trace;
 use crate::transport::{OutgoingRequest, RawResponse, ReadMode, Transport};
 
 pub struct Exchange<'a> {
@@ -22,6 +25,8 @@ pub struct Exchange<'a> {
     pub timeout: Duration,
     /// How a 2xx body is read: whole (at most `maxResponseBytes`), or handed over as a stream.
     pub read: ReadMode,
+    /// The client's retry budget: a retry it cannot pay for is not made.
+    pub budget: &'a RetryBudget,
 }
 
 impl Exchange<'_> {
@@ -31,6 +36,8 @@ impl Exchange<'_> {
         let timeout_ms = self.timeout.as_millis() as u64;
         let deadline = Instant::now() + self.timeout;
         let mut retries = 0u32;
+        // What this call's retries took from the budget, given back if it ends in success.
+        let mut spent = 0u32;
         let mut reauthenticated = false;
         let replayable = request.is_replayable();
         loop {
@@ -47,6 +54,7 @@ impl Exchange<'_> {
             };
             // Each attempt sends the same request (the body is reference-counted): a retry or a
             // re-authentication sends it again without preparing it again.
+            trace::attempt();
             let outcome = self
                 .transport
                 .send(
@@ -68,10 +76,20 @@ impl Exchange<'_> {
                     continue;
                 }
             }
-            match self.policy.after(retries, &outcome, deadline) {
-                Some(delay) if replayable => {
+            // A re-authentication (above) is not a retry: it costs the budget nothing.
+            match (self.policy.after(retries, &outcome, deadline), &outcome) {
+                (Some(delay), Err(failure)) if replayable => {
+                    let cost = RetryBudget::cost_of(failure);
+                    if !self.budget.try_spend(cost) {
+                        return outcome;
+                    }
+                    spent += cost;
                     retries += 1;
                     tokio::time::sleep(delay).await;
+                }
+                (_, Ok(_)) => {
+                    self.budget.refund(spent);
+                    return outcome;
                 }
                 _ => return outcome,
             }

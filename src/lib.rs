@@ -18,8 +18,10 @@ pub mod network;
 pub mod proxy;
 pub mod redirects;
 pub mod retry;
+pub mod retry_budget;
 pub mod sync;
 pub mod token_endpoint;
+pub mod trace;
 pub mod transport;
 
 #[cfg(feature = "node")]

@@ -16,6 +16,8 @@ use crate::errors::{CallKind, ScalekitError};
 use crate::exchange::Exchange;
 use crate::redirects;
 use crate::retry::RetryPolicy;
+use crate::retry_budget::RetryBudget;
+use crate::trace;
 use crate::transport::{OutgoingRequest, ReadMode, Transport};
 
 /// RFC 3986 unreserved characters stay; everything else is escaped (`qs.stringify`'s default).
@@ -29,13 +31,17 @@ const RFC3986: &AsciiSet = &NON_ALPHANUMERIC
 pub struct TokenEndpoint {
     pub transport: Transport,
     pub config: Arc<ClientConfig>,
+    /// The client's retry budget, shared with its other calls.
+    pub budget: Arc<RetryBudget>,
 }
 
 impl TokenSource for TokenEndpoint {
     fn fetch(&self) -> BoxFuture<'static, Result<AccessToken, ScalekitError>> {
         let transport = self.transport.clone();
         let config = Arc::clone(&self.config);
-        async move { fetch_token(&transport, &config).await }.boxed()
+        let budget = Arc::clone(&self.budget);
+        // A fetch of its own for tracing: reported to the traced call that started it, if any.
+        async move { trace::token_fetch(fetch_token(&transport, &config, &budget)).await }.boxed()
     }
 }
 
@@ -51,6 +57,7 @@ pub fn token_request_body(client_id: &str, client_secret: &str) -> String {
 pub async fn fetch_token(
     transport: &Transport,
     config: &ClientConfig,
+    budget: &RetryBudget,
 ) -> Result<AccessToken, ScalekitError> {
     let secret = config.client_secret.expose();
     let mut headers = HeaderMap::new();
@@ -76,6 +83,7 @@ pub async fn fetch_token(
         read: ReadMode::Buffered {
             limit: DEFAULT_MAX_RESPONSE_BYTES,
         },
+        budget,
     };
     // A server may echo the form body back: no failure leaves here with the secret in it.
     let response = exchange

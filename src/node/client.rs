@@ -28,6 +28,7 @@ use crate::config::{ClientConfig, ClientOptions};
 use crate::errors::ScalekitError;
 use crate::proxy::ProxyParams;
 use crate::sync::write;
+use crate::trace::{self, CallTrace};
 
 #[napi]
 pub struct NativeClient {
@@ -67,6 +68,7 @@ fn client_options(options: Option<Unknown<'_>>, runtime: String) -> napi::Result
     parsed.max_response_bytes = number("maxResponseBytes", BYTE_COUNT)?;
     parsed.ca = args::ca(ca_given(object.get::<Unknown>("ca")?)?).map_err(to_napi)?;
     parsed.proxy = args::proxy(field(&object, "proxy")?).map_err(to_napi)?;
+    parsed.retry_budget = args::retry_budget(field(&object, "retryBudget")?).map_err(to_napi)?;
     Ok(parsed)
 }
 
@@ -272,9 +274,9 @@ impl NativeClient {
         options: Option<Object>,
     ) -> napi::Result<()> {
         // Taken first, so that its registry entry is released even when the parameters are bad.
-        let cancel_id = match &options {
-            Some(o) => o.get::<u32>("cancelId")?,
-            None => None,
+        let (cancel_id, trace) = match &options {
+            Some(o) => (o.get::<u32>("cancelId")?, traced(o)?),
+            None => (None, None),
         };
         let call = CallSignal::take(cancel_id);
         let mut params = ProxyParams::default();
@@ -296,12 +298,12 @@ impl NativeClient {
             Ok(())
         });
         if let Err(e) = checked {
-            self.completions.push(id, outcome::of_failure(&e));
+            self.complete(id, trace.as_deref(), outcome::of_failure(&e));
             return Ok(());
         }
         let client = self.inner.clone();
         let response_type = params.response_type;
-        self.run(id, call, async move {
+        self.run(id, call, trace, async move {
             // Boxed here, inside the task: the request future is several KB, and spawning moves
             // the task's future by value.
             outcome::of_response(client.request(params).boxed().await, response_type)
@@ -315,6 +317,7 @@ impl NativeClient {
     #[napi]
     pub fn accounts(&self, id: u32, method: String, call: Object) -> napi::Result<()> {
         let signal = CallSignal::take(call.get::<u32>("cancelId")?);
+        let trace = traced(&call)?;
         let params_kind = kind(&call, "params")?;
         let signal_kind = kind(&call, "signal")?;
         let json = call.get::<String>("paramsJson")?;
@@ -348,15 +351,21 @@ impl NativeClient {
         let (operation, params) = match prepared {
             Ok(prepared) => prepared,
             Err(e) => {
-                self.completions.push(id, outcome::of_failure(&e));
+                self.complete(id, trace.as_deref(), outcome::of_failure(&e));
                 return Ok(());
             }
         };
         let client = self.inner.clone();
-        self.run(id, signal, async move {
+        self.run(id, signal, trace, async move {
             outcome::of_value(client.accounts_call(operation, &params).await)
         });
         Ok(())
+    }
+
+    /// Queues the record of call `id`, with its trace line first when the call is traced.
+    fn complete(&self, id: u32, trace: Option<&CallTrace>, record: (String, Body)) {
+        self.completions
+            .push(id, outcome::with_trace(trace, record));
     }
 
     /// Runs one call on the runtime; its record goes to the completion queue whatever happens.
@@ -364,11 +373,18 @@ impl NativeClient {
         &self,
         id: u32,
         call: CallSignal,
+        trace: Option<Arc<CallTrace>>,
         work: impl Future<Output = (String, Body)> + Send + 'static,
     ) {
         let completions = Arc::clone(&self.completions);
         napi::bindgen_prelude::spawn(async move {
-            let work = abortable(call.signal(), work.map(Ok::<_, ScalekitError>));
+            let work = work.map(Ok::<_, ScalekitError>);
+            // Only a traced call runs in a trace scope: the others count nothing.
+            let work = match &trace {
+                Some(t) => trace::traced(Arc::clone(t), work).left_future(),
+                None => work.right_future(),
+            };
+            let work = abortable(call.signal(), work);
             // A panic must still settle the call: its promise, and the process, would wait forever.
             let record = match AssertUnwindSafe(work).catch_unwind().await {
                 Ok(Ok(record)) => record,
@@ -378,7 +394,7 @@ impl NativeClient {
                 }),
             };
             drop(call);
-            completions.push(id, record);
+            completions.push(id, outcome::with_trace(trace.as_deref(), record));
         });
     }
 }
@@ -394,4 +410,31 @@ pub fn extra_argument(method: String, index: u32, kind: String) -> napi::Result<
         index,
         &Kind::parse(&kind, None),
     )))
+}
+
+/// The trace of a call JS traces (`traced: true` in its options), else `None`.
+fn traced(options: &Object<'_>) -> napi::Result<Option<Arc<CallTrace>>> {
+    Ok(options
+        .get::<bool>("traced")?
+        .filter(|t| *t)
+        .map(|_| Arc::default()))
+}
+
+/// A call's HTTP method and REST path, for tracing (`lib/tracing.js`): the account operation's
+/// route, or `undefined` for an unknown method name.
+#[napi(object)]
+#[cfg_attr(test, allow(dead_code))] // reached from JS only
+pub struct CallRoute {
+    pub method: String,
+    pub path: String,
+}
+
+#[napi]
+#[cfg_attr(test, allow(dead_code))]
+pub fn describe_call(method: String) -> Option<CallRoute> {
+    let (method, path) = trace::route(AccountOperation::from_method(&method)?);
+    Some(CallRoute {
+        method: method.into(),
+        path: path.into(),
+    })
 }

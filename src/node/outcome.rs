@@ -7,6 +7,8 @@
 //!   headers (lowercase names). None of these can hold a newline.
 //! - `body`: the answer's body as text, or as bytes for a binary content type. A streamed body
 //!   will be one more variant here.
+//!
+//! A traced call's `head` starts with one more line, its trace as JSON ([`with_trace`]).
 
 use bytes::Bytes;
 use http::header::{HeaderMap, CONTENT_TYPE};
@@ -16,6 +18,7 @@ use serde_json::{json, Map, Value};
 
 use crate::errors::{CallKind, HttpFailure, ScalekitError};
 use crate::proxy::ResponseType;
+use crate::trace::{CallTrace, TOKEN_ROUTE};
 use crate::transport::{BodyStream, RawResponse};
 
 /// A record's body, still in Rust: turned into a JS value only when JS takes the record, where
@@ -100,6 +103,43 @@ pub(crate) fn of_failure(error: &ScalekitError) -> (String, Body) {
     )
 }
 
+/// The record of a traced call: a first line of JSON before the head, `{"attempts": n}` and, when
+/// the call started a token fetch that has ended, `"token": {method, path, attempts, durationMs,
+/// status, failure?}` (`lib/tracing.js` reads and strips it; docs/architecture.md, "Tracing").
+pub(crate) fn with_trace(
+    trace: Option<&CallTrace>,
+    (head, body): (String, Body),
+) -> (String, Body) {
+    let Some(trace) = trace else {
+        return (head, body);
+    };
+    let mut line = Map::new();
+    line.insert("attempts".into(), json!(trace.attempts()));
+    if let Some(fetch) = trace.token_fetch() {
+        let (method, path) = TOKEN_ROUTE;
+        let mut token = Map::new();
+        token.insert("method".into(), json!(method));
+        token.insert("path".into(), json!(path));
+        token.insert("attempts".into(), json!(fetch.attempts));
+        token.insert(
+            "durationMs".into(),
+            json!(fetch.duration.as_secs_f64() * 1000.0),
+        );
+        let status = match &fetch.result {
+            Ok(()) => 200,
+            Err(ScalekitError::Http(f)) => f.status,
+            Err(_) => 0,
+        };
+        token.insert("status".into(), json!(status));
+        if let Err(e) = &fetch.result {
+            // Already without the client secret: the token endpoint redacts its failures.
+            token.insert("failure".into(), failure_value(e));
+        }
+        line.insert("token".into(), Value::Object(token));
+    }
+    (format!("{}\n{head}", Value::Object(line)), body)
+}
+
 /// A synchronous throw (constructors, option parsing) carries the same failure description.
 pub(crate) fn to_napi(error: ScalekitError) -> Error {
     Error::new(Status::GenericFailure, failure_json(&error))
@@ -159,6 +199,10 @@ fn body(headers: &HeaderMap, body: Bytes, response_type: ResponseType) -> Body {
 
 /// The failure description `lib/errors.js` turns into an exception class.
 pub(crate) fn failure_json(error: &ScalekitError) -> String {
+    failure_value(error).to_string()
+}
+
+fn failure_value(error: &ScalekitError) -> Value {
     let mut d = Map::new();
     let kind = match error {
         ScalekitError::Validation { argument, .. } => {
@@ -188,7 +232,7 @@ pub(crate) fn failure_json(error: &ScalekitError) -> String {
     };
     d.insert("kind".into(), json!(kind));
     d.insert("message".into(), json!(error.to_string()));
-    Value::Object(d).to_string()
+    Value::Object(d)
 }
 
 fn http_fields(d: &mut Map<String, Value>, f: &HttpFailure) {

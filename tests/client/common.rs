@@ -109,6 +109,15 @@ impl Stub {
         Stub { url, log }
     }
 
+    /// Every request but the token fetches, in order.
+    pub fn api_requests(&self) -> Vec<Seen> {
+        let log = self.log.lock().unwrap();
+        log.iter()
+            .filter(|s| s.path != TOKEN_PATH)
+            .cloned()
+            .collect()
+    }
+
     pub fn seen(&self, path: &str) -> Vec<Seen> {
         let log = self.log.lock().unwrap();
         log.iter().filter(|s| s.path == path).cloned().collect()
@@ -124,11 +133,18 @@ impl Stub {
 
     /// The client for this stub: short timeouts, `max_retries` as given.
     pub fn client(&self, max_retries: u32) -> ScalekitClient {
-        let options = ClientOptions {
-            timeout_ms: Some(10_000.0),
-            tool_timeout_ms: Some(10_000.0),
+        self.client_with(ClientOptions {
             max_retries: Some(f64::from(max_retries)),
             ..Default::default()
+        })
+    }
+
+    /// The client for this stub with `options` (short timeouts unless they say otherwise).
+    pub fn client_with(&self, options: ClientOptions) -> ScalekitClient {
+        let options = ClientOptions {
+            timeout_ms: options.timeout_ms.or(Some(10_000.0)),
+            tool_timeout_ms: options.tool_timeout_ms.or(Some(10_000.0)),
+            ..options
         };
         let config = ClientConfig::new(&self.url, CLIENT_ID, SECRET, options).unwrap();
         ScalekitClient::new(config).unwrap()

@@ -1,0 +1,92 @@
+// Tracing: every call of scalekit-native as a span, from its diagnostics_channel events.
+//
+// `instrument(tracer)` takes an OpenTelemetry-style tracer (`startSpan(name, options)` → a span with
+// `setAttribute`, `recordException`, `setStatus`, `end`). With `@opentelemetry/api` installed and an
+// SDK registered, it feeds your spans; here, with nothing installed, a tiny recorder prints them.
+//
+//   node examples/tracing.mjs
+import dc from 'node:diagnostics_channel'
+import { ScalekitClient, LocalScalekit, TracingChannels } from 'scalekit-native'
+
+const SPAN_KIND_CLIENT = 2 // SpanKind.CLIENT
+const STATUS_ERROR = 2 // SpanStatusCode.ERROR
+
+/** Subscribes to the three channels and turns each call into one span; returns `stop()`. */
+function instrument(tracer) {
+  const spans = new Map()
+  const onStart = ({ callId, kind, method, path, connectionName, identifier }) => {
+    const span = tracer.startSpan(`scalekit ${kind} ${method} ${path}`, {
+      kind: SPAN_KIND_CLIENT,
+      attributes: { 'scalekit.kind': kind, 'http.request.method': method, 'url.path': path },
+    })
+    if (connectionName !== undefined) span.setAttribute('scalekit.connection_name', connectionName)
+    if (identifier !== undefined) span.setAttribute('scalekit.identifier', identifier)
+    spans.set(callId, span)
+  }
+  const onError = ({ callId, error }) => {
+    const span = spans.get(callId)
+    span?.recordException(error)
+    span?.setStatus({ code: STATUS_ERROR, message: error.message })
+  }
+  const onEnd = ({ callId, status, durationMs, attempts }) => {
+    const span = spans.get(callId)
+    if (span === undefined) return
+    spans.delete(callId)
+    span.setAttribute('http.response.status_code', status)
+    span.setAttribute('scalekit.attempts', attempts)
+    span.setAttribute('scalekit.duration_ms', durationMs)
+    span.end()
+  }
+  dc.subscribe(TracingChannels.start, onStart)
+  dc.subscribe(TracingChannels.error, onError)
+  dc.subscribe(TracingChannels.end, onEnd)
+  return () => {
+    dc.unsubscribe(TracingChannels.start, onStart)
+    dc.unsubscribe(TracingChannels.error, onError)
+    dc.unsubscribe(TracingChannels.end, onEnd)
+  }
+}
+
+/** A tracer that prints each span when it ends: enough to see what OpenTelemetry would get. */
+function printingTracer() {
+  return {
+    startSpan(name, { attributes }) {
+      const span = { name, attributes: { ...attributes }, error: undefined }
+      return {
+        setAttribute: (key, value) => { span.attributes[key] = value },
+        recordException: (error) => { span.error = `${error.name}: ${error.message}` },
+        setStatus: () => {},
+        end: () => {
+          const a = span.attributes
+          console.log(`span ${span.name} status=${a['http.response.status_code']} attempts=${a['scalekit.attempts']}` +
+            (span.error ? ` error=${span.error}` : ''))
+        },
+      }
+    },
+  }
+}
+
+let tracer = printingTracer()
+try {
+  // With OpenTelemetry: your SDK's tracer (register a provider and exporter first, as usual).
+  const { trace } = await import('@opentelemetry/api')
+  tracer = trace.getTracer('scalekit-native')
+  console.log('feeding spans to @opentelemetry/api')
+} catch {
+  console.log('@opentelemetry/api is not installed: printing spans instead')
+}
+const stop = instrument(tracer)
+
+// LocalScalekit plays Scalekit: any connection name reaches its echo upstream.
+const local = await LocalScalekit.start({
+  accounts: [{ connectionName: 'gmail', identifier: 'user_123', authorizationDetails: { oauth_token: { access_token: 'provider-token' } } }],
+})
+const scalekit = new ScalekitClient(local.url, local.clientId, local.clientSecret)
+try {
+  await scalekit.actions.request({ connectionName: 'gmail', identifier: 'user_123', path: '/v1/messages?q=unread' })
+  await scalekit.actions.listConnectedAccounts({ connectionName: 'gmail' })
+  await scalekit.actions.getConnectedAccount({ connectionName: 'gmail', identifier: 'nobody' }).catch(() => {})
+} finally {
+  stop()
+  await local.close()
+}
