@@ -576,6 +576,20 @@ export interface RequestErrorEvent {
   error: ScalekitException
 }
 
+/** Handlers for `subscribeTracing`, each optional. */
+export interface TracingHandlers {
+  start?(event: RequestStartEvent): void
+  end?(event: RequestEndEvent): void
+  error?(event: RequestErrorEvent): void
+}
+
+/**
+ * Subscribes the handlers to the three channels (`diagnostics_channel.subscribe`) and returns the
+ * function that unsubscribes them. Throws `ScalekitValidationException` (`argument` `handlers` or
+ * `handlers.start`…) when they are not functions; nothing is subscribed then.
+ */
+export declare function subscribeTracing(handlers: TracingHandlers): () => void
+
 // ---------------------------------------------------------------------------------------------
 // Errors
 // ---------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ const { ActionsClient } = require('./lib/actions.js')
 const { ToolsClient } = require('./lib/tools.js')
 const { LocalScalekit } = require('./lib/local.js')
 const { ConnectorStatus, ConnectorType } = require('./lib/enums.js')
-const { CHANNELS: TracingChannels } = require('./lib/tracing.js')
+const { CHANNELS: TracingChannels, subscribeTracing } = require('./lib/tracing.js')
 
 module.exports = {
   ScalekitClient,
@@ -18,5 +18,6 @@ module.exports = {
   ToolsClient,
   LocalScalekit,
   TracingChannels,
+  subscribeTracing,
   ...require('./lib/exceptions.js'),
 }

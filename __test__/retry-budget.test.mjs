@@ -72,7 +72,9 @@ test('retryBudget is checked when the client is made', () => {
 })
 
 // README, "Retry budget", verbatim.
-const README_SAMPLE = `import { ScalekitClient } from 'scalekit-native'
+// Verbatim in README.md (its readme.test checks that the block stands here, line for line).
+const README_SAMPLE = `
+import { ScalekitClient } from 'scalekit-native'
 
 // A bigger budget for a client that makes many calls in parallel; 0 never retries.
 const busy = ScalekitClient.fromEnv({ retryBudget: 2000 })

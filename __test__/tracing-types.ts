@@ -4,6 +4,7 @@ import dc from 'node:diagnostics_channel'
 import {
   ScalekitClient,
   TracingChannels,
+  subscribeTracing,
   type RequestEndEvent,
   type RequestErrorEvent,
   type RequestStartEvent,
@@ -43,4 +44,13 @@ export function watch(log: (line: string) => void): () => void {
     dc.unsubscribe(TracingChannels.error, onError)
     dc.unsubscribe(TracingChannels.end, onEnd)
   }
+}
+
+export function watchTyped(log: (line: string) => void): () => void {
+  // subscribeTracing: the handlers' events are typed, no cast needed.
+  return subscribeTracing({
+    start: (event) => log(`${event.kind} ${event.method ?? '?'} ${event.path ?? '?'}`),
+    end: (event) => log(`${event.callId} ${event.status} ${event.attempts} ${event.durationMs}`),
+    error: (event) => log(event.error.message),
+  })
 }

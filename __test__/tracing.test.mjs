@@ -165,3 +165,24 @@ test('examples/tracing.mjs turns calls into spans without OpenTelemetry installe
   assert.match(r.stdout, /^span scalekit control GET \/api\/v1\/connected_accounts\/auth status=404 attempts=1 error=ScalekitNotFoundException: /m, output)
   assert.doesNotMatch(r.stdout, /unread|provider-token/, 'no query value or token in any span')
 })
+
+test('subscribeTracing: typed handlers on the three channels, removed by the function it returns', async (t) => {
+  const server = await fakeScalekit(t)
+  const client = new ScalekitClient(server.url, 'skc_1', SECRET)
+  const seen = []
+  const stop = sk.subscribeTracing({
+    start: (e) => seen.push(['start', e.kind, e.path]),
+    end: (e) => seen.push(['end', e.status]),
+  })
+  await client.actions.request({ connectionName: 'gmail', identifier: 'u', path: '/v1/ok?x=1' })
+  stop()
+  await client.actions.request({ connectionName: 'gmail', identifier: 'u', path: '/v1/ok' })
+  // The token fetch the call started is published when the call ends (docs/architecture.md, "Tracing").
+  assert.deepEqual(seen, [['start', 'proxy', '/v1/ok'], ['start', 'token', '/oauth/token'], ['end', 200], ['end', 200]])
+  assert.equal(dc.channel(TracingChannels.start).hasSubscribers, false)
+
+  for (const [handlers, argument] of [[null, 'handlers'], [{ start: 'x' }, 'handlers.start'], [{ end: 1 }, 'handlers.end']]) {
+    assert.throws(() => sk.subscribeTracing(handlers), (e) => e instanceof ScalekitValidationException && e.argument === argument)
+  }
+  assert.equal(dc.channel(TracingChannels.start).hasSubscribers, false, 'a refused call subscribes nothing')
+})

@@ -1,50 +1,60 @@
-// Tracing: every call of scalekit-native as a span, from its diagnostics_channel events.
+// Tracing: every call of scalekit-native as a log line, then as a span, from its
+// diagnostics_channel events (README, "Tracing").
 //
 // `instrument(tracer)` takes an OpenTelemetry-style tracer (`startSpan(name, options)` → a span with
 // `setAttribute`, `recordException`, `setStatus`, `end`). With `@opentelemetry/api` installed and an
 // SDK registered, it feeds your spans; here, with nothing installed, a tiny recorder prints them.
 //
 //   node examples/tracing.mjs
-import dc from 'node:diagnostics_channel'
-import { ScalekitClient, LocalScalekit, TracingChannels } from 'scalekit-native'
+import { ScalekitClient, LocalScalekit, subscribeTracing } from 'scalekit-native'
+
+// Logs each call when it ends: kind, method, path (never its query), status, attempts, duration.
+const started = new Map()
+const stopLogging = subscribeTracing({
+  start(event) {
+    started.set(event.callId, event)
+  },
+  error(event) {
+    console.log(`call ${event.callId} failed: ${event.error.name}: ${event.error.message}`)
+  },
+  end(event) {
+    const start = started.get(event.callId)
+    started.delete(event.callId)
+    console.log(`${start.kind} ${start.method} ${start.path} -> ${event.status} (${event.attempts} attempt(s), ${event.durationMs.toFixed(1)} ms)`)
+  },
+})
 
 const SPAN_KIND_CLIENT = 2 // SpanKind.CLIENT
 const STATUS_ERROR = 2 // SpanStatusCode.ERROR
 
-/** Subscribes to the three channels and turns each call into one span; returns `stop()`. */
+/** Turns each call into one span; returns `stop()`. */
 function instrument(tracer) {
   const spans = new Map()
-  const onStart = ({ callId, kind, method, path, connectionName, identifier }) => {
-    const span = tracer.startSpan(`scalekit ${kind} ${method} ${path}`, {
-      kind: SPAN_KIND_CLIENT,
-      attributes: { 'scalekit.kind': kind, 'http.request.method': method, 'url.path': path },
-    })
-    if (connectionName !== undefined) span.setAttribute('scalekit.connection_name', connectionName)
-    if (identifier !== undefined) span.setAttribute('scalekit.identifier', identifier)
-    spans.set(callId, span)
-  }
-  const onError = ({ callId, error }) => {
-    const span = spans.get(callId)
-    span?.recordException(error)
-    span?.setStatus({ code: STATUS_ERROR, message: error.message })
-  }
-  const onEnd = ({ callId, status, durationMs, attempts }) => {
-    const span = spans.get(callId)
-    if (span === undefined) return
-    spans.delete(callId)
-    span.setAttribute('http.response.status_code', status)
-    span.setAttribute('scalekit.attempts', attempts)
-    span.setAttribute('scalekit.duration_ms', durationMs)
-    span.end()
-  }
-  dc.subscribe(TracingChannels.start, onStart)
-  dc.subscribe(TracingChannels.error, onError)
-  dc.subscribe(TracingChannels.end, onEnd)
-  return () => {
-    dc.unsubscribe(TracingChannels.start, onStart)
-    dc.unsubscribe(TracingChannels.error, onError)
-    dc.unsubscribe(TracingChannels.end, onEnd)
-  }
+  return subscribeTracing({
+    start({ callId, kind, method, path, connectionName, identifier }) {
+      const span = tracer.startSpan(`scalekit ${kind} ${method} ${path}`, {
+        kind: SPAN_KIND_CLIENT,
+        attributes: { 'scalekit.kind': kind, 'http.request.method': method, 'url.path': path },
+      })
+      if (connectionName !== undefined) span.setAttribute('scalekit.connection_name', connectionName)
+      if (identifier !== undefined) span.setAttribute('scalekit.identifier', identifier)
+      spans.set(callId, span)
+    },
+    error({ callId, error }) {
+      const span = spans.get(callId)
+      span?.recordException(error)
+      span?.setStatus({ code: STATUS_ERROR, message: error.message })
+    },
+    end({ callId, status, durationMs, attempts }) {
+      const span = spans.get(callId)
+      if (span === undefined) return
+      spans.delete(callId)
+      span.setAttribute('http.response.status_code', status)
+      span.setAttribute('scalekit.attempts', attempts)
+      span.setAttribute('scalekit.duration_ms', durationMs)
+      span.end()
+    },
+  })
 }
 
 /** A tracer that prints each span when it ends: enough to see what OpenTelemetry would get. */
@@ -88,5 +98,6 @@ try {
   await scalekit.actions.getConnectedAccount({ connectionName: 'gmail', identifier: 'nobody' }).catch(() => {})
 } finally {
   stop()
+  stopLogging()
   await local.close()
 }

@@ -9,6 +9,7 @@
 const dc = require('node:diagnostics_channel')
 const native = require('./native.js')
 const { errorFromFailure } = require('./errors.js')
+const { ScalekitValidationException } = require('./exceptions.js')
 
 const CHANNELS = Object.freeze({
   start: 'scalekit-native:request:start',
@@ -138,4 +139,26 @@ function eventError(error) {
   return copy
 }
 
-module.exports = { CHANNELS, isTracing, startProxy, startAccounts, received, succeeded, failed }
+/**
+ * Subscribes `handlers.start` / `.end` / `.error` to the three channels (`diagnostics_channel.subscribe`,
+ * nothing more) and returns the function that unsubscribes them: the typed way in for TypeScript,
+ * where a channel message is `unknown`.
+ */
+function subscribeTracing(handlers) {
+  if (handlers === null || typeof handlers !== 'object') {
+    throw new ScalekitValidationException('handlers must be an object of start, end and error functions', 'handlers')
+  }
+  const subscribed = []
+  for (const [event, name] of Object.entries(CHANNELS)) {
+    const handler = handlers[event]
+    if (handler === undefined) continue
+    if (typeof handler !== 'function') throw new ScalekitValidationException(`handlers.${event} must be a function`, `handlers.${event}`)
+    subscribed.push([name, handler])
+  }
+  for (const [name, handler] of subscribed) dc.subscribe(name, handler)
+  return function unsubscribeTracing() {
+    for (const [name, handler] of subscribed) dc.unsubscribe(name, handler)
+  }
+}
+
+module.exports = { CHANNELS, isTracing, startProxy, startAccounts, received, succeeded, failed, subscribeTracing }
