@@ -145,7 +145,6 @@ pub fn status(e: ApiError) -> Status {
             tool_error_message: t.message.clone(),
             tool_error_code: t.code.clone(),
         }),
-        ..ErrorInfo::default()
     };
     let details = proto::google::rpc::Status {
         code,
