@@ -7,7 +7,7 @@ import crypto from 'node:crypto'
 import { Readable } from 'node:stream'
 
 import sk from '../index.js'
-import { fakeScalekitRaw, readAll, sendJson, within, rejectsExactly, deferred, writeUntilClosed, MiB } from './helpers.mjs'
+import { CALL, fakeScalekitRaw, readAll, sendJson, within, rejectsExactly, deferred, writeUntilClosed, MiB } from './helpers.mjs'
 
 const {
   ScalekitException,
@@ -17,8 +17,6 @@ const {
   ScalekitGatewayTimeoutException,
   ScalekitServiceUnavailableException,
 } = sk
-
-const CALL = { connectionName: 'conn', identifier: 'user@example.com', path: '/v1/thing' }
 
 /** A fake whose proxy reads the request body, records it, and answers `answer(req, res, n, body)` (default 200 `{ok:true}`). */
 async function recordingFake(t, answer) {

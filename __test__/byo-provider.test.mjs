@@ -3,16 +3,13 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 
-import { runExample, outputOf } from './helpers.mjs'
+import { runExampleCleanly } from './helpers.mjs'
 
 const LIMIT_MS = 60_000
 
 test('examples/byo-provider.mjs walks connection → getOrCreate → authorize → request → delete and exits 0', { timeout: LIMIT_MS + 5_000 }, async () => {
-  const r = await runExample('byo-provider.mjs', LIMIT_MS)
-  const output = outputOf(r)
-  assert.equal(r.timedOut, false, `did not exit within ${LIMIT_MS} ms (killed)\n${output}`)
-  assert.equal(r.code, 0, output)
-  assert.equal(r.stderr, '', output)
+  const r = await runExampleCleanly('byo-provider.mjs', LIMIT_MS)
+  const { output } = r
 
   const lines = r.stdout.trimEnd().split('\n')
   const expected = [

@@ -1,4 +1,5 @@
 // Shared helpers of the Node test suite (not a test file: the runner only picks `*.test.mjs`).
+import assert from 'node:assert/strict'
 import http from 'node:http'
 import net from 'node:net'
 import { spawn } from 'node:child_process'
@@ -10,6 +11,9 @@ import sk from '../index.js'
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 export const INDEX_JS = path.join(ROOT, 'index.js')
 export const INDEX_MJS = path.join(ROOT, 'index.mjs')
+
+/** A Tool Proxy call of an account the tests seed or auto-provision (`conn` / `user@example.com`). */
+export const CALL = { connectionName: 'conn', identifier: 'user@example.com', path: '/v1/thing' }
 
 /**
  * Starts LocalScalekit and closes it when the test (or suite, when `t` is a `after` hook
@@ -97,12 +101,17 @@ export async function rejection(promise) {
 }
 
 /**
- * Runs `node <args>` and resolves `{code, signal, stdout, stderr, timedOut}`; the child is killed
- * after `timeoutMs`. `onStdout(text, child)` sees the accumulated stdout each time it grows.
+ * Runs `command args` and resolves `{code, signal, stdout, stderr, timedOut, error}` (`error`: the
+ * spawn failed, e.g. ENOENT). The child is killed after `timeoutMs`, and when the test `t` (if
+ * given) ends. `input` is written to stdin, which is then closed. `onStdout(text, child)` sees the
+ * accumulated stdout each time it grows.
  */
-export function runNode(args, { cwd = ROOT, env, input, stdin = 'pipe', timeoutMs = 60_000, onStdout } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd, env, stdio: [stdin, 'pipe', 'pipe'] })
+export function runCommand(command, args, { t, cwd = ROOT, env, input, stdin = 'pipe', timeoutMs = 60_000, onStdout } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd, env, stdio: [stdin, 'pipe', 'pipe'] })
+    t?.after(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    })
     let stdout = ''
     let stderr = ''
     let timedOut = false
@@ -114,14 +123,14 @@ export function runNode(args, { cwd = ROOT, env, input, stdin = 'pipe', timeoutM
     child.stderr.setEncoding('utf8')
     child.stdout.on('data', (d) => {
       stdout += d
-      if (onStdout) onStdout(stdout, child)
+      onStdout?.(stdout, child)
     })
     child.stderr.on('data', (d) => {
       stderr += d
     })
-    child.on('error', (e) => {
+    child.on('error', (error) => {
       clearTimeout(timer)
-      reject(e)
+      resolve({ code: null, signal: null, stdout, stderr, timedOut, error })
     })
     child.on('close', (code, signal) => {
       clearTimeout(timer)
@@ -134,6 +143,13 @@ export function runNode(args, { cwd = ROOT, env, input, stdin = 'pipe', timeoutM
   })
 }
 
+/** `runCommand` with this Node: rejects when the spawn fails. */
+export async function runNode(args, options) {
+  const r = await runCommand(process.execPath, args, options)
+  if (r.error) throw r.error
+  return r
+}
+
 /** The environment of the test process without any SCALEKIT_* variable. */
 /** Both streams of a `runNode` result, for assertion messages. */
 export function outputOf(r) {
@@ -143,6 +159,19 @@ export function outputOf(r) {
 /** Runs `examples/<name>` from the repository root, with no SCALEKIT_* variables and stdin ignored. */
 export function runExample(name, timeoutMs) {
   return runNode([`examples/${name}`], { cwd: ROOT, env: envWithoutScalekit(), stdin: 'ignore', timeoutMs })
+}
+
+/**
+ * `runExample`, asserting that the example exited 0 by itself within `timeoutMs` with nothing on
+ * stderr; resolves the result with `output` (`outputOf` it) for the example's own checks.
+ */
+export async function runExampleCleanly(name, timeoutMs) {
+  const r = await runExample(name, timeoutMs)
+  const output = outputOf(r)
+  assert.equal(r.timedOut, false, `did not exit within ${timeoutMs} ms (killed)\n${output}`)
+  assert.equal(r.code, 0, output)
+  assert.equal(r.stderr, '', output)
+  return { ...r, output }
 }
 
 export function envWithoutScalekit(extra = {}) {

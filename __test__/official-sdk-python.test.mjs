@@ -6,14 +6,13 @@
 // the user: it follows the printed link as a browser would, then presses Enter.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import http from 'node:http'
 import https from 'node:https'
 import os from 'node:os'
 import path from 'node:path'
 
-import { ROOT, startLocal, envWithoutScalekit } from './helpers.mjs'
+import { ROOT, startLocal, envWithoutScalekit, runCommand } from './helpers.mjs'
 
 const SDK = 'scalekit-sdk-python==2.21.0'
 const SNIPPET = path.join(ROOT, '__test__', 'support', 'python_tool_proxy.py')
@@ -23,46 +22,6 @@ const IDENTIFIER = 'user_123'
 const VENV_TIMEOUT_MS = 60_000
 const PIP_TIMEOUT_MS = 300_000
 const RUN_TIMEOUT_MS = 90_000
-
-/**
- * Runs `command args` and resolves `{ code, signal, stdout, stderr, timedOut, error }` (`error`:
- * the spawn failed, e.g. ENOENT). `onStdout(stdout, child)` sees the accumulated stdout each time
- * it grows. The child is killed after `timeoutMs`, and when the test `t` ends.
- */
-function run(t, command, args, { cwd, env, timeoutMs, onStdout }) {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] })
-    t.after(() => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-    })
-    let stdout = ''
-    let stderr = ''
-    let timedOut = false
-    const timer = setTimeout(() => {
-      timedOut = true
-      child.kill('SIGKILL')
-    }, timeoutMs)
-    child.stdin.on('error', () => {})
-    child.stdout.setEncoding('utf8')
-    child.stderr.setEncoding('utf8')
-    child.stdout.on('data', (d) => {
-      stdout += d
-      onStdout?.(stdout, child)
-    })
-    child.stderr.on('data', (d) => {
-      stderr += d
-    })
-    child.on('error', (error) => {
-      clearTimeout(timer)
-      resolve({ code: null, signal: null, stdout, stderr, timedOut, error })
-    })
-    child.on('close', (code, signal) => {
-      clearTimeout(timer)
-      resolve({ code, signal, stdout, stderr, timedOut })
-    })
-    if (!onStdout) child.stdin.end()
-  })
-}
 
 function describeRun(r) {
   return `exit ${r.code}${r.signal ? ` (${r.signal})` : ''}${r.timedOut ? ', timed out' : ''}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`
@@ -100,7 +59,7 @@ test(`the docs' Python Tool Proxy snippet with ${SDK}, against LocalScalekit ove
   t.after(() => rm(dir, { recursive: true, force: true }))
 
   const venv = path.join(dir, 'venv')
-  const made = await run(t, 'python3', ['-m', 'venv', venv], { cwd: dir, env: process.env, timeoutMs: VENV_TIMEOUT_MS })
+  const made = await runCommand('python3', ['-m', 'venv', venv], { t, cwd: dir, env: process.env, input: '', timeoutMs: VENV_TIMEOUT_MS })
   if (made.error || made.code !== 0) {
     const why = made.error ? made.error.message : (made.stderr.trim().split('\n').pop() ?? `exit ${made.code}`)
     t.skip(`python3 -m venv is unavailable here (${why})`)
@@ -109,8 +68,10 @@ test(`the docs' Python Tool Proxy snippet with ${SDK}, against LocalScalekit ove
   const python = process.platform === 'win32' ? path.join(venv, 'Scripts', 'python.exe') : path.join(venv, 'bin', 'python')
 
   // From the registry, into the temporary venv (pip's own cache, if any, stays outside the repo).
-  const pip = await run(t, python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', SDK], {
+  const pip = await runCommand(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', SDK], {
+    t,
     cwd: dir,
+    input: '',
     env: process.env,
     timeoutMs: PIP_TIMEOUT_MS,
   })
@@ -140,7 +101,8 @@ test(`the docs' Python Tool Proxy snippet with ${SDK}, against LocalScalekit ove
   let followed
   let account
   let userError
-  const r = await run(t, python, [script], {
+  const r = await runCommand(python, [script], {
+    t,
     cwd: dir,
     env,
     timeoutMs: RUN_TIMEOUT_MS,

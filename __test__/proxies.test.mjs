@@ -139,21 +139,28 @@ describe('proxies', { skip: !HAVE_OPENSSL && 'openssl is not installed' }, () =>
     test('NO_PROXY bypasses the proxy as curl does: *, names, suffixes, addresses, ranges', async (t) => {
       const fake = await fakeScalekit(t, tls)
       const proxy = await startProxy(t)
-      // [variable, value, host of the envUrl, whether the proxy is used]
+      // [NO_PROXY, host of the envUrl]: bypassing the proxy…
+      const bypassed = [
+        ['127.0.0.1', '127.0.0.1'],
+        ['*', '127.0.0.1'],
+        ['*', 'localhost'],
+        ['127.0.0.0/8', '127.0.0.1'],
+        ['other.example, 127.0.0.1', '127.0.0.1'],
+        ['localhost', 'localhost'],
+        ['.localhost', 'localhost'],
+      ]
+      // …and going through it. Loopback is not special-cased: without NO_PROXY, it goes through too.
+      const through = [
+        ['127.0.0.2', '127.0.0.1'],
+        ['calhost', 'localhost'],
+        ['', '127.0.0.1'],
+        ['', 'localhost'],
+      ]
+      // [variable, value, host, whether the proxy is used]; the lowercase variable works as well.
       const cases = [
-        ['NO_PROXY', '127.0.0.1', '127.0.0.1', false],
+        ...bypassed.map(([value, host]) => ['NO_PROXY', value, host, false]),
         ['no_proxy', '127.0.0.1', '127.0.0.1', false],
-        ['NO_PROXY', '*', '127.0.0.1', false],
-        ['NO_PROXY', '*', 'localhost', false],
-        ['NO_PROXY', '127.0.0.0/8', '127.0.0.1', false],
-        ['NO_PROXY', 'other.example, 127.0.0.1', '127.0.0.1', false],
-        ['NO_PROXY', 'localhost', 'localhost', false],
-        ['NO_PROXY', '.localhost', 'localhost', false],
-        ['NO_PROXY', '127.0.0.2', '127.0.0.1', true],
-        ['NO_PROXY', 'calhost', 'localhost', true],
-        // Loopback is not special-cased: without NO_PROXY, it goes through the proxy too.
-        ['NO_PROXY', '', '127.0.0.1', true],
-        ['NO_PROXY', '', 'localhost', true],
+        ...through.map(([value, host]) => ['NO_PROXY', value, host, true]),
       ]
       for (const [name, value, host, proxied] of cases) {
         const before = proxy.log.connects.length

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 import os from 'node:os'
 import { renderSvg } from './svg.mjs'
+import { median, fmt, fmtMs } from './stats.mjs'
 import { hasDebugInfo } from './elf.mjs'
 import { BODIES_HEADING, runBodiesSection } from './bodies.mjs'
 import { HTTPS_HEADING, runHttpsSection } from './https.mjs'
@@ -167,16 +168,8 @@ function runWorker(job, timeoutMs, execArgv = [], env = process.env) {
   })
 }
 
-// --- statistics and formatting -------------------------------------------------------------------
+// --- formatting -----------------------------------------------------------------------------------
 
-const median = (xs) => {
-  const s = xs.filter(Number.isFinite).sort((a, b) => a - b)
-  if (s.length === 0) return NaN
-  const m = s.length >> 1
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
-}
-const fmt = (x, digits = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a')
-const fmtMs = (x) => (Number.isFinite(x) ? (x < 1 ? x.toFixed(3) : x < 10 ? x.toFixed(2) : x.toFixed(1)) : 'n/a')
 
 function machineLine(load = os.loadavg()[0]) {
   const cpu = os.cpus()
@@ -404,7 +397,7 @@ async function main() {
       sections.https = await runHttpsSection({
         runWorker, nativeModule: pkg.dir, env, serverPid: server.pid, caFile, serverThreads: HTTPS_SERVER_THREADS, clients: CLIENTS, labels: LABELS,
         rounds: ROUNDS, durationMs: DURATION_MS, warmupMs: WARMUP_MS, progress, machine: machineLine(load), debug: pkg.debug && pkg.addon,
-        median, fmt, fmtMs, ratioLine, cores: os.cpus().length,
+        ratioLine, cores: os.cpus().length,
       })
       await stopServer(server)
     }

@@ -3,6 +3,8 @@
 // growth. `BENCH_SECTIONS=bodies npm run bench` runs only this section.
 import { createHash } from 'node:crypto'
 
+import { median, fmt } from './stats.mjs'
+
 export const BODIES_HEADING = '## Benchmark: large bodies'
 const MiB = 1024 * 1024
 const PERIOD = 251 // byte i of every body is i % 251 (LocalScalekit's `GET /bytes/{n}`, and the uploads)
@@ -77,13 +79,6 @@ export function patternDigests(sizes) {
   return digests
 }
 
-const median = (xs) => {
-  const s = xs.filter(Number.isFinite).sort((a, b) => a - b)
-  if (s.length === 0) return NaN
-  const m = s.length >> 1
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
-}
-const fmt = (x, digits = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a')
 
 /**
  * Runs the section; returns its Markdown (a heading, the table, the targets).

@@ -6,16 +6,18 @@
 // alive by default, and each run counts its connections to show it. `BENCH_SECTIONS=https npm run bench` runs
 // only this section.
 
+import { median, fmt, fmtMs } from './stats.mjs'
+
 export const HTTPS_HEADING = '## Benchmark: proxied GET over HTTPS'
 
 const CONCURRENCY = 64
 
 /**
  * `ctx`: { runWorker(job, timeoutMs, execArgv, env), nativeModule, env, serverPid, caFile, serverThreads, clients,
- * labels, rounds, durationMs, warmupMs, progress(text, done), machine, debug, median, fmt, fmtMs, ratioLine, cores }
+ * labels, rounds, durationMs, warmupMs, progress(text, done), machine, debug, ratioLine, cores }
  */
 export async function runHttpsSection(ctx) {
-  const { clients, labels, rounds, durationMs, warmupMs, progress, median, fmt, fmtMs, ratioLine } = ctx
+  const { clients, labels, rounds, durationMs, warmupMs, progress, ratioLine } = ctx
   const started = Date.now()
   const failures = []
   const results = Object.fromEntries(clients.map((c) => [c, []]))

@@ -59,16 +59,31 @@ pub const TIMEOUT: &str = "a positive finite number of milliseconds";
 pub const RETRY_COUNT: &str = "a whole number from 0 to 10";
 pub const BYTE_COUNT: &str = "a whole number of bytes from 1";
 
+/// An optional argument: `None` when absent, the value `take` accepts, or else
+/// `{name} must be {what}` where `what(refused)` says what it must be and what it got.
+fn optional<T>(
+    name: &'static str,
+    given: Given,
+    take: impl FnOnce(Given) -> Result<T, Given>,
+    what: impl FnOnce(Given) -> String,
+) -> Result<Option<T>, ScalekitError> {
+    if given == Given::Absent {
+        return Ok(None);
+    }
+    take(given)
+        .map(Some)
+        .map_err(|other| ScalekitError::validation(name, format!("{name} must be {}", what(other))))
+}
+
 /// An optional string argument: `{name} must be a string, got {typeof}`.
 pub fn optional_string(name: &'static str, given: Given) -> Result<Option<String>, ScalekitError> {
-    match given {
-        Given::Absent => Ok(None),
-        Given::Text(s) => Ok(Some(s)),
-        other => Err(ScalekitError::validation(
-            name,
-            format!("{name} must be a string, got {}", other.type_of()),
-        )),
-    }
+    let take = |g| match g {
+        Given::Text(s) => Ok(s),
+        other => Err(other),
+    };
+    optional(name, given, take, |other| {
+        format!("a string, got {}", other.type_of())
+    })
 }
 
 /// An optional number argument; its range is checked where it is used, in the same words.
@@ -77,14 +92,13 @@ pub fn optional_number(
     given: Given,
     expected: &str,
 ) -> Result<Option<f64>, ScalekitError> {
-    match given {
-        Given::Absent => Ok(None),
-        Given::Number(n) => Ok(Some(n)),
-        other => Err(ScalekitError::validation(
-            name,
-            format!("{name} must be {expected}, got {}", other.text()),
-        )),
-    }
+    let take = |g| match g {
+        Given::Number(n) => Ok(n),
+        other => Err(other),
+    };
+    optional(name, given, take, |other| {
+        format!("{expected}, got {}", other.text())
+    })
 }
 
 /// `retry`: `true` or absent is the client's policy, `false` none, `n` up to n retries.
@@ -420,11 +434,11 @@ pub fn query(kind: &Kind, text: Option<String>) -> Result<Option<QueryParams>, S
     }
 }
 
-/// A `body` as JS handed it over: its kind, and its text (a string, JSON or an encoded
-/// URLSearchParams) or its bytes.
-#[derive(Debug, Default)]
+/// A `body` (or `formData`) JS handed over: its kind, and its text (a string, JSON or an encoded
+/// URLSearchParams) or its bytes. An absent one is no `BodyGiven` at all.
+#[derive(Debug)]
 pub struct BodyGiven {
-    pub kind: Option<Kind>,
+    pub kind: Kind,
     pub text: Option<String>,
     pub bytes: Option<Bytes>,
     /// What JS writes a stream, an async iterable or a FormData into.
@@ -434,6 +448,17 @@ pub struct BodyGiven {
 }
 
 impl BodyGiven {
+    /// A body of `kind` with no content yet.
+    pub fn of(kind: Kind) -> Self {
+        BodyGiven {
+            kind,
+            text: None,
+            bytes: None,
+            upload: None,
+            content_type: None,
+        }
+    }
+
     /// A streamed body: a stream as it is, a FormData as multipart with its boundary.
     fn streamed(self, name: &'static str, kind: &Kind) -> Result<ProxyBody, ScalekitError> {
         let multipart = *kind == Kind::FormData;
@@ -457,9 +482,7 @@ pub fn body(
     given: BodyGiven,
     headers: &mut Vec<(String, String)>,
 ) -> Result<Option<ProxyBody>, ScalekitError> {
-    let Some(kind) = given.kind.clone() else {
-        return Ok(None);
-    };
+    let kind = given.kind.clone();
     if matches!(kind, Kind::Stream | Kind::FormData) {
         return given.streamed("body", &kind).map(Some);
     }
@@ -521,10 +544,11 @@ pub fn body(
 }
 
 /// `formData`: a web FormData as multipart, anything else urlencoded (docs/wire-protocol.md §10).
-pub fn form(given: BodyGiven) -> Result<Option<ProxyBody>, ScalekitError> {
-    let Some(kind) = given.kind.clone() else {
+pub fn form(given: Option<BodyGiven>) -> Result<Option<ProxyBody>, ScalekitError> {
+    let Some(given) = given else {
         return Ok(None);
     };
+    let kind = given.kind.clone();
     if kind == Kind::FormData {
         return given.streamed("formData", &kind).map(Some);
     }
@@ -650,9 +674,8 @@ mod tests {
         let body_of = |kind, text: &str, headers: &mut Vec<(String, String)>| {
             body(
                 BodyGiven {
-                    kind: Some(kind),
                     text: Some(text.into()),
-                    ..Default::default()
+                    ..BodyGiven::of(kind)
                 },
                 headers,
             )
@@ -682,13 +705,7 @@ mod tests {
             "body must be an object, an array, a string or a Buffer, got number"
         );
         assert_eq!(
-            message(
-                form(BodyGiven {
-                    kind: Some(Kind::Boolean),
-                    ..Default::default()
-                })
-                .unwrap_err()
-            ),
+            message(form(Some(BodyGiven::of(Kind::Boolean))).unwrap_err()),
             "formData must be an object or a string, got boolean"
         );
         assert_eq!(

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::{HeaderValue, CONTENT_TYPE};
-use http::Method;
 use serde_json::Value;
 
 use crate::accounts::{self, AccountOperation, Params, RestCall};
@@ -115,8 +114,9 @@ impl ScalekitClient {
             config.max_retries
         };
         let policy = RetryPolicy::control_plane(retries);
-        // Each call paired with the shape its answer takes.
-        let (call, shape): (RestCall, fn(&Value) -> Value) = match operation {
+        // Each call's request builder, paired with the shape its answer takes.
+        type Build = fn(&Params) -> Result<RestCall, ScalekitError>;
+        let (build, shape): (Build, fn(&Value) -> Value) = match operation {
             Op::GetOrCreate => return self.get_or_create(params).await,
             Op::ForLlm => return self.for_llm(params, timeout, policy).await,
             Op::WaitActive => return accounts::wait_active(self, params).await,
@@ -124,36 +124,32 @@ impl ScalekitClient {
                 let call = accounts::magic_link_call(params)?;
                 return accounts::magic_link_answer(&self.rest(&call, timeout, policy).await?);
             }
-            Op::Get => (accounts::get_call(params)?, accounts::account_answer),
-            Op::Create => (accounts::create_call(params)?, accounts::account_answer),
-            Op::Update => (accounts::update_call(params)?, accounts::account_answer),
-            Op::Delete => (accounts::delete_call(params)?, |_| {
-                Value::Object(Default::default())
-            }),
-            Op::List => (accounts::list_call(params)?, accounts::list_answer),
-            Op::VerifyUser => (accounts::verify_call(params)?, accounts::verify_answer),
+            Op::Get => (accounts::get_call, accounts::account_answer),
+            Op::Create => (accounts::create_call, accounts::account_answer),
+            Op::Update => (accounts::update_call, accounts::account_answer),
+            Op::Delete => (accounts::delete_call, |_| Value::Object(Default::default())),
+            Op::List => (accounts::list_call, accounts::list_answer),
+            Op::VerifyUser => (accounts::verify_call, accounts::verify_answer),
             Op::ListConnections => (
-                accounts::list_connections_call(params)?,
+                accounts::list_connections_call,
                 accounts::connections_answer,
             ),
-            Op::ExecuteTool => (
-                accounts::execute_tool_call(params)?,
-                accounts::execute_tool_answer,
-            ),
+            Op::ExecuteTool => (accounts::execute_tool_call, accounts::execute_tool_answer),
             Op::ExecuteLlmTool => (
-                accounts::execute_llm_tool_call(params)?,
+                accounts::execute_llm_tool_call,
                 accounts::execute_tool_answer,
             ),
-            Op::ListTools => (accounts::list_tools_call(params)?, accounts::tools_answer),
+            Op::ListTools => (accounts::list_tools_call, accounts::tools_answer),
             Op::ListScopedTools => (
-                accounts::list_scoped_tools_call(params)?,
+                accounts::list_scoped_tools_call,
                 accounts::scoped_tools_answer,
             ),
             Op::ListAvailableTools => (
-                accounts::list_available_tools_call(params)?,
+                accounts::list_available_tools_call,
                 accounts::available_tools_answer,
             ),
         };
+        let call = build(params)?;
         Ok(shape(&self.rest(&call, timeout, policy).await?))
     }
 
@@ -209,53 +205,26 @@ impl ScalekitClient {
         Ok(accounts::account_answer(&answer))
     }
 
-    async fn rest(
+    /// A JSON call to `/api/v1/*`; resolves the parsed answer (`{}` for an empty one).
+    pub(crate) async fn rest(
         &self,
         call: &RestCall,
         timeout: Duration,
         policy: RetryPolicy,
     ) -> Result<Value, ScalekitError> {
-        let query = call.query.as_deref();
-        let body = call.body.as_ref();
-        self.control_plane_with(call.method.clone(), call.path, query, body, timeout, policy)
-            .await
-    }
-
-    /// A JSON call to `/api/v1/*`; resolves the parsed answer (`{}` for an empty one).
-    pub async fn control_plane(
-        &self,
-        method: Method,
-        path: &str,
-        query: Option<&str>,
-        body: Option<&Value>,
-        timeout: Duration,
-    ) -> Result<Value, ScalekitError> {
-        let policy = RetryPolicy::control_plane(self.inner.config.max_retries);
-        self.control_plane_with(method, path, query, body, timeout, policy)
-            .await
-    }
-
-    async fn control_plane_with(
-        &self,
-        method: Method,
-        path: &str,
-        query: Option<&str>,
-        body: Option<&Value>,
-        timeout: Duration,
-        policy: RetryPolicy,
-    ) -> Result<Value, ScalekitError> {
+        let path = call.path;
         let mut url = self.inner.config.api_url(path)?;
-        if let Some(q) = query.filter(|q| !q.is_empty()) {
+        if let Some(q) = call.query.as_deref().filter(|q| !q.is_empty()) {
             url.set_query(Some(q));
         }
         let mut request = OutgoingRequest {
-            method,
+            method: call.method.clone(),
             url,
             headers: Default::default(),
             body: None,
             upload: None,
         };
-        if let Some(body) = body {
+        if let Some(body) = &call.body {
             request
                 .headers
                 .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));

@@ -7,7 +7,6 @@
 
 use std::time::Duration;
 
-use http::Method;
 use serde_json::Value;
 use tokio::time::Instant;
 
@@ -17,6 +16,7 @@ use super::shapes::account_answer;
 use crate::client::ScalekitClient;
 use crate::config::option_timeout;
 use crate::errors::ScalekitError;
+use crate::retry::RetryPolicy;
 
 /// How long a wait lasts when `timeoutMs` is not given: time for a person to consent.
 pub const DEFAULT_WAIT_MS: u64 = 300_000;
@@ -81,13 +81,8 @@ pub async fn wait_active(client: &ScalekitClient, params: &Params) -> Result<Val
         }
         // One poll never outlives the wait, nor the client's own `timeoutMs`.
         let poll_timeout = client.config().timeout.min(deadline - now);
-        let poll = client.control_plane(
-            Method::GET,
-            call.path,
-            call.query.as_deref(),
-            None,
-            poll_timeout,
-        );
+        let policy = RetryPolicy::control_plane(client.config().max_retries);
+        let poll = client.rest(call, poll_timeout, policy);
         match poll.await {
             Ok(answer) => {
                 let shaped = account_answer(&answer);

@@ -105,7 +105,7 @@ impl LocalScalekit {
         let runtime = tokio::runtime::Handle::try_current()
             .map_err(|e| EmulatorError::Start(format!("no tokio runtime: {e}")))?;
         let host = options.host.as_deref().unwrap_or("127.0.0.1");
-        let (api, api_addr) = listen(host, options.port.unwrap_or(0)).await?;
+        let (api, api_addr) = listen(host, options.port).await?;
         // The echo upstream is loopback-only, in the API listener's address family.
         let echo_ip = match api_addr.ip() {
             ip if ip.is_loopback() => ip,
@@ -140,7 +140,7 @@ impl LocalScalekit {
             base_url,
             echo_url,
             ca_certificate: tls.as_ref().map(|t| t.ca_pem.clone()),
-            inline_echo: options.inline_echo.unwrap_or(false),
+            inline_echo: options.inline_echo,
         };
         let shared = Arc::new(Shared {
             settings,

@@ -12,8 +12,9 @@ use super::EmulatorError;
 pub struct EmulatorOptions {
     /// Interface to listen on; default `127.0.0.1`.
     pub host: Option<String>,
-    /// Port to listen on; default 0 (an ephemeral port).
-    pub port: Option<u16>,
+    /// Port to listen on; 0 (the default) is an ephemeral port.
+    #[serde(default, deserialize_with = "or_default")]
+    pub port: u16,
     /// Client id accepted by `/oauth/token`; default a generated `skc_<digits>`.
     pub client_id: Option<String>,
     /// Client secret accepted by `/oauth/token`; default a generated random secret.
@@ -29,7 +30,8 @@ pub struct EmulatorOptions {
     /// hop: for load tests and benchmarks, where that hop would make the emulator the bottleneck.
     /// The answer has the same shape; its headers are those the proxy would forward (so without
     /// the `host` and `content-length` an HTTP client adds). Default false.
-    pub inline_echo: Option<bool>,
+    #[serde(default, deserialize_with = "or_default")]
+    pub inline_echo: bool,
     /// `true`: HTTPS on the API port with a certificate made at start (a fresh CA signing one
     /// for `localhost`, `127.0.0.1` and `::1`); `{ "cert", "key" }`: HTTPS with that PEM chain
     /// (leaf first) and key. Default: plain HTTP. Either way the port also serves HTTP/2.
@@ -60,6 +62,15 @@ pub struct ToolRequest {
     /// Default GET.
     pub method: Option<String>,
     pub path: String,
+}
+
+/// An option whose default is its type's: absent or `null` (JS `undefined` / `null`) is that.
+fn or_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
 impl EmulatorOptions {
@@ -191,4 +202,28 @@ pub struct SeedAccount {
     /// Wire shape (snake_case), e.g. `{"static_auth":{"details":{"api_key":"k"}}}`.
     pub authorization_details: Option<serde_json::Value>,
     pub api_config: Option<serde_json::Value>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_and_inline_echo_default_when_absent_or_null() {
+        let parse = |json: &str| {
+            EmulatorOptions::from_json(json)
+                .map(|o| (o.port, o.inline_echo))
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(parse("{}"), Ok((0, false)));
+        assert_eq!(
+            parse(r#"{"port": null, "inlineEcho": null}"#),
+            Ok((0, false))
+        );
+        assert_eq!(
+            parse(r#"{"port": 8123, "inlineEcho": true}"#),
+            Ok((8123, true))
+        );
+        assert!(parse(r#"{"port": "80"}"#).is_err());
+    }
 }

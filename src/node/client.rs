@@ -151,19 +151,22 @@ fn proxy_options(
             args::optional_number("maxResponseBytes", max_response_bytes, BYTE_COUNT)?;
         params.query = args::query(&query_kind, query_text)?;
         params.response_type = args::response_type(response_type)?;
-        params.body = match body.kind.is_some() {
-            true => args::body(body, &mut params.headers)?,
-            false => args::form(form)?,
+        params.body = match body {
+            Some(body) => args::body(body, &mut params.headers)?,
+            None => args::form(form)?,
         };
         Ok(())
     })())
 }
 
 /// A `body` or `formData` as `lib/args.js` handed it over (`{name}Kind`, `{name}Text`,
-/// `{name}Bytes`, `{name}Upload`, `{name}ContentType`).
-fn body_given(o: &Object<'_>, name: &str) -> napi::Result<BodyGiven> {
-    Ok(BodyGiven {
-        kind: kind(o, name)?,
+/// `{name}Bytes`, `{name}Upload`, `{name}ContentType`); `None` without a kind (absent).
+fn body_given(o: &Object<'_>, name: &str) -> napi::Result<Option<BodyGiven>> {
+    let Some(kind) = kind(o, name)? else {
+        return Ok(None);
+    };
+    Ok(Some(BodyGiven {
+        kind,
         text: o.get::<String>(&format!("{name}Text"))?,
         // No copy: the request holds the JS Buffer itself (README: do not change a Buffer body
         // before its call settles).
@@ -174,7 +177,7 @@ fn body_given(o: &Object<'_>, name: &str) -> napi::Result<BodyGiven> {
             .get::<u32>(&format!("{name}Upload"))?
             .and_then(take_upload),
         content_type: o.get::<String>(&format!("{name}ContentType"))?,
-    })
+    }))
 }
 
 #[napi]

@@ -1,6 +1,8 @@
 //! The gRPC binding (docs/wire-protocol.md §12), driven by a tonic client over HTTP/2 with
 //! prior knowledge (h2c), on the same port and state as the REST binding.
 
+use std::future::Future;
+
 use prost::Message as _;
 use prost_types::value::Kind;
 use prost_types::Struct;
@@ -81,37 +83,32 @@ pub fn assert_status(s: &tonic::Status, code: Code, error_code_name: &str, text:
     assert_eq!(error_code(s), error_code_name);
 }
 
-/// A response that carries one account.
-trait Answered {
-    fn account(self) -> Option<pb::ConnectedAccount>;
+/// The account a call answered with (Create, Update and both Gets answer the same message); the
+/// call must succeed and carry one.
+fn answered(
+    reply: Result<tonic::Response<pb::GetConnectedAccountByIdentifierResponse>, tonic::Status>,
+) -> pb::ConnectedAccount {
+    reply.unwrap().into_inner().connected_account.unwrap()
 }
 
-impl Answered for pb::CreateConnectedAccountResponse {
-    fn account(self) -> Option<pb::ConnectedAccount> {
-        self.connected_account
-    }
-}
+/// A refusal: the HTTP status of the REST binding, the gRPC code and the ErrorInfo error code.
+pub struct Refusal(u16, Code, &'static str);
+pub const INVALID: Refusal = Refusal(400, Code::InvalidArgument, "INVALID_ARGUMENT");
+pub const NOT_FOUND: Refusal = Refusal(404, Code::NotFound, "NOT_FOUND");
 
-impl Answered for pb::UpdateConnectedAccountResponse {
-    fn account(self) -> Option<pb::ConnectedAccount> {
-        self.connected_account
-    }
-}
-
-impl Answered for pb::GetConnectedAccountByIdentifierResponse {
-    fn account(self) -> Option<pb::ConnectedAccount> {
-        self.connected_account
-    }
-}
-
-/// The account a call answered with; the call must succeed and carry one.
-fn answered<R: Answered>(reply: Result<tonic::Response<R>, tonic::Status>) -> pb::ConnectedAccount {
-    reply.unwrap().into_inner().account().unwrap()
-}
-
-/// `s` repeats the REST binding's INVALID_ARGUMENT answer `body`: same code and message.
-fn assert_invalid_as_rest(s: &tonic::Status, body: &Value) {
-    assert_status(s, Code::InvalidArgument, "INVALID_ARGUMENT", message(body));
+/// The gRPC call `grpc` is refused as `expected`, and so is the same request over REST (`rest`,
+/// sent after it), with the same message; the REST body is returned.
+pub async fn assert_as_rest<T: std::fmt::Debug>(
+    grpc: impl Future<Output = Result<tonic::Response<T>, tonic::Status>>,
+    rest: impl Future<Output = (reqwest::StatusCode, Value)>,
+    expected: Refusal,
+) -> Value {
+    let refused = grpc.await.unwrap_err();
+    let (status, body) = rest.await;
+    let Refusal(http, code, error_code_name) = expected;
+    assert_eq!(status, http, "{body}");
+    assert_status(&refused, code, error_code_name, message(&body));
+    body
 }
 
 #[tokio::test]
@@ -269,19 +266,16 @@ async fn list_pages_and_search() {
     assert!(!second.prev_page_token.is_empty());
 
     // The REST rules and messages: connector and connection_names are exclusive.
-    let bad = grpc
-        .list_connected_accounts(api.authed(pb::ListConnectedAccountsRequest {
+    assert_as_rest(
+        grpc.list_connected_accounts(api.authed(pb::ListConnectedAccountsRequest {
             connector: Some("gmail".into()),
             connection_names: vec!["gmail".into()],
             ..Default::default()
-        }))
-        .await
-        .unwrap_err();
-    let (status, body) = api
-        .get("/api/v1/connected_accounts?connector=gmail&connection_names=gmail")
-        .await;
-    assert_eq!(status, 400);
-    assert_invalid_as_rest(&bad, &body);
+        })),
+        api.get("/api/v1/connected_accounts?connector=gmail&connection_names=gmail"),
+        INVALID,
+    )
+    .await;
 
     let found = grpc
         .search_connected_accounts(api.authed(pb::SearchConnectedAccountsRequest {
@@ -374,17 +368,15 @@ async fn magic_link_then_user_verification() {
         "ACTIVE"
     );
     // Consumed: a second verification is NOT_FOUND, as over REST.
-    let again = grpc
-        .verify_connected_account_user(api.authed(verify("u@x.com")))
-        .await
-        .unwrap_err();
-    let (_, body) = api
-        .post(
+    assert_as_rest(
+        grpc.verify_connected_account_user(api.authed(verify("u@x.com"))),
+        api.post(
             VERIFY,
             json!({"auth_request_id": request_id, "identifier": "u@x.com"}),
-        )
-        .await;
-    assert_status(&again, Code::NotFound, "NOT_FOUND", message(&body));
+        ),
+        NOT_FOUND,
+    )
+    .await;
     api.assert_stats(&[
         ("grpc.GetMagicLinkForConnectedAccount", 1),
         ("grpc.VerifyConnectedAccountUser", 3),
@@ -395,22 +387,15 @@ async fn magic_link_then_user_verification() {
 async fn delete_then_get_is_not_found_with_error_info() {
     let (api, mut grpc) = start().await;
     api.create_pending("gmail", "u@x.com").await;
-    grpc.delete_connected_account(api.authed(pb::DeleteConnectedAccountRequest {
-        connector: Some("gmail".into()),
-        identifier: Some("u@x.com".into()),
-        ..Default::default()
-    }))
-    .await
-    .unwrap();
-    let gone = grpc
-        .get_connected_account_auth(api.authed(by_key("gmail", "u@x.com")))
+    grpc.delete_connected_account(api.authed(by_key("gmail", "u@x.com")))
         .await
-        .unwrap_err();
-    let (status, body) = api
-        .get("/api/v1/connected_accounts/auth?connector=gmail&identifier=u%40x.com")
-        .await;
-    assert_eq!(status, 404);
-    assert_status(&gone, Code::NotFound, "NOT_FOUND", message(&body));
+        .unwrap();
+    assert_as_rest(
+        grpc.get_connected_account_auth(api.authed(by_key("gmail", "u@x.com"))),
+        api.get("/api/v1/connected_accounts/auth?connector=gmail&identifier=u%40x.com"),
+        NOT_FOUND,
+    )
+    .await;
     assert_eq!(api.stat("grpc.DeleteConnectedAccount"), 1);
 }
 
@@ -450,33 +435,30 @@ async fn a_missing_or_unknown_token_is_unauthenticated() {
 #[tokio::test]
 async fn validation_errors_carry_the_rest_message() {
     let (api, mut grpc) = start().await;
-    let missing = grpc
-        .create_connected_account(api.authed(pb::CreateConnectedAccountRequest {
+    let body = assert_as_rest(
+        grpc.create_connected_account(api.authed(pb::CreateConnectedAccountRequest {
             connector: Some("gmail".into()),
             identifier: Some("u@x.com".into()),
             ..Default::default()
-        }))
-        .await
-        .unwrap_err();
-    let (status, body) = api
-        .post(
+        })),
+        api.post(
             ACCOUNTS,
             json!({"connector": "gmail", "identifier": "u@x.com"}),
-        )
-        .await;
-    assert_eq!(status, 400);
-    assert_invalid_as_rest(&missing, &body);
+        ),
+        INVALID,
+    )
+    .await;
     assert_eq!(message(&body), "connected_account is required");
 
-    let bad_id = grpc
-        .get_connected_account_auth(api.authed(pb::GetConnectedAccountByIdentifierRequest {
+    assert_as_rest(
+        grpc.get_connected_account_auth(api.authed(pb::GetConnectedAccountByIdentifierRequest {
             id: Some("acc_1".into()),
             ..Default::default()
-        }))
-        .await
-        .unwrap_err();
-    let (_, body) = api.get("/api/v1/connected_accounts/auth?id=acc_1").await;
-    assert_invalid_as_rest(&bad_id, &body);
+        })),
+        api.get("/api/v1/connected_accounts/auth?id=acc_1"),
+        INVALID,
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -6,10 +6,9 @@ use prost_types::Struct;
 use scalekit_native::emulator::proto::scalekit::v1::connections as conn_pb;
 use scalekit_native::emulator::proto::scalekit::v1::tools as tools_pb;
 use serde_json::json;
-use tonic::Code;
 
-use crate::common::{message, Api};
-use crate::grpc::{assert_status, channel, string_value};
+use crate::common::Api;
+use crate::grpc::{assert_as_rest, channel, string_value, NOT_FOUND};
 
 #[tokio::test]
 async fn execute_tool_and_list_app_connections() {
@@ -41,17 +40,15 @@ async fn execute_tool_and_list_app_connections() {
         field("identifier"),
         Some(Kind::StringValue("u@x.com".into()))
     );
-    let unknown = tools
-        .execute_tool(api.authed(tools_pb::ExecuteToolRequest {
+    assert_as_rest(
+        tools.execute_tool(api.authed(tools_pb::ExecuteToolRequest {
             tool_name: "no_such_tool".into(),
             ..Default::default()
-        }))
-        .await
-        .unwrap_err();
-    let (_, body) = api
-        .post("/api/v1/execute_tool", json!({"tool_name": "no_such_tool"}))
-        .await;
-    assert_status(&unknown, Code::NotFound, "NOT_FOUND", message(&body));
+        })),
+        api.post("/api/v1/execute_tool", json!({"tool_name": "no_such_tool"})),
+        NOT_FOUND,
+    )
+    .await;
 
     let mut conns =
         conn_pb::connection_service_client::ConnectionServiceClient::new(channel(&api).await);

@@ -199,6 +199,24 @@ fn run(tool: &str, params: Value) -> Value {
     json!({"tool_name": tool, "identifier": "u@x.com", "params": params})
 }
 
+/// `run` over gRPC: ExecuteTool for `u@x.com`, on a new channel.
+async fn run_over_grpc(
+    api: &Api,
+    tool: &str,
+    params: Option<Struct>,
+) -> Result<pb::ExecuteToolResponse, tonic::Status> {
+    let mut grpc = pb::tool_service_client::ToolServiceClient::new(channel(api).await);
+    let request = pb::ExecuteToolRequest {
+        tool_name: tool.into(),
+        identifier: Some("u@x.com".into()),
+        params,
+        ..Default::default()
+    };
+    grpc.execute_tool(api.authed(request))
+        .await
+        .map(tonic::Response::into_inner)
+}
+
 #[tokio::test]
 async fn execute_fills_the_path_and_injects_credentials() {
     let api = Api::with(catalog(json!([]))).await;
@@ -232,19 +250,12 @@ async fn execute_fills_the_path_and_injects_credentials() {
     api.sk
         .set_account_status("notion", "u@x.com", "ACTIVE")
         .unwrap();
-    let mut grpc = pb::tool_service_client::ToolServiceClient::new(channel(&api).await);
-    let out = grpc
-        .execute_tool(api.authed(pb::ExecuteToolRequest {
-            tool_name: "notion_search".into(),
-            identifier: Some("u@x.com".into()),
-            params: Some(Struct {
-                fields: [("q".to_owned(), string_value("x y"))].into(),
-            }),
-            ..Default::default()
-        }))
+    let params = Struct {
+        fields: [("q".to_owned(), string_value("x y"))].into(),
+    };
+    let out = run_over_grpc(&api, "notion_search", Some(params))
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     let data = out.data.unwrap();
     let headers = match data.fields.get("headers").and_then(|v| v.kind.clone()) {
         Some(Kind::StructValue(s)) => s,
@@ -292,15 +303,7 @@ async fn input_off_schema_is_refused_before_the_upstream() {
         )
         .await;
     assert_eq!(status, 400);
-    let mut grpc = pb::tool_service_client::ToolServiceClient::new(channel(&api).await);
-    let refused = grpc
-        .execute_tool(api.authed(pb::ExecuteToolRequest {
-            tool_name: "gmail_send".into(),
-            identifier: Some("u@x.com".into()),
-            ..Default::default()
-        }))
-        .await
-        .unwrap_err();
+    let refused = run_over_grpc(&api, "gmail_send", None).await.unwrap_err();
     assert_eq!(refused.code(), Code::InvalidArgument);
     assert_eq!(api.stat("echo"), before);
     // The same tool with a valid input does reach the upstream (so the count above means it).
@@ -375,15 +378,7 @@ async fn upstream_failures_are_tool_errors() {
         "UNREACHABLE"
     );
 
-    let mut grpc = pb::tool_service_client::ToolServiceClient::new(channel(&api).await);
-    let err = grpc
-        .execute_tool(api.authed(pb::ExecuteToolRequest {
-            tool_name: "flaky_call".into(),
-            identifier: Some("u@x.com".into()),
-            ..Default::default()
-        }))
-        .await
-        .unwrap_err();
+    let err = run_over_grpc(&api, "flaky_call", None).await.unwrap_err();
     assert_eq!(err.code(), Code::Internal);
     let info = error_info(&err);
     assert_eq!(info.error_code, "TOOL_ERROR");

@@ -11,8 +11,7 @@ use time::OffsetDateTime;
 
 use super::proto::scalekit::v1::connected_accounts::authorization_details::Details;
 use super::proto::scalekit::v1::connected_accounts::{
-    AuthorizationDetails, ConnectedAccount, ConnectedAccountForList, GoogleDwdAuth, OauthToken,
-    StaticAuth, TrustedIdpAuth,
+    AuthorizationDetails, ConnectedAccount, GoogleDwdAuth, OauthToken, StaticAuth, TrustedIdpAuth,
 };
 use super::proto::scalekit::v1::connections::{ConnectionStatus, ConnectionType, ListConnection};
 use crate::names::{CONNECTOR_STATUS_NAMES, CONNECTOR_TYPE_NAMES};
@@ -134,20 +133,13 @@ pub fn account(v: &Value) -> ConnectedAccount {
     }
 }
 
-/// `ConnectedAccountForList` from its REST JSON.
-pub fn account_for_list(v: &Value) -> ConnectedAccountForList {
-    let a = account(v);
-    ConnectedAccountForList {
-        identifier: a.identifier,
-        provider: a.provider,
-        status: a.status,
-        authorization_type: a.authorization_type,
-        token_expires_at: a.token_expires_at,
-        updated_at: a.updated_at,
-        connector: a.connector,
-        last_used_at: a.last_used_at,
-        id: a.id,
-        connection_id: a.connection_id,
+/// A list item from its REST JSON: the official `ConnectedAccountForList`, which is
+/// `ConnectedAccount` without `authorization_details` and `api_config` (left unset here).
+pub fn account_for_list(v: &Value) -> ConnectedAccount {
+    ConnectedAccount {
+        authorization_details: None,
+        api_config: None,
+        ..account(v)
     }
 }
 

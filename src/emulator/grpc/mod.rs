@@ -93,6 +93,30 @@ fn serve<E: Endpoint, Q, A>(
         .map_err(status)
 }
 
+/// `Server: Service { … }`: the `impl` of a generated service trait whose methods do no awaiting
+/// work. Each line `method(Request) -> Response = Endpoint, work;` is `serve`d under
+/// `stats::endpoint::Endpoint`, its message answered by `work(&server, message)`: the wrapper
+/// every method needs is written once, here.
+macro_rules! served {
+    ($server:ty: $service:path {
+        $($method:ident($request:ty) -> $response:ty = $endpoint:ident, $work:expr;)+
+    }) => {
+        #[tonic::async_trait]
+        impl $service for $server {
+            $(
+                async fn $method(&self, request: tonic::Request<$request>) -> super::Reply<$response> {
+                    super::serve::<crate::emulator::stats::endpoint::$endpoint, _, _>(
+                        &self.0,
+                        request,
+                        |r| ($work)(self, r),
+                    )
+                }
+            )+
+        }
+    };
+}
+pub(crate) use served;
+
 /// `serve` for a method whose work awaits (ExecuteTool calls an upstream).
 async fn serve_async<E: Endpoint, Q, A, F>(
     shared: &Shared,
@@ -121,7 +145,6 @@ pub fn status(e: ApiError) -> Status {
             tool_error_message: t.message.clone(),
             tool_error_code: t.code.clone(),
         }),
-        ..ErrorInfo::default()
     };
     let details = proto::google::rpc::Status {
         code,
