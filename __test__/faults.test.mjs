@@ -513,6 +513,34 @@ describe('abort', () => {
     assert.deepEqual(fake.counts, { token: 0, proxy: 0, api: 0, other: 0 })
   })
 
+  test('an abort rejects at once, also when the answer is already on its way to JS', async (t) => {
+    // The server aborts each call as soon as it has written the answer: Rust may have finished the
+    // call, its outcome not yet delivered. Once abort() has run, a call not settled by then must
+    // reject with ScalekitAbortException, never resolve.
+    let abortNow
+    const { url } = await startServer(t, (req, res) => {
+      if (req.url === '/oauth/token') return sendJson(res, 200, { access_token: 't', expires_in: 3600 })
+      res.once('finish', () => abortNow())
+      sendJson(res, 200, { ok: true })
+    })
+    const client = new ScalekitClient(url, 'id', 'secret')
+    let late = 0
+    for (let i = 0; i < 200; i++) {
+      const controller = new AbortController()
+      let settled = false
+      let abortedUnsettled = false
+      abortNow = () => {
+        abortedUnsettled = !settled
+        controller.abort()
+      }
+      const outcome = await client.actions.request({ ...CALL, signal: controller.signal }).then(
+        (r) => { settled = true; return r },
+        (e) => { settled = true; return e })
+      if (abortedUnsettled && !(outcome instanceof ScalekitAbortException)) late++
+    }
+    assert.equal(late, 0, `${late} of 200 calls resolved after their abort`)
+  })
+
   test('abort during connect → ScalekitAbortException promptly, no connection left behind', async (t) => {
     const srv = await blockableServer()
     t.after(() => srv.release())

@@ -5,6 +5,7 @@
 // wake-up function per client, referenced only while calls are in flight so that an idle client
 // never keeps Node alive.
 
+const { Readable } = require('node:stream')
 const native = require('./native.js')
 const { fromNative } = require('./errors.js')
 const { ScalekitAbortException } = require('./exceptions.js')
@@ -109,18 +110,30 @@ class Calls {
 
 /**
  * Runs `run(signalFields)` with `signal`: an abort cancels the native call (its Rust future is
- * dropped, so no work or socket is left behind) and rejects with ScalekitAbortException. A value
- * that is not an AbortSignal goes to Rust as `signalKind`, which rejects it.
+ * dropped, so no work or socket is left behind) and rejects with ScalekitAbortException at once,
+ * also when the call has already finished in Rust and its outcome waits to be delivered: that late
+ * outcome is dropped (a streamed body destroyed). A value that is not an AbortSignal goes to Rust
+ * as `signalKind`, which rejects it.
  */
 async function withSignal(signal, run) {
   if (signal === undefined || signal === null) return run(undefined)
   if (!isAbortSignal(signal)) return run({ signalKind: kindOf(signal) })
   if (signal.aborted) throw new ScalekitAbortException(undefined, { cause: signal.reason })
   const cancelId = native.newCancelId()
-  const onAbort = () => native.cancelCall(cancelId)
+  let onAbort
+  const aborted = new Promise((resolve) => {
+    onAbort = () => {
+      native.cancelCall(cancelId)
+      resolve(ABORTED)
+    }
+  })
   signal.addEventListener('abort', onAbort, { once: true })
   try {
-    return await run({ cancelId })
+    const call = run({ cancelId })
+    const outcome = await Promise.race([call, aborted])
+    if (outcome !== ABORTED) return outcome
+    call.then(dropLate, () => {})
+    throw new ScalekitAbortException(undefined, { cause: signal.reason })
   } catch (e) {
     if (e instanceof ScalekitAbortException && signal.reason !== undefined && e.cause === undefined) {
       throw new ScalekitAbortException(undefined, { cause: signal.reason })
@@ -129,6 +142,13 @@ async function withSignal(signal, run) {
   } finally {
     signal.removeEventListener('abort', onAbort)
   }
+}
+
+const ABORTED = Symbol('aborted')
+
+/** An outcome that arrived after its call was aborted: nobody will read its streamed body. */
+function dropLate(response) {
+  if (response?.data instanceof Readable) response.data.destroy()
 }
 
 module.exports = { Calls, withSignal }
