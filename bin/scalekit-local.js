@@ -112,8 +112,7 @@ async function main() {
     console.log(`export GRPC_DEFAULT_SSL_ROOTS_FILE_PATH=${shellWord(ca.file)}`)
     console.log(`export REQUESTS_CA_BUNDLE=${shellWord(ca.file)}`)
   }
-  console.log('Press Ctrl-C to stop.')
-
+  // The handlers are in place before the prompt: a Ctrl-C right after it must stop cleanly.
   let stopping = false
   const stop = async (signal) => {
     if (stopping) return
@@ -125,6 +124,7 @@ async function main() {
   }
   process.once('SIGINT', () => stop('SIGINT'))
   process.once('SIGTERM', () => stop('SIGTERM'))
+  console.log('Press Ctrl-C to stop.')
 }
 
 main().catch((e) => {
