@@ -29,8 +29,8 @@ export interface ScalekitClientOptions {
   proxy?: string | false
   /**
    * The client's retry budget (README, "Retry budget"): a bucket of tokens shared by all its calls;
-   * a retry costs 5 (10 after a failed connection), a success puts 1 back (or, after retrying, what
-   * it spent). When the bucket cannot pay, the failure is returned without retrying. A whole number
+   * a retry costs 5 (10 after a failed connection), a success puts 1 back (or, after retrying, its
+   * last retry's cost). When the bucket cannot pay, the failure is returned without retrying. A whole number
    * of tokens 0–1000000 (0: never retry); `false`: no limit; default 500.
    */
   retryBudget?: number | false
@@ -501,6 +501,8 @@ export interface LLMTools<D> {
 
 export declare class ToolsClient {
   private constructor()
+  /** A `filter.summary` listing: `for await` yields each page's `toolNames`. */
+  listTools(params: ListToolsParams & { filter: ToolFilter & { summary: true } }): PagePromise<ListToolsResponse, string>
   /** The environment's tool catalog (deadline `toolTimeoutMs`). */
   listTools(params?: ListToolsParams): PagePromise<ListToolsResponse, Tool>
   /** The tools `identifier` can run, each with the connected account that runs it. */
@@ -572,8 +574,11 @@ export interface RequestEndEvent {
 /** `scalekit-native:request:error`: the call rejects (a non-2xx answer included). */
 export interface RequestErrorEvent {
   callId: number
-  /** A copy of the exception (same class, message, status fields), without `data`, `headers`, `errDetails`, `unpackedDetails`. */
-  error: ScalekitException
+  /**
+   * A copy of the exception (same class, message, status fields), without `data`, `headers`,
+   * `errDetails`, `unpackedDetails`; usually a `ScalekitException`.
+   */
+  error: Error
 }
 
 /** Handlers for `subscribeTracing`, each optional. */

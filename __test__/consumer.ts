@@ -227,3 +227,11 @@ export async function ergonomics(client: ScalekitClient, signal: AbortSignal): P
   // @ts-expect-error: waitForConnectedAccount takes no pageSize
   await client.actions.waitForConnectedAccount({ connectedAccountId: 'ca_1', pageSize: 1 })
 }
+
+export async function toolNames(tools: import('scalekit-native').ToolsClient): Promise<string[]> {
+  // A summary listing walks names; a plain one walks tools.
+  const names: string[] = []
+  for await (const name of tools.listTools({ filter: { summary: true } })) names.push(name.toUpperCase())
+  for await (const tool of tools.listTools({ pageSize: 5 })) names.push(tool.definition.name ?? tool.id)
+  return names
+}

@@ -4,7 +4,7 @@ import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 
 import sk from '../index.js'
-import { rejection } from './helpers.mjs'
+import { rejection, startServer, sendJson } from './helpers.mjs'
 
 const { LocalScalekit, ScalekitAbortException, ScalekitValidationException } = sk
 
@@ -124,4 +124,31 @@ describe('tools listings', () => {
       assert.equal(early.requests, 1)
     })
   }
+})
+
+test('a filter.summary listing walks the tool names of every page', async () => {
+  const names = await served('tools.list', () => collect(client.tools.listTools({ pageSize: 10, filter: { summary: true } })))
+  assert.equal(names.requests, 3)
+  assert.equal(names.result.length, COUNT)
+  assert.ok(names.result.every((n) => typeof n === 'string' && n.startsWith('other_tool_')), names.result.join())
+})
+
+test('a server handing out a token already followed ends the walk (no endless loop)', async (t) => {
+  // Pages A → B → A …, and a first page asked with token X that answers X again.
+  const next = { '': 'A', A: 'B', B: 'A', X: 'X' }
+  const asked = []
+  const { url } = await startServer(t, (req, res) => {
+    const u = new URL(req.url, 'http://x')
+    if (u.pathname === '/oauth/token') return sendJson(res, 200, { access_token: 't', expires_in: 3600 })
+    const token = u.searchParams.get('page_token') ?? ''
+    asked.push(token)
+    sendJson(res, 200, { connected_accounts: [{ id: `ca_${token || 'first'}` }], total_size: 3, next_page_token: next[token] })
+  })
+  const { actions } = new sk.ScalekitClient(url, 'id', 'secret')
+  const ids = (await collect(actions.listConnectedAccounts({}))).map((a) => a.id)
+  assert.deepEqual(ids, ['ca_first', 'ca_A', 'ca_B'])
+  assert.deepEqual(asked, ['', 'A', 'B'])
+  asked.length = 0
+  assert.equal((await collect(actions.listConnectedAccounts({ pageToken: 'X' }))).length, 1)
+  assert.deepEqual(asked, ['X'])
 })

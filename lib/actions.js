@@ -74,7 +74,7 @@ class ActionsClient {
   /** A list method's first page, iterable over every item of every page (lib/pages.js). */
   #pages(method, key, params, more) {
     const first = this.#accounts(method, params, more)
-    return pagePromise(first, key, (pageToken) => this.#call(method, { ...params, pageToken }))
+    return pagePromise(first, key, (pageToken) => this.#call(method, { ...params, pageToken }), params?.pageToken)
   }
 
   /** A magic link the user opens to authorize (or re-authorize) a connected account. */

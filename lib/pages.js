@@ -5,29 +5,31 @@
 // call's own params, `signal` included, and nothing more once it stops.
 
 /**
- * Makes `first` (the promise of the first page) iterable over the items under `key`;
- * `nextPage(pageToken)` fetches a following page.
+ * Makes `first` (the promise of the first page) iterable over the items of each page: those under
+ * `key`, or what `key(page)` returns. `nextPage(pageToken)` fetches a following page;
+ * `firstToken` is the `pageToken` the first page was asked with, if any.
  */
-function pagePromise(first, key, nextPage) {
+function pagePromise(first, key, nextPage, firstToken) {
   Object.defineProperty(first, Symbol.asyncIterator, {
-    value: () => walk(first, key, nextPage),
+    value: () => walk(first, typeof key === 'function' ? key : (page) => page?.[key], nextPage, firstToken),
     configurable: true,
   })
   return first
 }
 
-async function* walk(first, key, nextPage) {
+async function* walk(first, itemsOf, nextPage, firstToken) {
   let page = await first
-  let token = ''
+  // A server that hands out a token already followed would make the walk go round forever: it
+  // ends there instead.
+  const followed = new Set(typeof firstToken === 'string' && firstToken !== '' ? [firstToken] : [])
   for (;;) {
-    const items = page?.[key]
+    const items = itemsOf(page)
     if (Array.isArray(items)) {
       for (const item of items) yield item
     }
     const next = page?.nextPageToken
-    // A server repeating a token would loop forever: the walk ends there.
-    if (typeof next !== 'string' || next === '' || next === token) return
-    token = next
+    if (typeof next !== 'string' || next === '' || followed.has(next)) return
+    followed.add(next)
     page = await nextPage(next)
   }
 }

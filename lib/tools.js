@@ -25,6 +25,11 @@ function withIdentifier(identifier, options) {
   return { ...options, identifier }
 }
 
+/** A listTools page's items: its tools, or its tool names for a `filter.summary` listing. */
+function toolsOrNames(page) {
+  return page?.tools?.length > 0 ? page.tools : page?.toolNames
+}
+
 class ToolsClient {
   #calls
 
@@ -49,15 +54,15 @@ class ToolsClient {
    * A listing's first page, iterable over every tool of every page (lib/pages.js);
    * `withToken(pageToken)` is the same call's params for a following page.
    */
-  #pages(method, params, refused, withToken) {
+  #pages(method, params, refused, withToken, key = 'tools') {
     const first = refused ?? this.#list(method, params)
-    return pagePromise(first, 'tools', (pageToken) => this.#list(method, withToken(pageToken)))
+    return pagePromise(first, key, (pageToken) => this.#list(method, withToken(pageToken)), params?.pageToken)
   }
 
   /** The environment's tool catalog: `{ tools, nextPageToken, prevPageToken, totalSize, toolNames }`. */
   listTools(options, ...more) {
     return this.#pages('listTools', options === undefined || options === null ? {} : options,
-      refuseMore('tools.listTools', 1, more), (pageToken) => ({ ...options, pageToken }))
+      refuseMore('tools.listTools', 1, more), (pageToken) => ({ ...options, pageToken }), toolsOrNames)
   }
 
   /** The tools `identifier` can run (those of its connected accounts), each with its `connectedAccountId`. */

@@ -36,8 +36,8 @@ impl Exchange<'_> {
         let timeout_ms = self.timeout.as_millis() as u64;
         let deadline = Instant::now() + self.timeout;
         let mut retries = 0u32;
-        // What this call's retries took from the budget, given back if it ends in success.
-        let mut spent = 0u32;
+        // What the call's last retry took from the budget: given back if it ends in success.
+        let mut last_cost = 0u32;
         let mut reauthenticated = false;
         let replayable = request.is_replayable();
         loop {
@@ -83,12 +83,12 @@ impl Exchange<'_> {
                     if !self.budget.try_spend(cost) {
                         return outcome;
                     }
-                    spent += cost;
+                    last_cost = cost;
                     retries += 1;
                     tokio::time::sleep(delay).await;
                 }
                 (_, Ok(_)) => {
-                    self.budget.refund(spent);
+                    self.budget.refund(last_cost);
                     return outcome;
                 }
                 _ => return outcome,

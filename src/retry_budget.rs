@@ -54,9 +54,10 @@ impl RetryBudget {
             .is_ok()
     }
 
-    /// A call succeeded after spending `spent` on its retries: those come back (as the AWS SDKs
-    /// do), or `SUCCESS_REWARD` when it needed none; never above the capacity.
-    pub fn refund(&self, spent: u32) {
+    /// A call succeeded: its last retry's cost `last_cost` comes back, or [`SUCCESS_REWARD`] when
+    /// it needed none (the AWS SDKs' standard mode); the earlier retries stay spent, so a server
+    /// that fails most attempts still drains the bucket. Never above the capacity.
+    pub fn refund(&self, last_cost: u32) {
         let Some(capacity) = self.capacity else {
             return;
         };
@@ -64,7 +65,11 @@ impl RetryBudget {
         if self.available.load(Ordering::Relaxed) >= capacity {
             return;
         }
-        let amount = if spent == 0 { SUCCESS_REWARD } else { spent };
+        let amount = if last_cost == 0 {
+            SUCCESS_REWARD
+        } else {
+            last_cost
+        };
         // The closure never returns `None`, so the update cannot fail.
         let _ = self
             .available
@@ -133,7 +138,7 @@ mod tests {
         assert_eq!(
             budget.available(),
             Some(6),
-            "a call that retried gets back what it spent"
+            "a call that retried gets back its last retry's cost"
         );
         for _ in 0..100 {
             budget.refund(10);

@@ -24,6 +24,9 @@ pub const DEFAULT_WAIT_MS: u64 = 300_000;
 pub const DEFAULT_POLL_MS: u64 = 500;
 /// Pauses double up to this (or up to `pollIntervalMs`, when that is longer).
 const MAX_POLL: Duration = Duration::from_secs(5);
+/// The shortest pause between polls: a tiny `pollIntervalMs` must not poll as fast as the server
+/// answers for the whole wait.
+pub const MIN_POLL: Duration = Duration::from_millis(10);
 /// What the timeout message reports while no account exists.
 const NOT_FOUND: &str = "NOT_FOUND";
 const ACTIVE: &str = "ACTIVE";
@@ -46,7 +49,8 @@ pub fn wait_plan(params: &Params) -> Result<WaitPlan, ScalekitError> {
             "pollIntervalMs",
             params.number("pollIntervalMs")?,
             DEFAULT_POLL_MS,
-        )?,
+        )?
+        .max(MIN_POLL),
     })
 }
 
@@ -112,6 +116,18 @@ mod tests {
 
     fn params(v: Value) -> Params {
         Params::from_value(v)
+    }
+
+    #[test]
+    fn a_tiny_poll_interval_is_raised_to_the_floor() {
+        for tiny in [1e-7, 0.5, 9.0] {
+            let plan = wait_plan(&params(
+                json!({"connectedAccountId": "ca_1", "pollIntervalMs": tiny}),
+            ))
+            .unwrap();
+            assert_eq!(plan.first_pause, MIN_POLL, "{tiny}");
+            assert_eq!(next_pause(plan.first_pause, plan.first_pause), MIN_POLL * 2);
+        }
     }
 
     #[test]
