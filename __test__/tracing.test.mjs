@@ -181,8 +181,74 @@ test('subscribeTracing: typed handlers on the three channels, removed by the fun
   assert.deepEqual(seen, [['start', 'proxy', '/v1/ok'], ['start', 'token', '/oauth/token'], ['end', 200], ['end', 200]])
   assert.equal(dc.channel(TracingChannels.start).hasSubscribers, false)
 
-  for (const [handlers, argument] of [[null, 'handlers'], [{ start: 'x' }, 'handlers.start'], [{ end: 1 }, 'handlers.end']]) {
+  for (const [handlers, argument] of [[null, 'handlers'], [[], 'handlers'], [{ strat() {} }, 'handlers'],
+    [{ start: 'x' }, 'handlers.start'], [{ end: 1 }, 'handlers.end']]) {
     assert.throws(() => sk.subscribeTracing(handlers), (e) => e instanceof ScalekitValidationException && e.argument === argument)
   }
+  assert.throws(() => sk.subscribeTracing({ end() {} }, 'extra'), (e) => e instanceof ScalekitValidationException && e.argument === 'arguments[1]')
   assert.equal(dc.channel(TracingChannels.start).hasSubscribers, false, 'a refused call subscribes nothing')
+})
+
+test("a re-authentication's second token fetch is traced too", async (t) => {
+  let tokens = 0
+  let lists = 0
+  const fake = await startServer(t, (req, res) => {
+    if (req.url === '/oauth/token') return sendJson(res, 200, { access_token: `${ACCESS_TOKEN}_${++tokens}`, expires_in: 3600 })
+    if (++lists === 1) return sendJson(res, 401, { code: 16, message: 'token expired' })
+    sendJson(res, 200, { connected_accounts: [], total_size: 0 })
+  })
+  const events = collect(t)
+  await new ScalekitClient(fake.url, 'skc_trace', SECRET).actions.listConnectedAccounts({})
+  assert.equal(tokens, 2)
+  const tokenStarts = events.filter((e) => e.type === 'start' && e.kind === 'token')
+  assert.equal(tokenStarts.length, 2, JSON.stringify(events))
+  for (const start of tokenStarts) assert.deepEqual(ofCall(events, start), ['start', 'end'])
+  const control = events.find((e) => e.type === 'start' && e.kind === 'control')
+  assert.equal(events.find((e) => e.type === 'end' && e.callId === control.callId).attempts, 2)
+  assertNoSecret(events)
+})
+
+test("a proxy call's error event says the status, not the provider's message", async (t) => {
+  const fake = await startServer(t, (req, res) => {
+    if (req.url === '/oauth/token') return sendJson(res, 200, { access_token: ACCESS_TOKEN, expires_in: 3600 })
+    sendJson(res, 400, { code: 3, message: `value ${BODY_VALUE} rejected` })
+  })
+  const events = collect(t)
+  const e = await rejection(new ScalekitClient(fake.url, 'skc_trace', SECRET).actions.request({ connectionName: 'g', identifier: 'u', path: '/x' }))
+  assert.match(e.message, new RegExp(BODY_VALUE), 'the caller still gets the whole message')
+  const error = events.find((ev) => ev.type === 'error').error
+  assert.equal(error.message, 'request failed with status 400 Bad Request')
+  assert.equal(error.httpStatus, 400)
+  assertNoSecret(events)
+})
+
+test('a call aborted after its answer arrived ends its trace with the abort, once', async (t) => {
+  let abortNow = () => {}
+  const fake = await startServer(t, (req, res) => {
+    if (req.url === '/oauth/token') return sendJson(res, 200, { access_token: ACCESS_TOKEN, expires_in: 3600 })
+    res.once('finish', () => abortNow())
+    sendJson(res, 200, { ok: true })
+  })
+  const client = new ScalekitClient(fake.url, 'skc_trace', SECRET)
+  await client.actions.request({ connectionName: 'g', identifier: 'u', path: '/warm' })
+  const events = collect(t)
+  let aborted = 0
+  for (let i = 0; i < 50; i++) {
+    const controller = new AbortController()
+    abortNow = () => controller.abort()
+    const outcome = await client.actions.request({ connectionName: 'g', identifier: 'u', path: '/x', signal: controller.signal })
+      .catch((e) => e)
+    const start = events.filter((e) => e.type === 'start').at(-1)
+    // Let a late outcome arrive: it must not publish a second end.
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    const types = ofCall(events, start)
+    if (outcome instanceof sk.ScalekitAbortException) {
+      aborted++
+      assert.deepEqual(types, ['start', 'error', 'end'])
+      assert.equal(events.find((e) => e.type === 'error' && e.callId === start.callId).error.name, 'AbortError')
+    } else {
+      assert.deepEqual(types, ['start', 'end'])
+    }
+  }
+  assert.ok(aborted > 0, 'some calls were aborted')
 })

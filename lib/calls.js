@@ -13,6 +13,12 @@ const { decodeOutcome } = require('./outcome.js')
 const { isAbortSignal, kindOf } = require('./args.js')
 const tracing = require('./tracing.js')
 
+/**
+ * The traces of traced calls that can be aborted, by cancel id: an abort that wins the race with
+ * the call's outcome (withSignal) ends the trace with the abort, as the caller sees it.
+ */
+const abortableTraces = new Map()
+
 /** The clients with calls in flight, by id: only these must stay reachable from the wake-up. */
 const busyClients = new Map()
 let lastClientId = 0
@@ -41,6 +47,7 @@ class Calls {
   /** `actions.request`: resolves the decoded response, or rejects with the call's exception. */
   request(connectionName, identifier, path, method, options) {
     const trace = tracing.isTracing() ? tracing.startProxy(connectionName, identifier, path, method) : undefined
+    if (trace !== undefined && options?.cancelId !== undefined) abortableTraces.set(options.cancelId, trace)
     return new Promise((resolve, reject) => {
       const id = this.#add(resolve, reject, options?.responseType, trace)
       try {
@@ -55,6 +62,7 @@ class Calls {
   /** A connected-account method by its JS name; resolves the decoded response. */
   accounts(method, call) {
     const trace = tracing.isTracing() ? tracing.startAccounts(method, call) : undefined
+    if (trace !== undefined && call.cancelId !== undefined) abortableTraces.set(call.cancelId, trace)
     return new Promise((resolve, reject) => {
       const id = this.#add(resolve, reject, undefined, trace)
       try {
@@ -133,7 +141,10 @@ async function withSignal(signal, run) {
     const outcome = await Promise.race([call, aborted])
     if (outcome !== ABORTED) return outcome
     call.then(dropLate, () => {})
-    throw new ScalekitAbortException(undefined, { cause: signal.reason })
+    const exception = new ScalekitAbortException(undefined, { cause: signal.reason })
+    const trace = abortableTraces.get(cancelId)
+    if (trace !== undefined) tracing.failed(trace, exception)
+    throw exception
   } catch (e) {
     if (e instanceof ScalekitAbortException && signal.reason !== undefined && e.cause === undefined) {
       throw new ScalekitAbortException(undefined, { cause: signal.reason })
@@ -141,6 +152,7 @@ async function withSignal(signal, run) {
     throw e
   } finally {
     signal.removeEventListener('abort', onAbort)
+    abortableTraces.delete(cancelId)
   }
 }
 

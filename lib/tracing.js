@@ -8,8 +8,8 @@
 
 const dc = require('node:diagnostics_channel')
 const native = require('./native.js')
-const { errorFromFailure } = require('./errors.js')
-const { ScalekitValidationException } = require('./exceptions.js')
+const { errorFromFailure, fromNative } = require('./errors.js')
+const { kindOf } = require('./args.js')
 
 const CHANNELS = Object.freeze({
   start: 'scalekit-native:request:start',
@@ -47,7 +47,7 @@ function textOrUndefined(value) {
 }
 
 function begin(kind, method, path, connectionName, identifier) {
-  const trace = { callId: ++lastCallId, startedAt: performance.now(), status: 0, attempts: 0 }
+  const trace = { callId: ++lastCallId, kind, startedAt: performance.now(), status: 0, attempts: 0, ended: false }
   startChannel.publish({ callId: trace.callId, kind, method, path, connectionName, identifier })
   return trace
 }
@@ -90,7 +90,7 @@ function received(trace, head) {
   const rest = head.slice(newline + 1)
   trace.attempts = line.attempts
   trace.status = Number.parseInt(rest, 10) || 0
-  if (line.token !== undefined) publishToken(line.token)
+  if (Array.isArray(line.tokens)) for (const token of line.tokens) publishToken(token)
   return rest
 }
 
@@ -106,6 +106,7 @@ function publishToken(token) {
 }
 
 function ended(trace) {
+  trace.ended = true
   endChannel.publish({
     callId: trace.callId,
     status: trace.status,
@@ -116,24 +117,33 @@ function ended(trace) {
 
 /** The call resolved. */
 function succeeded(trace) {
-  ended(trace)
+  if (!trace.ended) ended(trace)
 }
 
 /** The call rejects with `error` (a non-2xx answer included): an error event, then the end. */
 function failed(trace, error) {
-  errorChannel.publish({ callId: trace.callId, error: eventError(error) })
+  // Once: an abort that won the race with the outcome has ended the trace already (lib/calls.js).
+  if (trace.ended) return
+  errorChannel.publish({ callId: trace.callId, error: eventError(error, trace.kind) })
   ended(trace)
 }
 
 /**
  * A copy of `error` for an event: the same class, name, message and stack, and the fields that
- * say what failed; not the answer's body or headers.
+ * say what failed; not the answer's body or headers. For a proxy call's non-2xx answer the message
+ * says only the status: the rest of it comes from the provider's body.
  */
-function eventError(error) {
+function eventError(error, kind) {
   if (error === null || typeof error !== 'object') return error
   const copy = Object.create(Object.getPrototypeOf(error))
-  for (const key of ['name', 'message', 'stack']) {
-    if (error[key] !== undefined) Object.defineProperty(copy, key, { value: error[key], writable: true, configurable: true })
+  let { message, stack } = error
+  if (kind === 'proxy' && typeof error.httpStatus === 'number' && typeof message === 'string') {
+    message = `request failed with status ${error.httpStatus}${error.statusText ? ` ${error.statusText}` : ''}`
+    const frames = typeof stack === 'string' ? stack.indexOf('\n    at ') : -1
+    stack = `${error.name}: ${message}${frames >= 0 ? stack.slice(frames) : ''}`
+  }
+  for (const [key, value] of [['name', error.name], ['message', message], ['stack', stack]]) {
+    if (value !== undefined) Object.defineProperty(copy, key, { value, writable: true, configurable: true })
   }
   for (const key of ERROR_FIELDS) if (Object.hasOwn(error, key)) copy[key] = error[key]
   return copy
@@ -142,18 +152,25 @@ function eventError(error) {
 /**
  * Subscribes `handlers.start` / `.end` / `.error` to the three channels (`diagnostics_channel.subscribe`,
  * nothing more) and returns the function that unsubscribes them: the typed way in for TypeScript,
- * where a channel message is `unknown`.
+ * where a channel message is `unknown`. Its argument rule is Rust's (`src/trace.rs` `check_handlers`).
  */
 function subscribeTracing(handlers) {
-  if (handlers === null || typeof handlers !== 'object') {
-    throw new ScalekitValidationException('handlers must be an object of start, end and error functions', 'handlers')
+  const refuse = (check) => {
+    try {
+      check()
+    } catch (e) {
+      throw fromNative(e)
+    }
   }
+  if (arguments.length > 1 && arguments[1] !== undefined) {
+    refuse(() => native.extraArgument('subscribeTracing', 1, kindOf(arguments[1])))
+  }
+  const kind = kindOf(handlers)
+  const keys = kind === 'object' ? Object.keys(handlers) : []
+  refuse(() => native.checkTracingHandlers(kind, keys, keys.map((key) => kindOf(handlers[key]))))
   const subscribed = []
   for (const [event, name] of Object.entries(CHANNELS)) {
-    const handler = handlers[event]
-    if (handler === undefined) continue
-    if (typeof handler !== 'function') throw new ScalekitValidationException(`handlers.${event} must be a function`, `handlers.${event}`)
-    subscribed.push([name, handler])
+    if (typeof handlers[event] === 'function') subscribed.push([name, handlers[event]])
   }
   for (const [name, handler] of subscribed) dc.subscribe(name, handler)
   return function unsubscribeTracing() {

@@ -260,7 +260,7 @@ impl Kind {
         }
     }
 
-    fn type_of(&self) -> &'static str {
+    pub(crate) fn type_of(&self) -> &'static str {
         match self {
             Kind::Undefined => "undefined",
             Kind::String => "string",

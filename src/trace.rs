@@ -14,6 +14,7 @@ use crate::accounts::{
     AccountOperation, ACCOUNTS_PATH, ACCOUNT_AUTH_PATH, APP_CONNECTIONS_PATH, AVAILABLE_TOOLS_PATH,
     DELETE_PATH, EXECUTE_TOOL_PATH, MAGIC_LINK_PATH, SCOPED_TOOLS_PATH, TOOLS_PATH, VERIFY_PATH,
 };
+use crate::args::Kind;
 use crate::errors::ScalekitError;
 use crate::sync::lock;
 
@@ -28,7 +29,8 @@ tokio::task_local! {
 #[derive(Debug, Default)]
 pub struct CallTrace {
     attempts: AtomicU32,
-    token: Mutex<Option<TokenFetch>>,
+    /// Every token fetch the call started, in order (the first, and one after a re-authentication).
+    tokens: Mutex<Vec<TokenFetch>>,
 }
 
 /// A token fetch a traced call started (other calls waiting for the same fetch do not report it).
@@ -46,9 +48,9 @@ impl CallTrace {
         self.attempts.load(Ordering::Relaxed)
     }
 
-    /// The token fetch this call started, once it has ended.
-    pub fn token_fetch(&self) -> Option<TokenFetch> {
-        lock(&self.token).clone()
+    /// The token fetches this call started that have ended, in order.
+    pub fn token_fetches(&self) -> Vec<TokenFetch> {
+        lock(&self.tokens).clone()
     }
 }
 
@@ -79,7 +81,7 @@ where
     let own = Arc::new(CallTrace::default());
     let started = Instant::now();
     let result = CURRENT.scope(Some(Arc::clone(&own)), fetch).await;
-    *lock(&starter.token) = Some(TokenFetch {
+    lock(&starter.tokens).push(TokenFetch {
         attempts: own.attempts(),
         duration: started.elapsed(),
         result: result.as_ref().map(|_| ()).map_err(Clone::clone),
@@ -109,6 +111,44 @@ pub fn route(operation: AccountOperation) -> (&'static str, &'static str) {
     }
 }
 
+/// The rule for `subscribeTracing(handlers)` (docs/architecture.md, "Tracing"): an object whose
+/// keys are `start`, `end` or `error`, each a function (or undefined). `handlers` is the argument's
+/// kind, `entries` its own keys with the kinds of their values.
+pub fn check_handlers(handlers: &Kind, entries: &[(String, Kind)]) -> Result<(), ScalekitError> {
+    if *handlers != Kind::Object {
+        return Err(ScalekitError::validation(
+            "handlers",
+            format!(
+                "handlers must be an object of start, end and error functions, got {}",
+                handlers.type_of()
+            ),
+        ));
+    }
+    for (key, kind) in entries {
+        let argument = match key.as_str() {
+            "start" => "handlers.start",
+            "end" => "handlers.end",
+            "error" => "handlers.error",
+            _ => {
+                return Err(ScalekitError::validation(
+                    "handlers",
+                    format!(
+                        "handlers.{key} is not a tracing event: the handlers are start, end and \
+                         error"
+                    ),
+                ))
+            }
+        };
+        if !matches!(kind, Kind::Function | Kind::Undefined) {
+            return Err(ScalekitError::validation(
+                argument,
+                format!("{argument} must be a function, got {}", kind.type_of()),
+            ));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,10 +175,39 @@ mod tests {
             2,
             "the token fetch's attempts are its own"
         );
-        let fetch = trace.token_fetch().unwrap();
+        let fetches = trace.token_fetches();
+        assert_eq!(fetches.len(), 1);
+        let fetch = &fetches[0];
         assert_eq!(fetch.attempts, 2);
         assert!(fetch.result.is_ok());
         let untraced = token_fetch(async { Err::<(), _>(ScalekitError::Aborted) }).await;
         assert!(untraced.is_err());
+    }
+
+    #[test]
+    fn handlers_are_start_end_and_error_functions() {
+        let f = |k: &str| (k.to_string(), Kind::Function);
+        assert!(check_handlers(&Kind::Object, &[f("start"), f("end"), f("error")]).is_ok());
+        assert!(check_handlers(&Kind::Object, &[]).is_ok());
+        let refused =
+            |given: &Kind, entries: &[(String, Kind)]| match check_handlers(given, entries) {
+                Err(ScalekitError::Validation { argument, message }) => (argument, message),
+                other => panic!("{other:?}"),
+            };
+        assert_eq!(
+            refused(&Kind::Array, &[]),
+            (
+                "handlers",
+                "handlers must be an object of start, end and error functions, got object".into()
+            )
+        );
+        assert_eq!(refused(&Kind::Object, &[f("strat")]).0, "handlers");
+        assert_eq!(
+            refused(&Kind::Object, &[("end".into(), Kind::Number)]),
+            (
+                "handlers.end",
+                "handlers.end must be a function, got number".into()
+            )
+        );
     }
 }

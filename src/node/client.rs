@@ -415,6 +415,22 @@ pub fn extra_argument(method: String, index: u32, kind: String) -> napi::Result<
     )))
 }
 
+/// `subscribeTracing(handlers)`'s argument rule (`crate::trace::check_handlers`): `kind` is the
+/// argument's kind, `keys` its own keys and `kinds` their values' kinds.
+#[cfg_attr(test, allow(dead_code))]
+#[napi]
+pub fn check_tracing_handlers(
+    kind: String,
+    keys: Vec<String>,
+    kinds: Vec<String>,
+) -> napi::Result<()> {
+    let entries: Vec<(String, Kind)> = keys
+        .into_iter()
+        .zip(kinds.iter().map(|k| Kind::parse(k, None)))
+        .collect();
+    trace::check_handlers(&Kind::parse(&kind, None), &entries).map_err(to_napi)
+}
+
 /// The trace of a call JS traces (`traced: true` in its options), else `None`.
 fn traced(options: &Object<'_>) -> napi::Result<Option<Arc<CallTrace>>> {
     Ok(options

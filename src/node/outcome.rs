@@ -18,7 +18,7 @@ use serde_json::{json, Map, Value};
 
 use crate::errors::{CallKind, HttpFailure, ScalekitError};
 use crate::proxy::ResponseType;
-use crate::trace::{CallTrace, TOKEN_ROUTE};
+use crate::trace::{CallTrace, TokenFetch, TOKEN_ROUTE};
 use crate::transport::{BodyStream, RawResponse};
 
 /// A record's body, still in Rust: turned into a JS value only when JS takes the record, where
@@ -104,8 +104,9 @@ pub(crate) fn of_failure(error: &ScalekitError) -> (String, Body) {
 }
 
 /// The record of a traced call: a first line of JSON before the head, `{"attempts": n}` and, when
-/// the call started a token fetch that has ended, `"token": {method, path, attempts, durationMs,
-/// status, failure?}` (`lib/tracing.js` reads and strips it; docs/architecture.md, "Tracing").
+/// the call started token fetches that have ended, `"tokens": [{method, path, attempts,
+/// durationMs, status, failure?}]` (`lib/tracing.js` reads and strips it; docs/architecture.md,
+/// "Tracing").
 pub(crate) fn with_trace(
     trace: Option<&CallTrace>,
     (head, body): (String, Body),
@@ -115,29 +116,35 @@ pub(crate) fn with_trace(
     };
     let mut line = Map::new();
     line.insert("attempts".into(), json!(trace.attempts()));
-    if let Some(fetch) = trace.token_fetch() {
-        let (method, path) = TOKEN_ROUTE;
-        let mut token = Map::new();
-        token.insert("method".into(), json!(method));
-        token.insert("path".into(), json!(path));
-        token.insert("attempts".into(), json!(fetch.attempts));
-        token.insert(
-            "durationMs".into(),
-            json!(fetch.duration.as_secs_f64() * 1000.0),
-        );
-        let status = match &fetch.result {
-            Ok(()) => 200,
-            Err(ScalekitError::Http(f)) => f.status,
-            Err(_) => 0,
-        };
-        token.insert("status".into(), json!(status));
-        if let Err(e) = &fetch.result {
-            // Already without the client secret: the token endpoint redacts its failures.
-            token.insert("failure".into(), failure_value(e));
-        }
-        line.insert("token".into(), Value::Object(token));
+    let tokens: Vec<Value> = trace.token_fetches().iter().map(token_value).collect();
+    if !tokens.is_empty() {
+        line.insert("tokens".into(), Value::Array(tokens));
     }
     (format!("{}\n{head}", Value::Object(line)), body)
+}
+
+/// One token fetch of a traced call, for its trace line.
+fn token_value(fetch: &TokenFetch) -> Value {
+    let (method, path) = TOKEN_ROUTE;
+    let mut token = Map::new();
+    token.insert("method".into(), json!(method));
+    token.insert("path".into(), json!(path));
+    token.insert("attempts".into(), json!(fetch.attempts));
+    token.insert(
+        "durationMs".into(),
+        json!(fetch.duration.as_secs_f64() * 1000.0),
+    );
+    let status = match &fetch.result {
+        Ok(()) => 200,
+        Err(ScalekitError::Http(f)) => f.status,
+        Err(_) => 0,
+    };
+    token.insert("status".into(), json!(status));
+    if let Err(e) = &fetch.result {
+        // Already without the client secret: the token endpoint redacts its failures.
+        token.insert("failure".into(), failure_value(e));
+    }
+    Value::Object(token)
 }
 
 /// A synchronous throw (constructors, option parsing) carries the same failure description.
