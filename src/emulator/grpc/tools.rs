@@ -12,7 +12,8 @@ use super::convert::{self, fields};
 use super::proto::scalekit::v1::connections as conn_pb;
 use super::proto::scalekit::v1::tools as pb;
 use super::{serve, serve_async, Reply};
-use crate::emulator::routes::tools::{execute_tool_json, list_json, ListKind};
+use crate::emulator::catalog;
+use crate::emulator::routes::tools::{execute_tool_json, list_json};
 use crate::emulator::shared::Shared;
 use crate::emulator::stats::endpoint;
 use crate::emulator::wire::Query;
@@ -73,7 +74,7 @@ impl pb::tool_service_server::ToolService for Tools {
                     q.push(("filter.summary".into(), summary.to_string()));
                 }
             }
-            let list = list_json(&self.0, ListKind::All, &Query(q))?;
+            let list = list_json(&self.0, catalog::list_tools, &Query(q))?;
             Ok(pb::ListToolsResponse {
                 next_page_token: convert::string(&list, "next_page_token"),
                 total_size: convert::count(&list, "total_size"),
@@ -96,7 +97,7 @@ impl pb::tool_service_server::ToolService for Tools {
                 q.extend(pairs("filter.tool_names", &f.tool_names));
                 q.extend(pairs("filter.connection_names", &f.connection_names));
             }
-            let list = list_json(&self.0, ListKind::Scoped, &Query(q))?;
+            let list = list_json(&self.0, catalog::list_scoped, &Query(q))?;
             Ok(pb::ListScopedToolsResponse {
                 next_page_token: convert::string(&list, "next_page_token"),
                 total_size: convert::count(&list, "total_size"),
@@ -119,7 +120,7 @@ impl pb::tool_service_server::ToolService for Tools {
         serve::<endpoint::GrpcListAvailableTools, _, _>(&self.0, request, |r| {
             let mut q = page_query(r.page_size, &r.page_token);
             q.extend(pairs("identifier", [&r.identifier]));
-            let list = list_json(&self.0, ListKind::Available, &Query(q))?;
+            let list = list_json(&self.0, catalog::list_available, &Query(q))?;
             Ok(pb::ListAvailableToolsResponse {
                 next_page_token: convert::string(&list, "next_page_token"),
                 total_size: convert::count(&list, "total_size"),

@@ -16,6 +16,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use super::shared::Shared;
+use super::stats::endpoint;
 use super::wire::ApiError;
 
 pub use tools::ECHO_TOOL;
@@ -45,9 +46,15 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/api/v1/connections/app", get(tools::list_connections))
         .route("/api/v1/execute_tool", post(tools::execute_tool))
         // ToolService's list calls (docs/wire-protocol.md §11), over the `tools` option.
-        .route("/api/v1/tools", get(tools::list_tools))
-        .route("/api/v1/tools/scoped", get(tools::list_scoped_tools))
-        .route("/api/v1/tools/available", get(tools::list_available_tools))
+        .route("/api/v1/tools", get(tools::list::<endpoint::ToolsList>))
+        .route(
+            "/api/v1/tools/scoped",
+            get(tools::list::<endpoint::ToolsScoped>),
+        )
+        .route(
+            "/api/v1/tools/available",
+            get(tools::list::<endpoint::ToolsAvailable>),
+        )
         .route("/magic/{token}", get(links::authorize))
         .route("/verified", get(links::verified))
         .method_not_allowed_fallback(method_not_allowed)

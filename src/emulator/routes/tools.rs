@@ -11,7 +11,8 @@ use super::validate::{check_connector, max_len};
 use crate::emulator::catalog;
 use crate::emulator::gate::{Answer, Authorized, Reply};
 use crate::emulator::shared::Shared;
-use crate::emulator::stats::endpoint;
+use crate::emulator::stats::{endpoint, Endpoint};
+use crate::emulator::store::Store;
 use crate::emulator::tool_call::{execute, Caller};
 use crate::emulator::wire::{parse_body, random_token, ApiError, Input, Query};
 use crate::sync::lock;
@@ -27,58 +28,42 @@ pub async fn list_connections(
     Ok(Reply::ok(list))
 }
 
-pub async fn list_tools(
-    _: Authorized<endpoint::ToolsList>,
+/// A catalog listing: the tools, the store (for accounts) and the call's query.
+pub type Listing = fn(&[catalog::CatalogTool], &Store, &Query) -> Result<Value, ApiError>;
+
+/// A tool listing's REST endpoint, with the catalog function that answers it.
+pub trait ToolListing: Endpoint {
+    const LIST: Listing;
+}
+
+impl ToolListing for endpoint::ToolsList {
+    const LIST: Listing = catalog::list_tools;
+}
+
+impl ToolListing for endpoint::ToolsScoped {
+    const LIST: Listing = catalog::list_scoped;
+}
+
+impl ToolListing for endpoint::ToolsAvailable {
+    const LIST: Listing = catalog::list_available;
+}
+
+/// `GET /api/v1/tools`, `/tools/scoped` and `/tools/available`, by their endpoint.
+pub async fn list<E: ToolListing>(
+    _: Authorized<E>,
     State(shared): State<Arc<Shared>>,
     RawQuery(q): RawQuery,
 ) -> Answer {
     Ok(Reply::ok(list_json(
         &shared,
-        ListKind::All,
+        E::LIST,
         &Query::parse(q.as_deref()),
     )?))
-}
-
-pub async fn list_scoped_tools(
-    _: Authorized<endpoint::ToolsScoped>,
-    State(shared): State<Arc<Shared>>,
-    RawQuery(q): RawQuery,
-) -> Answer {
-    Ok(Reply::ok(list_json(
-        &shared,
-        ListKind::Scoped,
-        &Query::parse(q.as_deref()),
-    )?))
-}
-
-pub async fn list_available_tools(
-    _: Authorized<endpoint::ToolsAvailable>,
-    State(shared): State<Arc<Shared>>,
-    RawQuery(q): RawQuery,
-) -> Answer {
-    Ok(Reply::ok(list_json(
-        &shared,
-        ListKind::Available,
-        &Query::parse(q.as_deref()),
-    )?))
-}
-
-/// Which of the three list calls.
-#[derive(Debug, Clone, Copy)]
-pub enum ListKind {
-    All,
-    Scoped,
-    Available,
 }
 
 /// A list call on its query (the gRPC binding builds the same query from its message).
-pub fn list_json(shared: &Shared, kind: ListKind, q: &Query) -> Result<Value, ApiError> {
-    let store = lock(&shared.store);
-    match kind {
-        ListKind::All => catalog::list_tools(&shared.tools, &store, q),
-        ListKind::Scoped => catalog::list_scoped(&shared.tools, &store, q),
-        ListKind::Available => catalog::list_available(&shared.tools, &store, q),
-    }
+pub fn list_json(shared: &Shared, list: Listing, q: &Query) -> Result<Value, ApiError> {
+    list(&shared.tools, &lock(&shared.store), q)
 }
 
 pub async fn execute_tool(
