@@ -4,7 +4,7 @@
 const util = require('node:util')
 const { withSignal } = require('./calls.js')
 const { Readable } = require('node:stream')
-const { proxyOptions, readBlob, accountCall, isAbortSignal, refuseMore } = require('./args.js')
+const { proxyOptions, readBlob, isAbortSignal, refuseMore } = require('./args.js')
 const { pagePromise } = require('./pages.js')
 const { pump, dropUpload } = require('./streams.js')
 const { ScalekitAbortException } = require('./exceptions.js')
@@ -64,11 +64,7 @@ class ActionsClient {
   }
 
   async #call(method, params) {
-    const call = accountCall(params)
-    const signal = call.paramsKind === undefined ? params.signal : undefined
-    const response = await withSignal(signal, (signalFields) =>
-      this.#calls.accounts(method, signalFields === undefined ? call : { ...call, ...signalFields }))
-    return reviveDates(response.data)
+    return reviveDates(await this.#calls.accountsCall(method, params))
   }
 
   /** A list method's first page, iterable over every item of every page (lib/pages.js). */

@@ -10,7 +10,7 @@ const native = require('./native.js')
 const { fromNative } = require('./errors.js')
 const { ScalekitAbortException } = require('./exceptions.js')
 const { decodeOutcome } = require('./outcome.js')
-const { isAbortSignal, kindOf } = require('./args.js')
+const { isAbortSignal, kindOf, accountCall } = require('./args.js')
 const tracing = require('./tracing.js')
 
 /**
@@ -59,9 +59,21 @@ class Calls {
     })
   }
 
+  /**
+   * An account or tools method by its JS name on the caller's `params` (their `signal` honoured):
+   * resolves the answer's data. One path for `actions` and `tools`.
+   */
+  async accountsCall(method, params) {
+    const call = accountCall(params)
+    const signal = call.paramsKind === undefined ? params.signal : undefined
+    const response = await withSignal(signal, (signalFields) =>
+      this.accounts(method, signalFields === undefined ? call : { ...call, ...signalFields }, params))
+    return response.data
+  }
+
   /** A connected-account method by its JS name; resolves the decoded response. */
-  accounts(method, call) {
-    const trace = tracing.isTracing() ? tracing.startAccounts(method, call) : undefined
+  accounts(method, call, params) {
+    const trace = tracing.isTracing() ? tracing.startAccounts(method, params) : undefined
     if (trace !== undefined && call.cancelId !== undefined) abortableTraces.set(call.cancelId, trace)
     return new Promise((resolve, reject) => {
       const id = this.#add(resolve, reject, undefined, trace)

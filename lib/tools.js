@@ -2,8 +2,7 @@
 // `client.tools`: the same methods as `@scalekit-sdk/node`'s ToolsClient, and `forLLM`.
 
 const util = require('node:util')
-const { withSignal } = require('./calls.js')
-const { accountCall, refuseMore } = require('./args.js')
+const { refuseMore } = require('./args.js')
 const { pagePromise } = require('./pages.js')
 
 /** `updatedAt` crosses the native boundary as an RFC 3339 string and reaches users as a Date. */
@@ -38,12 +37,8 @@ class ToolsClient {
     this.#calls = calls
   }
 
-  async #call(method, params) {
-    const call = accountCall(params)
-    const signal = call.paramsKind === undefined ? params.signal : undefined
-    const response = await withSignal(signal, (signalFields) =>
-      this.#calls.accounts(method, signalFields === undefined ? call : { ...call, ...signalFields }))
-    return response.data
+  #call(method, params) {
+    return this.#calls.accountsCall(method, params)
   }
 
   async #list(method, params) {

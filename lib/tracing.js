@@ -58,17 +58,13 @@ function startProxy(connectionName, identifier, path, method) {
   return begin('proxy', verb, pathOnly(path), textOrUndefined(connectionName), textOrUndefined(identifier))
 }
 
-/** The trace of an account or tools method (`call` as `lib/args.js` `accountCall` made it). */
-function startAccounts(method, call) {
+/** The trace of an account or tools method, on the params its caller gave. */
+function startAccounts(method, params) {
   let route = routes.get(method)
   if (route === undefined) {
     route = native.describeCall(method) ?? {}
     routes.set(method, route)
   }
-  let params
-  try {
-    params = call.paramsJson === undefined ? undefined : JSON.parse(call.paramsJson)
-  } catch {}
   const kind = TOOL_METHODS.has(method) ? 'tool' : 'control'
   const connectionName = textOrUndefined(params?.connectionName) ?? textOrUndefined(params?.connector)
   return begin(kind, route.method, route.path, connectionName, textOrUndefined(params?.identifier))

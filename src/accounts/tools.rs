@@ -319,24 +319,18 @@ pub fn execute_llm_tool_call(params: &Params) -> Result<RestCall, ScalekitError>
 /// opted in (`retry: true` for the client's `maxRetries`, or a count), as running a tool twice
 /// can have effects twice (docs/wire-protocol.md §11).
 pub fn tool_retries(params: &Params, max_retries: u32) -> Result<u32, ScalekitError> {
-    match params.raw("retry") {
-        None | Some(Value::Bool(false)) => Ok(0),
-        Some(Value::Bool(true)) => Ok(max_retries),
-        Some(Value::Number(n)) => n
-            .as_u64()
-            .filter(|n| *n <= 10)
-            .map(|n| n as u32)
-            .ok_or_else(|| {
-                ScalekitError::validation(
-                    "retry",
-                    "retry must be a boolean or a whole number from 0 to 10",
-                )
-            }),
-        Some(_) => Err(ScalekitError::validation(
+    let count = match params.raw("retry") {
+        None | Some(Value::Bool(false)) => return Ok(0),
+        Some(Value::Bool(true)) => return Ok(max_retries),
+        Some(Value::Number(n)) => n.as_u64().filter(|n| *n <= 10),
+        Some(_) => None,
+    };
+    count.map(|n| n as u32).ok_or_else(|| {
+        ScalekitError::validation(
             "retry",
             "retry must be a boolean or a whole number from 0 to 10",
-        )),
-    }
+        )
+    })
 }
 
 #[cfg(test)]
