@@ -1,18 +1,21 @@
 // The official scalekit-sdk-python 2.21.0, unchanged, running the Python Tool Proxy snippet of
 // Scalekit's docs (__test__/support/python_tool_proxy.py) against LocalScalekit over TLS (issue 13;
-// docs/wire-protocol.md §12). The SDK's gRPC channel always uses TLS, so LocalScalekit runs with
+// docs/wire-protocol.md §12): started in this process, and as the standalone `scalekit-local --tls`
+// executable a Python developer runs without Node (issue 19), with only the variables it printed. The SDK's gRPC channel always uses TLS, so LocalScalekit runs with
 // `tls: true`; the SDK trusts its CA through GRPC_DEFAULT_SSL_ROOTS_FILE_PATH (grpc-core, the
 // control plane) and REQUESTS_CA_BUNDLE (requests: the token and the Tool Proxy). The test plays
 // the user: it follows the printed link as a browser would, then presses Enter.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import http from 'node:http'
 import https from 'node:https'
 import os from 'node:os'
 import path from 'node:path'
 
+import sk from '../index.js'
 import { ROOT, startLocal, envWithoutScalekit, runCommand } from './helpers.mjs'
+import { startCommand, buildStandalone } from './support/commands.mjs'
 
 const SDK = 'scalekit-sdk-python==2.21.0'
 const SNIPPET = path.join(ROOT, '__test__', 'support', 'python_tool_proxy.py')
@@ -54,49 +57,47 @@ async function followAsBrowser(link, ca) {
   throw new Error(`too many redirects: ${hops.join(' → ')}`)
 }
 
-test(`the docs' Python Tool Proxy snippet with ${SDK}, against LocalScalekit over TLS`, { timeout: VENV_TIMEOUT_MS + PIP_TIMEOUT_MS + RUN_TIMEOUT_MS + 30_000 }, async (t) => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'skn-python-sdk-'))
-  t.after(() => rm(dir, { recursive: true, force: true }))
-
+/** A venv with the official SDK from the registry; `null` (the test skipped) without venv support. */
+async function sdkVenv(t, dir) {
   const venv = path.join(dir, 'venv')
   const made = await runCommand('python3', ['-m', 'venv', venv], { t, cwd: dir, env: process.env, input: '', timeoutMs: VENV_TIMEOUT_MS })
   if (made.error || made.code !== 0) {
     const why = made.error ? made.error.message : (made.stderr.trim().split('\n').pop() ?? `exit ${made.code}`)
     t.skip(`python3 -m venv is unavailable here (${why})`)
-    return
+    return null
   }
   const python = process.platform === 'win32' ? path.join(venv, 'Scripts', 'python.exe') : path.join(venv, 'bin', 'python')
-
   // From the registry, into the temporary venv (pip's own cache, if any, stays outside the repo).
   const pip = await runCommand(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', SDK], {
     t,
     cwd: dir,
-    input: '',
     env: process.env,
+    input: '',
     timeoutMs: PIP_TIMEOUT_MS,
   })
   assert.equal(pip.code, 0, `pip install ${SDK} failed: ${describeRun(pip)}`)
+  return python
+}
 
-  const local = await startLocal(t, { tls: true })
-  assert.match(local.url, /^https:\/\//)
-  const caFile = path.join(dir, 'localscalekit-ca.pem')
-  await writeFile(caFile, local.caCertificate)
+/**
+ * Runs the snippet with `vars` (the SCALEKIT_* variables and the CA variables) against the
+ * LocalScalekit at `vars.SCALEKIT_ENV_URL`, playing the user when it prints the link; `client` is a
+ * ScalekitClient of that LocalScalekit. Asserts the snippet's own success line.
+ */
+async function runSnippet(t, python, dir, vars, client) {
   // A copy outside the repository, so that the snippet's load_dotenv() finds no .env of the checkout.
   const script = path.join(dir, 'quickstart.py')
   await copyFile(SNIPPET, script)
-
   const noProxy = [process.env.NO_PROXY ?? process.env.no_proxy, '127.0.0.1', 'localhost'].filter(Boolean).join(',')
   const env = envWithoutScalekit({
-    ...local.env(),
-    GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: caFile,
-    REQUESTS_CA_BUNDLE: caFile,
+    ...vars,
     // LocalScalekit is on loopback: no HTTP(S) proxy of the machine in between.
     NO_PROXY: noProxy,
     no_proxy: noProxy,
     // As in a terminal: each line as soon as it is printed.
     PYTHONUNBUFFERED: '1',
   })
-
+  const ca = await readFile(vars.REQUESTS_CA_BUNDLE, 'utf8')
   let link
   let followed
   let account
@@ -112,9 +113,8 @@ test(`the docs' Python Tool Proxy snippet with ${SDK}, against LocalScalekit ove
       // The user opens the link in a browser, sees the account authorized, then presses Enter.
       ;(async () => {
         if (!link) throw new Error('no link before the Enter prompt')
-        followed = await followAsBrowser(link, local.caCertificate)
-        account = (await local.client().actions.getConnectedAccount({ connectionName: CONNECTION, identifier: IDENTIFIER }))
-          .connectedAccount
+        followed = await followAsBrowser(link, ca)
+        account = (await client.actions.getConnectedAccount({ connectionName: CONNECTION, identifier: IDENTIFIER })).connectedAccount
       })()
         .catch((e) => {
           userError = e
@@ -127,16 +127,43 @@ test(`the docs' Python Tool Proxy snippet with ${SDK}, against LocalScalekit ove
   const output = describeRun(r)
   assert.equal(r.timedOut, false, `the snippet did not exit within ${RUN_TIMEOUT_MS} ms: ${output}`)
   assert.ok(link !== undefined, `the snippet never asked for Enter: ${output}`)
-  assert.ok(link?.startsWith(`${local.url}/magic/`), `the link is LocalScalekit's (${local.url}): ${output}`)
+  assert.ok(link?.startsWith(`${vars.SCALEKIT_ENV_URL}/magic/`), `the link is LocalScalekit's (${vars.SCALEKIT_ENV_URL}): ${output}`)
   assert.equal(userError, undefined, `following the link failed: ${userError?.stack}\n${output}`)
   assert.equal(followed.status, 200, `the link's pages: ${followed.hops.join(' → ')}`)
   assert.equal(account.status, 'ACTIVE', 'following the link authorized the account')
   assert.equal(r.code, 0, `the snippet failed: ${output}`)
   assert.ok(r.stdout.includes('<Response [200]>'), `no <Response [200]> printed: ${output}`)
+}
 
-  const stats = local.stats()
-  assert.ok(stats['grpc.GetMagicLinkForConnectedAccount'] >= 1, 'the link came over gRPC')
-  assert.equal(stats.authorize, 1)
-  assert.equal(stats.proxy, 1, 'one call through the Tool Proxy')
-  assert.equal(stats.echo, 1, 'which reached the upstream')
+const TEST_TIMEOUT_MS = VENV_TIMEOUT_MS + PIP_TIMEOUT_MS + 2 * RUN_TIMEOUT_MS + 600_000
+
+test(`the docs' Python Tool Proxy snippet with ${SDK}, against LocalScalekit over TLS`, { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'skn-python-sdk-'))
+  t.after(() => rm(dir, { recursive: true, force: true }))
+  const python = await sdkVenv(t, dir)
+  if (python === null) return
+
+  await t.test('LocalScalekit started in this process', async (t) => {
+    const local = await startLocal(t, { tls: true })
+    assert.match(local.url, /^https:\/\//)
+    const caFile = path.join(dir, 'localscalekit-ca.pem')
+    await writeFile(caFile, local.caCertificate)
+    await runSnippet(t, python, dir, { ...local.env(), GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: caFile, REQUESTS_CA_BUNDLE: caFile }, local.client())
+    const stats = local.stats()
+    assert.ok(stats['grpc.GetMagicLinkForConnectedAccount'] >= 1, 'the link came over gRPC')
+    assert.equal(stats.authorize, 1)
+    assert.equal(stats.proxy, 1, 'one call through the Tool Proxy')
+    assert.equal(stats.echo, 1, 'which reached the upstream')
+  })
+
+  await t.test('the standalone scalekit-local --tls, with only the variables it printed', async (t) => {
+    const exe = await buildStandalone()
+    const cmd = startCommand(t, exe, ['--tls'])
+    const vars = await cmd.ready
+    assert.match(vars.SCALEKIT_ENV_URL, /^https:\/\//, cmd.describe())
+    const ca = await readFile(vars.NODE_EXTRA_CA_CERTS, 'utf8')
+    const client = new sk.ScalekitClient(vars.SCALEKIT_ENV_URL, vars.SCALEKIT_CLIENT_ID, vars.SCALEKIT_CLIENT_SECRET, { ca })
+    await runSnippet(t, python, dir, vars, client)
+    assert.equal((await cmd.interrupt()).code, 0, cmd.describe())
+  })
 })

@@ -102,11 +102,12 @@ function newestMtime(entry) {
 
 /** When the Rust sources last changed: what a release build must be newer than. */
 function sourcesMtime() {
-  return Math.max(...['src', 'Cargo.toml', 'Cargo.lock', 'build.rs'].map((p) => newestMtime(path.join(ROOT, p))))
+  return Math.max(...['crates', 'proto', 'Cargo.toml', 'Cargo.lock'].map((p) => newestMtime(path.join(ROOT, p))))
 }
 
+/** The napi glue crate's library name: cargo names its output after it. */
 function crateLibName() {
-  const toml = fs.readFileSync(path.join(ROOT, 'Cargo.toml'), 'utf8')
+  const toml = fs.readFileSync(path.join(ROOT, 'crates', 'scalekit-node', 'Cargo.toml'), 'utf8')
   const lib = /\[lib\][^[]*?\bname\s*=\s*"([^"]+)"/.exec(toml)
   const name = lib ? lib[1] : /\[package\][^[]*?\bname\s*=\s*"([^"]+)"/.exec(toml)?.[1]
   if (!name) fail('cannot read the crate name from Cargo.toml')
@@ -168,7 +169,7 @@ function findReleaseBuild({ trustMtime }) {
       continue
     }
     if (!isAddon(file)) {
-      log(`${path.relative(ROOT, file)} is not a Node addon (built without --features node?)`)
+      log(`${path.relative(ROOT, file)} is not a Node addon (not the scalekit-node crate?)`)
       continue
     }
     if (isDebugBuild(file)) {
@@ -200,7 +201,7 @@ if (!binary) {
   binary = findReleaseBuild({ trustMtime: true }) ?? findReleaseBuild({ trustMtime: false })
   if (!binary) fail(`npm run build succeeded but left no release ${nodeFile}`)
 } else {
-  log(`reusing ${path.relative(ROOT, binary)} (a release build newer than src/)`)
+  log(`reusing ${path.relative(ROOT, binary)} (a release build newer than the Rust sources)`)
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -250,13 +251,16 @@ function pack(dir) {
 }
 
 // The main package is packed from a copy of exactly the files `npm pack` picks (package.json's
-// `files`, README, ...) whose package.json has no `prepare`: that script builds the addon in a
+// `files`, README, ...) but an addon built in place, whose package.json has no `prepare`: that script builds the addon in a
 // checkout, never runs for a tarball or registry install, yet npm counts it as an install script
 // (`npm warn install-scripts`), and `--strict-allow-scripts` would refuse the package for it.
 const CONSUMER_UNSAFE_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare']
 const dryRun = run('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] })
 const mainStage = path.join(stage, 'main')
 for (const { path: file } of JSON.parse(dryRun.stdout.toString())[0].files) {
+  // `files` lists the addon built in place, for installs from git; a registry install gets it
+  // from the platform package instead.
+  if (file.endsWith('.node')) continue
   fs.mkdirSync(path.dirname(path.join(mainStage, file)), { recursive: true })
   fs.copyFileSync(path.join(ROOT, file), path.join(mainStage, file))
 }

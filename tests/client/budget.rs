@@ -4,9 +4,9 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use scalekit_native::accounts::{AccountOperation, Params};
-use scalekit_native::config::{ClientOptions, RetryBudgetOption};
-use scalekit_native::retry_budget::{RETRY_COST, SUCCESS_REWARD};
+use scalekit_core::accounts::{AccountOperation, Params};
+use scalekit_core::config::{ClientOptions, RetryBudgetOption};
+use scalekit_core::retry_budget::{RETRY_COST, SUCCESS_REWARD};
 
 use crate::common::{http_failure, proxy_call, Reply, Stub, ACCOUNTS_PATH, PROXY_PATH, TOKEN_PATH};
 

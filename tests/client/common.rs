@@ -7,11 +7,11 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::response::Response;
 use axum::Router;
-pub use scalekit_native::accounts::{ACCOUNTS_PATH, ACCOUNT_AUTH_PATH, EXECUTE_TOOL_PATH};
-use scalekit_native::client::ScalekitClient;
-use scalekit_native::config::{ClientConfig, ClientOptions};
-use scalekit_native::errors::{HttpFailure, ScalekitError};
-use scalekit_native::proxy::ProxyParams;
+pub use scalekit_core::accounts::{ACCOUNTS_PATH, ACCOUNT_AUTH_PATH, EXECUTE_TOOL_PATH};
+use scalekit_core::client::ScalekitClient;
+use scalekit_core::config::{ClientConfig, ClientOptions};
+use scalekit_core::errors::{HttpFailure, ScalekitError};
+use scalekit_core::proxy::ProxyParams;
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
 

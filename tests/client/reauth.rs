@@ -1,7 +1,7 @@
 //! A 401 from Scalekit itself means the token is bad: drop it, fetch a new one, try once more.
 //! A 401 relayed from the provider, or a tool's own failure, says nothing about the token.
 
-use scalekit_native::accounts::{AccountOperation, Params};
+use scalekit_core::accounts::{AccountOperation, Params};
 use serde_json::{json, Value};
 
 use crate::common::{

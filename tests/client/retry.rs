@@ -1,7 +1,7 @@
 //! Which answers are tried again, and exactly how often (the client's `maxRetries` is 2 here).
 
-use scalekit_native::accounts::{AccountOperation, Params};
-use scalekit_native::proxy::{ProxyParams, RetrySetting};
+use scalekit_core::accounts::{AccountOperation, Params};
+use scalekit_core::proxy::{ProxyParams, RetrySetting};
 use serde_json::json;
 
 use crate::common::{

@@ -1,8 +1,8 @@
 //! The route tracing reports for each account operation (`trace::route`) is the first request the
 //! client really sends for it.
 
-use scalekit_native::accounts::{AccountOperation, Params};
-use scalekit_native::trace::route;
+use scalekit_core::accounts::{AccountOperation, Params};
+use scalekit_core::trace::route;
 use serde_json::json;
 
 use crate::common::Stub;

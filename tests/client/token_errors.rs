@@ -1,6 +1,6 @@
 //! The token endpoint's failures: never an echo of the client secret, retries per policy.
 
-use scalekit_native::accounts::{AccountOperation, Params};
+use scalekit_core::accounts::{AccountOperation, Params};
 use serde_json::json;
 
 use crate::common::{http_failure, proxy_call, Reply, Stub, PROXY_PATH, SECRET, TOKEN_PATH};

@@ -1,7 +1,7 @@
 //! Connected accounts: create, get, update, list, delete, their validation, and execute_tool.
 
 use reqwest::StatusCode;
-use scalekit_native::emulator::EmulatorOptions;
+use scalekit_local::EmulatorOptions;
 use serde_json::json;
 
 use crate::common::{

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
-use scalekit_native::emulator::EmulatorOptions;
+use scalekit_local::EmulatorOptions;
 use serde_json::{json, Value};
 
 use crate::common::{assert_fails, client, json_of, send, Api, ACCOUNTS, CONNECTIONS};

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
-use scalekit_native::emulator::{EmulatorOptions, LocalScalekit};
+use scalekit_local::{EmulatorOptions, LocalScalekit};
 use serde_json::{json, Value};
 
 pub const ACCOUNTS: &str = "/api/v1/connected_accounts";

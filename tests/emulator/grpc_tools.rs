@@ -3,8 +3,8 @@
 
 use prost_types::value::Kind;
 use prost_types::Struct;
-use scalekit_native::emulator::proto::scalekit::v1::connections as conn_pb;
-use scalekit_native::emulator::proto::scalekit::v1::tools as tools_pb;
+use scalekit_local::proto::scalekit::v1::connections as conn_pb;
+use scalekit_local::proto::scalekit::v1::tools as tools_pb;
 use serde_json::json;
 
 use crate::common::Api;
@@ -23,7 +23,7 @@ async fn execute_tool_and_list_app_connections() {
     };
     let run = tools
         .execute_tool(api.authed(tools_pb::ExecuteToolRequest {
-            tool_name: scalekit_native::emulator::ECHO_TOOL.into(),
+            tool_name: scalekit_local::ECHO_TOOL.into(),
             connector: Some("gmail".into()),
             identifier: Some("u@x.com".into()),
             params: Some(params.clone()),

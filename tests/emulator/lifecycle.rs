@@ -1,6 +1,6 @@
 //! Options, and stopping: `close()` and drop.
 
-use scalekit_native::emulator::{EmulatorOptions, LocalScalekit};
+use scalekit_local::{EmulatorOptions, LocalScalekit};
 use serde_json::json;
 
 use crate::common::{client, eventually, options, Api, CONNECTIONS};

@@ -1,7 +1,7 @@
 //! Magic links, the browser following them, and user verification.
 
 use reqwest::Method;
-use scalekit_native::emulator::EmulatorOptions;
+use scalekit_local::EmulatorOptions;
 use serde_json::{json, Value};
 
 use crate::common::{

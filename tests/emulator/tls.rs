@@ -3,7 +3,7 @@
 use std::error::Error as _;
 
 use reqwest::{Method, StatusCode, Version};
-use scalekit_native::emulator::{EmulatorOptions, LocalScalekit};
+use scalekit_local::{EmulatorOptions, LocalScalekit};
 use serde_json::{json, Value};
 
 use crate::common::{client_credentials, json_of, options, MAGIC_LINK};

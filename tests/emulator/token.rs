@@ -1,6 +1,6 @@
 //! `POST /oauth/token`.
 
-use scalekit_native::emulator::{EmulatorOptions, LocalScalekit};
+use scalekit_local::{EmulatorOptions, LocalScalekit};
 use serde_json::{json, Value};
 
 use crate::common::{client, json_of, options, token_request};

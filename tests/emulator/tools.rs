@@ -4,9 +4,9 @@
 use prost::Message as _;
 use prost_types::value::Kind;
 use prost_types::Struct;
-use scalekit_native::emulator::proto::google::rpc::Status as RpcStatus;
-use scalekit_native::emulator::proto::scalekit::v1::errdetails::ErrorInfo;
-use scalekit_native::emulator::proto::scalekit::v1::tools as pb;
+use scalekit_local::proto::google::rpc::Status as RpcStatus;
+use scalekit_local::proto::scalekit::v1::errdetails::ErrorInfo;
+use scalekit_local::proto::scalekit::v1::tools as pb;
 use serde_json::{json, Value};
 use tonic::Code;
 
@@ -389,7 +389,7 @@ async fn upstream_failures_are_tool_errors() {
 
 #[tokio::test]
 async fn catalog_options_are_checked_at_start() {
-    use scalekit_native::emulator::{EmulatorOptions, LocalScalekit};
+    use scalekit_local::{EmulatorOptions, LocalScalekit};
     let tool = json!({"name": "t", "connection": "c", "request": {"path": "/x"}});
     let parsed = EmulatorOptions::from_json(&json!({"tools": [tool.clone()]}).to_string()).unwrap();
     assert_eq!(parsed.tools.map(|t| t.len()), Some(1));

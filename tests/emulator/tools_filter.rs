@@ -3,7 +3,7 @@
 
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use prost_types::value::Kind;
-use scalekit_native::emulator::proto::scalekit::v1::tools as pb;
+use scalekit_local::proto::scalekit::v1::tools as pb;
 use serde_json::{json, Value};
 use tonic::Code;
 

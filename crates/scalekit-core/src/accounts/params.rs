@@ -1,0 +1,250 @@
+//! Reading the params object a JS method received: each field checked for its type, with
+//! messages naming the field, and `authorizationDetails` turned into its wire shape.
+
+use serde_json::{json, Map, Value};
+
+use super::DETAIL_CASES;
+use crate::errors::ScalekitError;
+use scalekit_wire::names::camel_to_snake;
+
+pub(super) const REF_REQUIRED: &str =
+    "either connectedAccountId or connectionName + identifier is required";
+
+/// The parameters object a JS method received, read field by field with clear type errors.
+#[derive(Debug, Clone, Default)]
+pub struct Params(Map<String, Value>);
+
+impl Params {
+    pub fn from_json(text: &str) -> Result<Self, ScalekitError> {
+        match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(map)) => Ok(Params(map)),
+            Ok(Value::Null) => Ok(Params::default()),
+            _ => Err(ScalekitError::validation(
+                "params",
+                "params must be an object",
+            )),
+        }
+    }
+
+    #[cfg(test)]
+    pub fn from_value(value: Value) -> Self {
+        match value {
+            Value::Object(map) => Params(map),
+            _ => Params::default(),
+        }
+    }
+
+    /// A nested object field (e.g. `filter`) read with the same rules; absent is empty.
+    pub(super) fn nested(&self, name: &'static str) -> Result<Params, ScalekitError> {
+        Ok(match self.object(name)? {
+            Some(Value::Object(map)) => Params(map.clone()),
+            _ => Params::default(),
+        })
+    }
+
+    /// A boolean field; `null`/absent is `None`.
+    pub(super) fn boolean(&self, name: &'static str) -> Result<Option<bool>, ScalekitError> {
+        match self.0.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(_) => Err(ScalekitError::validation(
+                name,
+                format!("{name} must be a boolean"),
+            )),
+        }
+    }
+
+    /// The raw value of a field, for the few that take more than one type.
+    pub(super) fn raw(&self, name: &str) -> Option<&Value> {
+        self.0.get(name).filter(|v| !v.is_null())
+    }
+
+    /// A string field; `null`/absent is `None`, another type is an error naming the field.
+    pub(super) fn string(&self, name: &'static str) -> Result<Option<&str>, ScalekitError> {
+        match self.0.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(ScalekitError::validation(
+                name,
+                format!("{name} must be a string"),
+            )),
+        }
+    }
+
+    /// Trimmed and non-empty, or `None`.
+    pub(super) fn trimmed(&self, name: &'static str) -> Result<Option<&str>, ScalekitError> {
+        Ok(self.string(name)?.map(str::trim).filter(|s| !s.is_empty()))
+    }
+
+    /// Non-empty (as the SDK's `x && {x}`), untrimmed.
+    pub(super) fn truthy(&self, name: &'static str) -> Result<Option<&str>, ScalekitError> {
+        Ok(self.string(name)?.filter(|s| !s.is_empty()))
+    }
+
+    pub(super) fn required(&self, name: &'static str) -> Result<&str, ScalekitError> {
+        match self.string(name)? {
+            Some(s) if !s.trim().is_empty() => Ok(s),
+            _ => Err(ScalekitError::validation(
+                name,
+                format!("{name} is required"),
+            )),
+        }
+    }
+
+    pub(super) fn object(&self, name: &'static str) -> Result<Option<&Value>, ScalekitError> {
+        match self.0.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v @ Value::Object(_)) => Ok(Some(v)),
+            Some(_) => Err(ScalekitError::validation(
+                name,
+                format!("{name} must be an object"),
+            )),
+        }
+    }
+
+    pub(super) fn number(&self, name: &'static str) -> Result<Option<f64>, ScalekitError> {
+        match self.0.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => Ok(n.as_f64()),
+            Some(_) => Err(ScalekitError::validation(
+                name,
+                format!("{name} must be a number"),
+            )),
+        }
+    }
+
+    /// `pageSize` as the server's rule has it (a whole number below 100); 0, proto3's default,
+    /// is the same as not sending it.
+    pub(super) fn page_size(&self) -> Result<Option<String>, ScalekitError> {
+        match self.number("pageSize")? {
+            None => Ok(None),
+            Some(n) if n.is_finite() && n.fract() == 0.0 && (0.0..100.0).contains(&n) => {
+                Ok((n > 0.0).then(|| format!("{}", n as u32)))
+            }
+            Some(_) => Err(ScalekitError::validation(
+                "pageSize",
+                "pageSize must be a whole number from 0 to 99",
+            )),
+        }
+    }
+
+    pub(super) fn string_list(&self, name: &'static str) -> Result<Vec<String>, ScalekitError> {
+        match self.0.get(name) {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|v| {
+                    v.as_str().map(str::to_string).ok_or_else(|| {
+                        ScalekitError::validation(
+                            name,
+                            format!("{name} must be an array of strings"),
+                        )
+                    })
+                })
+                .collect(),
+            Some(_) => Err(ScalekitError::validation(
+                name,
+                format!("{name} must be an array of strings"),
+            )),
+        }
+    }
+
+    /// The account reference fields in the official SDK's order, after its check
+    /// (get / update / delete): trimmed id, connection name and identifier; org/user as given.
+    pub(super) fn account_ref(&self) -> Result<Map<String, Value>, ScalekitError> {
+        let connector = self.trimmed("connectionName")?;
+        let identifier = self.trimmed("identifier")?;
+        let id = self.trimmed("connectedAccountId")?;
+        if id.is_none() && !(connector.is_some() && identifier.is_some()) {
+            return Err(ScalekitError::validation(
+                "connectedAccountId",
+                REF_REQUIRED,
+            ));
+        }
+        let mut out = Map::new();
+        put(&mut out, "connector", connector);
+        put(&mut out, "identifier", identifier);
+        put(&mut out, "id", id);
+        self.put_owner(&mut out)?;
+        Ok(out)
+    }
+
+    /// `organization_id` and `user_id`, when given, in that order.
+    pub(super) fn put_owner(&self, out: &mut Map<String, Value>) -> Result<(), ScalekitError> {
+        put(out, "organization_id", self.truthy("organizationId")?);
+        put(out, "user_id", self.truthy("userId")?);
+        Ok(())
+    }
+
+    /// `connected_account: {authorization_details?, api_config?}` as create/update send it.
+    pub(super) fn account_payload(&self) -> Result<Value, ScalekitError> {
+        let mut payload = Map::new();
+        if let Some(details) = self.object("authorizationDetails")? {
+            payload.insert("authorization_details".into(), details_to_wire(details)?);
+        }
+        if let Some(config) = self.object("apiConfig")? {
+            payload.insert("api_config".into(), config.clone());
+        }
+        Ok(Value::Object(payload))
+    }
+}
+
+pub(super) fn put(map: &mut Map<String, Value>, key: &str, value: Option<&str>) {
+    if let Some(v) = value {
+        map.insert(key.to_string(), Value::String(v.to_string()));
+    }
+}
+
+/// A oneof member's message fields, renamed to proto names. `static_auth.details` is a Struct
+/// whose contents pass untouched (only the top-level keys are renamed).
+fn member_to_wire(value: &Value) -> Value {
+    let Some(fields) = value.as_object() else {
+        return json!({});
+    };
+    Value::Object(
+        fields
+            .iter()
+            .map(|(k, v)| (camel_to_snake(k), v.clone()))
+            .collect(),
+    )
+}
+
+/// Accepts `{details: {case, value}}` (the official SDK's shape), `{oauthToken: {...}}` /
+/// `{staticAuth: {details}}` (plain), or the wire shape, and returns the wire shape.
+pub fn details_to_wire(details: &Value) -> Result<Value, ScalekitError> {
+    let bad = || {
+        ScalekitError::validation(
+            "authorizationDetails",
+            "authorizationDetails must be { details: { case, value } } or one of { oauthToken }, { staticAuth }, { googleDwd }, { trustedIdp }",
+        )
+    };
+    let obj = details.as_object().ok_or_else(bad)?;
+    if let Some(inner) = obj.get("details").and_then(Value::as_object) {
+        if inner.contains_key("case") || inner.is_empty() {
+            let case = inner.get("case").and_then(Value::as_str);
+            let Some(case) = case else {
+                return Ok(json!({}));
+            };
+            let (wire, _) = DETAIL_CASES
+                .iter()
+                .find(|(w, c)| *c == case || *w == case)
+                .ok_or_else(bad)?;
+            let value = inner.get("value").cloned().unwrap_or_else(|| json!({}));
+            return Ok(json!({ *wire: member_to_wire(&value) }));
+        }
+    }
+    let mut found = None;
+    for (wire, case) in DETAIL_CASES {
+        if let Some(v) = obj.get(case).or_else(|| obj.get(wire)) {
+            if found.is_some() {
+                return Err(ScalekitError::validation(
+                    "authorizationDetails",
+                    "authorizationDetails must hold exactly one of oauthToken, staticAuth, googleDwd, trustedIdp",
+                ));
+            }
+            found = Some((wire, v));
+        }
+    }
+    let (wire, value) = found.ok_or_else(bad)?;
+    Ok(json!({ wire: member_to_wire(value) }))
+}

@@ -1,0 +1,294 @@
+//! Answers → the shapes the official SDK resolves (docs/wire-protocol.md §7: camelCase, oneof
+//! as `{ case, value }`), with enums as their names and timestamps as RFC 3339 strings.
+
+use serde_json::{json, Map, Value};
+
+use super::DETAIL_CASES;
+use crate::errors::ScalekitError;
+use scalekit_wire::names::{snake_to_camel, CONNECTOR_STATUS_NAMES, CONNECTOR_TYPE_NAMES};
+
+/// A field by its proto name, or its lowerCamel JSON name (protojson emits either).
+pub(super) fn field<'a>(v: &'a Value, snake: &str) -> Option<&'a Value> {
+    v.get(snake)
+        .or_else(|| v.get(snake_to_camel(snake)))
+        .filter(|f| !f.is_null())
+}
+
+pub(super) fn text(v: &Value, snake: &str) -> Value {
+    Value::String(
+        field(v, snake)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
+    )
+}
+
+/// Enums arrive as names (or, leniently, numbers); they leave as names.
+fn enum_name(v: &Value, snake: &str, names: &[&str]) -> Value {
+    let name = match field(v, snake) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .and_then(|i| names.get(i as usize))
+            .map_or_else(|| n.to_string(), |s| s.to_string()),
+        _ => names[0].to_string(),
+    };
+    Value::String(name)
+}
+
+pub(super) fn put_opt(out: &mut Map<String, Value>, key: &str, value: Option<Value>) {
+    if let Some(v) = value {
+        out.insert(key.to_string(), v);
+    }
+}
+
+/// RFC 3339 strings pass; `{seconds, nanos}` objects are formatted.
+pub(super) fn timestamp(v: &Value, snake: &str) -> Option<Value> {
+    match field(v, snake)? {
+        Value::String(s) if !s.is_empty() => Some(Value::String(s.clone())),
+        Value::Object(o) => {
+            let seconds = o.get("seconds").and_then(|s| {
+                s.as_i64()
+                    .or_else(|| s.as_str().and_then(|t| t.parse().ok()))
+            })?;
+            let nanos = o
+                .get("nanos")
+                .and_then(Value::as_i64)
+                .unwrap_or(0)
+                .clamp(0, 999_999_999);
+            // Checked: the values come from the server, and an overflow must not panic.
+            let when = time::OffsetDateTime::from_unix_timestamp(seconds)
+                .ok()?
+                .checked_add(time::Duration::nanoseconds(nanos))?;
+            when.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+                .map(Value::String)
+        }
+        _ => None,
+    }
+}
+
+pub(super) fn string_list(v: &Value, snake: &str) -> Value {
+    Value::Array(
+        field(v, snake)
+            .and_then(Value::as_array)
+            .map(|items| items.iter().filter(|i| i.is_string()).cloned().collect())
+            .unwrap_or_default(),
+    )
+}
+
+/// `authorization_details` → `{ details: { case, value } }`.
+fn details_to_sdk(details: &Value) -> Value {
+    for (wire, case) in DETAIL_CASES {
+        let Some(member) = field(details, wire) else {
+            continue;
+        };
+        let value = match wire {
+            "oauth_token" => json!({
+                "accessToken": text(member, "access_token"),
+                "refreshToken": text(member, "refresh_token"),
+                "scopes": string_list(member, "scopes"),
+                "domain": text(member, "domain"),
+            }),
+            "static_auth" => json!({
+                "details": field(member, "details").cloned().unwrap_or_else(|| json!({})),
+            }),
+            "google_dwd" => {
+                let mut v = json!({
+                    "subject": text(member, "subject"),
+                    "accessToken": text(member, "access_token"),
+                    "scopes": string_list(member, "scopes"),
+                });
+                if let Some(obj) = v.as_object_mut() {
+                    put_opt(obj, "tokenExpiresAt", timestamp(member, "token_expires_at"));
+                }
+                v
+            }
+            _ => {
+                let mut v = json!({
+                    "dbUser": text(member, "db_user"),
+                    "accessKeyId": text(member, "access_key_id"),
+                });
+                if let Some(obj) = v.as_object_mut() {
+                    put_opt(obj, "expiry", timestamp(member, "expiry"));
+                }
+                v
+            }
+        };
+        return json!({"details": {"case": case, "value": value}});
+    }
+    json!({"details": {}})
+}
+
+/// A `ConnectedAccount` (or list item) in the SDK's shape.
+pub fn account_to_sdk(v: &Value) -> Value {
+    let mut out = Map::new();
+    for key in ["id", "identifier", "provider", "connector"] {
+        out.insert(key.to_string(), text(v, key));
+    }
+    out.insert("connectionId".into(), text(v, "connection_id"));
+    out.insert(
+        "status".into(),
+        enum_name(v, "status", &CONNECTOR_STATUS_NAMES),
+    );
+    out.insert(
+        "authorizationType".into(),
+        enum_name(v, "authorization_type", &CONNECTOR_TYPE_NAMES),
+    );
+    put_opt(
+        &mut out,
+        "authorizationDetails",
+        field(v, "authorization_details").map(details_to_sdk),
+    );
+    put_opt(&mut out, "tokenExpiresAt", timestamp(v, "token_expires_at"));
+    put_opt(&mut out, "updatedAt", timestamp(v, "updated_at"));
+    put_opt(&mut out, "lastUsedAt", timestamp(v, "last_used_at"));
+    put_opt(&mut out, "apiConfig", field(v, "api_config").cloned());
+    Value::Object(out)
+}
+
+/// `{connected_account}` → `{connectedAccount?}`.
+pub fn account_answer(answer: &Value) -> Value {
+    let mut out = Map::new();
+    put_opt(
+        &mut out,
+        "connectedAccount",
+        field(answer, "connected_account").map(account_to_sdk),
+    );
+    Value::Object(out)
+}
+
+pub(super) fn number(v: &Value, snake: &str) -> Value {
+    let n = field(v, snake)
+        .and_then(|n| {
+            n.as_u64()
+                .or_else(|| n.as_str().and_then(|s| s.parse().ok()))
+        })
+        .unwrap_or(0);
+    Value::from(n)
+}
+
+pub fn list_answer(answer: &Value) -> Value {
+    let accounts: Vec<Value> = field(answer, "connected_accounts")
+        .and_then(Value::as_array)
+        .map(|items| items.iter().map(account_to_sdk).collect())
+        .unwrap_or_default();
+    json!({
+        "connectedAccounts": accounts,
+        "totalSize": number(answer, "total_size"),
+        "nextPageToken": text(answer, "next_page_token"),
+        "prevPageToken": text(answer, "prev_page_token"),
+    })
+}
+
+pub fn magic_link_answer(answer: &Value) -> Result<Value, ScalekitError> {
+    let link = field(answer, "link")
+        .and_then(Value::as_str)
+        .filter(|l| !l.is_empty())
+        .ok_or_else(|| ScalekitError::Protocol {
+            message: "the magic-link answer has no link".into(),
+        })?;
+    let mut out = Map::new();
+    out.insert("link".into(), link.into());
+    put_opt(&mut out, "expiry", timestamp(answer, "expiry"));
+    Ok(Value::Object(out))
+}
+
+pub fn verify_answer(answer: &Value) -> Value {
+    json!({"postUserVerifyRedirectUrl": text(answer, "post_user_verify_redirect_url")})
+}
+
+pub fn execute_tool_answer(answer: &Value) -> Value {
+    let mut out = Map::new();
+    put_opt(&mut out, "data", field(answer, "data").cloned());
+    out.insert("executionId".into(), text(answer, "execution_id"));
+    Value::Object(out)
+}
+
+/// The SDK's `mapAppConnection`: enum names as strings, `key_id` as `connectionName`.
+pub fn connections_answer(answer: &Value) -> Value {
+    let connections: Vec<Value> = field(answer, "connections")
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .map(|c| {
+                    let mut out = Map::new();
+                    out.insert("id".into(), text(c, "id"));
+                    out.insert("type".into(), text_or_number(c, "type"));
+                    out.insert("status".into(), text_or_number(c, "status"));
+                    out.insert(
+                        "enabled".into(),
+                        Value::Bool(
+                            field(c, "enabled")
+                                .and_then(Value::as_bool)
+                                .unwrap_or(false),
+                        ),
+                    );
+                    out.insert("provider".into(), text(c, "provider_key"));
+                    out.insert("connectionName".into(), text(c, "key_id"));
+                    put_opt(&mut out, "createdAt", timestamp(c, "created_at"));
+                    Value::Object(out)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    json!({
+        "connections": connections,
+        "nextPageToken": text(answer, "next_page_token"),
+        "prevPageToken": text(answer, "prev_page_token"),
+        "totalSize": number(answer, "total_size"),
+    })
+}
+
+fn text_or_number(v: &Value, snake: &str) -> Value {
+    match field(v, snake) {
+        Some(Value::String(s)) => Value::String(s.clone()),
+        Some(Value::Number(n)) => Value::String(n.to_string()),
+        _ => Value::String(String::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn accounts_convert_to_the_sdk_shape() {
+        let wire = json!({"connected_account": {
+            "id": "ca_1", "identifier": "u", "provider": "google", "connector": "gmail",
+            "connection_id": "conn_1", "status": "ACTIVE", "authorization_type": 1,
+            "authorization_details": {"oauth_token": {"access_token": "at", "scopes": ["s"]}},
+            "token_expires_at": "2026-11-25T10:00:00Z", "updated_at": {"seconds": "0", "nanos": 0},
+            "api_config": {"some_key": {"nested_key": 1}}}});
+        assert_eq!(
+            account_answer(&wire),
+            json!({"connectedAccount": {
+                "id": "ca_1", "identifier": "u", "provider": "google", "connector": "gmail",
+                "connectionId": "conn_1", "status": "ACTIVE", "authorizationType": "OAUTH",
+                "authorizationDetails": {"details": {"case": "oauthToken", "value": {
+                    "accessToken": "at", "refreshToken": "", "scopes": ["s"], "domain": ""}}},
+                "tokenExpiresAt": "2026-11-25T10:00:00Z", "updatedAt": "1970-01-01T00:00:00Z",
+                "apiConfig": {"some_key": {"nested_key": 1}}}})
+        );
+        assert_eq!(account_answer(&json!({})), json!({}));
+        // Out-of-range timestamps from the server are dropped, never a panic.
+        let odd = account_answer(&json!({"connected_account": {
+            "updated_at": {"seconds": 253402300799i64, "nanos": 2000000000},
+            "last_used_at": {"seconds": i64::MAX}}}));
+        assert_eq!(
+            odd["connectedAccount"]["updatedAt"],
+            "9999-12-31T23:59:59.999999999Z"
+        );
+        assert!(odd["connectedAccount"].get("lastUsedAt").is_none());
+        let list = list_answer(
+            &json!({"connected_accounts": [{"id": "ca_2", "status": "PENDING_AUTH"}], "total_size": 1}),
+        );
+        assert_eq!(list["totalSize"], 1);
+        assert_eq!(list["nextPageToken"], "");
+        assert_eq!(list["connectedAccounts"][0]["status"], "PENDING_AUTH");
+        assert_eq!(
+            list["connectedAccounts"][0]["authorizationType"],
+            "CONNECTION_TYPE_UNSPECIFIED"
+        );
+    }
+}

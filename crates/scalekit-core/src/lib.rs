@@ -1,0 +1,24 @@
+//! scalekit-core: the Rust client of the Scalekit Agent Auth Tool Proxy, connected accounts and
+//! tools, under scalekit-native's Node addon.
+//!
+//! No napi types and no server crate: the napi glue (`scalekit-node`) converts at the edge, and
+//! LocalScalekit (`scalekit-local`) is a separate crate this one never depends on
+//! (docs/architecture.md "Crates").
+
+pub mod accounts;
+pub mod args;
+pub mod auth;
+pub mod cancel;
+pub mod client;
+pub mod config;
+pub mod errors;
+pub mod exchange;
+pub mod network;
+pub mod proxy;
+pub mod redirects;
+pub mod retry;
+pub mod retry_budget;
+pub mod secret;
+pub mod token_endpoint;
+pub mod trace;
+pub mod transport;

@@ -1,0 +1,480 @@
+//! The one HTTP client (and connection pool) of a ScalekitClient: one attempt with a deadline,
+//! the response as status + headers + bytes, and failures as [`ScalekitError`] values.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use futures_util::FutureExt;
+use http::header::{
+    HeaderMap, HeaderName, HeaderValue, ACCEPT, ACCEPT_ENCODING, AUTHORIZATION, CONTENT_LENGTH,
+    USER_AGENT,
+};
+use http::Method;
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
+use url::Url;
+
+use crate::config::{ClientConfig, API_VERSION, SDK_NAME, SDK_VERSION};
+use crate::errors::ScalekitError;
+use crate::network;
+use crate::redirects::{self, Hop};
+use scalekit_wire::sync::lock;
+
+/// axios's defaults, which the official SDK sends on every HTTP call.
+pub const DEFAULT_ACCEPT: &str = "application/json, text/plain, */*";
+pub const DEFAULT_ACCEPT_ENCODING: &str = "gzip, compress, deflate, br";
+/// axios follows at most 21 redirects.
+const MAX_REDIRECTS: usize = 21;
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Idle pooled connections are dropped before a typical load balancer's 60 s idle cut, so a reused
+/// connection is rarely one the far end has silently closed.
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(50);
+const TCP_KEEPALIVE: Duration = Duration::from_secs(30);
+/// Requests in flight at once per client; more wait their turn (within their deadline). Without a
+/// bound, 10 000 concurrent calls would open 10 000 sockets and run into the process's file limit.
+pub const MAX_IN_FLIGHT: usize = 512;
+
+static X_SDK_VERSION: HeaderName = HeaderName::from_static("x-sdk-version");
+static X_API_VERSION: HeaderName = HeaderName::from_static("x-api-version");
+
+/// A request ready to send (the body is reference-counted, so a clone is cheap).
+#[derive(Debug, Clone)]
+pub struct OutgoingRequest {
+    pub method: Method,
+    pub url: Url,
+    pub headers: HeaderMap,
+    pub body: Option<Bytes>,
+    /// A body streamed from JS instead of `body`; it can be sent only once.
+    pub upload: Option<Upload>,
+}
+
+impl OutgoingRequest {
+    /// Whether the same request can be sent again (a retry, a re-authentication).
+    pub fn is_replayable(&self) -> bool {
+        self.upload.is_none()
+    }
+}
+
+/// Chunks of a streamed request body, as the JS producer writes them (or why it failed).
+pub type UploadChunks = mpsc::Receiver<Result<Bytes, std::io::Error>>;
+
+/// A streamed request body: taken by the one attempt that sends it.
+#[derive(Clone)]
+pub struct Upload(Arc<Mutex<Option<UploadChunks>>>);
+
+impl Upload {
+    pub fn new(chunks: UploadChunks) -> Self {
+        Upload(Arc::new(Mutex::new(Some(chunks))))
+    }
+
+    fn take(&self) -> Option<UploadChunks> {
+        lock(&self.0).take()
+    }
+}
+
+impl std::fmt::Debug for Upload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Upload")
+    }
+}
+
+/// How an attempt reads a 2xx answer's body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadMode {
+    /// Read it whole, at most this many decoded bytes.
+    Buffered { limit: u64 },
+    /// Hand it over unread as a [`BodyStream`]; a non-2xx body is still read, up to `limit`.
+    Stream { limit: u64 },
+}
+
+/// A response as the transport read it.
+#[derive(Debug)]
+pub struct RawResponse {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    /// The unread body of a 2xx answer in [`ReadMode::Stream`].
+    pub stream: Option<BodyStream>,
+}
+
+/// The body of an answer still on the wire: read chunk by chunk, within the call's deadline.
+/// Dropping it closes the connection (and frees its in-flight permit).
+pub struct BodyStream {
+    response: reqwest::Response,
+    deadline: Instant,
+    timeout_ms: u64,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl std::fmt::Debug for BodyStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BodyStream")
+    }
+}
+
+/// A chunk handed to JS at once gathers what already arrived, up to this many bytes: fewer,
+/// larger chunks cost less to cross into JS.
+const STREAM_CHUNK: usize = 256 * 1024;
+
+impl BodyStream {
+    /// The next bytes of the body (decoded), `None` at its end.
+    pub async fn next_chunk(&mut self) -> Result<Option<Bytes>, ScalekitError> {
+        let timeout_ms = self.timeout_ms;
+        let read = async {
+            let Some(first) = self
+                .response
+                .chunk()
+                .await
+                .map_err(|e| network_error(&e, false))?
+            else {
+                return Ok(None);
+            };
+            if first.len() >= STREAM_CHUNK {
+                return Ok(Some(first));
+            }
+            let mut gathered = BytesMut::from(&first[..]);
+            while gathered.len() < STREAM_CHUNK {
+                // Only what is already there: waiting would hold back bytes JS could use.
+                match self.response.chunk().now_or_never() {
+                    Some(Ok(Some(more))) => gathered.extend_from_slice(&more),
+                    Some(Err(e)) => return Err(network_error(&e, false)),
+                    Some(Ok(None)) | None => break,
+                }
+            }
+            Ok(Some(gathered.freeze()))
+        };
+        match tokio::time::timeout_at(self.deadline, read).await {
+            Ok(result) => result,
+            Err(_) => Err(ScalekitError::Timeout { timeout_ms }),
+        }
+    }
+}
+
+impl RawResponse {
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+#[derive(Clone)]
+pub struct Transport {
+    http: reqwest::Client,
+    /// `{envUrl}/proxy/`: where redirects may carry credentials (docs/wire-protocol.md §6).
+    proxy_root: Url,
+    in_flight: Arc<Semaphore>,
+    /// `user-agent`, `x-sdk-version`, `x-api-version`: set last, so callers cannot override them.
+    identity: HeaderMap,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport").finish_non_exhaustive()
+    }
+}
+
+impl Transport {
+    pub fn new(config: &ClientConfig) -> Result<Self, ScalekitError> {
+        let builder = reqwest::Client::builder()
+            // Redirects are followed in `send`: a reqwest policy cannot take headers off a hop.
+            .redirect(reqwest::redirect::Policy::none())
+            // A Referer would tell the redirect target which proxy path the user called.
+            .referer(false)
+            .connect_timeout(CONNECT_TIMEOUT)
+            .pool_idle_timeout(POOL_IDLE_TIMEOUT)
+            .tcp_keepalive(TCP_KEEPALIVE)
+            .tcp_nodelay(true);
+        // Trusted CAs and the proxy (README, "Networks").
+        let http = network::configure(builder, &config.ca, &config.proxy)?
+            .build()
+            .map_err(|e| ScalekitError::Network {
+                message: format!("cannot create the HTTP client: {}", error_chain(&e)),
+                connect: false,
+            })?;
+        let mut identity = HeaderMap::new();
+        let header = |v: &str| {
+            HeaderValue::from_str(v).map_err(|_| {
+                ScalekitError::validation("options", format!("invalid header value {v:?}"))
+            })
+        };
+        identity.insert(USER_AGENT, header(&config.user_agent)?);
+        identity.insert(
+            X_SDK_VERSION.clone(),
+            header(&format!("{SDK_NAME}/{SDK_VERSION}"))?,
+        );
+        identity.insert(X_API_VERSION.clone(), HeaderValue::from_static(API_VERSION));
+        Ok(Transport {
+            http,
+            proxy_root: config.proxy_root().clone(),
+            in_flight: Arc::new(Semaphore::new(MAX_IN_FLIGHT)),
+            identity,
+        })
+    }
+
+    /// Sends one attempt, following its redirects, and reads the whole body (at most `limit`
+    /// decoded bytes), or fails at `deadline`. `timeout_ms` is the call's whole timeout, for the
+    /// error message.
+    pub async fn send(
+        &self,
+        request: &OutgoingRequest,
+        authorization: Option<&HeaderValue>,
+        deadline: Instant,
+        timeout_ms: u64,
+        mode: ReadMode,
+    ) -> Result<RawResponse, ScalekitError> {
+        let outgoing = self.build(request, authorization)?;
+        let attempt = async {
+            let permit = Arc::clone(&self.in_flight)
+                .acquire_owned()
+                .await
+                .map_err(|_| ScalekitError::Protocol {
+                    message: "the HTTP client is closed".into(),
+                })?;
+            let response = self
+                .http
+                .execute(outgoing)
+                .await
+                .map_err(|e| network_error(&e, true))?;
+            let response = self.follow(request, authorization, response).await?;
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let (limit, stream) = match mode {
+                ReadMode::Buffered { limit } => (limit, false),
+                ReadMode::Stream { limit } => (limit, response.status().is_success()),
+            };
+            if stream {
+                return Ok(RawResponse {
+                    status,
+                    headers,
+                    body: Bytes::new(),
+                    stream: Some(BodyStream {
+                        response,
+                        deadline,
+                        timeout_ms,
+                        _permit: permit,
+                    }),
+                });
+            }
+            let body = read_body(response, limit).await?;
+            Ok(RawResponse {
+                status,
+                headers,
+                body,
+                stream: None,
+            })
+        };
+        match tokio::time::timeout_at(deadline, attempt).await {
+            Ok(result) => result,
+            Err(_) => Err(ScalekitError::Timeout { timeout_ms }),
+        }
+    }
+
+    /// The reqwest request of the first hop, its headers as [`Self::headers`] makes them.
+    fn build(
+        &self,
+        request: &OutgoingRequest,
+        authorization: Option<&HeaderValue>,
+    ) -> Result<reqwest::Request, ScalekitError> {
+        let headers = self.headers(&request.headers, authorization);
+        // Built directly rather than through RequestBuilder, which merges headers one by one.
+        let mut outgoing = reqwest::Request::new(request.method.clone(), request.url.clone());
+        *outgoing.headers_mut() = headers;
+        if let Some(body) = &request.body {
+            *outgoing.body_mut() = Some(body.clone().into());
+        }
+        if let Some(upload) = &request.upload {
+            let chunks = upload.take().ok_or_else(|| ScalekitError::Protocol {
+                message: "a streamed request body can be sent only once".into(),
+            })?;
+            let stream = futures_util::stream::unfold(chunks, |mut chunks| async move {
+                chunks.recv().await.map(|chunk| (chunk, chunks))
+            });
+            *outgoing.body_mut() = Some(reqwest::Body::wrap_stream(stream));
+        }
+        Ok(outgoing)
+    }
+
+    /// Follows the redirects of `response` (docs/wire-protocol.md §6) and returns the answer that
+    /// is not one to follow. `authorization`, `connection_name` and `identifier` go only to hops
+    /// under `{envUrl}/proxy/` of the environment's origin, and to none after a hop that left it.
+    async fn follow(
+        &self,
+        request: &OutgoingRequest,
+        authorization: Option<&HeaderValue>,
+        mut response: reqwest::Response,
+    ) -> Result<reqwest::Response, ScalekitError> {
+        if !redirects::is_redirect(response.status()) {
+            return Ok(response);
+        }
+        let mut hop = Hop {
+            method: request.method.clone(),
+            url: response.url().clone(),
+            body: request.body.clone(),
+            streamed: request.upload.is_some(),
+            credentials: true,
+            content_dropped: false,
+        };
+        let mut followed = 0;
+        loop {
+            let Some(next) = redirects::next_hop(
+                &self.proxy_root,
+                &hop,
+                response.status(),
+                response.headers(),
+            ) else {
+                return Ok(response);
+            };
+            if followed == MAX_REDIRECTS {
+                return Err(ScalekitError::Network {
+                    message: format!(
+                        "request {} failed: more than {MAX_REDIRECTS} redirects",
+                        redact_url(&next.url)
+                    ),
+                    connect: false,
+                });
+            }
+            followed += 1;
+            hop = next;
+            let mut headers =
+                self.headers(&request.headers, authorization.filter(|_| hop.credentials));
+            redirects::strip_headers(&hop, &mut headers);
+            let mut outgoing = reqwest::Request::new(hop.method.clone(), hop.url.clone());
+            *outgoing.headers_mut() = headers;
+            if let Some(body) = &hop.body {
+                *outgoing.body_mut() = Some(body.clone().into());
+            }
+            // An earlier hop reached a server: a failure here is not one a retry may repeat
+            // as if nothing had been sent.
+            response = self.http.execute(outgoing).await.map_err(|e| {
+                let mut error = network_error(&e, true);
+                if let ScalekitError::Network { connect, .. } = &mut error {
+                    *connect = false;
+                }
+                error
+            })?;
+        }
+    }
+
+    /// The caller's headers plus `authorization`, the identity headers (set last, so callers
+    /// cannot override them) and axios's default `accept` headers.
+    fn headers(&self, caller: &HeaderMap, authorization: Option<&HeaderValue>) -> HeaderMap {
+        let mut headers = caller.clone();
+        if let Some(value) = authorization {
+            headers.insert(AUTHORIZATION, value.clone());
+        }
+        for (name, value) in &self.identity {
+            headers.insert(name.clone(), value.clone());
+        }
+        if !headers.contains_key(ACCEPT) {
+            headers.insert(ACCEPT, HeaderValue::from_static(DEFAULT_ACCEPT));
+        }
+        if !headers.contains_key(ACCEPT_ENCODING) {
+            headers.insert(
+                ACCEPT_ENCODING,
+                HeaderValue::from_static(DEFAULT_ACCEPT_ENCODING),
+            );
+        }
+        headers
+    }
+}
+
+/// Reads a whole body, decoded (gzip, deflate, brotli), refusing to hold more than `limit`
+/// bytes: a declared length over it is refused before reading, and a body that grows past it
+/// (a decompression bomb) stops there. Dropping the response closes its connection.
+async fn read_body(mut response: reqwest::Response, limit: u64) -> Result<Bytes, ScalekitError> {
+    // reqwest removes `content-length` when it decodes a body, so a length here is the real one.
+    let declared = response
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(ScalekitError::TooLarge { limit });
+    }
+    // With a declared length, one buffer of that size; without, the chunks as they came, joined
+    // once at the end, so a body that runs into the limit never holds more than the limit.
+    let mut joined = declared.map(|n| BytesMut::with_capacity(usize::try_from(n).unwrap_or(0)));
+    let mut chunks: Vec<Bytes> = Vec::new();
+    let mut total = 0u64;
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| network_error(&e, false))?
+    {
+        total += chunk.len() as u64;
+        if total > limit {
+            return Err(ScalekitError::TooLarge { limit });
+        }
+        match joined.as_mut() {
+            Some(buffer) => buffer.extend_from_slice(&chunk),
+            None => chunks.push(chunk),
+        }
+    }
+    Ok(match (joined, chunks.len()) {
+        (Some(buffer), _) => buffer.freeze(),
+        (None, 0) => Bytes::new(),
+        // The common small answer is one chunk, kept as it is.
+        (None, 1) => chunks.pop().unwrap_or_default(),
+        (None, _) => {
+            let mut buffer = BytesMut::with_capacity(usize::try_from(total).unwrap_or(0));
+            for chunk in chunks {
+                buffer.extend_from_slice(&chunk);
+            }
+            buffer.freeze()
+        }
+    })
+}
+
+/// A reqwest failure as [`ScalekitError::Network`]. `before_response` tells a failed request
+/// from a failure while reading the body; `connect` is set only when the connection itself could
+/// not be made (refused, DNS, TLS, connect timeout), as only then did the server certainly never
+/// see the request.
+fn network_error(error: &reqwest::Error, before_response: bool) -> ScalekitError {
+    let url = error
+        .url()
+        .map(|u| format!("{} ", redact_url(u)))
+        .unwrap_or_default();
+    let what = if before_response {
+        "request"
+    } else {
+        "reading the response body of"
+    };
+    // A TLS failure says what failed in words (and how to trust a private CA), and a refused
+    // certificate is not worth retrying: it will be refused again.
+    let (cause, retryable) = match network::tls_failure(error) {
+        Some(tls) => (tls.message, !tls.certificate),
+        None => (error_chain(error), true),
+    };
+    ScalekitError::Network {
+        message: format!("{what} {url}failed: {cause}"),
+        // "connection closed before message completed" may come after the request was
+        // received, so it is not marked.
+        connect: retryable && before_response && error.is_connect(),
+    }
+}
+
+/// The URL without its query (which may carry user data) for messages.
+fn redact_url(url: &Url) -> String {
+    let mut shown = url.clone();
+    shown.set_query(None);
+    shown.set_fragment(None);
+    shown.to_string()
+}
+
+/// The innermost causes of an error, joined, e.g. `tcp connect error: Connection refused (os error 111)`.
+pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = error.source();
+    while let Some(cause) = current {
+        let text = cause.to_string();
+        if parts.last() != Some(&text) {
+            parts.push(text);
+        }
+        current = cause.source();
+    }
+    if parts.is_empty() {
+        return error.to_string();
+    }
+    // reqwest's outermost text repeats the URL; the causes say what happened.
+    parts.join(": ")
+}

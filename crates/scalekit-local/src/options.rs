@@ -1,0 +1,229 @@
+//! LocalScalekit's options: what a test (or the Node glue) passes to `LocalScalekit::start`.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::EmulatorError;
+
+/// Options of a LocalScalekit instance. Every field is optional; JSON keys are lowerCamel.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EmulatorOptions {
+    /// Interface to listen on; default `127.0.0.1`.
+    pub host: Option<String>,
+    /// Port to listen on; 0 (the default) is an ephemeral port.
+    #[serde(default, deserialize_with = "or_default")]
+    pub port: u16,
+    /// Client id accepted by `/oauth/token`; default a generated `skc_<digits>`.
+    pub client_id: Option<String>,
+    /// Client secret accepted by `/oauth/token`; default a generated random secret.
+    pub client_secret: Option<String>,
+    /// `expires_in` of issued access tokens, in seconds; default 3600.
+    pub token_ttl_seconds: Option<u64>,
+    /// Configured connections. None: any connection name is auto-provisioned on first use as an
+    /// OAUTH connection whose upstream is the built-in echo.
+    pub connections: Option<Vec<ConnectionConfig>>,
+    /// Pre-seeded connected accounts.
+    pub accounts: Option<Vec<SeedAccount>>,
+    /// Answer Tool Proxy calls to the built-in echo upstream in-process, without the second HTTP
+    /// hop: for load tests and benchmarks, where that hop would make the emulator the bottleneck.
+    /// The answer has the same shape; its headers are those the proxy would forward (so without
+    /// the `host` and `content-length` an HTTP client adds). Default false.
+    #[serde(default, deserialize_with = "or_default")]
+    pub inline_echo: bool,
+    /// `true`: HTTPS on the API port with a certificate made at start (a fresh CA signing one
+    /// for `localhost`, `127.0.0.1` and `::1`); `{ "cert", "key" }`: HTTPS with that PEM chain
+    /// (leaf first) and key. Default: plain HTTP. Either way the port also serves HTTP/2.
+    pub tls: Option<TlsOption>,
+    /// The tool catalog (docs/wire-protocol.md §11): listed by ListTools and friends, executed by
+    /// ExecuteTool as a Tool Proxy call through the tool's connection.
+    pub tools: Option<Vec<ToolConfig>>,
+}
+
+/// One catalog tool: `{ name, connection, description, inputSchema, request: { method, path } }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ToolConfig {
+    pub name: String,
+    /// Connection whose accounts run the tool (and whose upstream it calls).
+    pub connection: String,
+    #[serde(default)]
+    pub description: String,
+    /// JSON Schema of the input; default `{"type":"object"}`.
+    pub input_schema: Option<serde_json::Value>,
+    pub request: ToolRequest,
+}
+
+/// The upstream call a tool makes: `{param}` segments of `path` are filled from the input.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ToolRequest {
+    /// Default GET.
+    pub method: Option<String>,
+    pub path: String,
+}
+
+/// An option whose default is its type's: absent or `null` (JS `undefined` / `null`) is that.
+fn or_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+impl EmulatorOptions {
+    /// Parses options from JSON (lowerCamel keys; unknown keys are rejected to catch typos).
+    pub fn from_json(s: &str) -> Result<Self, EmulatorError> {
+        serde_json::from_str(s).map_err(|e| EmulatorError::Options(e.to_string()))
+    }
+
+    /// Reads and parses a JSON options file.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Self, EmulatorError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| EmulatorError::ReadOptions {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::from_json(&text)
+    }
+}
+
+/// The `tls` option: on/off, or a given certificate.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "serde_json::Value")]
+pub enum TlsOption {
+    Enabled(bool),
+    Pem(TlsPem),
+}
+
+/// A certificate chain (leaf first) and its private key, both PEM text.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsPem {
+    pub cert: String,
+    pub key: String,
+}
+
+impl std::fmt::Debug for TlsPem {
+    // Hand-written so the private key never lands in logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsPem").finish_non_exhaustive()
+    }
+}
+
+impl TryFrom<serde_json::Value> for TlsOption {
+    type Error = String;
+
+    /// One message for every wrong shape, instead of serde's "did not match any variant".
+    fn try_from(value: serde_json::Value) -> Result<Self, String> {
+        const EXPECTED: &str = "tls must be true, false or { cert, key } (PEM strings)";
+        match value {
+            serde_json::Value::Bool(on) => Ok(TlsOption::Enabled(on)),
+            value @ serde_json::Value::Object(_) => serde_json::from_value(value)
+                .map(TlsOption::Pem)
+                .map_err(|e| format!("{EXPECTED}: {e}")),
+            _ => Err(EXPECTED.to_owned()),
+        }
+    }
+}
+
+/// A connection (Scalekit "connector") the emulator knows.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConnectionConfig {
+    /// Connection name (`connector` / `connection_name` on the wire).
+    pub name: String,
+    /// Provider reported on accounts; default = `name`.
+    pub provider: Option<String>,
+    /// How credentials are injected upstream; default OAUTH.
+    #[serde(default)]
+    pub auth_type: AuthType,
+    /// Base URL the Tool Proxy forwards to; None = the built-in echo upstream.
+    pub upstream_url: Option<String>,
+    /// API_KEY only: where the key goes; default the `Authorization` header (raw key).
+    pub api_key: Option<ApiKeyPlacement>,
+}
+
+/// Credential type of a connection (docs/wire-protocol.md §6 injection table).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+pub enum AuthType {
+    #[default]
+    #[serde(rename = "OAUTH")]
+    OAuth,
+    #[serde(rename = "BASIC", alias = "BASIC_AUTH")]
+    Basic,
+    #[serde(rename = "BEARER", alias = "BEARER_TOKEN")]
+    Bearer,
+    #[serde(rename = "API_KEY")]
+    ApiKey,
+}
+
+impl AuthType {
+    /// The `authorization_type` enum name reported on the wire (ConnectorType,
+    /// docs/wire-protocol.md §4.1).
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            AuthType::OAuth => "OAUTH",
+            AuthType::Basic => "BASIC",
+            AuthType::Bearer => "BEARER_TOKEN",
+            AuthType::ApiKey => "API_KEY",
+        }
+    }
+}
+
+/// Where an API_KEY connection puts the key: `{"header": "X-API-Key"}` or `{"query": "api_key"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub enum ApiKeyPlacement {
+    Header(String),
+    Query(String),
+}
+
+impl Default for ApiKeyPlacement {
+    /// docs/wire-protocol.md §6: with no `auth_header_key_override`, the key goes raw into
+    /// `Authorization`.
+    fn default() -> Self {
+        ApiKeyPlacement::Header("Authorization".to_owned())
+    }
+}
+
+/// A connected account present from the start.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeedAccount {
+    pub connection_name: String,
+    pub identifier: String,
+    pub organization_id: Option<String>,
+    pub user_id: Option<String>,
+    /// Default ACTIVE when usable credentials are given, else PENDING_AUTH.
+    pub status: Option<String>,
+    /// Wire shape (snake_case), e.g. `{"static_auth":{"details":{"api_key":"k"}}}`.
+    pub authorization_details: Option<serde_json::Value>,
+    pub api_config: Option<serde_json::Value>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_and_inline_echo_default_when_absent_or_null() {
+        let parse = |json: &str| {
+            EmulatorOptions::from_json(json)
+                .map(|o| (o.port, o.inline_echo))
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(parse("{}"), Ok((0, false)));
+        assert_eq!(
+            parse(r#"{"port": null, "inlineEcho": null}"#),
+            Ok((0, false))
+        );
+        assert_eq!(
+            parse(r#"{"port": 8123, "inlineEcho": true}"#),
+            Ok((8123, true))
+        );
+        assert!(parse(r#"{"port": "80"}"#).is_err());
+    }
+}
