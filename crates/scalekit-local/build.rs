@@ -11,7 +11,10 @@ const PROTOS: [&str; 5] = [
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../proto");
+    // Read when the script runs, not baked in when it is compiled: a build script's binary may be
+    // reused for another checkout of the same workspace (one CARGO_TARGET_DIR for both).
+    let crate_dir = std::env::var("CARGO_MANIFEST_DIR")?;
+    let root = std::path::Path::new(&crate_dir).join("../../proto");
     println!("cargo:rerun-if-changed={}", root.display());
     let files = PROTOS.map(|p| root.join(p));
     let fds = protox::compile(files, [&root])?;
