@@ -3,10 +3,11 @@
 
 use std::sync::{Arc, Mutex};
 
-use axum::body::Body;
+use axum::body::{to_bytes, Body};
 use axum::extract::Request;
 use axum::response::Response;
 use axum::Router;
+use bytes::Bytes;
 pub use scalekit_core::accounts::{ACCOUNTS_PATH, ACCOUNT_AUTH_PATH, EXECUTE_TOOL_PATH};
 use scalekit_core::client::ScalekitClient;
 use scalekit_core::config::{ClientConfig, ClientOptions};
@@ -28,13 +29,17 @@ pub struct Seen {
     pub authorization: Option<String>,
     /// How many requests to the same path came before this one.
     pub n: usize,
+    /// The request body, read whole before the answer is made.
+    pub body: Bytes,
 }
 
 #[derive(Debug, Clone)]
 pub struct Reply {
     status: u16,
     headers: Vec<(&'static str, String)>,
-    body: String,
+    body: Bytes,
+    /// Sent in pieces of this many bytes without a `content-length` (chunked).
+    chunked: Option<usize>,
 }
 
 impl Reply {
@@ -42,8 +47,25 @@ impl Reply {
         Reply {
             status,
             headers: vec![("content-type", "application/json".into())],
-            body: body.to_string(),
+            body: Bytes::from(body.to_string()),
+            chunked: None,
         }
+    }
+
+    /// `body` as it is, with its `content-length`.
+    pub fn bytes(status: u16, body: impl Into<Bytes>) -> Self {
+        Reply {
+            status,
+            headers: vec![("content-type", "application/octet-stream".into())],
+            body: body.into(),
+            chunked: None,
+        }
+    }
+
+    /// Sent chunked, in pieces of at most `piece` bytes, without a `content-length`.
+    pub fn chunked(mut self, piece: usize) -> Self {
+        self.chunked = Some(piece.max(1));
+        self
     }
 
     /// A transient failure that asks to be retried at once, so the tests do not wait for backoff.
@@ -57,7 +79,19 @@ impl Reply {
     }
 
     fn into_response(self) -> Response {
-        let mut response = Response::new(Body::from(self.body));
+        let body = match self.chunked {
+            None => Body::from(self.body),
+            // A body of unknown length: hyper sends it chunked.
+            Some(piece) => {
+                let pieces: Vec<Result<Bytes, std::convert::Infallible>> = self
+                    .body
+                    .chunks(piece)
+                    .map(|c| Ok(self.body.slice_ref(c)))
+                    .collect();
+                Body::from_stream(futures_util::stream::iter(pieces))
+            }
+        };
+        let mut response = Response::new(body);
         *response.status_mut() =
             http::StatusCode::from_u16(self.status).unwrap_or(http::StatusCode::IM_A_TEAPOT);
         for (name, value) in self.headers {
@@ -99,8 +133,14 @@ impl Stub {
         let app = Router::new().fallback({
             let log = Arc::clone(&log);
             move |request: Request| {
-                let reply = answer(&log, &*handler, &request);
-                async move { reply.into_response() }
+                let log = Arc::clone(&log);
+                let handler = Arc::clone(&handler);
+                async move {
+                    let (parts, body) = request.into_parts();
+                    // Read whole first: a streamed upload arrives complete before the answer.
+                    let body = to_bytes(body, usize::MAX).await.unwrap_or_default();
+                    answer(&log, &*handler, &parts, body).into_response()
+                }
             }
         });
         tokio::spawn(async move {
@@ -151,20 +191,26 @@ impl Stub {
     }
 }
 
-fn answer(log: &Mutex<Vec<Seen>>, handler: &Handler, request: &Request) -> Reply {
+fn answer(
+    log: &Mutex<Vec<Seen>>,
+    handler: &Handler,
+    request: &http::request::Parts,
+    body: Bytes,
+) -> Reply {
     let seen = {
         let mut log = log.lock().unwrap();
-        let path = request.uri().path().to_string();
+        let path = request.uri.path().to_string();
         let n = log.iter().filter(|s| s.path == path).count();
         let seen = Seen {
-            method: request.method().to_string(),
+            method: request.method.to_string(),
             path,
             authorization: request
-                .headers()
+                .headers
                 .get("authorization")
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string),
             n,
+            body,
         };
         log.push(seen.clone());
         seen

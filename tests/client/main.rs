@@ -3,7 +3,10 @@
 
 mod budget;
 mod common;
+mod limits;
 mod reauth;
 mod retry;
 mod routes;
 mod token_errors;
+mod uploads;
+mod wait;
