@@ -1,5 +1,6 @@
-//! `ScalekitClient` through its public API against a stub Scalekit on 127.0.0.1: exact attempt
-//! and token-fetch counts for retries and re-authentication, and the token endpoint's failures.
+//! `ScalekitClient` through its public API against a stub Scalekit on 127.0.0.1 (or
+//! LocalScalekit): exact attempt and token-fetch counts for retries and re-authentication, the
+//! token endpoint's failures, response limits, streamed uploads and waiting for an account.
 
 mod budget;
 mod common;
