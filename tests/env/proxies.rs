@@ -2,6 +2,7 @@
 //! reached directly, so the proxy sees nothing; without it the proxy sees the request. Host
 //! names are matched as written: `localhost` does not cover `127.0.0.1`, nor the reverse.
 
+use bytes::Bytes;
 use scalekit_core::config::{ClientOptions, Secret};
 use scalekit_core::network::{CaOption, ProxyOption};
 
@@ -16,45 +17,48 @@ enum Via {
     Option,
 }
 
-/// One case: how the proxy is given, the host name in the envUrl, `NO_PROXY` (unset for
-/// `None`), and whether the proxy must see the call.
-type Case = (Via, &'static str, Option<&'static str>, bool);
+/// One case: the host name in the envUrl, `NO_PROXY` (unset for `None`), and whether the proxy
+/// must see the call.
+type Case = (&'static str, Option<&'static str>, bool);
 
-const CASES: [Case; 14] = [
-    // The controls: without NO_PROXY the call goes through the proxy, loopback included.
-    (Via::Environment, "127.0.0.1", None, true),
-    (Via::Option, "127.0.0.1", None, true),
-    (Via::Environment, "127.0.0.1", Some("127.0.0.1"), false),
-    (Via::Environment, "127.0.0.1", Some("*"), false),
-    (Via::Environment, "localhost", Some("*"), false),
-    (Via::Environment, "localhost", Some("localhost"), false),
-    (
-        Via::Environment,
-        "127.0.0.1",
-        Some("other.example, 127.0.0.1"),
-        false,
-    ),
-    // A name is not resolved to match an address.
-    (Via::Environment, "127.0.0.1", Some("localhost"), true),
-    (Via::Environment, "localhost", Some("127.0.0.1"), true),
-    (Via::Option, "127.0.0.1", Some("127.0.0.1"), false),
-    (Via::Option, "127.0.0.1", Some("*"), false),
-    (Via::Option, "localhost", Some("localhost"), false),
-    (Via::Option, "localhost", Some("*"), false),
-    (Via::Option, "127.0.0.1", Some("localhost"), true),
+/// With `HTTP_PROXY` / `HTTPS_PROXY`.
+const FROM_THE_ENVIRONMENT: [Case; 9] = [
+    // The control: without NO_PROXY the call goes through the proxy, loopback included.
+    ("127.0.0.1", None, true),
+    ("127.0.0.1", Some("127.0.0.1"), false),
+    ("127.0.0.1", Some("*"), false),
+    ("localhost", Some("*"), false),
+    ("localhost", Some("localhost"), false),
+    ("127.0.0.1", Some("other.example, 127.0.0.1"), false),
+    // A name is not resolved to match an address, nor the reverse.
+    ("127.0.0.1", Some("localhost"), true),
+    ("localhost", Some("127.0.0.1"), true),
+    ("127.0.0.1", Some("127.0.0.2"), true),
 ];
 
-/// Runs every case against `sk` (whose URL has the scheme `scheme`); `proxied` says what the
-/// proxy records for a call that went through it to `authority`.
-async fn run_cases(
-    env: &Env,
-    sk: &scalekit_local::LocalScalekit,
-    ca: Option<&str>,
-    proxied: impl Fn(&str) -> String,
-) {
-    let https = sk.url().starts_with("https://");
+/// With the `proxy` option (no proxy variable set): NO_PROXY still applies, as to curl's
+/// `--proxy`.
+const WITH_THE_OPTION: [Case; 6] = [
+    ("127.0.0.1", None, true),
+    ("127.0.0.1", Some("127.0.0.1"), false),
+    ("127.0.0.1", Some("*"), false),
+    ("localhost", Some("localhost"), false),
+    ("localhost", Some("*"), false),
+    ("127.0.0.1", Some("localhost"), true),
+];
+
+/// Runs `cases` against LocalScalekit (over HTTPS with `https`), each with a new proxy and a new
+/// client, holding the environment throughout; every call must succeed either way.
+async fn run_cases(via: Via, cases: &[Case], https: bool) {
+    let env = Env::clean().await;
+    let sk = emulator(if https { r#"{"tls": true}"# } else { "{}" }).await;
+    // Trusted by option, so that only the proxy decides whether the call works.
+    let ca = sk.ca_certificate().map(|pem| CaOption {
+        items: vec![Bytes::from(pem.to_string())],
+        array: false,
+    });
     let port = sk.url().rsplit(':').next().unwrap().to_string();
-    for (via, host, no_proxy, through) in CASES {
+    for &(host, no_proxy, through) in cases {
         let case = format!("{via:?}, {host}, NO_PROXY={no_proxy:?}, https: {https}");
         let proxy = RecordingProxy::start().await;
         let variable = if https { "HTTPS_PROXY" } else { "HTTP_PROXY" };
@@ -71,20 +75,22 @@ async fn run_cases(
         env.set("NO_PROXY", no_proxy);
         let options = ClientOptions {
             proxy: proxy_option,
-            ca: ca.map(|pem| CaOption {
-                items: vec![bytes::Bytes::from(pem.to_string())],
-                array: false,
-            }),
+            ca: ca.clone(),
             ..Default::default()
         };
         let scheme = if https { "https" } else { "http" };
-        let client = client_at(sk, &format!("{scheme}://{host}:{port}"), options);
+        let client = client_at(&sk, &format!("{scheme}://{host}:{port}"), options);
         list(&client)
             .await
             .unwrap_or_else(|e| panic!("{case}: {e:?}"));
         let lines = proxy.lines();
         if through {
-            let expected = proxied(&format!("{host}:{port}"));
+            // https:// is tunnelled (CONNECT), http:// forwarded in the absolute form.
+            let authority = format!("{host}:{port}");
+            let expected = match https {
+                true => format!("CONNECT {authority} "),
+                false => format!("POST http://{authority}/oauth/token "),
+            };
             assert!(!lines.is_empty(), "{case}: the proxy saw nothing");
             assert!(
                 lines.iter().all(|line| line.starts_with(&expected)),
@@ -100,25 +106,22 @@ async fn run_cases(
     }
 }
 
-/// http:// targets: the proxy gets absolute-form requests.
 #[tokio::test]
-async fn no_proxy_decides_for_http_targets() {
-    let env = Env::clean().await;
-    let sk = emulator("{}").await;
-    run_cases(&env, &sk, None, |authority| {
-        format!("POST http://{authority}/oauth/token ")
-    })
-    .await;
+async fn no_proxy_from_the_environment_for_http_targets() {
+    run_cases(Via::Environment, &FROM_THE_ENVIRONMENT, false).await;
 }
 
-/// https:// targets: the proxy gets CONNECT (the client trusts the emulator's CA by option).
 #[tokio::test]
-async fn no_proxy_decides_for_https_targets() {
-    let env = Env::clean().await;
-    let sk = emulator(r#"{"tls": true}"#).await;
-    let ca = sk.ca_certificate().unwrap().to_string();
-    run_cases(&env, &sk, Some(&ca), |authority| {
-        format!("CONNECT {authority} ")
-    })
-    .await;
+async fn no_proxy_from_the_environment_for_https_targets() {
+    run_cases(Via::Environment, &FROM_THE_ENVIRONMENT, true).await;
+}
+
+#[tokio::test]
+async fn no_proxy_with_the_proxy_option_for_http_targets() {
+    run_cases(Via::Option, &WITH_THE_OPTION, false).await;
+}
+
+#[tokio::test]
+async fn no_proxy_with_the_proxy_option_for_https_targets() {
+    run_cases(Via::Option, &WITH_THE_OPTION, true).await;
 }
