@@ -10,6 +10,7 @@ use bytes::Bytes;
 use scalekit_core::client::ScalekitClient;
 use scalekit_core::config::ClientOptions;
 use scalekit_core::errors::ScalekitError;
+use scalekit_core::proxy::ProxyParams;
 use scalekit_core::transport::RawResponse;
 use tokio::io::AsyncReadExt;
 
@@ -67,7 +68,7 @@ async fn serving(replies: HashMap<String, Reply>) -> (Stub, ScalekitClient) {
 }
 
 async fn get(client: &ScalekitClient, name: &str) -> Result<RawResponse, ScalekitError> {
-    let call = scalekit_core::proxy::ProxyParams {
+    let call = ProxyParams {
         path: Some(format!("/v1/{name}")),
         ..proxy_call("GET")
     };
