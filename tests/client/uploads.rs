@@ -66,22 +66,31 @@ fn retried_calls(body: fn() -> ProxyBody) -> [(&'static str, ProxyParams); 2] {
     ]
 }
 
-#[tokio::test]
-async fn a_streamed_body_answered_503_is_sent_once_and_the_503_is_the_answer() {
+/// Every call of `retried_calls(body)` against a stub answering 503, with and without
+/// `Retry-After`: each case's name and the attempts the stub saw, once the caller got the 503.
+async fn attempts_on_503(body: fn() -> ProxyBody) -> Vec<(String, Vec<crate::common::Seen>)> {
+    let mut seen = Vec::new();
     for retry_after in [true, false] {
-        for (case, call) in retried_calls(streamed) {
+        for (case, call) in retried_calls(body) {
             let case = format!("{case}, Retry-After: {retry_after}");
             let stub = unavailable(retry_after).await;
             let failure = http_failure(stub.client(MAX_RETRIES).request(call).await);
             assert_eq!(failure.status, 503, "{case}");
-            let attempts = stub.seen(PROXY_PATH);
-            assert_eq!(attempts.len(), 1, "{case}");
-            assert_eq!(
-                attempts[0].body,
-                CHUNKS.concat(),
-                "{case}: the stream arrived"
-            );
+            seen.push((case, stub.seen(PROXY_PATH)));
         }
+    }
+    seen
+}
+
+#[tokio::test]
+async fn a_streamed_body_answered_503_is_sent_once_and_the_503_is_the_answer() {
+    for (case, attempts) in attempts_on_503(streamed).await {
+        assert_eq!(attempts.len(), 1, "{case}");
+        assert_eq!(
+            attempts[0].body,
+            CHUNKS.concat(),
+            "{case}: the stream arrived"
+        );
     }
 }
 
@@ -89,15 +98,8 @@ async fn a_streamed_body_answered_503_is_sent_once_and_the_503_is_the_answer() {
 /// the stream, not the method or the status.
 #[tokio::test]
 async fn the_same_body_in_memory_is_retried() {
-    for retry_after in [true, false] {
-        for (case, call) in retried_calls(in_memory) {
-            let case = format!("{case}, Retry-After: {retry_after}");
-            let stub = unavailable(retry_after).await;
-            let failure = http_failure(stub.client(MAX_RETRIES).request(call).await);
-            assert_eq!(failure.status, 503, "{case}");
-            let attempts = stub.seen(PROXY_PATH);
-            assert_eq!(attempts.len(), 1 + MAX_RETRIES as usize, "{case}");
-            assert!(attempts.iter().all(|s| s.body == CHUNKS.concat()), "{case}");
-        }
+    for (case, attempts) in attempts_on_503(in_memory).await {
+        assert_eq!(attempts.len(), 1 + MAX_RETRIES as usize, "{case}");
+        assert!(attempts.iter().all(|s| s.body == CHUNKS.concat()), "{case}");
     }
 }
