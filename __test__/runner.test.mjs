@@ -105,6 +105,8 @@ test('a hung test and a hung file fail the run in bounded time, named; a handle 
   assert.equal(verdict('hangs-before-its-tests.mjs')?.[1], 'FAILED', output)
   assert.match(r.stdout, new RegExp(`^# ==== ${name('hangs-before-its-tests.mjs')}: TIMED OUT: still running after its ${FILE_TIMEOUT_MS} ms limit; its process group was killed`, 'm'))
   const grandchild = Number(fs.readFileSync(pidFile, 'utf8'))
+  // A SIGKILLed process takes a moment to be gone.
+  for (let waited = 0; alive(grandchild) && waited < 3_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50))
   assert.equal(alive(grandchild), false, `the file's child process ${grandchild} outlived the kill`)
   // (b) The file that leaves a server and a timer open passes, and ends as soon as its tests do.
   const leaves = verdict('leaves-a-server-open.mjs')

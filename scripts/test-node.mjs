@@ -11,12 +11,13 @@
 //   then fails, naming the file and the test it was in;
 // - --test-force-exit: a file ends once its tests are done, whatever it left open.
 //
-// Usage: node scripts/test-node.mjs [--concurrency=N] [--test-timeout=MS] [--file-timeout=MS] [file|dir ...]
+// Usage: node scripts/test-node.mjs [--concurrency=N (default 2 per core, at most 8)] [--test-timeout=MS] [--file-timeout=MS] [file|dir ...]
 // (default: __test__, where every *.test.mjs / *.test.js / *.test.cjs file is run). Each file's
 // TAP output is printed when it ends; the output ends with the summary lines of node's test
 // runner, added up over all files. Exits 1 if any file failed, was killed or exited non-zero.
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
@@ -26,10 +27,20 @@ const TEST_FILE = /\.test\.(mjs|cjs|js)$/
 const FILE_LIMIT_LINE = /^\/\/ file-timeout-ms: (\d+)\s*$/m
 const SUMMARY_KEYS = ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped', 'todo', 'duration_ms']
 const SUMMARY_LINE = new RegExp(`^# (${SUMMARY_KEYS.join('|')}) (\\d+(?:\\.\\d+)?)$`)
-// After a kill, how long to wait for the file's output to close before going on without it.
+// Once a file's process has exited, how long its output may stay open (held by a process that left
+// its group) before the run goes on without the rest of it.
 const CLOSE_GRACE_MS = 5_000
 
-const options = { concurrency: 4, testTimeout: 120_000, fileTimeout: 300_000 }
+// Most tests wait on sockets and child processes, so files can share a core; a few move 1 GiB
+// or run a 10 000-call load, so not too many at once.
+const cores = os.availableParallelism?.() ?? os.cpus().length
+const options = { concurrency: Math.min(8, 2 * cores), testTimeout: 120_000, fileTimeout: 300_000 }
+// --test-force-exit came in 22.0 and 20.14.
+const [major, minor] = process.versions.node.split('.').map(Number)
+if (!(major >= 22 || (major === 20 && minor >= 14))) {
+  console.error(`test-node: needs Node.js 20.14+ or 22+ (--test-force-exit); this is ${process.version}`)
+  process.exit(2)
+}
 const targets = []
 for (const arg of process.argv.slice(2)) {
   const m = /^--(concurrency|test-timeout|file-timeout)=(\d+)$/.exec(arg)
