@@ -81,6 +81,8 @@ const running = new Set()
 
 /** SIGKILL to a file's whole process group; false when no process of it was left. */
 function killGroup(child) {
+  // Windows has no process groups: the file's own process only.
+  if (process.platform === 'win32') return child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')
   try {
     process.kill(-child.pid, 'SIGKILL')
     return true
@@ -134,8 +136,8 @@ function runFile(entry) {
     child.on('error', (error) => finish({ spawnError: error }))
     child.on('exit', (code, signal) => {
       exit = { code, signal }
-      // The file's runner is gone: anything it left behind in its group goes too. The output may
-      // still be held open by a process that left the group; it is not waited for long.
+      // The file's process is gone: whatever it left behind in its group goes too. Its output may
+      // still be held open by a process that left the group; that is not waited for long.
       const leftovers = !killed && killGroup(child)
       const grace = setTimeout(() => {
         child.stdout.destroy()
