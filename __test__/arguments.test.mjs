@@ -16,7 +16,7 @@ before(async () => {
   local = await LocalScalekit.start({ connections: [{ name: 'crm', authType: 'OAUTH' }] })
   client = local.client()
 })
-after(() => local.close())
+after(() => local?.close())
 
 const ref = { connectionName: 'crm', identifier: 'u' }
 // Each public method with valid leading arguments (those it takes).

@@ -30,7 +30,7 @@ describe('bad input: ScalekitValidationException, nothing sent', () => {
     // A fresh client: had anything been sent, a token request would show in the stats.
     client = local.client()
   })
-  after(() => local.close())
+  after(() => local?.close())
 
   async function expectRejected(params, { argument, message } = {}) {
     const before = local.stats()
@@ -154,7 +154,7 @@ describe('non-2xx answers from the provider', () => {
     }))
     actions = local.client().actions
   })
-  after(() => close())
+  after(() => close?.())
 
   // The class the official SDK throws for each status, and the gRPC code grpc-gateway maps the
   // status to; the reason phrase (errorCode, statusText) is the standard one.

@@ -54,10 +54,17 @@ async function listen(t, server) {
  */
 export async function startRouted(t, name, handler, { identifier = 'u', accessToken = 't' } = {}) {
   const upstream = await startServer(t, handler)
-  const local = await sk.LocalScalekit.start({
-    connections: [{ name, authType: 'OAUTH', upstreamUrl: upstream.url }],
-    accounts: [{ connectionName: name, identifier, authorizationDetails: { oauth_token: { access_token: accessToken } } }],
-  })
+  let local
+  try {
+    local = await sk.LocalScalekit.start({
+      connections: [{ name, authType: 'OAUTH', upstreamUrl: upstream.url }],
+      accounts: [{ connectionName: name, identifier, authorizationDetails: { oauth_token: { access_token: accessToken } } }],
+    })
+  } catch (e) {
+    // With `t` null nothing else would close the provider, and the caller gets no `close()`.
+    if (!t) await upstream.close()
+    throw e
+  }
   const close = async () => {
     await local.close()
     await upstream.close()

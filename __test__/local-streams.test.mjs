@@ -1,6 +1,9 @@
 // Large bodies through LocalScalekit's Tool Proxy (issue 11, point 6): the emulator streams both
 // ways, so a 1 GiB download from its echo upstream and a 1 GiB upload to it arrive byte-exact
 // while neither this process nor the emulator holds the body.
+//
+// Each test allows 3 min on a slow machine: the file's limit in scripts/test-node.mjs, above both:
+// file-timeout-ms: 420000
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import crypto from 'node:crypto'

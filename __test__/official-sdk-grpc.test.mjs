@@ -160,24 +160,21 @@ test('a token LocalScalekit never issued is refused; a wrong client secret gets 
   assert.equal(local.stats()['grpc.GetConnectedAccountAuth'], calls + 2)
 })
 
-test('tokens that never work: ScalekitUnauthorizedException with errorCode UNAUTHENTICATED', async () => {
+test('tokens that never work: ScalekitUnauthorizedException with errorCode UNAUTHENTICATED', async (t) => {
   // Every token expires at once: each of the SDK's 4 attempts is refused with code 16.
   const expiring = await LocalScalekit.start({ tokenTtlSeconds: 0 })
-  try {
-    const sdk = new ScalekitClient(expiring.url, expiring.clientId, expiring.clientSecret)
-    await assert.rejects(sdk.actions.getConnectedAccount({ connectionName: 'gmail', identifier: 'ada@x.com' }), (err) => {
-      assert.ok(err instanceof ScalekitUnauthorizedException, `${err?.name}: ${err?.message}`)
-      assert.equal(err.errorCode, 'UNAUTHENTICATED')
-      assert.equal(err.grpcStatus, 16)
-      assert.equal(err.message, '[unauthenticated] token is invalid or expired')
-      return true
-    })
-    const stats = expiring.stats()
-    assert.equal(stats['grpc.GetConnectedAccountAuth'], 4)
-    assert.equal(stats.token, 3)
-  } finally {
-    await expiring.close()
-  }
+  t.after(() => expiring.close())
+  const sdk = new ScalekitClient(expiring.url, expiring.clientId, expiring.clientSecret)
+  await assert.rejects(sdk.actions.getConnectedAccount({ connectionName: 'gmail', identifier: 'ada@x.com' }), (err) => {
+    assert.ok(err instanceof ScalekitUnauthorizedException, `${err?.name}: ${err?.message}`)
+    assert.equal(err.errorCode, 'UNAUTHENTICATED')
+    assert.equal(err.grpcStatus, 16)
+    assert.equal(err.message, '[unauthenticated] token is invalid or expired')
+    return true
+  })
+  const stats = expiring.stats()
+  assert.equal(stats['grpc.GetConnectedAccountAuth'], 4)
+  assert.equal(stats.token, 3)
 })
 
 test('over TLS (ALPN h2): the official SDK in a child process trusting caCertificate', async (t) => {

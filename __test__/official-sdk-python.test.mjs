@@ -5,6 +5,10 @@
 // `tls: true`; the SDK trusts its CA through GRPC_DEFAULT_SSL_ROOTS_FILE_PATH (grpc-core, the
 // control plane) and REQUESTS_CA_BUNDLE (requests: the token and the Tool Proxy). The test plays
 // the user: it follows the printed link as a browser would, then presses Enter.
+//
+// The venv and pip install can take minutes (its test allows 8 min): the file's limit in
+// scripts/test-node.mjs, above that:
+// file-timeout-ms: 600000
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'

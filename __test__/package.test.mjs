@@ -6,6 +6,10 @@
 // pack:local reuses a release build newer than the Rust sources (as `npm install` leaves one) and
 // builds one only when there is none, so this takes seconds then, minutes otherwise.
 // SCALEKIT_KEEP_APP=1 keeps the temporary app for a look.
+//
+// A build can take 20 min (the `before` hook allows 25): the file's limit in scripts/test-node.mjs,
+// above that:
+// file-timeout-ms: 1800000
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
@@ -243,7 +247,7 @@ describe('the packed package, installed where there is no Rust toolchain', { ski
     t.diagnostic(`platform tarball ${path.basename(packed.platform)}: ${fs.statSync(packed.platform).size} bytes`)
   })
 
-  test('npm install of the two tarballs works with no cargo or rustc on PATH', async (t) => {
+  test('npm install of the two tarballs works with no cargo or rustc on PATH', { timeout: 6 * 60_000 }, async (t) => {
     for (const name of TOOLCHAIN) assert.equal(onPath(name, env.PATH), undefined, `${name} must not be on PATH ${env.PATH}`)
     const which = await run('sh', ['-c', 'command -v cargo || command -v rustc'], { env })
     assert.notEqual(which.code, 0, `cargo resolvable under PATH=${env.PATH}: ${which.stdout}`)
@@ -286,7 +290,7 @@ describe('the packed package, installed where there is no Rust toolchain', { ski
     })
   }
 
-  test('a TypeScript consumer passes tsc --noEmit (strict, moduleResolution nodenext)', async (t) => {
+  test('a TypeScript consumer passes tsc --noEmit (strict, moduleResolution nodenext)', { timeout: 150_000 }, async (t) => {
     fs.writeFileSync(path.join(app, 'consumer.mts'), TS_ESM)
     fs.writeFileSync(path.join(app, 'consumer.cts'), TS_CJS)
     const tsconfig = {

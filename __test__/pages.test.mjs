@@ -30,7 +30,7 @@ before(async () => {
   })
   client = local.client()
 })
-after(() => local.close())
+after(() => local?.close())
 
 /** Requests served for `endpoint` while `run` ran. */
 async function served(endpoint, run) {

@@ -187,6 +187,44 @@ describe('proxies', { skip: !HAVE_OPENSSL && 'openssl is not installed' }, () =>
       assert.deepEqual(optionProxy.log.connects, [`127.0.0.1:${fake.port}`])
     })
 
+    test('NO_PROXY still applies with the proxy option, as with curl --proxy: a listed host or * goes direct', async (t) => {
+      const secure = await fakeScalekit(t, tls)
+      const plain = await fakeScalekit(t)
+      const proxy = await startProxy(t)
+      // [target, host of its envUrl, NO_PROXY (undefined: not set), whether the proxy is used]
+      const cases = [
+        [secure, '127.0.0.1', '127.0.0.1', false],
+        [secure, '127.0.0.1', '*', false],
+        [secure, 'localhost', 'localhost', false],
+        [secure, '127.0.0.1', undefined, true],
+        [plain, '127.0.0.1', '127.0.0.1', false],
+        [plain, '127.0.0.1', '*', false],
+        [plain, '127.0.0.1', undefined, true],
+      ]
+      for (const [fake, host, noProxy, proxied] of cases) {
+        const url = fake.url.replace('127.0.0.1', host)
+        const label = `${url} with NO_PROXY ${noProxy === undefined ? 'unset' : JSON.stringify(noProxy)}`
+        const seen = { connects: proxy.log.connects.length, forwarded: proxy.log.forwarded.length, requests: fake.requests.length }
+        const env = noProxy === undefined ? { PATH } : { PATH, NO_PROXY: noProxy }
+        const r = await inChild(url, env,
+          `return (await client({ ca: ${JSON.stringify(ca.pem)}, proxy: ${JSON.stringify(proxy.url)} }).actions.request(CALL)).status`)
+        assert.deepEqual(r, { ok: true, value: 200 }, label)
+        const connects = proxy.log.connects.slice(seen.connects)
+        const forwarded = proxy.log.forwarded.slice(seen.forwarded)
+        const arrived = fake.requests.slice(seen.requests)
+        assert.deepEqual(arrived.map((req) => req.url), ['/oauth/token', '/proxy/v1/thing'], label)
+        if (fake === secure) {
+          assert.deepEqual(connects, proxied ? [`${host}:${fake.port}`] : [], label)
+          assert.deepEqual(forwarded, [], label)
+        } else {
+          assert.deepEqual(connects, [], label)
+          assert.deepEqual(forwarded, proxied ? [`${url}/oauth/token`, `${url}/proxy/v1/thing`] : [], label)
+        }
+        // Where the requests came from: the proxy's own connections, or the client's.
+        for (const req of arrived) assert.equal(proxy.log.upstreamPorts.has(req.peerPort), proxied, `${label}: ${req.url}`)
+      }
+    })
+
     test('HTTPS_PROXY with credentials: a refusal never shows them', async (t) => {
       const fake = await fakeScalekit(t, tls)
       const proxy = await startProxy(t, { auth: 'Basic bm90LXRoaXM=' })

@@ -178,7 +178,8 @@ function compile(sources) {
 }
 
 describe('README samples compile with tsc --strict', () => {
-  test('every js and ts block compiles', () => {
+  // tsc may take up to 180 s (its spawnSync timeout).
+  test('every js and ts block compiles', { timeout: 200_000 }, () => {
     const typed = blocks.filter((b) => CHECKED.has(b.lang))
     const { status, output, failed } = compile(typed.map((b) => ({ name: `readme-line-${b.line}`, code: b.code })))
     assert.deepEqual(failed, [], output)

@@ -21,7 +21,7 @@ describe('through the echo upstream', () => {
     })
     actions = local.client().actions
   })
-  after(() => local.close())
+  after(() => local?.close())
 
   test('resolves {status, statusText, headers, data} with the echoed request in data', async () => {
     const res = await actions.request({ ...CALL, path: '/v1/customers', method: 'GET', queryParams: { limit: 10 } })
@@ -207,7 +207,7 @@ describe('response decoding (custom upstream)', () => {
     }))
     actions = local.client().actions
   })
-  after(() => close())
+  after(() => close?.())
 
   const get = (path) => actions.request({ connectionName: 'custom', identifier: 'u', path })
 

@@ -136,7 +136,7 @@ describe('npx scalekit-local, from an app that installed the package', () => {
       installLog += `\n--- npm install (${r.status})\n${r.stdout}\n${r.stderr}`
     }
     assert.equal(r.status, 0, installLog)
-  })
+  }, { timeout: 150_000 }) // up to two npm installs of 60 s each
 
   after(() => app && rm(app, { recursive: true, force: true }))
 

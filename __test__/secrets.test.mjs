@@ -73,7 +73,7 @@ describe('against a fake Scalekit issuing a fixed token', () => {
       sendJson(res, 404, { code: 5, message: 'not found here' })
     })
   })
-  after(() => fake.close())
+  after(() => fake?.close())
 
   const client = () => new ScalekitClient(fake.url, 'skc_fixed', SECRET, { maxRetries: 0 })
 

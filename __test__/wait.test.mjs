@@ -17,7 +17,7 @@ before(async () => {
   local = await LocalScalekit.start({ connections: [{ name: 'crm', authType: 'OAUTH' }] })
   actions = local.client().actions
 })
-after(() => local.close())
+after(() => local?.close())
 
 const polls = () => local.stats()['connected_accounts.get']
 
