@@ -6,6 +6,7 @@
 //
 // CARGO_TARGET_DIR points the build at this checkout's target directory, so that the dependencies
 // compiled by `npm install` here are reused and only the project's own crates are built again.
+// file-timeout-ms: 1500000
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs/promises'

@@ -1,6 +1,7 @@
 // LocalScalekit for Python users (issue 19): `pip install crates/scalekit-local` (maturin,
 // `bindings = "bin"`) into a fresh venv gives a `scalekit-local` command that needs neither Node
 // nor npm; a wheel built from the same folder installs the same command into another venv.
+// file-timeout-ms: 1200000
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'

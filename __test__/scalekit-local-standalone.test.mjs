@@ -2,6 +2,7 @@
 // without Node in between: it prints the variables to export, serves what they point at, stops
 // cleanly on SIGINT and SIGTERM, and with `--tls` names its CA file for every kind of client. It
 // and `npx scalekit-local` are one implementation: the same arguments give the same output.
+// file-timeout-ms: 900000
 import { test, describe, before } from 'node:test'
 import assert from 'node:assert/strict'
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
@@ -17,9 +18,10 @@ const PEM = /^-----BEGIN CERTIFICATE-----\n[\s\S]+\n-----END CERTIFICATE-----\n?
 
 describe('the standalone scalekit-local executable', () => {
   let exe
+  // A debug build over what `cargo test` compiled: seconds, but minutes on a cold target directory.
   before(async () => {
     exe = await buildStandalone()
-  })
+  }, { timeout: 600_000 })
 
   test('--port 0: prints the exports, serves /oauth/token, exits 0 on SIGINT and closes its port', async (t) => {
     const cmd = startCommand(t, exe, ['--port', '0'])
