@@ -25,6 +25,10 @@ pub const PROXY_PATH: &str = "/proxy/v1/messages";
 pub struct Seen {
     pub method: String,
     pub path: String,
+    /// The raw query, when there is one.
+    pub query: Option<String>,
+    /// The body, as text.
+    pub body: String,
     pub authorization: Option<String>,
     /// How many requests to the same path came before this one.
     pub n: usize,
@@ -99,8 +103,16 @@ impl Stub {
         let app = Router::new().fallback({
             let log = Arc::clone(&log);
             move |request: Request| {
-                let reply = answer(&log, &*handler, &request);
-                async move { reply.into_response() }
+                let log = Arc::clone(&log);
+                let handler = Arc::clone(&handler);
+                async move {
+                    let (parts, body) = request.into_parts();
+                    let body = axum::body::to_bytes(body, usize::MAX)
+                        .await
+                        .unwrap_or_default();
+                    let request = Request::from_parts(parts, String::from_utf8_lossy(&body));
+                    answer(&log, &*handler, &request).into_response()
+                }
             }
         });
         tokio::spawn(async move {
@@ -151,7 +163,11 @@ impl Stub {
     }
 }
 
-fn answer(log: &Mutex<Vec<Seen>>, handler: &Handler, request: &Request) -> Reply {
+fn answer(
+    log: &Mutex<Vec<Seen>>,
+    handler: &Handler,
+    request: &http::Request<std::borrow::Cow<'_, str>>,
+) -> Reply {
     let seen = {
         let mut log = log.lock().unwrap();
         let path = request.uri().path().to_string();
@@ -159,6 +175,8 @@ fn answer(log: &Mutex<Vec<Seen>>, handler: &Handler, request: &Request) -> Reply
         let seen = Seen {
             method: request.method().to_string(),
             path,
+            query: request.uri().query().map(str::to_string),
+            body: request.body().to_string(),
             authorization: request
                 .headers()
                 .get("authorization")

@@ -3,6 +3,7 @@
 
 mod budget;
 mod common;
+mod mcp;
 mod reauth;
 mod retry;
 mod routes;
