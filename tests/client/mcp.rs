@@ -8,7 +8,7 @@ use scalekit_core::errors::ScalekitError;
 use scalekit_core::mcp::{McpOperation, OPERATIONS};
 use serde_json::{json, Value};
 
-use crate::common::{http_failure, Reply, Seen, Stub};
+use crate::common::{http_failure, Reply, Seen, Stub, TOKEN_PATH};
 
 fn params(value: Value) -> Params {
     Params::from_json(&value.to_string()).unwrap()
@@ -128,12 +128,12 @@ fn filled(template: &str, id: &str) -> String {
     out + rest
 }
 
-/// An answer each method accepts (the session token needs its token).
+/// One answer every method accepts: each takes what it is about from it.
 fn answering(seen: &Seen) -> Option<Reply> {
-    seen.path.ends_with("/tokens").then(|| {
+    (seen.path != TOKEN_PATH).then(|| {
         Reply::json(
             200,
-            json!({"token": "eyJ.h.s", "expires_at": "2026-01-01T00:00:00Z"}),
+            json!({"config": {"id": "cfg_1"}, "instance": {"id": "inst_1"}, "token": "eyJ.h.s"}),
         )
     })
 }

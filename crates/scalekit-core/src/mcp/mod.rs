@@ -133,10 +133,10 @@ impl McpOperation {
         use McpOperation as Op;
         Ok(match self {
             Op::ListConfigs => shapes::configs_page(answer),
-            Op::CreateConfig | Op::GetConfig | Op::UpdateConfig => shapes::config_answer(answer),
+            Op::CreateConfig | Op::GetConfig | Op::UpdateConfig => shapes::config_answer(answer)?,
             Op::DeleteConfig | Op::DeleteInstance => Value::Object(Default::default()),
             Op::EnsureInstance | Op::GetInstance | Op::UpdateInstance => {
-                shapes::instance_answer(answer)
+                shapes::instance_answer(answer)?
             }
             Op::ListInstances => shapes::instances_page(answer),
             Op::GetInstanceAuthState => shapes::instance_auth_state(answer),

@@ -125,22 +125,28 @@ fn page(answer: &Value, snake: &str, key: &str, item: fn(&Value) -> Value) -> Va
     })
 }
 
-/// `{config?}`, as create, get and update answer.
-pub(super) fn config_answer(answer: &Value) -> Value {
-    let mut out = Map::new();
-    put_opt(&mut out, "config", field(answer, "config").map(config));
-    Value::Object(out)
+/// `{ <key>: item(answer[snake]) }`. A 2xx answer without it breaks the protocol: it fails rather
+/// than resolve a result without the resource it is about.
+fn one(
+    answer: &Value,
+    snake: &str,
+    key: &str,
+    item: fn(&Value) -> Value,
+) -> Result<Value, ScalekitError> {
+    let found = field(answer, snake).ok_or_else(|| ScalekitError::Protocol {
+        message: format!("the answer has no {snake}"),
+    })?;
+    Ok(json!({ key: item(found) }))
 }
 
-/// `{instance?}`, as ensure, get and update answer.
-pub(super) fn instance_answer(answer: &Value) -> Value {
-    let mut out = Map::new();
-    put_opt(
-        &mut out,
-        "instance",
-        field(answer, "instance").map(instance),
-    );
-    Value::Object(out)
+/// `{config}`, as create, get and update answer.
+pub(super) fn config_answer(answer: &Value) -> Result<Value, ScalekitError> {
+    one(answer, "config", "config", config)
+}
+
+/// `{instance}`, as ensure, get and update answer.
+pub(super) fn instance_answer(answer: &Value) -> Result<Value, ScalekitError> {
+    one(answer, "instance", "instance", instance)
 }
 
 pub(super) fn configs_page(answer: &Value) -> Value {
@@ -159,14 +165,13 @@ pub(super) fn connected_accounts(answer: &Value) -> Value {
     json!({ "connectedAccounts": list(answer, "connected_accounts", connection_state) })
 }
 
-/// `{token, expiresAt?}`. A 2xx answer without a token breaks the protocol: it fails rather than
-/// resolve a token that cannot open anything.
+/// `{token, expiresAt?}`; the token is required, as [`one`]'s resource.
 pub(super) fn session_token(answer: &Value) -> Result<Value, ScalekitError> {
     let token = field(answer, "token")
         .and_then(Value::as_str)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| ScalekitError::Protocol {
-            message: "the session-token answer has no token".into(),
+            message: "the answer has no token".into(),
         })?;
     let mut out = Map::new();
     out.insert("token".into(), token.into());
@@ -188,14 +193,15 @@ mod tests {
                 "tools": ["gmail_send"], "connectedAccountStatus": "ACTIVE"}],
             "mcpServerUrl": "https://e/mcp/v3/servers/u"});
         assert_eq!(
-            config_answer(&json!({"config": wire_config})),
+            config_answer(&json!({"config": wire_config})).unwrap(),
             json!({"config": expected_config})
         );
         // lowerCamel input (protojson's other spelling) reads the same.
         assert_eq!(
             config_answer(
                 &json!({"config": {"id": "cfg_1", "mcpServerUrl": "u", "connectionToolMappings": [{"connectionName": "g"}]}})
-            )["config"]["connectionToolMappings"][0]["connectionName"],
+            )
+            .unwrap()["config"]["connectionToolMappings"][0]["connectionName"],
             "g"
         );
         let page = instances_page(
@@ -213,7 +219,6 @@ mod tests {
             configs_page(&json!({})),
             json!({"configs": [], "nextPageToken": "", "prevPageToken": "", "totalSize": 0})
         );
-        assert_eq!(instance_answer(&json!({})), json!({}));
         assert_eq!(
             connected_accounts(
                 &json!({"connected_accounts": [{"connection_name": "gmail", "connected_account_id": "ca_1", "authentication_link": "https://l"}]})
@@ -229,7 +234,16 @@ mod tests {
     }
 
     #[test]
-    fn a_session_token_answer_must_hold_a_token() {
+    fn answers_must_hold_their_resource() {
+        for missing in [
+            instance_answer(&json!({})),
+            config_answer(&json!({"config": null})),
+        ] {
+            assert!(
+                matches!(missing, Err(ScalekitError::Protocol { .. })),
+                "{missing:?}"
+            );
+        }
         assert_eq!(
             session_token(&json!({"token": "eyJ.x.y", "expires_at": "2026-01-01T01:00:00Z"}))
                 .unwrap(),
