@@ -233,8 +233,13 @@ pub fn connections_answer(answer: &Value) -> Value {
                 .collect()
         })
         .unwrap_or_default();
+    page(answer, "connections", Value::Array(connections))
+}
+
+/// A list page: `{ <key>: items, nextPageToken, prevPageToken, totalSize }`.
+pub(crate) fn page(answer: &Value, key: &str, items: Value) -> Value {
     json!({
-        "connections": connections,
+        key: items,
         "nextPageToken": text(answer, "next_page_token"),
         "prevPageToken": text(answer, "prev_page_token"),
         "totalSize": number(answer, "total_size"),

@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::McpOperation;
-use crate::accounts::Params;
+use crate::accounts::{push, Params, Query};
 use crate::errors::ScalekitError;
 
 /// ListMcpConfigs and ListMcpInstances take at most 30 per page.
@@ -19,19 +19,27 @@ const MAX_IDENTIFIER: usize = 255;
 /// A session token lives 60 s to 24 h.
 const EXPIRY_SECONDS: std::ops::RangeInclusive<f64> = 60.0..=86_400.0;
 
-/// A filter's fields, each with the name its errors give (all are strings).
-type FilterFields = [(&'static str, &'static str); 4];
+/// A filter's fields: (JS name, the name its errors give, query key); all are strings.
+type FilterFields = [(&'static str, &'static str, &'static str); 4];
 const CONFIG_FILTER: FilterFields = [
-    ("id", "filter.id"),
-    ("name", "filter.name"),
-    ("provider", "filter.provider"),
-    ("mcpServerUrl", "filter.mcpServerUrl"),
+    ("id", "filter.id", "filter.id"),
+    ("name", "filter.name", "filter.name"),
+    ("provider", "filter.provider", "filter.provider"),
+    (
+        "mcpServerUrl",
+        "filter.mcpServerUrl",
+        "filter.mcp_server_url",
+    ),
 ];
 const INSTANCE_FILTER: FilterFields = [
-    ("id", "filter.id"),
-    ("name", "filter.name"),
-    ("configName", "filter.configName"),
-    ("userIdentifier", "filter.userIdentifier"),
+    ("id", "filter.id", "filter.id"),
+    ("name", "filter.name", "filter.name"),
+    ("configName", "filter.configName", "filter.config_name"),
+    (
+        "userIdentifier",
+        "filter.userIdentifier",
+        "filter.user_identifier",
+    ),
 ];
 /// A mapping's fields: the two a request carries, then the ones only answers fill (accepted, so
 /// that a mapping read from a configuration can be sent back, and never sent).
@@ -101,29 +109,33 @@ pub(super) fn check_keys(operation: McpOperation, params: &Params) -> Result<(),
     only("params", &what, params.keys(), takes(operation))
 }
 
-/// `filter` as params named `filter.<name>`, so that a rule's message names the whole path;
-/// each of its `fields` must be a string.
-fn filter(params: &Params, fields: &FilterFields) -> Result<Params, ScalekitError> {
+/// `filter`'s fields into `query`, in proto order; returned as params named `filter.<name>`, so
+/// that a rule's message names the whole path.
+fn filter(
+    params: &Params,
+    fields: &FilterFields,
+    query: &mut Query,
+) -> Result<Params, ScalekitError> {
     let Some(Value::Object(given)) = params.object("filter")? else {
         return Ok(Params::default());
     };
-    let names: Vec<&str> = fields.iter().map(|(name, _)| *name).collect();
+    let names: Vec<&str> = fields.iter().map(|(name, ..)| *name).collect();
     only("filter", "filter", given.keys(), &names)?;
-    let mut named = Map::new();
-    for (name, path) in fields {
-        if let Some(value) = given.get(*name) {
-            named.insert(path.to_string(), value.clone());
-        }
-    }
-    let filter = Params::from_map(named);
-    for (_, path) in fields {
-        filter.string(path)?;
+    let filter = Params::from_map(
+        fields
+            .iter()
+            .filter_map(|(name, label, _)| Some((label.to_string(), given.get(*name)?.clone())))
+            .collect(),
+    );
+    for (_, label, key) in fields {
+        push(query, key, filter.truthy(label)?);
     }
     Ok(filter)
 }
 
-pub(super) fn config_filter(params: &Params) -> Result<Params, ScalekitError> {
-    let filter = filter(params, &CONFIG_FILTER)?;
+/// ListMcpConfigs' filter; its `name` may hold capitals (a case-insensitive match).
+pub(super) fn config_filter(params: &Params, query: &mut Query) -> Result<(), ScalekitError> {
+    let filter = filter(params, &CONFIG_FILTER, query)?;
     match filter.truthy("filter.name")? {
         Some(name) if !fits(name, |c| c.is_ascii_alphanumeric() || c == '_' || c == '-') => {
             Err(ScalekitError::validation(
@@ -134,12 +146,12 @@ pub(super) fn config_filter(params: &Params) -> Result<Params, ScalekitError> {
                 ),
             ))
         }
-        _ => Ok(filter),
+        _ => Ok(()),
     }
 }
 
-pub(super) fn instance_filter(params: &Params) -> Result<Params, ScalekitError> {
-    filter(params, &INSTANCE_FILTER)
+pub(super) fn instance_filter(params: &Params, query: &mut Query) -> Result<(), ScalekitError> {
+    filter(params, &INSTANCE_FILTER, query).map(drop)
 }
 
 /// At most [`MAX_NAME`] characters, each one `allowed` accepts.
@@ -324,11 +336,18 @@ mod tests {
             "actions.mcp.getConfig takes no \"confgId\"; it takes configId"
         );
         assert!(check_keys(McpOperation::GetConfig, &params(json!({"configId": "c"}))).is_ok());
-        let (argument, message) = refused(config_filter(&params(json!({"filter": {"nme": "x"}}))));
+        let (argument, message) = refused(config_filter(
+            &params(json!({"filter": {"nme": "x"}})),
+            &mut Query::new(),
+        ));
         assert_eq!(argument, "filter");
         assert!(message.starts_with("filter takes no \"nme\""), "{message}");
         assert_eq!(
-            refused(instance_filter(&params(json!({"filter": "x"})))).0,
+            refused(instance_filter(
+                &params(json!({"filter": "x"})),
+                &mut Query::new()
+            ))
+            .0,
             "filter"
         );
     }
@@ -361,13 +380,24 @@ mod tests {
             "name must be a string"
         );
         // The filter also takes capitals (a case-insensitive match), up to 100.
-        assert!(config_filter(&params(json!({"filter": {"name": "Daily-1"}}))).is_ok());
+        assert!(config_filter(
+            &params(json!({"filter": {"name": "Daily-1"}})),
+            &mut Query::new()
+        )
+        .is_ok());
         assert_eq!(
-            refused(config_filter(&params(json!({"filter": {"name": "a.b"}})))).0,
+            refused(config_filter(
+                &params(json!({"filter": {"name": "a.b"}})),
+                &mut Query::new()
+            ))
+            .0,
             "filter.name"
         );
         assert_eq!(
-            refused(config_filter(&params(json!({"filter": {"provider": 3}})))),
+            refused(config_filter(
+                &params(json!({"filter": {"provider": 3}})),
+                &mut Query::new()
+            )),
             ("filter.provider", "filter.provider must be a string".into())
         );
     }

@@ -26,39 +26,15 @@ fn at(base: &str, id: &str, suffix: &str) -> String {
 
 /// `GET /api/v1/mcp/configs?filter.id=…&filter.name=…&filter.provider=…&filter.mcp_server_url=…&search=…`.
 pub(super) fn list_configs(params: &Params) -> Result<RestCall, ScalekitError> {
-    let filter = params::config_filter(params)?;
     let mut query = Query::new();
-    push(&mut query, "filter.id", filter.truthy("filter.id")?);
-    push(&mut query, "filter.name", filter.truthy("filter.name")?);
-    push(
-        &mut query,
-        "filter.provider",
-        filter.truthy("filter.provider")?,
-    );
-    push(
-        &mut query,
-        "filter.mcp_server_url",
-        filter.truthy("filter.mcpServerUrl")?,
-    );
+    params::config_filter(params, &mut query)?;
     list_tail(query, params, CONFIGS_PATH)
 }
 
 /// `GET /api/v1/mcp/instances?filter.id=…&filter.name=…&filter.config_name=…&filter.user_identifier=…&search=…`.
 pub(super) fn list_instances(params: &Params) -> Result<RestCall, ScalekitError> {
-    let filter = params::instance_filter(params)?;
     let mut query = Query::new();
-    push(&mut query, "filter.id", filter.truthy("filter.id")?);
-    push(&mut query, "filter.name", filter.truthy("filter.name")?);
-    push(
-        &mut query,
-        "filter.config_name",
-        filter.truthy("filter.configName")?,
-    );
-    push(
-        &mut query,
-        "filter.user_identifier",
-        filter.truthy("filter.userIdentifier")?,
-    );
+    params::instance_filter(params, &mut query)?;
     list_tail(query, params, INSTANCES_PATH)
 }
 

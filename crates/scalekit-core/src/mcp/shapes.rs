@@ -4,7 +4,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::accounts::{field, number, put_opt, string_list, text, timestamp};
+use crate::accounts::{field, page, put_opt, string_list, text, timestamp};
 use crate::errors::ScalekitError;
 
 /// `(proto name, camelCase)` of the plain string fields of a message, in proto order.
@@ -30,7 +30,7 @@ fn optional_strings(v: &Value, out: &mut Map<String, Value>, fields: Fields) {
 }
 
 /// The items under `snake`, each through `item`.
-fn list(v: &Value, snake: &str, item: fn(&Value) -> Value) -> Value {
+fn list(v: &Value, snake: &str, item: impl Fn(&Value) -> Value) -> Value {
     Value::Array(
         field(v, snake)
             .and_then(Value::as_array)
@@ -99,30 +99,17 @@ const CONNECTION: Fields = &[
     ("provider", "provider"),
 ];
 
-/// An `McpConnectionAuthState` (ListMcpConnectedAccounts): the account fields are `optional`.
-fn connection_state(v: &Value) -> Value {
+/// A connection's state for one user: an `McpConnectionAuthState` (ListMcpConnectedAccounts),
+/// whose account fields are `optional`, or an `McpInstanceConnectionAuthState`, whose are plain.
+fn connection_state(v: &Value, account_optional: bool) -> Value {
     let mut out = strings(v, CONNECTION);
-    optional_strings(v, &mut out, ACCOUNT_STATE);
+    if account_optional {
+        optional_strings(v, &mut out, ACCOUNT_STATE);
+    } else {
+        out.extend(strings(v, ACCOUNT_STATE));
+    }
     out.insert("authenticationLink".into(), text(v, "authentication_link"));
     Value::Object(out)
-}
-
-/// An `McpInstanceConnectionAuthState`: every field a plain string.
-fn instance_connection_state(v: &Value) -> Value {
-    let mut out = strings(v, CONNECTION);
-    out.extend(strings(v, ACCOUNT_STATE));
-    out.insert("authenticationLink".into(), text(v, "authentication_link"));
-    Value::Object(out)
-}
-
-/// A list page: its items under `key`, then the tokens and the total.
-fn page(answer: &Value, snake: &str, key: &str, item: fn(&Value) -> Value) -> Value {
-    json!({
-        key: list(answer, snake, item),
-        "nextPageToken": text(answer, "next_page_token"),
-        "prevPageToken": text(answer, "prev_page_token"),
-        "totalSize": number(answer, "total_size"),
-    })
 }
 
 /// `{ <key>: item(answer[snake]) }`. A 2xx answer without it breaks the protocol: it fails rather
@@ -150,19 +137,19 @@ pub(super) fn instance_answer(answer: &Value) -> Result<Value, ScalekitError> {
 }
 
 pub(super) fn configs_page(answer: &Value) -> Value {
-    page(answer, "configs", "configs", config)
+    page(answer, "configs", list(answer, "configs", config))
 }
 
 pub(super) fn instances_page(answer: &Value) -> Value {
-    page(answer, "instances", "instances", instance)
+    page(answer, "instances", list(answer, "instances", instance))
 }
 
 pub(super) fn instance_auth_state(answer: &Value) -> Value {
-    json!({ "connections": list(answer, "connections", instance_connection_state) })
+    json!({ "connections": list(answer, "connections", |c| connection_state(c, false)) })
 }
 
 pub(super) fn connected_accounts(answer: &Value) -> Value {
-    json!({ "connectedAccounts": list(answer, "connected_accounts", connection_state) })
+    json!({ "connectedAccounts": list(answer, "connected_accounts", |c| connection_state(c, true)) })
 }
 
 /// `{token, expiresAt?}`; the token is required, as [`one`]'s resource.
