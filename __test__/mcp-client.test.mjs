@@ -118,6 +118,7 @@ describe('each method sends its REST binding', () => {
     const methods = ['listConfigs', 'createConfig', 'getConfig', 'updateConfig', 'deleteConfig', 'ensureInstance', 'getInstance',
       'updateInstance', 'listInstances', 'deleteInstance', 'getInstanceAuthState', 'listMcpConnectedAccounts', 'createSessionToken']
     const client = new ScalekitClient('http://127.0.0.1:9', 'id', 'secret')
+    assert.ok(client.actions.mcp instanceof sk.McpClient)
     for (const m of methods) assert.equal(typeof client.actions.mcp[m], 'function', m)
     assert.deepEqual([...new Set(BINDINGS.map(([m]) => m))].sort(), [...methods].sort())
   })
