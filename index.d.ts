@@ -340,8 +340,199 @@ export interface ExecuteToolResponse<T = Record<string, unknown>> {
   executionId: string
 }
 
+// ---------------------------------------------------------------------------------------------
+// actions.mcp (README, "MCP")
+// ---------------------------------------------------------------------------------------------
+
+/** One connection of an MCP configuration and the tools it exposes from it. */
+export interface ConnectionToolMapping {
+  connectionId: string
+  connectionName: string
+  provider: string
+  /** Empty: every tool of the connection. */
+  tools: string[]
+  /** The user's account on the connection, where the answer is about one user. */
+  connectedAccountId?: string
+  connectedAccountStatus?: string
+}
+
+/**
+ * A mapping as `createConfig` and `updateConfig` take it. The fields only answers fill are
+ * accepted (a mapping read from a configuration can be sent back) and not sent.
+ */
+export interface ConnectionToolMappingInput extends Partial<Omit<ConnectionToolMapping, 'connectionName'>> {
+  connectionName: string
+}
+
+export interface McpConfig {
+  /** e.g. `cfg_…` */
+  id: string
+  /** 1–100 characters of a–z, 0–9, `_` and `-`; unique; fixed once created. */
+  name: string
+  description: string
+  connectionToolMappings: ConnectionToolMapping[]
+  /** The configuration's MCP server, which its session tokens open (`''` where the environment has none). */
+  mcpServerUrl: string
+}
+
+/** A user's instance of a configuration. */
+export interface McpInstance {
+  /** e.g. `inst_…` */
+  id: string
+  name: string
+  userIdentifier: string
+  config?: McpConfig
+  lastUsedAt?: Date
+  updatedAt?: Date
+  url: string
+}
+
+/** A connection of a configuration, for one user (`listMcpConnectedAccounts`). */
+export interface McpConnectionAuthState {
+  connectionId: string
+  connectionName: string
+  provider: string
+  /** Absent when the user has no account on the connection. */
+  connectedAccountId?: string
+  connectedAccountStatus?: string
+  /** With `includeAuthLink` (where the connection has a key), else `''`. */
+  authenticationLink: string
+}
+
+/** A connection of an instance (`getInstanceAuthState`). */
+export interface McpInstanceConnectionAuthState {
+  connectionId: string
+  connectionName: string
+  provider: string
+  connectedAccountId: string
+  connectedAccountStatus: string
+  /** With `includeAuthLinks`, else `''`. */
+  authenticationLink: string
+}
+
+export interface McpSessionToken {
+  /** A bearer token (a JWT) for one MCP server: a secret, as a password is. */
+  token: string
+  expiresAt?: Date
+}
+
+export interface McpPaging extends CallOptions {
+  /** 0–30 (0 or absent: the server's default). */
+  pageSize?: number
+  pageToken?: string
+}
+
+export interface ListMcpConfigsParams extends McpPaging {
+  filter?: { id?: string; name?: string; provider?: string; mcpServerUrl?: string }
+  /** Look-ahead search on the names. */
+  search?: string
+}
+
+export interface ListMcpInstancesParams extends McpPaging {
+  filter?: { id?: string; name?: string; configName?: string; userIdentifier?: string }
+  /** Look-ahead search on the names and user identifiers. */
+  search?: string
+}
+
+export interface CreateMcpConfigParams extends CallOptions {
+  name: string
+  description?: string
+  /** At most 25. */
+  connectionToolMappings?: ConnectionToolMappingInput[]
+}
+
+export interface McpConfigRef extends CallOptions {
+  configId: string
+}
+
+export interface UpdateMcpConfigParams extends McpConfigRef {
+  description?: string
+  connectionToolMappings?: ConnectionToolMappingInput[]
+}
+
+export interface McpInstanceRef extends CallOptions {
+  instanceId: string
+}
+
+export interface EnsureMcpInstanceParams extends CallOptions {
+  configName: string
+  userIdentifier: string
+  name?: string
+}
+
+/** At least one of `name` and `configName`. */
+export interface UpdateMcpInstanceParams extends McpInstanceRef {
+  name?: string
+  configName?: string
+}
+
+export interface GetMcpInstanceAuthStateParams extends McpInstanceRef {
+  /** Fresh authorization links for every connection. */
+  includeAuthLinks?: boolean
+}
+
+export interface ListMcpConnectedAccountsParams extends McpConfigRef {
+  identifier: string
+  /** Creates the missing accounts (pending) and gives each connection a fresh link. */
+  includeAuthLink?: boolean
+}
+
+export interface McpSessionTokenOptions extends CallOptions {
+  /** The user the token acts for: 1–255 characters. */
+  identifier: string
+  /** 60–86400 (default: the server's, 1 h). */
+  expiresInSeconds?: number
+  /** `READ_ONLY`: only the tools annotated read-only. Default: every tool. */
+  accessLevel?: 'FULL' | 'READ_ONLY'
+}
+
+/** Exactly one of `mcpConfigId` (the configuration's MCP server) and `connectionName` (that connection's own). */
+export type CreateMcpSessionTokenParams =
+  | (McpSessionTokenOptions & { mcpConfigId: string; connectionName?: never })
+  | (McpSessionTokenOptions & { connectionName: string; mcpConfigId?: never })
+
+export interface McpPage {
+  /** `''` on the last page. */
+  nextPageToken: string
+  prevPageToken: string
+  totalSize: number
+}
+
+export interface ListMcpConfigsResponse extends McpPage {
+  configs: McpConfig[]
+}
+
+export interface ListMcpInstancesResponse extends McpPage {
+  instances: McpInstance[]
+}
+
+/** `client.actions.mcp`: the official Python SDK's `actions.mcp`, each method taking one params object. */
+export declare class McpClient {
+  private constructor()
+  /** The first page; `for await` walks every configuration of every page. */
+  listConfigs(params?: ListMcpConfigsParams): PagePromise<ListMcpConfigsResponse, McpConfig>
+  createConfig(params: CreateMcpConfigParams): Promise<{ config: McpConfig }>
+  getConfig(params: McpConfigRef): Promise<{ config: McpConfig }>
+  /** The description and the mappings (the name is fixed once created). */
+  updateConfig(params: UpdateMcpConfigParams): Promise<{ config: McpConfig }>
+  deleteConfig(params: McpConfigRef): Promise<Record<string, never>>
+  /** The user's instance of the configuration, created when it does not exist. */
+  ensureInstance(params: EnsureMcpInstanceParams): Promise<{ instance: McpInstance }>
+  getInstance(params: McpInstanceRef): Promise<{ instance: McpInstance }>
+  updateInstance(params: UpdateMcpInstanceParams): Promise<{ instance: McpInstance }>
+  /** The first page; `for await` walks every instance of every page. */
+  listInstances(params?: ListMcpInstancesParams): PagePromise<ListMcpInstancesResponse, McpInstance>
+  deleteInstance(params: McpInstanceRef): Promise<Record<string, never>>
+  getInstanceAuthState(params: GetMcpInstanceAuthStateParams): Promise<{ connections: McpInstanceConnectionAuthState[] }>
+  listMcpConnectedAccounts(params: ListMcpConnectedAccountsParams): Promise<{ connectedAccounts: McpConnectionAuthState[] }>
+  /** A token for `Authorization: Bearer …` on the MCP server of a configuration or of a connection. */
+  createSessionToken(params: CreateMcpSessionTokenParams): Promise<McpSessionToken>
+}
+
 export declare class ActionsClient {
   private constructor()
+  /** MCP configurations, their per-user instances, and session tokens for their MCP servers. */
+  readonly mcp: McpClient
   /**
    * A call through `{envUrl}/proxy{path}`, forwarded by Scalekit with the user's credentials injected.
    * With `responseType: 'stream'`, `data` is a Readable of the body (destroy it to stop the download).

@@ -6,6 +6,7 @@
 const { ScalekitClient } = require('./lib/client.js')
 const { ActionsClient } = require('./lib/actions.js')
 const { ToolsClient } = require('./lib/tools.js')
+const { McpClient } = require('./lib/mcp.js')
 const { LocalScalekit } = require('./lib/local.js')
 const { ConnectorStatus, ConnectorType } = require('./lib/enums.js')
 const { CHANNELS: TracingChannels, subscribeTracing } = require('./lib/tracing.js')
@@ -16,6 +17,7 @@ module.exports = {
   ConnectorType,
   ActionsClient,
   ToolsClient,
+  McpClient,
   LocalScalekit,
   TracingChannels,
   subscribeTracing,

@@ -235,3 +235,57 @@ export async function toolNames(tools: import('scalekit-native').ToolsClient): P
   for await (const tool of tools.listTools({ pageSize: 5 })) names.push(tool.definition.name ?? tool.id)
   return names
 }
+
+import type {
+  McpClient,
+  McpConfig,
+  McpInstance,
+  McpSessionToken,
+  ConnectionToolMapping,
+  ConnectionToolMappingInput,
+  CreateMcpSessionTokenParams,
+  ListMcpConfigsResponse,
+  McpConnectionAuthState,
+  McpInstanceConnectionAuthState,
+} from 'scalekit-native'
+export async function mcp(client: ScalekitClient, signal: AbortSignal): Promise<void> {
+  const m: McpClient = client.actions.mcp
+  const mappings: ConnectionToolMappingInput[] = [{ connectionName: 'gmail', tools: ['gmail_send'] }, { connectionName: 'slack' }]
+  const { config } = await m.createConfig({ name: 'daily', description: 'd', connectionToolMappings: mappings, signal })
+  const created: McpConfig = config
+  const mapping: ConnectionToolMapping | undefined = created.connectionToolMappings[0]
+  const status: string | undefined = mapping?.connectedAccountStatus
+  void status
+  // A mapping read back can be sent again as it is.
+  await m.updateConfig({ configId: created.id, connectionToolMappings: created.connectionToolMappings })
+  await m.getConfig({ configId: created.id })
+  const page: ListMcpConfigsResponse = await m.listConfigs({ filter: { name: 'daily', mcpServerUrl: created.mcpServerUrl }, search: 'da', pageSize: 30 })
+  void (page.totalSize satisfies number)
+  for await (const each of m.listConfigs()) void (each.name satisfies string)
+  const { instance } = await m.ensureInstance({ configName: 'daily', userIdentifier: 'u', name: 'mine' })
+  const used: Date | undefined = (instance satisfies McpInstance).lastUsedAt
+  void used
+  await m.updateInstance({ instanceId: instance.id, configName: 'other' })
+  await m.getInstance({ instanceId: instance.id })
+  for await (const each of m.listInstances({ filter: { userIdentifier: 'u' } })) void (each.userIdentifier satisfies string)
+  const { connections } = await m.getInstanceAuthState({ instanceId: instance.id, includeAuthLinks: true })
+  void (connections satisfies McpInstanceConnectionAuthState[])
+  const { connectedAccounts } = await m.listMcpConnectedAccounts({ configId: created.id, identifier: 'u', includeAuthLink: true })
+  const link: string | undefined = (connectedAccounts satisfies McpConnectionAuthState[])[0]?.authenticationLink
+  void link
+  const byConfig: McpSessionToken = await m.createSessionToken({ mcpConfigId: created.id, identifier: 'u', expiresInSeconds: 900 })
+  const byConnection = await m.createSessionToken({ connectionName: 'gmail', identifier: 'u', accessLevel: 'READ_ONLY' })
+  const until: Date | undefined = byConnection.expiresAt
+  void [byConfig.token satisfies string, until]
+  // @ts-expect-error: exactly one of mcpConfigId and connectionName
+  const both: CreateMcpSessionTokenParams = { mcpConfigId: 'c', connectionName: 'g', identifier: 'u' }
+  void both
+  // @ts-expect-error: one of them is required
+  await m.createSessionToken({ identifier: 'u' })
+  // @ts-expect-error: accessLevel is FULL or READ_ONLY
+  await m.createSessionToken({ mcpConfigId: 'c', identifier: 'u', accessLevel: 'read' })
+  // @ts-expect-error: the signal goes in params, not as a second argument
+  await m.getConfig({ configId: 'c' }, { signal })
+  await m.deleteInstance({ instanceId: instance.id })
+  await m.deleteConfig({ configId: created.id })
+}

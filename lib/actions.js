@@ -17,6 +17,7 @@ function abortStreamWith(signal, stream) {
   stream.once('close', () => signal.removeEventListener('abort', onAbort))
 }
 const { reviveDates } = require('./dates.js')
+const { McpClient } = require('./mcp.js')
 
 class ActionsClient {
   #calls
@@ -24,6 +25,8 @@ class ActionsClient {
   /** @param {Calls} calls the client's one `Calls` (shared with `tools`: one completion handler per native client) */
   constructor(calls) {
     this.#calls = calls
+    /** `actions.mcp`: MCP configurations, instances and session tokens (lib/mcp.js). */
+    Object.defineProperty(this, 'mcp', { value: new McpClient(calls), enumerable: true })
   }
 
   /** A call through `{envUrl}/proxy{path}`, forwarded by Scalekit with the user's credentials. */

@@ -22,4 +22,13 @@ function reviveDates(result) {
   return result
 }
 
-module.exports = { reviveDates }
+/** The same for an `actions.mcp` result: instances' timestamps and a session token's expiry. */
+function reviveMcpDates(result) {
+  const instance = (i) => dateFields(i, ['lastUsedAt', 'updatedAt'])
+  instance(result.instance)
+  if (Array.isArray(result.instances)) result.instances.forEach(instance)
+  dateFields(result, ['expiresAt'])
+  return result
+}
+
+module.exports = { reviveDates, reviveMcpDates }

@@ -67,7 +67,9 @@ function startAccounts(method, params) {
   }
   const kind = TOOL_METHODS.has(method) ? 'tool' : 'control'
   const connectionName = textOrUndefined(params?.connectionName) ?? textOrUndefined(params?.connector)
-  return begin(kind, route.method, route.path, connectionName, textOrUndefined(params?.identifier))
+  // A method with two routes (Rust says which param picks the other one).
+  const given = route.whenGiven != null && params?.[route.whenGiven] != null && params[route.whenGiven] !== ''
+  return begin(kind, route.method, given ? route.thenPath : route.path, connectionName, textOrUndefined(params?.identifier))
 }
 
 /**

@@ -26,6 +26,8 @@ pub const PROXY_PATH: &str = "/proxy/v1/messages";
 pub struct Seen {
     pub method: String,
     pub path: String,
+    /// The raw query, when there is one.
+    pub query: Option<String>,
     pub authorization: Option<String>,
     /// How many requests to the same path came before this one.
     pub n: usize,
@@ -204,6 +206,7 @@ fn answer(
         let seen = Seen {
             method: request.method.to_string(),
             path,
+            query: request.uri.query().map(str::to_string),
             authorization: request
                 .headers
                 .get("authorization")

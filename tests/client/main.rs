@@ -5,6 +5,7 @@
 mod budget;
 mod common;
 mod limits;
+mod mcp;
 mod reauth;
 mod retry;
 mod routes;

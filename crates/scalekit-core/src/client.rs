@@ -13,11 +13,38 @@ use crate::auth::TokenCache;
 use crate::config::{ClientConfig, DEFAULT_MAX_RESPONSE_BYTES};
 use crate::errors::{CallKind, ScalekitError};
 use crate::exchange::Exchange;
+use crate::mcp::McpOperation;
 use crate::proxy::{self, ProxyParams, RetrySetting};
 use crate::retry::RetryPolicy;
 use crate::retry_budget::RetryBudget;
 use crate::token_endpoint::TokenEndpoint;
 use crate::transport::{OutgoingRequest, RawResponse, ReadMode, Transport};
+
+/// A control-plane method by its JS name: a connected-account or tools one, or one of `actions.mcp`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    Accounts(AccountOperation),
+    Mcp(McpOperation),
+}
+
+impl Operation {
+    pub fn from_method(name: &str) -> Option<Self> {
+        AccountOperation::from_method(name)
+            .map(Self::Accounts)
+            .or_else(|| McpOperation::from_method(name).map(Self::Mcp))
+    }
+
+    /// The listings, which may be called without params (`list()` is `list({})`).
+    pub fn params_optional(self) -> bool {
+        match self {
+            Self::Accounts(op) => matches!(
+                op,
+                AccountOperation::List | AccountOperation::ListConnections
+            ),
+            Self::Mcp(op) => op.is_list(),
+        }
+    }
+}
 
 #[derive(Clone)]
 pub struct ScalekitClient {
@@ -88,6 +115,31 @@ impl ScalekitClient {
         );
         exchange.read = call.read;
         exchange.send(call.request).await
+    }
+
+    /// A control-plane method, resolving its result as JSON.
+    pub async fn call(
+        &self,
+        operation: Operation,
+        params: &Params,
+    ) -> Result<Value, ScalekitError> {
+        match operation {
+            Operation::Accounts(op) => self.accounts_call(op, params).await,
+            Operation::Mcp(op) => self.mcp_call(op, params).await,
+        }
+    }
+
+    /// `actions.mcp` (docs/wire-protocol.md §13): one REST call each, with the control plane's
+    /// deadline and retries, as every account call.
+    pub async fn mcp_call(
+        &self,
+        operation: McpOperation,
+        params: &Params,
+    ) -> Result<Value, ScalekitError> {
+        let call = operation.request(params)?;
+        let config = &self.inner.config;
+        let policy = RetryPolicy::control_plane(config.max_retries);
+        operation.answer(&self.rest(&call, config.timeout, policy).await?)
     }
 
     /// The connected-account methods of `actions` (and `executeTool`, `listConnections`),
@@ -212,7 +264,7 @@ impl ScalekitClient {
         timeout: Duration,
         policy: RetryPolicy,
     ) -> Result<Value, ScalekitError> {
-        let path = call.path;
+        let path = &call.path;
         let mut url = self.inner.config.api_url(path)?;
         if let Some(q) = call.query.as_deref().filter(|q| !q.is_empty()) {
             url.set_query(Some(q));

@@ -13,6 +13,7 @@ pub mod client;
 pub mod config;
 pub mod errors;
 pub mod exchange;
+pub mod mcp;
 pub mod network;
 pub mod proxy;
 pub mod redirects;

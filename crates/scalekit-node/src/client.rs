@@ -19,12 +19,12 @@ use crate::completions::{Completions, WakeFunction};
 use crate::failure::to_napi;
 use crate::outcome::{self, Body};
 use crate::streams::take_upload;
-use scalekit_core::accounts::{AccountOperation, Params};
+use scalekit_core::accounts::Params;
 use scalekit_core::args::{
     self, BodyGiven, CaGiven, Given, Kind, PemGiven, BYTE_COUNT, RETRY_COUNT, TIMEOUT,
 };
 use scalekit_core::cancel::abortable;
-use scalekit_core::client::ScalekitClient;
+use scalekit_core::client::{Operation, ScalekitClient};
 use scalekit_core::config::{ClientConfig, ClientOptions};
 use scalekit_core::errors::ScalekitError;
 use scalekit_core::proxy::ProxyParams;
@@ -315,8 +315,9 @@ impl NativeClient {
         Ok(())
     }
 
-    /// A connected-account method of `actions` (or `executeTool`, `listConnections`) by its JS
-    /// name. `call` holds `paramsJson`, or `paramsKind` when params is not an object, and
+    /// A control-plane method by its JS name: a connected-account method of `actions` (or
+    /// `executeTool`, `listConnections`, the `tools` listings), or `mcp.<name>` of `actions.mcp`.
+    /// `call` holds `paramsJson`, or `paramsKind` when params is not an object, and
     /// `signalKind` / `cancelId`.
     #[napi]
     pub fn accounts(&self, id: u32, method: String, call: Object) -> napi::Result<()> {
@@ -326,19 +327,14 @@ impl NativeClient {
         let signal_kind = kind(&call, "signal")?;
         let json = call.get::<String>("paramsJson")?;
         let prepared = (|| {
-            let operation = AccountOperation::from_method(&method).ok_or_else(|| {
+            let operation = Operation::from_method(&method).ok_or_else(|| {
                 ScalekitError::validation("method", format!("unknown actions method {method:?}"))
             })?;
             if let Some(kind) = signal_kind {
                 args::abort_signal(&kind)?;
             }
             let params = match (params_kind, json) {
-                (Some(Kind::Undefined | Kind::Null), _)
-                    if matches!(
-                        operation,
-                        AccountOperation::List | AccountOperation::ListConnections
-                    ) =>
-                {
+                (Some(Kind::Undefined | Kind::Null), _) if operation.params_optional() => {
                     Params::from_json("{}")?
                 }
                 (Some(kind), _) => {
@@ -361,7 +357,7 @@ impl NativeClient {
         };
         let client = self.inner.clone();
         self.run(id, signal, trace, async move {
-            outcome::of_value(client.accounts_call(operation, &params).await)
+            outcome::of_value(client.call(operation, &params).await)
         });
         Ok(())
     }
@@ -440,21 +436,40 @@ fn traced(options: &Object<'_>) -> napi::Result<Option<Arc<CallTrace>>> {
         .map(|_| Arc::default()))
 }
 
-/// A call's HTTP method and REST path, for tracing (`lib/tracing.js`): the account operation's
-/// route, or `undefined` for an unknown method name.
+/// A call's HTTP method and REST path, for tracing (`lib/tracing.js`): the operation's route
+/// (ids as `{placeholders}`), or `undefined` for an unknown method name. When `whenGiven` names a
+/// param the call has, its path is `thenPath` instead (`actions.mcp.createSessionToken` by
+/// `connectionName`).
 #[napi(object)]
 #[cfg_attr(test, allow(dead_code))] // reached from JS only
 pub struct CallRoute {
     pub method: String,
     pub path: String,
+    pub when_given: Option<String>,
+    pub then_path: Option<String>,
 }
 
 #[napi]
 #[cfg_attr(test, allow(dead_code))]
 pub fn describe_call(method: String) -> Option<CallRoute> {
-    let (method, path) = trace::route(AccountOperation::from_method(&method)?);
-    Some(CallRoute {
-        method: method.into(),
-        path: path.into(),
+    Some(match Operation::from_method(&method)? {
+        Operation::Accounts(op) => {
+            let (method, path) = trace::route(op);
+            CallRoute {
+                method: method.into(),
+                path: path.into(),
+                when_given: None,
+                then_path: None,
+            }
+        }
+        Operation::Mcp(op) => {
+            let route = op.route();
+            CallRoute {
+                method: route.method.into(),
+                path: route.path.into(),
+                when_given: route.alternate.map(|(param, _)| param.into()),
+                then_path: route.alternate.map(|(_, path)| path.into()),
+            }
+        }
     })
 }

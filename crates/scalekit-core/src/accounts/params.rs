@@ -26,6 +26,16 @@ impl Params {
         }
     }
 
+    /// Params from an object already read (a nested one, renamed by its reader).
+    pub(crate) fn from_map(map: Map<String, Value>) -> Self {
+        Params(map)
+    }
+
+    /// The names given, for the rules that refuse a name the method does not take.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str)
+    }
+
     #[cfg(test)]
     pub fn from_value(value: Value) -> Self {
         match value {
@@ -35,7 +45,7 @@ impl Params {
     }
 
     /// A nested object field (e.g. `filter`) read with the same rules; absent is empty.
-    pub(super) fn nested(&self, name: &'static str) -> Result<Params, ScalekitError> {
+    pub(crate) fn nested(&self, name: &'static str) -> Result<Params, ScalekitError> {
         Ok(match self.object(name)? {
             Some(Value::Object(map)) => Params(map.clone()),
             _ => Params::default(),
@@ -43,7 +53,7 @@ impl Params {
     }
 
     /// A boolean field; `null`/absent is `None`.
-    pub(super) fn boolean(&self, name: &'static str) -> Result<Option<bool>, ScalekitError> {
+    pub(crate) fn boolean(&self, name: &'static str) -> Result<Option<bool>, ScalekitError> {
         match self.0.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
@@ -55,12 +65,12 @@ impl Params {
     }
 
     /// The raw value of a field, for the few that take more than one type.
-    pub(super) fn raw(&self, name: &str) -> Option<&Value> {
+    pub(crate) fn raw(&self, name: &str) -> Option<&Value> {
         self.0.get(name).filter(|v| !v.is_null())
     }
 
     /// A string field; `null`/absent is `None`, another type is an error naming the field.
-    pub(super) fn string(&self, name: &'static str) -> Result<Option<&str>, ScalekitError> {
+    pub(crate) fn string(&self, name: &'static str) -> Result<Option<&str>, ScalekitError> {
         match self.0.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
@@ -72,16 +82,16 @@ impl Params {
     }
 
     /// Trimmed and non-empty, or `None`.
-    pub(super) fn trimmed(&self, name: &'static str) -> Result<Option<&str>, ScalekitError> {
+    pub(crate) fn trimmed(&self, name: &'static str) -> Result<Option<&str>, ScalekitError> {
         Ok(self.string(name)?.map(str::trim).filter(|s| !s.is_empty()))
     }
 
     /// Non-empty (as the SDK's `x && {x}`), untrimmed.
-    pub(super) fn truthy(&self, name: &'static str) -> Result<Option<&str>, ScalekitError> {
+    pub(crate) fn truthy(&self, name: &'static str) -> Result<Option<&str>, ScalekitError> {
         Ok(self.string(name)?.filter(|s| !s.is_empty()))
     }
 
-    pub(super) fn required(&self, name: &'static str) -> Result<&str, ScalekitError> {
+    pub(crate) fn required(&self, name: &'static str) -> Result<&str, ScalekitError> {
         match self.string(name)? {
             Some(s) if !s.trim().is_empty() => Ok(s),
             _ => Err(ScalekitError::validation(
@@ -91,7 +101,7 @@ impl Params {
         }
     }
 
-    pub(super) fn object(&self, name: &'static str) -> Result<Option<&Value>, ScalekitError> {
+    pub(crate) fn object(&self, name: &'static str) -> Result<Option<&Value>, ScalekitError> {
         match self.0.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(v @ Value::Object(_)) => Ok(Some(v)),
@@ -102,7 +112,7 @@ impl Params {
         }
     }
 
-    pub(super) fn number(&self, name: &'static str) -> Result<Option<f64>, ScalekitError> {
+    pub(crate) fn number(&self, name: &'static str) -> Result<Option<f64>, ScalekitError> {
         match self.0.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Number(n)) => Ok(n.as_f64()),
@@ -113,22 +123,22 @@ impl Params {
         }
     }
 
-    /// `pageSize` as the server's rule has it (a whole number below 100); 0, proto3's default,
-    /// is the same as not sending it.
-    pub(super) fn page_size(&self) -> Result<Option<String>, ScalekitError> {
+    /// `pageSize` as the server's rule has it (a whole number up to `max`); 0, proto3's
+    /// default, is the same as not sending it.
+    pub(crate) fn page_size(&self, max: u32) -> Result<Option<String>, ScalekitError> {
         match self.number("pageSize")? {
             None => Ok(None),
-            Some(n) if n.is_finite() && n.fract() == 0.0 && (0.0..100.0).contains(&n) => {
+            Some(n) if n.is_finite() && n.fract() == 0.0 && (0.0..=f64::from(max)).contains(&n) => {
                 Ok((n > 0.0).then(|| format!("{}", n as u32)))
             }
             Some(_) => Err(ScalekitError::validation(
                 "pageSize",
-                "pageSize must be a whole number from 0 to 99",
+                format!("pageSize must be a whole number from 0 to {max}"),
             )),
         }
     }
 
-    pub(super) fn string_list(&self, name: &'static str) -> Result<Vec<String>, ScalekitError> {
+    pub(crate) fn string_list(&self, name: &'static str) -> Result<Vec<String>, ScalekitError> {
         match self.0.get(name) {
             None | Some(Value::Null) => Ok(Vec::new()),
             Some(Value::Array(items)) => items
@@ -189,7 +199,7 @@ impl Params {
     }
 }
 
-pub(super) fn put(map: &mut Map<String, Value>, key: &str, value: Option<&str>) {
+pub(crate) fn put(map: &mut Map<String, Value>, key: &str, value: Option<&str>) {
     if let Some(v) = value {
         map.insert(key.to_string(), Value::String(v.to_string()));
     }

@@ -1,5 +1,7 @@
 //! The REST call of each operation, built from its checked params (docs/wire-protocol.md §4).
 
+use std::borrow::Cow;
+
 use http::Method;
 use serde_json::{json, Map, Value};
 
@@ -14,7 +16,8 @@ use crate::errors::ScalekitError;
 #[derive(Debug, Clone, PartialEq)]
 pub struct RestCall {
     pub method: Method,
-    pub path: &'static str,
+    /// A fixed route, or one with an id in it (docs/wire-protocol.md §13).
+    pub path: Cow<'static, str>,
     /// Already encoded (`application/x-www-form-urlencoded`, `+` as `%2B`).
     pub query: Option<String>,
     pub body: Option<Value>,
@@ -22,7 +25,10 @@ pub struct RestCall {
 
 impl RestCall {
     /// A GET with `query` form-urlencoded in order (keys may repeat).
-    pub(super) fn get<K: AsRef<str>>(path: &'static str, query: Vec<(K, String)>) -> Self {
+    pub(crate) fn get<K: AsRef<str>>(
+        path: impl Into<Cow<'static, str>>,
+        query: Vec<(K, String)>,
+    ) -> Self {
         let query = (!query.is_empty()).then(|| {
             let mut ser = url::form_urlencoded::Serializer::new(String::new());
             for (k, v) in &query {
@@ -32,22 +38,40 @@ impl RestCall {
         });
         RestCall {
             method: Method::GET,
-            path,
+            path: path.into(),
             query,
             body: None,
         }
     }
 
-    fn post(path: &'static str, body: Map<String, Value>) -> Self {
+    pub(crate) fn post(path: impl Into<Cow<'static, str>>, body: Map<String, Value>) -> Self {
         Self::with_body(Method::POST, path, body)
     }
 
-    fn with_body(method: Method, path: &'static str, body: Map<String, Value>) -> Self {
+    pub(crate) fn with_body(
+        method: Method,
+        path: impl Into<Cow<'static, str>>,
+        body: Map<String, Value>,
+    ) -> Self {
         RestCall {
             method,
-            path,
+            path: path.into(),
             query: None,
             body: Some(Value::Object(body)),
+        }
+    }
+
+    /// A call without a body (DELETE, or a POST whose fields all travel in the path and query).
+    pub(crate) fn bare(
+        method: Method,
+        path: impl Into<Cow<'static, str>>,
+        query: Option<String>,
+    ) -> Self {
+        RestCall {
+            method,
+            path: path.into(),
+            query,
+            body: None,
         }
     }
 }
@@ -119,7 +143,7 @@ pub fn list_call(params: &Params) -> Result<RestCall, ScalekitError> {
     push(&mut query, "connector", params.trimmed("connectionName")?);
     push(&mut query, "identifier", params.trimmed("identifier")?);
     push(&mut query, "provider", params.trimmed("provider")?);
-    push_paging(&mut query, params)?;
+    push_paging(&mut query, params, ACCOUNTS_PAGE_SIZE)?;
     push(&mut query, "query", params.truthy("query")?);
     for name in params.string_list("connectionNames")? {
         query.push(("connection_names", name));
@@ -157,7 +181,7 @@ pub fn verify_call(params: &Params) -> Result<RestCall, ScalekitError> {
 
 pub fn list_connections_call(params: &Params) -> Result<RestCall, ScalekitError> {
     let mut query = Vec::new();
-    push_paging(&mut query, params)?;
+    push_paging(&mut query, params, ACCOUNTS_PAGE_SIZE)?;
     push(&mut query, "provider", params.truthy("provider")?);
     Ok(RestCall::get(APP_CONNECTIONS_PATH, query))
 }
@@ -220,20 +244,37 @@ pub fn get_or_create_lookup(params: &Params) -> Result<RestCall, ScalekitError> 
     Ok(RestCall::get(ACCOUNT_AUTH_PATH, query_pairs(&key)))
 }
 
-type Query = Vec<(&'static str, String)>;
+pub(crate) type Query = Vec<(&'static str, String)>;
 
-fn push(query: &mut Query, key: &'static str, value: Option<&str>) {
+pub(crate) fn push(query: &mut Query, key: &'static str, value: Option<&str>) {
     if let Some(v) = value {
         query.push((key, v.to_string()));
     }
 }
 
-/// `page_size` and `page_token`, as both list calls send them.
-fn push_paging(query: &mut Query, params: &Params) -> Result<(), ScalekitError> {
-    push(query, "page_size", params.page_size()?.as_deref());
-    push(query, "page_token", params.truthy("pageToken")?);
+/// `page_size` (a whole number up to `max`, the server's rule) and `page_token`, as every list
+/// call sends them.
+pub(crate) fn push_paging<K: From<&'static str>>(
+    query: &mut Vec<(K, String)>,
+    params: &Params,
+    max: u32,
+) -> Result<(), ScalekitError> {
+    for (key, value) in [
+        ("page_size", params.page_size(max)?),
+        (
+            "page_token",
+            params.truthy("pageToken")?.map(str::to_string),
+        ),
+    ] {
+        if let Some(value) = value {
+            query.push((key.into(), value));
+        }
+    }
     Ok(())
 }
+
+/// The largest `pageSize` the connected-account lists take (below 100).
+const ACCOUNTS_PAGE_SIZE: u32 = 99;
 
 #[cfg(test)]
 mod tests {

@@ -8,13 +8,13 @@ use crate::errors::ScalekitError;
 use scalekit_wire::names::{snake_to_camel, CONNECTOR_STATUS_NAMES, CONNECTOR_TYPE_NAMES};
 
 /// A field by its proto name, or its lowerCamel JSON name (protojson emits either).
-pub(super) fn field<'a>(v: &'a Value, snake: &str) -> Option<&'a Value> {
+pub(crate) fn field<'a>(v: &'a Value, snake: &str) -> Option<&'a Value> {
     v.get(snake)
         .or_else(|| v.get(snake_to_camel(snake)))
         .filter(|f| !f.is_null())
 }
 
-pub(super) fn text(v: &Value, snake: &str) -> Value {
+pub(crate) fn text(v: &Value, snake: &str) -> Value {
     Value::String(
         field(v, snake)
             .and_then(Value::as_str)
@@ -36,14 +36,14 @@ fn enum_name(v: &Value, snake: &str, names: &[&str]) -> Value {
     Value::String(name)
 }
 
-pub(super) fn put_opt(out: &mut Map<String, Value>, key: &str, value: Option<Value>) {
+pub(crate) fn put_opt(out: &mut Map<String, Value>, key: &str, value: Option<Value>) {
     if let Some(v) = value {
         out.insert(key.to_string(), v);
     }
 }
 
 /// RFC 3339 strings pass; `{seconds, nanos}` objects are formatted.
-pub(super) fn timestamp(v: &Value, snake: &str) -> Option<Value> {
+pub(crate) fn timestamp(v: &Value, snake: &str) -> Option<Value> {
     match field(v, snake)? {
         Value::String(s) if !s.is_empty() => Some(Value::String(s.clone())),
         Value::Object(o) => {
@@ -68,7 +68,7 @@ pub(super) fn timestamp(v: &Value, snake: &str) -> Option<Value> {
     }
 }
 
-pub(super) fn string_list(v: &Value, snake: &str) -> Value {
+pub(crate) fn string_list(v: &Value, snake: &str) -> Value {
     Value::Array(
         field(v, snake)
             .and_then(Value::as_array)
@@ -158,7 +158,7 @@ pub fn account_answer(answer: &Value) -> Value {
     Value::Object(out)
 }
 
-pub(super) fn number(v: &Value, snake: &str) -> Value {
+pub(crate) fn number(v: &Value, snake: &str) -> Value {
     let n = field(v, snake)
         .and_then(|n| {
             n.as_u64()
@@ -233,8 +233,13 @@ pub fn connections_answer(answer: &Value) -> Value {
                 .collect()
         })
         .unwrap_or_default();
+    page(answer, "connections", Value::Array(connections))
+}
+
+/// A list page: `{ <key>: items, nextPageToken, prevPageToken, totalSize }`.
+pub(crate) fn page(answer: &Value, key: &str, items: Value) -> Value {
     json!({
-        "connections": connections,
+        key: items,
         "nextPageToken": text(answer, "next_page_token"),
         "prevPageToken": text(answer, "prev_page_token"),
         "totalSize": number(answer, "total_size"),

@@ -2,11 +2,10 @@
 //! ListAvailableTools, their answers in the official SDK's shape, and the LLM function
 //! definitions `tools.forLLM` builds from the scoped tools.
 
-use http::Method;
 use serde_json::{json, Map, Value};
 
 use super::params::{put, Params};
-use super::requests::RestCall;
+use super::requests::{self, RestCall};
 use super::shapes::{field, number, put_opt, string_list, text, timestamp};
 use super::EXECUTE_TOOL_PATH;
 use crate::errors::ScalekitError;
@@ -16,7 +15,7 @@ pub const SCOPED_TOOLS_PATH: &str = "/api/v1/tools/scoped";
 pub const AVAILABLE_TOOLS_PATH: &str = "/api/v1/tools/available";
 
 /// ListTools accepts up to 1000 per page (0 or absent: the server's default, 300).
-const MAX_PAGE_SIZE: f64 = 1000.0;
+const MAX_PAGE_SIZE: u32 = 1000;
 
 type Query = Vec<(String, String)>;
 
@@ -30,24 +29,8 @@ fn push_list(query: &mut Query, key: &str, values: Vec<String>) {
     query.extend(values.into_iter().map(|v| (key.to_string(), v)));
 }
 
-/// `page_size` (a whole number up to 1000, 0 as absent) and `page_token`.
 fn push_paging(query: &mut Query, params: &Params) -> Result<(), ScalekitError> {
-    match params.number("pageSize")? {
-        None => {}
-        Some(n) if n.is_finite() && n.fract() == 0.0 && (0.0..=MAX_PAGE_SIZE).contains(&n) => {
-            // 0 is proto3's default: the same as not sending it.
-            let size = (n > 0.0).then(|| format!("{}", n as u32));
-            push(query, "page_size", size.as_deref());
-        }
-        Some(_) => {
-            return Err(ScalekitError::validation(
-                "pageSize",
-                "pageSize must be a whole number from 0 to 1000",
-            ))
-        }
-    }
-    push(query, "page_token", params.truthy("pageToken")?);
-    Ok(())
+    requests::push_paging(query, params, MAX_PAGE_SIZE)
 }
 
 /// The required `identifier` of the scoped and available lists (at most 100 characters).
@@ -307,12 +290,7 @@ pub fn execute_llm_tool_call(params: &Params) -> Result<RestCall, ScalekitError>
         "connected_account_id",
         account.as_str().filter(|a| !a.is_empty()),
     );
-    Ok(RestCall {
-        method: Method::POST,
-        path: EXECUTE_TOOL_PATH,
-        query: None,
-        body: Some(Value::Object(body)),
-    })
+    Ok(RestCall::post(EXECUTE_TOOL_PATH, body))
 }
 
 /// How often a tool call may be retried on 503 / a connection failure: never unless the caller
