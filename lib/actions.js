@@ -17,6 +17,9 @@ function abortStreamWith(signal, stream) {
   stream.once('close', () => signal.removeEventListener('abort', onAbort))
 }
 const { reviveDates } = require('./dates.js')
+const { AiSdkAdapter } = require('./adapters/ai-sdk.js')
+const { LangChainAdapter } = require('./adapters/langchain.js')
+const { OpenAIAgentsAdapter } = require('./adapters/openai-agents.js')
 
 class ActionsClient {
   #calls
@@ -24,6 +27,11 @@ class ActionsClient {
   /** @param {Calls} calls the client's one `Calls` (shared with `tools`: one completion handler per native client) */
   constructor(calls) {
     this.#calls = calls
+    // The agent-framework adapters (lib/adapters/): each loads its framework on first use only.
+    const source = { calls, actions: this }
+    for (const [name, Adapter] of [['aiSdk', AiSdkAdapter], ['langchain', LangChainAdapter], ['openaiAgents', OpenAIAgentsAdapter]]) {
+      Object.defineProperty(this, name, { value: new Adapter(source), enumerable: true })
+    }
   }
 
   /** A call through `{envUrl}/proxy{path}`, forwarded by Scalekit with the user's credentials. */
