@@ -1,8 +1,7 @@
 'use strict'
 // `actions.langchain`: the user's tools as LangChain.js StructuredTools (`@langchain/core`).
 
-const util = require('node:util')
-const { getTools, failureText, isAbort } = require('./shared.js')
+const { defineAdapter, failureText, isAbort } = require('./shared.js')
 
 /** The tool class of each loaded `@langchain/core` (it extends that copy's DynamicStructuredTool). */
 const classes = new WeakMap()
@@ -50,29 +49,15 @@ function toolClass(core, { ToolMessage }) {
   return ScalekitTool
 }
 
-class LangChainAdapter {
-  #source
-
-  constructor(source) {
-    this.#source = source
-  }
-
-  /**
-   * `StructuredTool[]`. `invoke(args)` resolves the tool's `data` as JSON text, or the failure as
-   * text the model reads; `invoke(toolCall)` a ToolMessage (status 'error' for a failure). The
-   * config's `signal` aborts the call (it rejects).
-   */
-  getTools(params, ...more) {
-    return getTools(this.#source, 'actions.langchain.getTools', params, more,
-      ['@langchain/core/tools', '@langchain/core/messages'], ([core, messages], tools) => {
-        const ScalekitTool = toolClass(core, messages)
-        return tools.map((t) => new ScalekitTool(t))
-      })
-  }
-
-  [util.inspect.custom]() {
-    return 'LangChainAdapter {}'
-  }
-}
+/**
+ * `StructuredTool[]`. `invoke(args)` resolves the tool's `data` as JSON text, or the failure as text
+ * the model reads; `invoke(toolCall)` a ToolMessage (status 'error' for a failure). The config's
+ * `signal` aborts the call (it rejects).
+ */
+const LangChainAdapter = defineAdapter('LangChainAdapter', 'actions.langchain.getTools',
+  ['@langchain/core/tools', '@langchain/core/messages'], ([core, messages], tools) => {
+    const ScalekitTool = toolClass(core, messages)
+    return tools.map((t) => new ScalekitTool(t))
+  })
 
 module.exports = { LangChainAdapter }

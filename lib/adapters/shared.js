@@ -3,6 +3,7 @@
 // framework only when its adapter is used, the user's tools from the one listing (lib/tools.js,
 // `listForModel`, as `forLLM`) with one way to run them, and the text a failure shows the model.
 
+const util = require('node:util')
 const { listForModel } = require('../tools.js')
 const { refuseMore } = require('../args.js')
 const X = require('../exceptions.js')
@@ -131,15 +132,32 @@ function failureText(error, toolName, invalidInput = false) {
 }
 
 /**
- * A `getTools(params)`: loads `specifiers` (in order; before any request, so that a missing one
- * fails fast), lists the tools, and hands both to `build(modules, tools)`.
+ * An adapter class (`actions.<name>`): its `getTools(params)` loads `specifiers` (in order, before
+ * any request, so that a missing one fails fast), lists the tools and resolves `build(modules, tools)`.
  */
-async function getTools(source, method, params, more, specifiers, build) {
-  const refused = refuseMore(method, 1, more)
-  if (refused) return refused
-  const modules = []
-  for (const specifier of specifiers) modules.push(await loadOptional(specifier, method))
-  return build(modules, await listTools(source, method, params))
+function defineAdapter(className, method, specifiers, build) {
+  const Adapter = class {
+    #source
+
+    /** @param {{ calls: Calls, actions: ActionsClient }} source the client's calls, and `actions` for account look-ups */
+    constructor(source) {
+      this.#source = source
+    }
+
+    async getTools(params, ...more) {
+      const refused = refuseMore(method, 1, more)
+      if (refused) return refused
+      const modules = []
+      for (const specifier of specifiers) modules.push(await loadOptional(specifier, method))
+      return build(modules, await listTools(this.#source, method, params))
+    }
+
+    [util.inspect.custom]() {
+      return `${className} {}`
+    }
+  }
+  Object.defineProperty(Adapter, 'name', { value: className })
+  return Adapter
 }
 
-module.exports = { getTools, loadOptional, importInstead, failureText, isAbort }
+module.exports = { defineAdapter, loadOptional, importInstead, failureText, isAbort }
