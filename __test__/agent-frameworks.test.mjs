@@ -389,6 +389,16 @@ describe('the adapters share one listing and one execute path', () => {
     assert.equal(local.stats()['tools.scoped'], 0)
   })
 
+  test("params.signal aborts the listing", async (t) => {
+    const { client, local } = await catalog(t)
+    local.resetStats()
+    for (const adapter of [client.actions.aiSdk, client.actions.langchain, client.actions.openaiAgents]) {
+      const e = await rejection(adapter.getTools({ identifier: IDENTIFIER, signal: AbortSignal.abort() }))
+      assert.ok(e instanceof ScalekitAbortException, String(e))
+    }
+    assert.equal(local.stats()['tools.scoped'], 0)
+  })
+
   test('pageSize within 0–1000 is accepted, and every page is read', async (t) => {
     const { client } = await catalog(t)
     const tools = await client.actions.langchain.getTools({ identifier: IDENTIFIER, pageSize: 1 })
