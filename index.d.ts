@@ -1,6 +1,9 @@
 // Public typings of scalekit-native (hand-written; binding.d.ts is the generated native layer).
 
 import type { Readable } from 'node:stream'
+import type { AiSdkAdapter, LangChainAdapter, OpenAIAgentsAdapter } from './adapters.js'
+
+export type { AgentToolsParams, AiSdkAdapter, LangChainAdapter, OpenAIAgentsAdapter } from './adapters.js'
 
 export interface ScalekitClientOptions {
   /** Deadline of each control-plane call (connected accounts, magic links), retries included. Default 20000. */
@@ -566,6 +569,12 @@ export declare class ActionsClient {
   listConnections(params?: ListConnectionsParams): PagePromise<ListConnectionsResponse, AppConnection>
   /** Runs a Scalekit tool for a connected account; deadline `toolTimeoutMs`. */
   executeTool<T = Record<string, unknown>>(params: ExecuteToolCallParams): Promise<ExecuteToolResponse<T>>
+  /** The user's tools for the Vercel AI SDK (needs `ai`, loaded on first use). */
+  readonly aiSdk: AiSdkAdapter
+  /** The user's tools for LangChain.js (needs `@langchain/core`, loaded on first use). */
+  readonly langchain: LangChainAdapter
+  /** The user's tools for the OpenAI Agents SDK (needs `@openai/agents`, loaded on first use). */
+  readonly openaiAgents: OpenAIAgentsAdapter
 }
 
 export interface ExecuteToolCallParams extends ExecuteToolParams {
@@ -809,6 +818,26 @@ export declare class ScalekitResponseTooLargeException extends ScalekitException
 
 /** The call was aborted; `name` is `'AbortError'`. */
 export declare class ScalekitAbortException extends ScalekitException {}
+
+/** An agent-framework adapter needs a package that is not installed (`npm install <packageName>`). */
+export declare class ScalekitMissingPackageException extends ScalekitException {
+  readonly packageName: string
+}
+
+/**
+ * An agent-framework tool could not run: the user's connected account is not ACTIVE. The message
+ * (what the model reads) holds `authorizationLink`; `cause` is the tool call's own error.
+ */
+export declare class ScalekitAccountNotConnectedException extends ScalekitException {
+  readonly toolName: string
+  readonly connectionName: string
+  readonly identifier: string
+  readonly connectedAccountId: string
+  /** The account's status, e.g. `EXPIRED`, `PENDING_AUTH`. */
+  readonly status: string
+  /** The magic link that connects the account again; absent when none could be had. */
+  readonly authorizationLink: string | undefined
+}
 
 /** Scalekit's `ErrorInfo` detail (snake_case, as on the wire). */
 export interface ErrorInfoDetail {

@@ -149,3 +149,19 @@ test('examples/options-in-params.mjs: the signal in params works, as a second ar
   assert.match(r.stdout, /^\d+ connection\(s\)$/m, output)
   assert.match(r.stdout, /arguments\[1\]: actions\.listConnections takes no second argument, got an AbortSignal/, output)
 })
+
+// The agent-framework examples (README, "Agent frameworks"): each framework runs a tool of the catalog
+// local-fallback.mjs gives LocalScalekit, whose echo upstream shows the injected token.
+for (const [file, expected] of [
+  ['ai-sdk.mjs', /gmail_get_profile \{[\s\S]*authorization: 'Bearer gmail-token'[\s\S]*^Here is your Gmail profile\.$/m],
+  ['langchain.mjs', /\[ 'gmail_get_profile' \][\s\S]*ToolMessage \{[\s\S]*\\"authorization\\":\\"Bearer gmail-token\\"[\s\S]*"tool_call_id": "call_1"/],
+  ['openai-agents.mjs', /path: '\/gmail\/v1\/users\/me\/profile'[\s\S]*authorization: 'Bearer gmail-token'[\s\S]*^Here is your Gmail profile\.$/m],
+]) {
+  test(`examples/${file} runs the user's tool through its framework and exits 0`, { timeout: LIMIT_MS + 5_000 }, async () => {
+    const r = await runExample(file, LIMIT_MS)
+    const output = outputOf(r)
+    assert.equal(r.timedOut, false, output)
+    assert.equal(r.code, 0, output)
+    assert.match(r.stdout, expected, output)
+  })
+}

@@ -119,6 +119,9 @@ const FLOW = `
     const res = await client.actions.request({ connectionName, identifier, path: '/v1/customers', method: 'GET' })
     if (res.status !== 200) throw new Error('proxy answered ' + res.status)
     if (res.data.path !== '/v1/customers') throw new Error('echo saw ' + JSON.stringify(res.data))
+    // No agent framework is installed in this app: an adapter names the package to install.
+    const missing = await client.actions.aiSdk.getTools({ identifier }).then(() => undefined, (e) => e)
+    if (missing?.name !== 'ScalekitMissingPackageException' || missing.packageName !== 'ai') throw new Error('aiSdk without ai: ' + missing)
     const addon = Object.keys(require.cache).filter((f) => f.endsWith('.node'))
     console.log(JSON.stringify({ status: res.status, addon }))
   } finally {
@@ -159,6 +162,11 @@ try {
   const res: ProxyResponse<Echo> = await client.actions.request<Echo>({ connectionName: 'crm', identifier: 'u', path: '/v1/customers', queryParams: { limit: 10 } })
   const path: string = res.data.path
   void path
+  // The adapters' typings compile without the frameworks installed (their types are then \`any\`).
+  const toolSet = await client.actions.aiSdk.getTools({ identifier: 'u', connectionNames: ['crm'] })
+  const agentTools: unknown[] = await client.actions.openaiAgents.getTools({ identifier: 'u' })
+  void toolSet
+  void agentTools
 } catch (e) {
   if (e instanceof ScalekitServerException) {
     const status: number = e.httpStatus
@@ -221,13 +229,13 @@ describe('the packed package, installed where there is no Rust toolchain', { ski
       assert.doesNotMatch(entry, /\.(rs|node|tgz|so|dylib|dll|wasm)$|(^|\/)(Cargo\.(toml|lock)|build\.rs)$/, `${entry} must not be packed`)
       assert.doesNotMatch(entry, /^package\/(src|target|tests|__test__|benchmark|examples|npm|scripts|dist|node_modules|\.ci)\//, `${entry} must not be packed`)
     }
-    const allowed = new Set(['package.json', 'README.md', 'index.js', 'index.mjs', 'index.d.ts', 'binding.js', 'bin/scalekit-local.js'])
+    const allowed = new Set(['package.json', 'README.md', 'index.js', 'index.mjs', 'index.d.ts', 'adapters.d.ts', 'binding.js', 'bin/scalekit-local.js'])
     for (const entry of entries) {
       const name = entry.slice('package/'.length)
-      assert.ok(allowed.has(name) || /^lib\/[a-z]+\.js$/.test(name) || /^(LICEN[CS]E|CHANGELOG)(\.md|\.txt)?$/i.test(name), `unexpected file in the main tarball: ${name}`)
+      assert.ok(allowed.has(name) || /^lib\/(adapters\/)?[a-z-]+\.js$/.test(name) || /^(LICEN[CS]E|CHANGELOG)(\.md|\.txt)?$/i.test(name), `unexpected file in the main tarball: ${name}`)
     }
-    const libModules = fs.readdirSync(new URL('../lib/', import.meta.url)).filter((f) => f.endsWith('.js'))
-    for (const name of ['package.json', 'index.js', 'index.mjs', 'index.d.ts', 'binding.js', ...libModules.map((f) => `lib/${f}`)]) {
+    const libModules = fs.readdirSync(new URL('../lib/', import.meta.url), { recursive: true }).filter((f) => f.endsWith('.js'))
+    for (const name of ['package.json', 'index.js', 'index.mjs', 'index.d.ts', 'adapters.d.ts', 'binding.js', ...libModules.map((f) => `lib/${f}`)]) {
       assert.ok(entries.includes(`package/${name}`), `${name} is missing from the main tarball`)
     }
 

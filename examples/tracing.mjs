@@ -3,7 +3,7 @@
 //
 // `instrument(tracer)` takes an OpenTelemetry-style tracer (`startSpan(name, options)` → a span with
 // `setAttribute`, `recordException`, `setStatus`, `end`). With `@opentelemetry/api` installed and an
-// SDK registered, it feeds your spans; here, with nothing installed, a tiny recorder prints them.
+// SDK registered, it feeds your spans; here, with no SDK registered, a tiny recorder prints them.
 //
 //   node examples/tracing.mjs
 import { ScalekitClient, LocalScalekit, subscribeTracing } from 'scalekit-native'
@@ -79,9 +79,15 @@ function printingTracer() {
 let tracer = printingTracer()
 try {
   // With OpenTelemetry: your SDK's tracer (register a provider and exporter first, as usual).
-  const { trace } = await import('@opentelemetry/api')
-  tracer = trace.getTracer('scalekit-native')
-  console.log('feeding spans to @opentelemetry/api')
+  const { trace, ProxyTracerProvider } = await import('@opentelemetry/api')
+  // The API alone (installed along with other packages, e.g. `ai`) drops every span: it has no SDK
+  // when its provider delegates to the same no-op one as a fresh ProxyTracerProvider.
+  if (trace.getTracerProvider().getDelegate() !== new ProxyTracerProvider().getDelegate()) {
+    tracer = trace.getTracer('scalekit-native')
+    console.log('feeding spans to @opentelemetry/api')
+  } else {
+    console.log('no OpenTelemetry SDK is registered: printing spans instead')
+  }
 } catch {
   console.log('@opentelemetry/api is not installed: printing spans instead')
 }

@@ -18,6 +18,9 @@ function abortStreamWith(signal, stream) {
 }
 const { reviveDates } = require('./dates.js')
 const { McpClient } = require('./mcp.js')
+const { AiSdkAdapter } = require('./adapters/ai-sdk.js')
+const { LangChainAdapter } = require('./adapters/langchain.js')
+const { OpenAIAgentsAdapter } = require('./adapters/openai-agents.js')
 
 class ActionsClient {
   #calls
@@ -27,6 +30,11 @@ class ActionsClient {
     this.#calls = calls
     /** `actions.mcp`: MCP configurations, instances and session tokens (lib/mcp.js). */
     Object.defineProperty(this, 'mcp', { value: new McpClient(calls), enumerable: true })
+    // The agent-framework adapters (lib/adapters/): each loads its framework on first use only.
+    const source = { calls, actions: this }
+    for (const [name, Adapter] of [['aiSdk', AiSdkAdapter], ['langchain', LangChainAdapter], ['openaiAgents', OpenAIAgentsAdapter]]) {
+      Object.defineProperty(this, name, { value: new Adapter(source), enumerable: true })
+    }
   }
 
   /** A call through `{envUrl}/proxy{path}`, forwarded by Scalekit with the user's credentials. */

@@ -38,6 +38,38 @@ class ScalekitAbortException extends ScalekitException {
   }
 }
 
+/**
+ * An agent-framework adapter (`actions.aiSdk`, `actions.langchain`, `actions.openaiAgents`) needs a
+ * package that is not installed: `packageName` is the one to install.
+ */
+class ScalekitMissingPackageException extends ScalekitException {
+  constructor(packageName, feature, options) {
+    super(`${feature} needs the package "${packageName}", which is not installed: npm install ${packageName}`, options)
+    this.packageName = packageName
+  }
+}
+
+/**
+ * A tool of an agent-framework adapter could not run because the user's connected account is not
+ * ACTIVE. The message (what the model reads) holds `authorizationLink`, the magic link the user
+ * opens to connect it again, when one could be had; `cause` is the error the tool call got.
+ */
+class ScalekitAccountNotConnectedException extends ScalekitException {
+  constructor(info, options) {
+    const how = info.authorizationLink
+      ? `ask the user to open ${info.authorizationLink} to connect it`
+      : 'the user must connect it again (no authorization link could be had)'
+    super(`The user's "${info.connectionName}" account is not connected (its status is ${info.status}): ` +
+      `${how}, then call ${info.toolName} again.`, options)
+    this.toolName = info.toolName
+    this.connectionName = info.connectionName
+    this.identifier = info.identifier
+    this.connectedAccountId = info.connectedAccountId
+    this.status = info.status
+    this.authorizationLink = info.authorizationLink
+  }
+}
+
 /** A non-2xx answer from Scalekit or, through the Tool Proxy, from the provider. */
 class ScalekitServerException extends ScalekitException {
   constructor(message, info = {}) {
@@ -98,6 +130,8 @@ module.exports = {
   ScalekitNetworkException,
   ScalekitResponseTooLargeException,
   ScalekitAbortException,
+  ScalekitMissingPackageException,
+  ScalekitAccountNotConnectedException,
   ScalekitBadRequestException,
   ScalekitUnauthorizedException,
   ScalekitForbiddenException,

@@ -89,18 +89,11 @@ class ToolsClient {
   async forLLM(options, ...more) {
     const refused = refuseMore('tools.forLLM', 1, more)
     if (refused) return refused
-    const { definitions, accounts } = await this.#call('forLLM', options)
-    const identifier = options.identifier
-    const execute = (name, args, callOptions, ...rest) => refuseMore('forLLM().execute', 3, rest) ??
-      this.#call('executeLLMTool', {
-        toolName: name,
-        identifier,
-        arguments: args,
-        tools: accounts,
-        signal: callOptions?.signal,
-        retry: callOptions?.retry,
-      })
-    return { definitions, execute }
+    const { definitions, execute } = await listForModel(this.#calls, options)
+    return {
+      definitions,
+      execute: (name, args, callOptions, ...rest) => refuseMore('forLLM().execute', 3, rest) ?? execute(name, args, callOptions),
+    }
   }
 
   [util.inspect.custom]() {
@@ -108,4 +101,24 @@ class ToolsClient {
   }
 }
 
-module.exports = { ToolsClient }
+/**
+ * The one listing behind `forLLM` and the agent-framework adapters (lib/adapters/): every page of
+ * the scoped tools of `options.identifier` as definitions in `options.format` (Rust builds them),
+ * `accounts` (tool name → the connected account that runs it), and `execute` running a listed
+ * tool with that account (ExecuteTool: the tools deadline, tracing as kind 'tool', `signal`).
+ */
+async function listForModel(calls, options) {
+  const { definitions, accounts } = await calls.accountsCall('forLLM', options)
+  const identifier = options.identifier
+  const execute = (name, args, callOptions) => calls.accountsCall('executeLLMTool', {
+    toolName: name,
+    identifier,
+    arguments: args,
+    tools: accounts,
+    signal: callOptions?.signal,
+    retry: callOptions?.retry,
+  })
+  return { definitions, accounts, identifier, execute }
+}
+
+module.exports = { ToolsClient, listForModel }
