@@ -399,10 +399,14 @@ describe('the adapters share one listing and one execute path', () => {
     assert.equal(local.stats()['tools.scoped'], 0)
   })
 
-  test('pageSize within 0–1000 is accepted, and every page is read', async (t) => {
-    const { client } = await catalog(t)
-    const tools = await client.actions.langchain.getTools({ identifier: IDENTIFIER, pageSize: 1 })
-    assert.equal(tools.length, 4)
+  test('pageSize sets the size of each page, and every page is read', async (t) => {
+    const { client, local } = await catalog(t)
+    local.resetStats()
+    assert.equal((await client.actions.langchain.getTools({ identifier: IDENTIFIER })).length, 4)
+    assert.equal(local.stats()['tools.scoped'], 1, 'one page of the default size')
+    local.resetStats()
+    assert.equal((await client.actions.langchain.getTools({ identifier: IDENTIFIER, pageSize: 1 })).length, 4)
+    assert.ok(local.stats()['tools.scoped'] >= 4, 'a page per tool')
   })
 })
 

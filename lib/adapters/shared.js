@@ -39,15 +39,11 @@ async function loadOptional(specifier, feature) {
 
 const PARAMS = ['identifier', 'connectionNames', 'providers', 'toolNames', 'pageSize', 'signal']
 
-/** The adapters' own argument rules (Rust checks the rest as for `forLLM`). */
+/** The adapters' own argument rule; Rust checks the values (pageSize included) as for `forLLM`. */
 function checkParams(method, params) {
   const unknown = Object.keys(params).find((key) => !PARAMS.includes(key))
   if (unknown !== undefined) {
     throw new X.ScalekitValidationException(`${method}: unknown parameter "${unknown}" (it takes ${PARAMS.join(', ')})`, unknown)
-  }
-  const { pageSize } = params
-  if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 0 && pageSize <= 1000)) {
-    throw new X.ScalekitValidationException('pageSize must be an integer from 0 to 1000', 'pageSize')
   }
 }
 

@@ -200,8 +200,11 @@ pub fn for_llm_format(params: &Params) -> Result<LlmFormat, ScalekitError> {
 }
 
 /// One page of the scoped tools `forLLM` reads (all pages, following `nextPageToken`).
+/// The caller's `pageSize` (the Python SDK's `page_size`) sets every page's size.
 pub fn for_llm_page(params: &Params, page_token: &str) -> Result<RestCall, ScalekitError> {
-    let paging = Params::from_json(&json!({ "pageToken": page_token }).to_string())?;
+    let page_size = params.number("pageSize")?;
+    let paging =
+        Params::from_json(&json!({ "pageToken": page_token, "pageSize": page_size }).to_string())?;
     scoped_call(
         identifier(params)?,
         params.string_list("connectionNames")?,
@@ -465,5 +468,19 @@ mod tests {
             p["arguments"] = bad;
             assert!(execute_llm_tool_call(&params(p)).is_err());
         }
+    }
+
+    #[test]
+    fn for_llm_pages_take_the_callers_page_size() {
+        let call = for_llm_page(&params(json!({"identifier": "u", "pageSize": 5})), "t2").unwrap();
+        assert_eq!(
+            call.query.as_deref(),
+            Some("identifier=u&page_size=5&page_token=t2")
+        );
+        let call = for_llm_page(&params(json!({"identifier": "u"})), "").unwrap();
+        assert_eq!(call.query.as_deref(), Some("identifier=u"));
+        let err =
+            for_llm_page(&params(json!({"identifier": "u", "pageSize": 1001})), "").unwrap_err();
+        assert!(err.to_string().contains("pageSize"), "{err}");
     }
 }
