@@ -194,6 +194,30 @@ pub fn parse_page_token(token: &str) -> Option<usize> {
     token.strip_prefix("offset_")?.parse().ok()
 }
 
+/// One page (`offset`, `size`) of `items` under `key`, with the page fields of every list
+/// response: `next_page_token`, `prev_page_token`, `total_size` (every item, not the page's).
+pub fn paged(key: &str, items: Vec<Value>, (offset, size): (usize, usize)) -> Map<String, Value> {
+    let total = items.len();
+    let end = offset.saturating_add(size);
+    let next = if end < total {
+        page_token(end)
+    } else {
+        String::new()
+    };
+    let prev = if offset > 0 {
+        page_token(offset.saturating_sub(size))
+    } else {
+        String::new()
+    };
+    let page: Vec<Value> = items.into_iter().skip(offset).take(size).collect();
+    let mut m = Map::new();
+    m.insert(key.into(), Value::Array(page));
+    m.insert("next_page_token".into(), json!(next));
+    m.insert("prev_page_token".into(), json!(prev));
+    m.insert("total_size".into(), json!(total));
+    m
+}
+
 /// A magic link the store issued: which account it authorizes, until when (the link's routes
 /// and their rules are in `links`).
 pub struct MagicLink {
