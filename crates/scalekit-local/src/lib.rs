@@ -78,6 +78,8 @@ pub enum EmulatorError {
     Tls(String),
     #[error("cannot start the emulator: {0}")]
     Start(String),
+    #[error("cannot sign the session token: {0}")]
+    Sign(String),
     #[error("no connected account {identifier:?} on connection {connection_name:?}")]
     AccountNotFound {
         connection_name: String,
@@ -233,6 +235,16 @@ impl LocalScalekit {
     /// `organization_id` and `user_id`.
     pub fn accounts_json(&self) -> serde_json::Value {
         lock(&self.shared.store).accounts_json()
+    }
+
+    /// Signs any JWT claims with this instance's MCP session-token key (the `kid` its gateway
+    /// accepts): for tests of what the gateway refuses, such as an expired token or one for
+    /// another server (docs/wire-protocol.md §13).
+    pub fn sign_session_token(&self, claims: &serde_json::Value) -> Result<String, EmulatorError> {
+        self.shared
+            .mcp_signer
+            .sign(claims)
+            .map_err(|e| EmulatorError::Sign(e.message))
     }
 
     /// Stops both servers: no new connections, in-flight requests get [`GRACE`], then the rest
