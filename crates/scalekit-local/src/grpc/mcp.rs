@@ -25,7 +25,11 @@ fn opt_text(v: &Value, key: &str) -> Option<String> {
 
 /// A configuration's writable fields (name, description, mappings) as the REST body's; output
 /// fields are left out, as the REST side ignores them.
-fn config_body(name: &str, description: &str, mappings: &[pb::McpConfigConnectionToolMapping]) -> Map<String, Value> {
+fn config_body(
+    name: &str,
+    description: &str,
+    mappings: &[pb::McpConfigConnectionToolMapping],
+) -> Map<String, Value> {
     let mut m = fields([("name", Some(name)), ("description", Some(description))]);
     m.retain(|_, v| v.as_str() != Some(""));
     if !mappings.is_empty() {
@@ -170,7 +174,10 @@ impl Mcp {
         })
     }
 
-    fn ensure_instance(&self, r: pb::EnsureMcpInstanceRequest) -> Answer<pb::EnsureMcpInstanceResponse> {
+    fn ensure_instance(
+        &self,
+        r: pb::EnsureMcpInstanceRequest,
+    ) -> Answer<pb::EnsureMcpInstanceResponse> {
         let body = fields([
             ("name", Some(&*r.name)),
             ("config_name", Some(&*r.config_name)),
@@ -182,7 +189,10 @@ impl Mcp {
         })
     }
 
-    fn list_instances(&self, r: pb::ListMcpInstancesRequest) -> Answer<pb::ListMcpInstancesResponse> {
+    fn list_instances(
+        &self,
+        r: pb::ListMcpInstancesRequest,
+    ) -> Answer<pb::ListMcpInstancesResponse> {
         let f = r.filter.unwrap_or_default();
         let q = list_query(
             [
@@ -211,7 +221,10 @@ impl Mcp {
         })
     }
 
-    fn update_instance(&self, r: pb::UpdateMcpInstanceRequest) -> Answer<pb::UpdateMcpInstanceResponse> {
+    fn update_instance(
+        &self,
+        r: pb::UpdateMcpInstanceRequest,
+    ) -> Answer<pb::UpdateMcpInstanceResponse> {
         let body = fields([
             ("instance_id", Some(&*r.instance_id)),
             ("name", Some(&*r.name)),
@@ -223,12 +236,18 @@ impl Mcp {
         })
     }
 
-    fn delete_instance(&self, r: pb::DeleteMcpInstanceRequest) -> Answer<pb::DeleteMcpInstanceResponse> {
+    fn delete_instance(
+        &self,
+        r: pb::DeleteMcpInstanceRequest,
+    ) -> Answer<pb::DeleteMcpInstanceResponse> {
         api::delete_instance(&self.0, &fields([("instance_id", Some(&*r.instance_id))]))?;
         Ok(pb::DeleteMcpInstanceResponse {})
     }
 
-    fn auth_state(&self, r: pb::GetMcpInstanceAuthStateRequest) -> Answer<pb::GetMcpInstanceAuthStateResponse> {
+    fn auth_state(
+        &self,
+        r: pb::GetMcpInstanceAuthStateRequest,
+    ) -> Answer<pb::GetMcpInstanceAuthStateResponse> {
         let mut body = fields([("instance_id", Some(&*r.instance_id))]);
         body.insert("include_auth_links".into(), json!(r.include_auth_links));
         let a = api::instance_auth_state(&self.0, &body)?;
@@ -268,7 +287,10 @@ impl Mcp {
         Ok(pb::ListMcpConnectedAccountsResponse { connected_accounts })
     }
 
-    fn session_token(&self, r: pb::CreateMcpSessionTokenRequest) -> Answer<pb::CreateMcpSessionTokenResponse> {
+    fn session_token(
+        &self,
+        r: pb::CreateMcpSessionTokenRequest,
+    ) -> Answer<pb::CreateMcpSessionTokenResponse> {
         let mut body = fields([
             ("mcp_config_id", Some(&*r.mcp_config_id)),
             ("key_id", Some(&*r.key_id)),

@@ -121,8 +121,9 @@ pub fn connected_accounts(shared: &Shared, body: &Map<String, Value>) -> Answer 
 pub fn session_token(shared: &Shared, body: &Map<String, Value>) -> Answer {
     let req = validate::token_request(body)?;
     let grant = lock(&shared.store).grant(&req, base(shared))?;
-    let (token, expires_at) = shared
-        .mcp_signer
-        .mint(grant, &req.identifier, req.ttl, req.access)?;
+    let (token, expires_at) =
+        shared
+            .mcp_signer
+            .mint(grant, &req.identifier, req.ttl, req.access)?;
     Ok(json!({ "token": token, "expires_at": rfc3339(expires_at) }))
 }

@@ -101,7 +101,8 @@ async fn serve(shared: Arc<Shared>, service: Mcp, target: Target, mut req: Reque
     shared.stats.count(endpoint::McpGateway::NAME);
     let session = match admit(&shared, target, req.headers()) {
         Ok(s) => s,
-        Err(resp) => return resp,
+        Err(None) => return ApiError::not_found("no MCP server at this URL").into_response(),
+        Err(Some(why)) => return unauthorized(&why),
     };
     req.extensions_mut().insert(session);
     match service.oneshot(req).await {
@@ -110,9 +111,9 @@ async fn serve(shared: Arc<Shared>, service: Mcp, target: Target, mut req: Reque
     }
 }
 
-/// The addressed server (404 when there is none), then the bearer (401 unless it is a session
-/// token of this instance for exactly this server).
-fn admit(shared: &Shared, target: Target, headers: &HeaderMap) -> Result<Session, Response> {
+/// The addressed server (`Err(None)`: there is none), then the bearer (`Err(Some(why))` unless
+/// it is a session token of this instance for exactly this server).
+fn admit(shared: &Shared, target: Target, headers: &HeaderMap) -> Result<Session, Option<Refusal>> {
     let base = &shared.settings.base_url;
     let (server, audience, expected) = {
         let store = lock(&shared.store);
@@ -126,19 +127,16 @@ fn admit(shared: &Shared, target: Target, headers: &HeaderMap) -> Result<Session
                 (Server::Connection(c.name.clone()), url, c.id.clone())
             }),
         };
-        found.ok_or_else(|| ApiError::not_found("no MCP server at this URL").into_response())?
+        found.ok_or(None)?
     };
-    let token = bearer(headers).ok_or_else(|| unauthorized(&Refusal::Missing))?;
-    let claims = shared
-        .mcp_signer
-        .verify(token, &audience)
-        .map_err(|r| unauthorized(&r))?;
+    let token = bearer(headers).ok_or(Some(Refusal::Missing))?;
+    let claims = shared.mcp_signer.verify(token, &audience).map_err(Some)?;
     let named = match &server {
         Server::Config(_) => claims.mcp_cfg.as_deref(),
         Server::Connection(_) => claims.conn_id.as_deref(),
     };
     if named != Some(expected.as_str()) {
-        return Err(unauthorized(&Refusal::Audience));
+        return Err(Some(Refusal::Audience));
     }
     Ok(Session {
         read_only: claims.read_only(),

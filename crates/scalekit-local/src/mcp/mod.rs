@@ -35,11 +35,16 @@ pub fn seed(
         let body: Map<String, Value> = Map::from_iter([
             ("name".to_owned(), json!(s.name)),
             ("description".to_owned(), json!(s.description)),
-            ("connection_tool_mappings".to_owned(), Value::Array(mappings)),
+            (
+                "connection_tool_mappings".to_owned(),
+                Value::Array(mappings),
+            ),
         ]);
         validate::create_config(&body)
             .and_then(|w| store.create_mcp_config(w, tools))
-            .map_err(|e| EmulatorError::Options(format!("mcpConfigs[{i}] ({}): {}", s.name, e.message)))?;
+            .map_err(|e| {
+                EmulatorError::Options(format!("mcpConfigs[{i}] ({}): {}", s.name, e.message))
+            })?;
     }
     Ok(())
 }

@@ -174,13 +174,13 @@ impl Signer {
         v.set_audience(&[audience]);
         v.set_issuer(&[&self.issuer]);
         v.set_required_spec_claims(&["exp", "sub", "aud", "iss"]);
-        let data = jsonwebtoken::decode::<Claims>(token, &key.decoding, &v).map_err(|e| {
-            match e.kind() {
-                ErrorKind::ExpiredSignature => Refusal::Expired,
-                ErrorKind::InvalidAudience => Refusal::Audience,
-                ErrorKind::InvalidSignature => Refusal::Signature,
-                _ => invalid(e),
-            }
+        let data = jsonwebtoken::decode::<Claims>(token, &key.decoding, &v).map_err(|e| match e
+            .kind()
+        {
+            ErrorKind::ExpiredSignature => Refusal::Expired,
+            ErrorKind::InvalidAudience => Refusal::Audience,
+            ErrorKind::InvalidSignature => Refusal::Signature,
+            _ => invalid(e),
         })?;
         if data.claims.token_type != TOKEN_TYPE {
             return Err(Refusal::Invalid("token_type is not mcp_session".into()));

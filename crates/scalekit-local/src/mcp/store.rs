@@ -66,7 +66,8 @@ impl Store {
             let at = format!("connection_tool_mappings[{i}]");
             let name = &m.connection;
             let known = self.connection(name).is_some();
-            if !known && !(self.auto_provision && name.chars().all(connector_char)) {
+            let provisioned = self.auto_provision && name.chars().all(connector_char);
+            if !(known || provisioned) {
                 return Err(ApiError::invalid(format!(
                     "{at}.connection_name: no connection named {name:?} is configured"
                 )));
@@ -190,7 +191,9 @@ impl Store {
     pub fn list_mcp_configs(&self, q: &ConfigQuery, base_url: &str) -> Value {
         let keep = |c: &McpConfig| {
             q.id.as_ref().is_none_or(|id| &c.id == id)
-                && q.name.as_ref().is_none_or(|n| c.name.eq_ignore_ascii_case(n))
+                && q.name
+                    .as_ref()
+                    .is_none_or(|n| c.name.eq_ignore_ascii_case(n))
                 && q.server_id.as_ref().is_none_or(|s| &c.server_id == s)
                 && q.search.as_ref().is_none_or(|s| starts_with_ci(&c.name, s))
                 && q.provider.as_ref().is_none_or(|p| {
@@ -211,7 +214,11 @@ impl Store {
 
     /// The catalog tools a configuration exposes, in mapping order: a mapping's listed tools, or
     /// every tool of its connection.
-    pub fn config_tools<'t>(&self, c: &McpConfig, tools: &'t [CatalogTool]) -> Vec<&'t CatalogTool> {
+    pub fn config_tools<'t>(
+        &self,
+        c: &McpConfig,
+        tools: &'t [CatalogTool],
+    ) -> Vec<&'t CatalogTool> {
         let mut out = Vec::new();
         for m in &c.mappings {
             if m.tools.is_empty() {
@@ -251,9 +258,10 @@ impl Store {
     ) -> Result<McpInstance, ApiError> {
         let config_id = self.config_by_name(config_name)?.id.clone();
         let name = name.unwrap_or(config_name).to_owned();
-        let found = self.mcp.instances.iter().position(|x| {
-            x.config_id == config_id && x.user_identifier == user && x.name == name
-        });
+        let found =
+            self.mcp.instances.iter().position(|x| {
+                x.config_id == config_id && x.user_identifier == user && x.name == name
+            });
         let i = match found {
             Some(i) => i,
             None => {
@@ -415,9 +423,11 @@ impl Store {
     /// The connection a connection token is for: matched without regard to case (an exact match
     /// first); provisioned when none are configured.
     fn token_connection(&mut self, key: &str) -> Result<Connection, ApiError> {
-        let found = self
-            .connection(key)
-            .or_else(|| self.connections.iter().find(|c| c.name.eq_ignore_ascii_case(key)));
+        let found = self.connection(key).or_else(|| {
+            self.connections
+                .iter()
+                .find(|c| c.name.eq_ignore_ascii_case(key))
+        });
         match found {
             Some(c) => Ok(c.clone()),
             None if self.auto_provision => self.connection_for_write(key),
@@ -464,7 +474,12 @@ impl Store {
                             identifier: Some(user.clone()),
                             ..Selector::default()
                         };
-                        self.insert_account(&conn, &sel, Status::PendingAuth, WritePayload::default())
+                        self.insert_account(
+                            &conn,
+                            &sel,
+                            Status::PendingAuth,
+                            WritePayload::default(),
+                        )
                     }
                 };
                 Ok(Grant {

@@ -205,7 +205,10 @@ fn duration(v: &Value) -> Result<Duration, ApiError> {
             let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
             if whole.is_empty()
                 || fraction.len() > 9
-                || !whole.bytes().chain(fraction.bytes()).all(|b| b.is_ascii_digit())
+                || !whole
+                    .bytes()
+                    .chain(fraction.bytes())
+                    .all(|b| b.is_ascii_digit())
             {
                 return Err(bad());
             }
@@ -270,12 +273,14 @@ mod tests {
     #[test]
     fn durations_read_as_protojson_writes_them() {
         assert_eq!(duration(&json!("3600s")), Ok(Duration::from_secs(3600)));
-        assert_eq!(
-            duration(&json!("90.5s")),
-            Ok(Duration::from_millis(90_500))
-        );
+        assert_eq!(duration(&json!("90.5s")), Ok(Duration::from_millis(90_500)));
         assert_eq!(duration(&json!(120)), Ok(Duration::from_secs(120)));
-        for bad in [json!("60"), json!("-60s"), json!("1.0000000001s"), json!(true)] {
+        for bad in [
+            json!("60"),
+            json!("-60s"),
+            json!("1.0000000001s"),
+            json!(true),
+        ] {
             assert!(duration(&bad).is_err(), "{bad}");
         }
     }
@@ -301,7 +306,10 @@ mod tests {
 
     #[test]
     fn config_names_are_lower_case_and_short() {
-        assert_eq!(config_name(Some("daily-summarizer_2")), Ok("daily-summarizer_2".into()));
+        assert_eq!(
+            config_name(Some("daily-summarizer_2")),
+            Ok("daily-summarizer_2".into())
+        );
         for bad in ["Daily", "a b", &"x".repeat(101)] {
             assert!(config_name(Some(bad)).is_err(), "{bad}");
         }

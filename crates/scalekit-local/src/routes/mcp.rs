@@ -40,11 +40,22 @@ pub async fn create_config(_: Authorized<McpCreateConfig>, State(s): Shr, body: 
     Ok(Reply(StatusCode::CREATED, created))
 }
 
-pub async fn list_configs(_: Authorized<McpListConfigs>, State(s): Shr, RawQuery(q): RawQuery) -> Answer {
-    Ok(Reply::ok(api::list_configs(&s, &Query::parse(q.as_deref()))?))
+pub async fn list_configs(
+    _: Authorized<McpListConfigs>,
+    State(s): Shr,
+    RawQuery(q): RawQuery,
+) -> Answer {
+    Ok(Reply::ok(api::list_configs(
+        &s,
+        &Query::parse(q.as_deref()),
+    )?))
 }
 
-pub async fn get_config(_: Authorized<McpGetConfig>, State(s): Shr, Path(id): Path<String>) -> Answer {
+pub async fn get_config(
+    _: Authorized<McpGetConfig>,
+    State(s): Shr,
+    Path(id): Path<String>,
+) -> Answer {
     Ok(Reply::ok(api::get_config(&s, &path_only("config_id", id))?))
 }
 
@@ -54,11 +65,21 @@ pub async fn update_config(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Answer {
-    Ok(Reply::ok(api::update_config(&s, &with_path(&body, "config_id", id)?)?))
+    Ok(Reply::ok(api::update_config(
+        &s,
+        &with_path(&body, "config_id", id)?,
+    )?))
 }
 
-pub async fn delete_config(_: Authorized<McpDeleteConfig>, State(s): Shr, Path(id): Path<String>) -> Answer {
-    Ok(Reply::ok(api::delete_config(&s, &path_only("config_id", id))?))
+pub async fn delete_config(
+    _: Authorized<McpDeleteConfig>,
+    State(s): Shr,
+    Path(id): Path<String>,
+) -> Answer {
+    Ok(Reply::ok(api::delete_config(
+        &s,
+        &path_only("config_id", id),
+    )?))
 }
 
 pub async fn connected_accounts(
@@ -91,7 +112,11 @@ pub async fn connection_token(
     Ok(Reply::ok(api::session_token(&s, &body)?))
 }
 
-pub async fn ensure_instance(_: Authorized<McpEnsureInstance>, State(s): Shr, body: Bytes) -> Answer {
+pub async fn ensure_instance(
+    _: Authorized<McpEnsureInstance>,
+    State(s): Shr,
+    body: Bytes,
+) -> Answer {
     Ok(Reply::ok(api::ensure_instance(&s, &parse_body(&body)?)?))
 }
 
@@ -100,11 +125,21 @@ pub async fn list_instances(
     State(s): Shr,
     RawQuery(q): RawQuery,
 ) -> Answer {
-    Ok(Reply::ok(api::list_instances(&s, &Query::parse(q.as_deref()))?))
+    Ok(Reply::ok(api::list_instances(
+        &s,
+        &Query::parse(q.as_deref()),
+    )?))
 }
 
-pub async fn get_instance(_: Authorized<McpGetInstance>, State(s): Shr, Path(id): Path<String>) -> Answer {
-    Ok(Reply::ok(api::get_instance(&s, &path_only("instance_id", id))?))
+pub async fn get_instance(
+    _: Authorized<McpGetInstance>,
+    State(s): Shr,
+    Path(id): Path<String>,
+) -> Answer {
+    Ok(Reply::ok(api::get_instance(
+        &s,
+        &path_only("instance_id", id),
+    )?))
 }
 
 pub async fn update_instance(
@@ -113,7 +148,10 @@ pub async fn update_instance(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Answer {
-    Ok(Reply::ok(api::update_instance(&s, &with_path(&body, "instance_id", id)?)?))
+    Ok(Reply::ok(api::update_instance(
+        &s,
+        &with_path(&body, "instance_id", id)?,
+    )?))
 }
 
 pub async fn delete_instance(
@@ -121,7 +159,10 @@ pub async fn delete_instance(
     State(s): Shr,
     Path(id): Path<String>,
 ) -> Answer {
-    Ok(Reply::ok(api::delete_instance(&s, &path_only("instance_id", id))?))
+    Ok(Reply::ok(api::delete_instance(
+        &s,
+        &path_only("instance_id", id),
+    )?))
 }
 
 /// `POST /api/v1/mcp/instances/{instance_id}:get_auth_state`: a custom verb, so the colon and
