@@ -4,7 +4,7 @@
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
 
-use crate::model::{paged, parse_page_token, Status};
+use crate::model::{page_offset, paged, Status};
 use crate::options::{ToolAnnotations, ToolConfig};
 use crate::routes::validate::{check_connector, max_len};
 use crate::store::Store;
@@ -138,12 +138,7 @@ fn page(q: &Query) -> Result<(usize, usize), ApiError> {
             Err(_) => return Err(ApiError::invalid("page_size: must be a whole number")),
         },
     };
-    let offset = match q.opt("page_token") {
-        None => 0,
-        Some(t) => parse_page_token(t)
-            .ok_or_else(|| ApiError::invalid("page_token: not a token of this server"))?,
-    };
-    Ok((offset, size))
+    Ok((page_offset(q.opt("page_token"))?, size))
 }
 
 fn required<'a>(q: &'a Query, name: &str) -> Result<&'a str, ApiError> {

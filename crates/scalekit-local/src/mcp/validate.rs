@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use super::model::{
     AccessLevel, ConfigQuery, ConfigWrite, InstanceQuery, Mapping, Target, TokenRequest,
 };
-use crate::model::parse_page_token;
+use crate::model::page_offset;
 use crate::routes::validate::max_len;
 use crate::wire::{ApiError, Input, Query};
 
@@ -136,12 +136,7 @@ fn page(q: &Query) -> Result<(usize, usize), ApiError> {
             Err(_) => return Err(ApiError::invalid("page_size: must be an unsigned integer")),
         },
     };
-    let offset = match q.opt("page_token") {
-        None => 0,
-        Some(t) => parse_page_token(t)
-            .ok_or_else(|| ApiError::invalid("page_token: not a token this server issued"))?,
-    };
-    Ok((offset, size))
+    Ok((page_offset(q.opt("page_token"))?, size))
 }
 
 fn owned(q: &Query, key: &str) -> Option<String> {
