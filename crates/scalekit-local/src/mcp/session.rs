@@ -149,7 +149,9 @@ impl Signer {
             ca_ids: grant.account_ids,
             access_level: access.name().to_owned(),
         };
-        let token = self.sign(&serde_json::to_value(&claims).unwrap_or_default())?;
+        let claims = serde_json::to_value(&claims)
+            .map_err(|e| ApiError::internal(format!("session token claims: {e}")))?;
+        let token = self.sign(&claims)?;
         Ok((token, expires_at))
     }
 
