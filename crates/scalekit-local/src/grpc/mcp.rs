@@ -110,6 +110,22 @@ fn instance_msg(v: &Value) -> pb::McpInstance {
     }
 }
 
+/// An auth-state row (REST JSON `v`) as `$message`: the two row messages share their fields, but
+/// one declares the account's fields `optional` (read with `opt_text`) and the other plain strings.
+macro_rules! auth_row {
+    ($message:path, $v:expr, $account_field:expr) => {{
+        let v: &Value = $v;
+        $message {
+            connection_id: convert::string(v, "connection_id"),
+            connection_name: convert::string(v, "connection_name"),
+            provider: convert::string(v, "provider"),
+            connected_account_id: $account_field(v, "connected_account_id"),
+            connected_account_status: $account_field(v, "connected_account_status"),
+            authentication_link: convert::string(v, "authentication_link"),
+        }
+    }};
+}
+
 /// The items of an answer's list under `key`.
 fn items<'a>(answer: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
     answer
@@ -252,14 +268,7 @@ impl Mcp {
         body.insert("include_auth_links".into(), json!(r.include_auth_links));
         let a = api::instance_auth_state(&self.0, &body)?;
         let connections = items(&a, "connections")
-            .map(|v| pb::McpInstanceConnectionAuthState {
-                connection_id: convert::string(v, "connection_id"),
-                connection_name: convert::string(v, "connection_name"),
-                provider: convert::string(v, "provider"),
-                connected_account_id: convert::string(v, "connected_account_id"),
-                connected_account_status: convert::string(v, "connected_account_status"),
-                authentication_link: convert::string(v, "authentication_link"),
-            })
+            .map(|v| auth_row!(pb::McpInstanceConnectionAuthState, v, convert::string))
             .collect();
         Ok(pb::GetMcpInstanceAuthStateResponse { connections })
     }
@@ -275,14 +284,7 @@ impl Mcp {
         body.insert("include_auth_link".into(), json!(r.include_auth_link));
         let a = api::connected_accounts(&self.0, &body)?;
         let connected_accounts = items(&a, "connected_accounts")
-            .map(|v| pb::McpConnectionAuthState {
-                connection_id: convert::string(v, "connection_id"),
-                connection_name: convert::string(v, "connection_name"),
-                provider: convert::string(v, "provider"),
-                connected_account_id: opt_text(v, "connected_account_id"),
-                connected_account_status: opt_text(v, "connected_account_status"),
-                authentication_link: convert::string(v, "authentication_link"),
-            })
+            .map(|v| auth_row!(pb::McpConnectionAuthState, v, opt_text))
             .collect();
         Ok(pb::ListMcpConnectedAccountsResponse { connected_accounts })
     }
