@@ -427,3 +427,35 @@ async fn control_plane_calls_need_a_bearer() {
     let resp = api.http.get(api.url(CONFIGS)).send().await.unwrap();
     assert_eq!(resp.status(), 401);
 }
+
+#[tokio::test]
+async fn a_broken_mcp_configs_option_fails_the_start_naming_it() {
+    let start = |json: Value| async move {
+        scalekit_local::LocalScalekit::start(crate::common::options(json))
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    };
+    let e = start(json!({"mcpConfigs": [{"name": "ok"}, {"name": "Not-OK"}]})).await;
+    assert_eq!(
+        e,
+        Err(
+            "invalid emulator options: mcpConfigs[1] (Not-OK): name: must match ^[a-z0-9_-]+$"
+                .into()
+        )
+    );
+    let e = start(json!({
+        "connections": [{"name": "crm"}],
+        "mcpConfigs": [{"name": "x", "connectionToolMappings": [{"connectionName": "crm", "tools": ["nope"]}]}],
+    }))
+    .await;
+    assert!(
+        e.as_ref()
+            .is_err_and(|m| m.contains("\"nope\" is not a tool of connection \"crm\"")),
+        "{e:?}"
+    );
+    let bad_hint = scalekit_local::EmulatorOptions::from_json(
+        r#"{"tools": [{"name": "t", "connection": "c", "annotations": {"readonly": true}, "request": {"path": "/"}}]}"#,
+    );
+    assert!(bad_hint.is_err_and(|e| e.to_string().contains("unknown field `readonly`")));
+}
