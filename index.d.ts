@@ -934,7 +934,29 @@ export interface LocalTool {
   description?: string
   /** JSON Schema of the input (required properties and basic types are checked). Default `{ type: 'object' }`. */
   inputSchema?: Record<string, unknown>
+  /**
+   * MCP hints, kept in the tool's `definition.annotations` in Scalekit's snake_case
+   * (`read_only_hint`, …) and shown in camelCase by the MCP gateway's `tools/list`. A READ_ONLY
+   * session token uses only tools with `readOnlyHint: true`.
+   */
+  annotations?: LocalToolAnnotations
   request: { method?: string; path: string }
+}
+
+export interface LocalToolAnnotations {
+  readOnlyHint?: boolean
+  destructiveHint?: boolean
+  idempotentHint?: boolean
+  openWorldHint?: boolean
+}
+
+/** An MCP configuration present from the start: its server is `{url}/mcp/v3/servers/<id>`. */
+export interface LocalMcpConfig {
+  /** 1–100 characters of `[a-z0-9_-]`, unique. */
+  name: string
+  description?: string
+  /** At most 25; `tools` empty or absent: every tool of that connection. */
+  connectionToolMappings?: { connectionName: string; tools?: string[] }[]
 }
 
 export interface LocalScalekitOptions {
@@ -953,6 +975,8 @@ export interface LocalScalekitOptions {
   accounts?: LocalSeedAccount[]
   /** The tool catalog: each tool runs through its connection's upstream with the account's credentials. */
   tools?: LocalTool[]
+  /** MCP configurations, checked as CreateMcpConfig checks them (mapped connections and tools must exist). */
+  mcpConfigs?: LocalMcpConfig[]
   /**
    * Answer Tool Proxy calls to the built-in echo upstream in-process, without the second HTTP hop
    * (for load tests and benchmarks). Same answer shape, but the echoed headers are those the proxy

@@ -29,6 +29,8 @@ export async function flow(): Promise<void> {
     connections: [{ name: 'crm', authType: 'API_KEY', apiKey: { header: 'X-API-Key' } }],
     accounts: [{ connectionName: 'crm', identifier: 'user_1', authorizationDetails: { static_auth: { details: { api_key: 'k' } } } }],
     tokenTtlSeconds: 60,
+    tools: [{ name: 'crm_list', connection: 'crm', annotations: { readOnlyHint: true, openWorldHint: false }, request: { path: '/v1/customers' } }],
+    mcpConfigs: [{ name: 'crm-reader', description: 'Reads the CRM', connectionToolMappings: [{ connectionName: 'crm', tools: ['crm_list'] }] }],
   }
   const local: LocalScalekit = await LocalScalekit.start(options)
   const env: string = local.env().SCALEKIT_ENV_URL

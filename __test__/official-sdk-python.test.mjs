@@ -20,19 +20,14 @@ import path from 'node:path'
 import sk from '../index.js'
 import { ROOT, startLocal, envWithoutScalekit, runCommand } from './helpers.mjs'
 import { startCommand, buildStandalone } from './support/commands.mjs'
+import { describeRun, pythonVenv, PIP_TIMEOUT_MS, VENV_TIMEOUT_MS } from './support/python.mjs'
 
 const SDK = 'scalekit-sdk-python==2.21.0'
 const SNIPPET = path.join(ROOT, '__test__', 'support', 'python_tool_proxy.py')
 // The snippet's own names.
 const CONNECTION = 'your-provider-connection'
 const IDENTIFIER = 'user_123'
-const VENV_TIMEOUT_MS = 60_000
-const PIP_TIMEOUT_MS = 300_000
 const RUN_TIMEOUT_MS = 90_000
-
-function describeRun(r) {
-  return `exit ${r.code}${r.signal ? ` (${r.signal})` : ''}${r.timedOut ? ', timed out' : ''}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`
-}
 
 /** One GET, as a browser would send it; resolves `{ status, location }` once the body is read. */
 function get(url, ca) {
@@ -59,28 +54,6 @@ async function followAsBrowser(link, ca) {
     url = new URL(location, url)
   }
   throw new Error(`too many redirects: ${hops.join(' → ')}`)
-}
-
-/** A venv with the official SDK from the registry; `null` (the test skipped) without venv support. */
-async function sdkVenv(t, dir) {
-  const venv = path.join(dir, 'venv')
-  const made = await runCommand('python3', ['-m', 'venv', venv], { t, cwd: dir, env: process.env, input: '', timeoutMs: VENV_TIMEOUT_MS })
-  if (made.error || made.code !== 0) {
-    const why = made.error ? made.error.message : (made.stderr.trim().split('\n').pop() ?? `exit ${made.code}`)
-    t.skip(`python3 -m venv is unavailable here (${why})`)
-    return null
-  }
-  const python = process.platform === 'win32' ? path.join(venv, 'Scripts', 'python.exe') : path.join(venv, 'bin', 'python')
-  // From the registry, into the temporary venv (pip's own cache, if any, stays outside the repo).
-  const pip = await runCommand(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', SDK], {
-    t,
-    cwd: dir,
-    env: process.env,
-    input: '',
-    timeoutMs: PIP_TIMEOUT_MS,
-  })
-  assert.equal(pip.code, 0, `pip install ${SDK} failed: ${describeRun(pip)}`)
-  return python
 }
 
 /**
@@ -144,7 +117,7 @@ const TEST_TIMEOUT_MS = VENV_TIMEOUT_MS + PIP_TIMEOUT_MS + 2 * RUN_TIMEOUT_MS + 
 test(`the docs' Python Tool Proxy snippet with ${SDK}, against LocalScalekit over TLS`, { timeout: TEST_TIMEOUT_MS }, async (t) => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'skn-python-sdk-'))
   t.after(() => rm(dir, { recursive: true, force: true }))
-  const python = await sdkVenv(t, dir)
+  const python = await pythonVenv(t, dir, [SDK])
   if (python === null) return
 
   await t.test('LocalScalekit started in this process', async (t) => {

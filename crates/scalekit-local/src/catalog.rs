@@ -4,8 +4,8 @@
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
 
-use crate::model::{page_token, parse_page_token, Status};
-use crate::options::ToolConfig;
+use crate::model::{page_offset, paged, Status};
+use crate::options::{ToolAnnotations, ToolConfig};
 use crate::routes::validate::{check_connector, max_len};
 use crate::store::Store;
 use crate::wire::{rfc3339, ApiError, Query};
@@ -22,6 +22,8 @@ pub struct CatalogTool {
     pub connection: String,
     pub description: String,
     pub input_schema: Value,
+    /// The MCP hints in Scalekit's snake_case (`read_only_hint`, …), docs/wire-protocol.md §13.
+    pub annotations: Option<Map<String, Value>>,
     /// Upper-case HTTP method.
     pub method: String,
     pub path: String,
@@ -31,20 +33,46 @@ pub struct CatalogTool {
 impl CatalogTool {
     /// `Tool` in wire shape; `definition` keys are never case-converted (`input_schema` stays).
     pub fn wire(&self, provider: &str) -> Value {
+        let mut definition = json!({
+            "name": self.name,
+            "description": self.description,
+            "input_schema": self.input_schema,
+        });
+        if let (Some(a), Value::Object(d)) = (&self.annotations, &mut definition) {
+            d.insert("annotations".into(), Value::Object(a.clone()));
+        }
         json!({
             "id": self.id,
             "provider": provider,
-            "definition": {
-                "name": self.name,
-                "description": self.description,
-                "input_schema": self.input_schema,
-            },
+            "definition": definition,
             "metadata": {},
             "tags": [],
             "is_default": true,
             "updated_at": rfc3339(self.updated_at),
         })
     }
+
+    /// Annotated `read_only_hint: true`: what a READ_ONLY MCP session token may use.
+    pub fn read_only(&self) -> bool {
+        self.annotations
+            .as_ref()
+            .and_then(|a| a.get("read_only_hint"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    }
+}
+
+/// The `annotations` option in Scalekit's snake_case, the hints given only.
+fn annotations(a: &ToolAnnotations) -> Map<String, Value> {
+    [
+        ("read_only_hint", a.read_only_hint),
+        ("destructive_hint", a.destructive_hint),
+        ("idempotent_hint", a.idempotent_hint),
+        ("open_world_hint", a.open_world_hint),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| (k.to_owned(), Value::Bool(v))))
+    .collect()
 }
 
 /// Checks the `tools` option: unique names, a method axum knows, a schema that is an object.
@@ -83,6 +111,7 @@ pub fn build(configs: Option<Vec<ToolConfig>>) -> Result<Vec<CatalogTool>, Emula
             connection: c.connection,
             description: c.description,
             input_schema: schema,
+            annotations: c.annotations.as_ref().map(annotations),
             method,
             path: c.request.path,
             updated_at: now,
@@ -109,35 +138,7 @@ fn page(q: &Query) -> Result<(usize, usize), ApiError> {
             Err(_) => return Err(ApiError::invalid("page_size: must be a whole number")),
         },
     };
-    let offset = match q.opt("page_token") {
-        None => 0,
-        Some(t) => parse_page_token(t)
-            .ok_or_else(|| ApiError::invalid("page_token: not a token of this server"))?,
-    };
-    Ok((offset, size))
-}
-
-/// One page of `items` under `key`, with the page fields of every list response.
-fn paged(items: Vec<Value>, (offset, size): (usize, usize)) -> Map<String, Value> {
-    let total = items.len();
-    let end = offset.saturating_add(size);
-    let next = if end < total {
-        page_token(end)
-    } else {
-        String::new()
-    };
-    let prev = if offset > 0 {
-        page_token(offset.saturating_sub(size))
-    } else {
-        String::new()
-    };
-    let page: Vec<Value> = items.into_iter().skip(offset).take(size).collect();
-    let mut m = Map::new();
-    m.insert("tools".into(), Value::Array(page));
-    m.insert("next_page_token".into(), json!(next));
-    m.insert("prev_page_token".into(), json!(prev));
-    m.insert("total_size".into(), json!(total));
-    m
+    Ok((page_offset(q.opt("page_token"))?, size))
 }
 
 fn required<'a>(q: &'a Query, name: &str) -> Result<&'a str, ApiError> {
@@ -231,7 +232,7 @@ impl<'a> ToolFilter<'a> {
 }
 
 /// A query boolean as grpc-gateway reads one (Go's `strconv.ParseBool`); absent is false.
-fn parse_bool(field: &str, v: Option<&str>) -> Result<bool, ApiError> {
+pub fn parse_bool(field: &str, v: Option<&str>) -> Result<bool, ApiError> {
     match v {
         None => Ok(false),
         Some("1" | "t" | "T" | "true" | "TRUE" | "True") => Ok(true),
@@ -250,11 +251,11 @@ pub fn list_tools(tools: &[CatalogTool], store: &Store, q: &Query) -> Result<Val
         filter.keeps(t, &p).then_some((t, p))
     });
     if !filter.summary {
-        let mut m = paged(matching.map(|(t, p)| t.wire(&p)).collect(), pg);
+        let mut m = paged("tools", matching.map(|(t, p)| t.wire(&p)).collect(), pg);
         m.insert("tool_names".into(), json!([]));
         return Ok(Value::Object(m));
     }
-    let mut m = paged(matching.map(|(t, _)| json!(t.name)).collect(), pg);
+    let mut m = paged("tools", matching.map(|(t, _)| json!(t.name)).collect(), pg);
     let names = m.insert("tools".into(), json!([]));
     m.insert("tool_names".into(), names.unwrap_or_else(|| json!([])));
     Ok(Value::Object(m))
@@ -299,7 +300,7 @@ pub fn list_scoped(tools: &[CatalogTool], store: &Store, q: &Query) -> Result<Va
             }));
         }
     }
-    Ok(Value::Object(paged(items, pg)))
+    Ok(Value::Object(paged("tools", items, pg)))
 }
 
 /// ListAvailableTools: as ListScopedTools with no filter, as plain `Tool`s.
@@ -312,7 +313,7 @@ pub fn list_available(tools: &[CatalogTool], store: &Store, q: &Query) -> Result
         .filter(|t| accounts.iter().any(|(c, _)| *c == t.connection))
         .map(|t| t.wire(&provider(store, t)))
         .collect();
-    Ok(Value::Object(paged(items, pg)))
+    Ok(Value::Object(paged("tools", items, pg)))
 }
 
 /// The input against the schema's basic rules: `required` properties and the JSON `type` of each

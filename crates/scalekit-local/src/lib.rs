@@ -17,6 +17,7 @@ mod grpc;
 mod inject;
 mod links;
 mod listener;
+mod mcp;
 mod model;
 mod options;
 mod routes;
@@ -40,13 +41,14 @@ use tokio::task::JoinHandle;
 
 pub use grpc::proto;
 pub use options::{
-    ApiKeyPlacement, AuthType, ConnectionConfig, EmulatorOptions, SeedAccount, TlsOption, TlsPem,
-    ToolConfig, ToolRequest,
+    ApiKeyPlacement, AuthType, ConnectionConfig, EmulatorOptions, McpConfigSeed, McpMappingSeed,
+    SeedAccount, TlsOption, TlsPem, ToolAnnotations, ToolConfig, ToolRequest,
 };
 pub use routes::ECHO_TOOL;
 pub use stats::ENDPOINTS;
 
 use listener::{base_url, listen, serve};
+use mcp::session::Signer;
 use model::Status;
 use scalekit_wire::sync::lock;
 use shared::{Settings, Shared};
@@ -76,6 +78,8 @@ pub enum EmulatorError {
     Tls(String),
     #[error("cannot start the emulator: {0}")]
     Start(String),
+    #[error("cannot sign the session token: {0}")]
+    Sign(String),
     #[error("no connected account {identifier:?} on connection {connection_name:?}")]
     AccountNotFound {
         connection_name: String,
@@ -119,8 +123,10 @@ impl LocalScalekit {
         let tls = tls::setup(options.tls.as_ref(), &[host.to_owned()])?;
         let base_url = base_url(if tls.is_some() { "https" } else { "http" }, api_addr);
 
-        let store = Store::new(options.connections, options.accounts, &echo_url)?;
+        let mut store = Store::new(options.connections, options.accounts, &echo_url)?;
         let tools = catalog::build(options.tools)?;
+        mcp::seed(&mut store, options.mcp_configs, &tools)?;
+        mcp::session::warm_up(&runtime);
         let http = reqwest::Client::builder()
             .no_gzip()
             .no_brotli()
@@ -144,6 +150,7 @@ impl LocalScalekit {
             inline_echo: options.inline_echo,
         };
         let shared = Arc::new(Shared {
+            mcp_signer: Signer::new(&settings.base_url),
             settings,
             store: Mutex::new(store),
             stats: Stats::default(),
@@ -157,6 +164,8 @@ impl LocalScalekit {
         let api_app = routes::router()
             // The gRPC binding (docs/wire-protocol.md §12), over the same state.
             .merge(grpc::router(shared.clone()))
+            // The MCP gateway (docs/wire-protocol.md §13).
+            .merge(mcp::gateway::router(shared.clone()))
             .fallback(forward::fallback.layer(DefaultBodyLimit::disable()))
             .with_state(shared.clone());
         let (shutdown, stop) = watch::channel(false);
@@ -226,6 +235,16 @@ impl LocalScalekit {
     /// `organization_id` and `user_id`.
     pub fn accounts_json(&self) -> serde_json::Value {
         lock(&self.shared.store).accounts_json()
+    }
+
+    /// Signs any JWT claims with this instance's MCP session-token key (the `kid` its gateway
+    /// accepts): for tests of what the gateway refuses, such as an expired token or one for
+    /// another server (docs/wire-protocol.md §13).
+    pub fn sign_session_token(&self, claims: &serde_json::Value) -> Result<String, EmulatorError> {
+        self.shared
+            .mcp_signer
+            .sign(claims)
+            .map_err(|e| EmulatorError::Sign(e.message))
     }
 
     /// Stops both servers: no new connections, in-flight requests get [`GRACE`], then the rest

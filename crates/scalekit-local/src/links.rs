@@ -15,6 +15,11 @@ use crate::wire::{random_token, ApiError};
 /// Magic links live 15 minutes, like Scalekit's.
 const MAGIC_LINK_TTL: Duration = Duration::from_secs(15 * 60);
 
+/// The URL of the magic link `token`, served by `routes::links::authorize`.
+pub fn magic_link_url(base_url: &str, token: &str) -> String {
+    format!("{base_url}/magic/{token}")
+}
+
 /// What following a magic link leads to.
 #[derive(Debug)]
 pub enum LinkOutcome {

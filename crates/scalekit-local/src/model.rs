@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
 
 use crate::options::{ApiKeyPlacement, AuthType};
-use crate::wire::rfc3339;
+use crate::wire::{rfc3339, ApiError};
 use scalekit_wire::names::CONNECTOR_STATUS_NAMES;
 
 /// A connected account's status. The discriminant is the proto number, which is also the
@@ -192,6 +192,39 @@ pub fn page_token(offset: usize) -> String {
 
 pub fn parse_page_token(token: &str) -> Option<usize> {
     token.strip_prefix("offset_")?.parse().ok()
+}
+
+/// The offset a list call's `page_token` stands for: none (or `""`) is the first page.
+pub fn page_offset(token: Option<&str>) -> Result<usize, ApiError> {
+    match token.filter(|t| !t.is_empty()) {
+        None => Ok(0),
+        Some(t) => parse_page_token(t)
+            .ok_or_else(|| ApiError::invalid("page_token: not a token this server issued")),
+    }
+}
+
+/// One page (`offset`, `size`) of `items` under `key`, with the page fields of every list
+/// response: `next_page_token`, `prev_page_token`, `total_size` (every item, not the page's).
+pub fn paged(key: &str, items: Vec<Value>, (offset, size): (usize, usize)) -> Map<String, Value> {
+    let total = items.len();
+    let end = offset.saturating_add(size);
+    let next = if end < total {
+        page_token(end)
+    } else {
+        String::new()
+    };
+    let prev = if offset > 0 {
+        page_token(offset.saturating_sub(size))
+    } else {
+        String::new()
+    };
+    let page: Vec<Value> = items.into_iter().skip(offset).take(size).collect();
+    let mut m = Map::new();
+    m.insert(key.into(), Value::Array(page));
+    m.insert("next_page_token".into(), json!(next));
+    m.insert("prev_page_token".into(), json!(prev));
+    m.insert("total_size".into(), json!(total));
+    m
 }
 
 /// A magic link the store issued: which account it authorizes, until when (the link's routes

@@ -39,9 +39,33 @@ pub struct EmulatorOptions {
     /// The tool catalog (docs/wire-protocol.md §11): listed by ListTools and friends, executed by
     /// ExecuteTool as a Tool Proxy call through the tool's connection.
     pub tools: Option<Vec<ToolConfig>>,
+    /// MCP configurations present from the start (docs/wire-protocol.md §13), checked as
+    /// CreateMcpConfig checks them.
+    pub mcp_configs: Option<Vec<McpConfigSeed>>,
 }
 
-/// One catalog tool: `{ name, connection, description, inputSchema, request: { method, path } }`.
+/// An MCP configuration: `{ name, description, connectionToolMappings: [{ connectionName, tools }] }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct McpConfigSeed {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub connection_tool_mappings: Vec<McpMappingSeed>,
+}
+
+/// The tools of one connection an MCP configuration exposes; no tools = all of them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct McpMappingSeed {
+    pub connection_name: String,
+    #[serde(default)]
+    pub tools: Vec<String>,
+}
+
+/// One catalog tool: `{ name, connection, description, inputSchema, annotations, request: { method,
+/// path } }`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ToolConfig {
@@ -52,7 +76,19 @@ pub struct ToolConfig {
     pub description: String,
     /// JSON Schema of the input; default `{"type":"object"}`.
     pub input_schema: Option<serde_json::Value>,
+    /// MCP behaviour hints, kept in the tool's `definition` as `annotations` (snake_case keys).
+    pub annotations: Option<ToolAnnotations>,
     pub request: ToolRequest,
+}
+
+/// MCP tool annotations (docs/wire-protocol.md §13): hints, each optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ToolAnnotations {
+    pub read_only_hint: Option<bool>,
+    pub destructive_hint: Option<bool>,
+    pub idempotent_hint: Option<bool>,
+    pub open_world_hint: Option<bool>,
 }
 
 /// The upstream call a tool makes: `{param}` segments of `path` are filled from the input.

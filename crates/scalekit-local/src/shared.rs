@@ -5,6 +5,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use crate::catalog::CatalogTool;
+use crate::mcp::session::Signer;
 use crate::stats::Stats;
 use crate::store::Store;
 
@@ -32,4 +33,6 @@ pub struct Shared {
     pub http: reqwest::Client,
     /// The tool catalog (the `tools` option), fixed at start.
     pub tools: Vec<CatalogTool>,
+    /// Signs and checks the MCP session tokens of this instance.
+    pub mcp_signer: Signer,
 }

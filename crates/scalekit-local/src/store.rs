@@ -1,6 +1,7 @@
 //! The emulator's store: connections, connected accounts and access tokens, in memory. Magic
 //! links and user verifications also live here (their records in `model`, their rules in
-//! `links`, which extends the store); loading the options' connections and accounts is in `seed`.
+//! `links`, which extends the store); loading the options' connections and accounts is in `seed`;
+//! MCP configurations and instances are kept here too, their operations in `mcp::store`.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -9,6 +10,7 @@ use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
 
 use crate::details::{read_write_payload, usable};
+use crate::mcp::model::McpState;
 use crate::model::{
     connector_char, page_token, Account, AuthRequest, Connection, ListQuery, MagicLink,
     ProxyTarget, Selector, Status, WritePayload,
@@ -21,11 +23,13 @@ pub struct Store {
     tokens: HashMap<String, Instant>,
     pub(super) connections: Vec<Connection>,
     /// Auto-provision unknown connection names (no connections configured).
-    auto_provision: bool,
+    pub(super) auto_provision: bool,
     pub(super) echo_url: String,
     pub(super) accounts: Vec<Account>,
     pub(super) magic_links: HashMap<String, MagicLink>,
     pub(super) auth_requests: HashMap<String, AuthRequest>,
+    /// MCP configurations and instances (their operations are in `mcp::store`).
+    pub(super) mcp: McpState,
     next_seq: u64,
     id_base: u64,
 }
@@ -44,6 +48,7 @@ impl Store {
             accounts: Vec::new(),
             magic_links: HashMap::new(),
             auth_requests: HashMap::new(),
+            mcp: McpState::default(),
             next_seq: 0,
             id_base: random_digits(),
         };
@@ -363,6 +368,23 @@ impl Store {
 
     // ---- proxy ----
 
+    /// The account a call routed on (connection_name, identifier) only uses: the unscoped
+    /// account, else the first one created with that pair (the Tool Proxy, tools, MCP).
+    pub fn routed_account(&self, connection_name: &str, identifier: &str) -> Option<usize> {
+        (0..self.accounts.len())
+            .filter(|&i| {
+                self.accounts[i].connector == connection_name
+                    && self.accounts[i].identifier == identifier
+            })
+            .min_by_key(|&i| {
+                let a = &self.accounts[i];
+                (
+                    !(a.organization_id.is_empty() && a.user_id.is_empty()),
+                    a.seq,
+                )
+            })
+    }
+
     /// Resolves the routed account: unknown → 404 code 5; not ACTIVE → 400 code 9.
     /// Marks it used, since the call is going to be forwarded.
     pub fn proxy_target(
@@ -370,22 +392,7 @@ impl Store {
         connection_name: &str,
         identifier: &str,
     ) -> Result<ProxyTarget, ApiError> {
-        // The proxy routes on (connection_name, identifier) only: prefer the unscoped account,
-        // else the first one created with that pair.
-        let mut candidates: Vec<usize> = (0..self.accounts.len())
-            .filter(|&i| {
-                self.accounts[i].connector == connection_name
-                    && self.accounts[i].identifier == identifier
-            })
-            .collect();
-        candidates.sort_by_key(|&i| {
-            let a = &self.accounts[i];
-            (
-                !(a.organization_id.is_empty() && a.user_id.is_empty()),
-                a.seq,
-            )
-        });
-        let Some(&i) = candidates.first() else {
+        let Some(i) = self.routed_account(connection_name, identifier) else {
             return Err(ApiError::not_found(format!(
                 "connected account not found for connection_name {connection_name:?} and identifier {identifier:?}"
             )));

@@ -94,6 +94,14 @@ impl ApiError {
     pub fn unimplemented(status: StatusCode, message: impl Into<String>) -> Self {
         Self::new(status, 12, "UNIMPLEMENTED", message.into())
     }
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            13,
+            "INTERNAL",
+            message.into(),
+        )
+    }
     /// Code 14 UNAVAILABLE, but with HTTP 502: the upstream (not Scalekit) is what failed.
     pub fn bad_gateway(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_GATEWAY, 14, "UNAVAILABLE", message.into())

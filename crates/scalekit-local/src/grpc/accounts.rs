@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use super::convert::{self, fields};
 use super::proto::scalekit::v1::connected_accounts as pb;
 use super::served;
-use crate::model::{parse_page_token, ListQuery, Selector};
+use crate::model::{page_offset, ListQuery, Selector};
 use crate::routes::links::{magic_link_json, verify_json};
 use crate::routes::validate::{body_selector, list_query, max_len, write_request};
 use crate::shared::Shared;
@@ -167,11 +167,7 @@ impl Accounts {
         if r.page_size > 30 {
             return Err(ApiError::invalid("page_size: must be at most 30"));
         }
-        let offset = match r.page_token.as_str() {
-            "" => 0,
-            t => parse_page_token(t)
-                .ok_or_else(|| ApiError::invalid("page_token: not a token this server issued"))?,
-        };
+        let offset = page_offset(Some(&r.page_token))?;
         let store = lock(&self.0.store);
         let connector = match r.connection_id.as_str() {
             "" => None,

@@ -1,5 +1,6 @@
 //! The gRPC binding of LocalScalekit's API (docs/wire-protocol.md §12): what the official SDKs
-//! speak for connected accounts, tools and connections, served on the API listener over HTTP/2.
+//! speak for connected accounts, tools, connections and MCP (§13), served on the API listener
+//! over HTTP/2.
 //!
 //! It is a transcoding of the REST binding, so both share one state and one set of rules: each
 //! method turns its request message into the JSON (or query string) the REST side takes, runs
@@ -9,6 +10,7 @@
 
 mod accounts;
 mod convert;
+mod mcp;
 mod tools;
 
 use std::sync::Arc;
@@ -24,6 +26,7 @@ use crate::wire::ApiError;
 use proto::scalekit::v1::connected_accounts::connected_account_service_server::ConnectedAccountServiceServer;
 use proto::scalekit::v1::connections::connection_service_server::ConnectionServiceServer;
 use proto::scalekit::v1::errdetails::{ErrorInfo, ToolErrorInfo};
+use proto::scalekit::v1::mcp::mcp_service_server::McpServiceServer;
 use proto::scalekit::v1::tools::tool_service_server::ToolServiceServer;
 
 /// The messages, servers and clients generated from the project's `proto/` by `build.rs`.
@@ -45,6 +48,9 @@ pub mod proto {
             pub mod errdetails {
                 tonic::include_proto!("scalekit.v1.errdetails");
             }
+            pub mod mcp {
+                tonic::include_proto!("scalekit.v1.mcp");
+            }
             pub mod tools {
                 tonic::include_proto!("scalekit.v1.tools");
             }
@@ -55,7 +61,7 @@ pub mod proto {
 /// `Any.type_url` of Scalekit's error detail, the one the official SDKs look for.
 pub const ERROR_INFO_TYPE_URL: &str = "type.googleapis.com/scalekit.v1.errdetails.ErrorInfo";
 
-/// The three services, each under its `/<package>.<Service>/` prefix; the state they share with
+/// The four services, each under its `/<package>.<Service>/` prefix; the state they share with
 /// the REST routes is captured here, so the result merges into the REST router.
 pub fn router(shared: Arc<Shared>) -> Router<Arc<Shared>> {
     Router::new()
@@ -69,7 +75,11 @@ pub fn router(shared: Arc<Shared>) -> Router<Arc<Shared>> {
         )
         .route_service(
             "/scalekit.v1.connections.ConnectionService/{*method}",
-            ConnectionServiceServer::new(tools::Connections(shared)),
+            ConnectionServiceServer::new(tools::Connections(shared.clone())),
+        )
+        .route_service(
+            "/scalekit.v1.mcp.McpService/{*method}",
+            McpServiceServer::new(mcp::Mcp(shared)),
         )
 }
 

@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 
 use super::validate::{body_selector, max_len, user_verify_url};
 use crate::gate::{Answer, Authorized, Counted, Reply};
-use crate::links::LinkOutcome;
+use crate::links::{magic_link_url, LinkOutcome};
 use crate::shared::Shared;
 use crate::stats::endpoint;
 use crate::wire::{html_page, parse_body, rfc3339, ApiError, Input, Query};
@@ -41,7 +41,7 @@ pub fn magic_link_json(shared: &Shared, body: &Map<String, Value>) -> Result<Val
         verify_url.map(str::to_owned),
     )?;
     Ok(json!({
-        "link": format!("{}/magic/{token}", shared.settings.base_url),
+        "link": magic_link_url(&shared.settings.base_url, &token),
         "expiry": rfc3339(expiry),
     }))
 }

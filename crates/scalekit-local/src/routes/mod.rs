@@ -1,9 +1,10 @@
 //! LocalScalekit's API routes (docs/wire-protocol.md): token (§3), connected accounts (§4,
 //! validated per §5), magic link and user verification (§4.3, §8), connections and
-//! execute_tool. `/proxy` (§6) is the router's fallback, added by the caller (see `forward`).
+//! execute_tool, the MCP control plane (§13). `/proxy` (§6) is the router's fallback, added by the caller (see `forward`).
 
 mod accounts;
 pub(super) mod links;
+mod mcp;
 mod token;
 pub(super) mod tools;
 pub(super) mod validate;
@@ -55,6 +56,41 @@ pub fn router() -> Router<Arc<Shared>> {
             "/api/v1/tools/available",
             get(tools::list::<endpoint::ToolsAvailable>),
         )
+        // McpService (docs/wire-protocol.md §13).
+        .route(
+            "/api/v1/mcp/configs",
+            post(mcp::create_config).get(mcp::list_configs),
+        )
+        .route(
+            "/api/v1/mcp/configs/{config_id}",
+            get(mcp::get_config)
+                .put(mcp::update_config)
+                .delete(mcp::delete_config),
+        )
+        .route(
+            "/api/v1/mcp/configs/{config_id}/connected_accounts",
+            post(mcp::connected_accounts),
+        )
+        .route(
+            "/api/v1/mcp/configs/{config_id}/tokens",
+            post(mcp::config_token),
+        )
+        .route(
+            "/api/v1/mcp/connections/{key_id}/tokens",
+            post(mcp::connection_token),
+        )
+        .route(
+            "/api/v1/mcp/instances",
+            post(mcp::ensure_instance).get(mcp::list_instances),
+        )
+        .route(
+            "/api/v1/mcp/instances/{instance_id}",
+            get(mcp::get_instance)
+                .patch(mcp::update_instance)
+                .delete(mcp::delete_instance)
+                .post(mcp::instance_auth_state),
+        )
+        .route("/keys", get(mcp::keys))
         .route("/magic/{token}", get(links::authorize))
         .route("/verified", get(links::verified))
         .method_not_allowed_fallback(method_not_allowed)

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::model::{connector_char, parse_page_token, ListQuery, Selector};
+use crate::model::{connector_char, page_offset, ListQuery, Selector};
 use crate::wire::{parse_body, ApiError, Input, Query};
 
 /// Page size of a list call that sends none (or 0).
@@ -146,11 +146,7 @@ pub fn list_query(raw: Option<&str>) -> Result<ListQuery, ApiError> {
     if page_size >= 100 {
         return Err(ApiError::invalid("page_size: must be less than 100"));
     }
-    let offset = match q.opt("page_token") {
-        None => 0,
-        Some(t) => parse_page_token(t)
-            .ok_or_else(|| ApiError::invalid("page_token: not a token this server issued"))?,
-    };
+    let offset = page_offset(q.opt("page_token"))?;
     let owned = |k: &str| q.opt(k).map(str::to_owned);
     Ok(ListQuery {
         connector: owned("connector"),
