@@ -165,3 +165,49 @@ for (const [file, expected] of [
     assert.match(r.stdout, expected, output)
   })
 }
+
+test('examples/mcp-agent.mjs: a configuration, the user authorizing, a session token, and the official MCP client calling the tool', { timeout: LIMIT_MS + 5_000 }, async (t) => {
+  // As a Scalekit environment would have it: a Gmail connection with a profile tool, the user not
+  // yet connected.
+  const local = await startLocal(t, {
+    connections: [{ name: 'gmail', authType: 'OAUTH' }],
+    tools: [
+      {
+        name: 'gmail_get_profile',
+        connection: 'gmail',
+        description: "Reads the user's Gmail profile",
+        annotations: { readOnlyHint: true },
+        request: { method: 'GET', path: '/gmail/v1/users/me/profile' },
+      },
+    ],
+  })
+  let followed
+  const r = await runNode(['examples/mcp-agent.mjs'], {
+    cwd: ROOT,
+    env: envWithoutScalekit(local.env()),
+    input: '',
+    timeoutMs: LIMIT_MS,
+    onStdout(stdout) {
+      if (followed || !stdout.includes('Waiting until the account is ACTIVE')) return
+      const link = /Authorize gmail: (\S+)/.exec(stdout)?.[1]
+      // The user opens the link in a browser while the example waits.
+      followed = fetch(link).then(async (page) => {
+        await page.arrayBuffer()
+        return page.status
+      })
+    },
+  })
+  const output = outputOf(r)
+  assert.equal(r.timedOut, false, `did not exit within ${LIMIT_MS} ms\n${output}`)
+  assert.ok(followed, `never printed the link and waited\n${output}`)
+  assert.equal(await followed, 200)
+  assert.equal(r.code, 0, output)
+  assert.match(r.stdout, /^tools: gmail_get_profile$/m, output)
+  // The upstream (LocalScalekit's echo) saw the call, with the user's injected credential.
+  assert.match(r.stdout, /^result: .*\/gmail\/v1\/users\/me\/profile/m, output)
+  assert.match(r.stdout, /Bearer [^"\s]+/, output)
+  const s = local.stats()
+  assert.equal(s.authorize, 1)
+  assert.equal(s.echo, 1, 'one call reached the upstream')
+})
+

@@ -81,7 +81,7 @@ const BINDINGS = [
     ['GET', '/api/v1/mcp/configs', 'filter.name=Daily&filter.provider=GOOGLE&filter.mcp_server_url=https%3A%2F%2Fe%2Fs%2F1&search=da&page_size=30&page_token=p1', undefined]],
   ['listConfigs', undefined, ['GET', '/api/v1/mcp/configs', '', undefined]],
   ['createConfig', { name: 'daily', description: 'Daily digest', connectionToolMappings: [{ connectionName: 'gmail', tools: ['gmail_send'] }, { connectionName: 'slack', tools: [] }] },
-    ['POST', '/api/v1/mcp/configs', '', { config: { name: 'daily', description: 'Daily digest', connection_tool_mappings: [{ connection_name: 'gmail', tools: ['gmail_send'] }, { connection_name: 'slack' }] } }]],
+    ['POST', '/api/v1/mcp/configs', '', { name: 'daily', description: 'Daily digest', connection_tool_mappings: [{ connection_name: 'gmail', tools: ['gmail_send'] }, { connection_name: 'slack' }] }]],
   ['getConfig', { configId: 'cfg_1' }, ['GET', '/api/v1/mcp/configs/cfg_1', '', undefined]],
   ['updateConfig', { configId: 'cfg_1', description: 'new', connectionToolMappings: [{ connectionName: 'gmail', connectionId: 'conn_1', provider: 'GOOGLE', tools: [] }] },
     ['PUT', '/api/v1/mcp/configs/cfg_1', '', { description: 'new', connection_tool_mappings: [{ connection_name: 'gmail' }] }]],

@@ -1,7 +1,8 @@
 // `npm run bench`: the same proxied GET through scalekit-native, @scalekit-sdk/node 2.11 and bare fetch,
 // against LocalScalekit running in a separate process; the same GET over HTTPS (benchmark/https.mjs, a second
-// LocalScalekit with --tls); then large bodies (benchmark/bodies.mjs) through the first server. BENCH_SECTIONS
-// (get, https, bodies; comma-separated) runs some of them (default: all; results.md keeps the others' last results). Each measurement runs in its own forked process
+// LocalScalekit with --tls); then large bodies (benchmark/bodies.mjs) through the first server; then a tool call through
+// the MCP gateway against tools.executeTool (benchmark/mcp.mjs, a third LocalScalekit). BENCH_SECTIONS
+// (get, https, bodies, mcp; comma-separated) runs some of them (default: all; results.md keeps the others' last results). Each measurement runs in its own forked process
 // (benchmark/worker.mjs, with --expose-gc) so that process.cpuUsage() and RSS belong to one client only.
 // Writes benchmark/results.md and benchmark/throughput.svg, prints the Markdown to stdout, progress to stderr.
 import { fork, spawn } from 'node:child_process'
@@ -15,6 +16,7 @@ import { median, fmt, fmtMs } from './stats.mjs'
 import { hasDebugInfo } from './elf.mjs'
 import { BODIES_HEADING, runBodiesSection } from './bodies.mjs'
 import { HTTPS_HEADING, runHttpsSection } from './https.mjs'
+import { MCP_HEADING, runMcpSection, writeMcpConfig } from './mcp.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..')
@@ -53,7 +55,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 }
 const require = createRequire(join(pkg.dir, 'index.js'))
 
-const SECTION_NAMES = ['get', 'https', 'bodies'] // also their order in results.md
+const SECTION_NAMES = ['get', 'https', 'bodies', 'mcp'] // also their order in results.md
 const SECTIONS = (process.env.BENCH_SECTIONS ?? SECTION_NAMES.join(',')).split(',')
 for (const s of SECTIONS) if (!SECTION_NAMES.includes(s)) throw new Error(`BENCH_SECTIONS: unknown section ${s} (${SECTION_NAMES.join(', ')})`)
 // The HTTPS server's tokio workers: TLS costs the emulator more CPU per call, and it must not be the bottleneck.
@@ -85,9 +87,9 @@ function progress(text, done = false) {
 // --- LocalScalekit in its own process -----------------------------------------------------------
 
 // `tls`: HTTPS, its CA certificate written to a file in the package snapshot (printed as NODE_EXTRA_CA_CERTS).
-function startServer({ tls = false } = {}) {
+function startServer({ tls = false, extraArgs = [] } = {}) {
   return new Promise((resolve, reject) => {
-    const args = [join(pkg.dir, 'bin/scalekit-local.js'), '--port', '0', '--inline-echo']
+    const args = [join(pkg.dir, 'bin/scalekit-local.js'), '--port', '0', '--inline-echo', ...extraArgs]
     if (tls) args.push('--tls', '--ca-file', join(pkg.dir, 'bench-ca.pem'))
     const child = spawn(process.execPath, args, {
       cwd: pkg.dir,
@@ -363,7 +365,7 @@ async function httpsGet(url, ca) {
 }
 
 // results.md holds the sections in SECTION_NAMES order, each starting at its heading; returns the previous text of each.
-const HEADINGS = { get: '## Benchmark: proxied GET `/v1/customers`', https: HTTPS_HEADING, bodies: BODIES_HEADING }
+const HEADINGS = { get: '## Benchmark: proxied GET `/v1/customers`', https: HTTPS_HEADING, bodies: BODIES_HEADING, mcp: MCP_HEADING }
 function previousSections(text) {
   const starts = SECTION_NAMES.map((name) => ({ name, at: text.indexOf(HEADINGS[name]) })).filter((s) => s.at >= 0).sort((a, b) => a.at - b.at)
   return Object.fromEntries(starts.map((s, k) => [s.name, text.slice(s.at, starts[k + 1]?.at ?? text.length)]))
@@ -399,6 +401,13 @@ async function main() {
         rounds: ROUNDS, durationMs: DURATION_MS, warmupMs: WARMUP_MS, progress, machine: machineLine(load), debug: pkg.debug && pkg.addon,
         ratioLine, cores: os.cpus().length,
       })
+      await stopServer(server)
+    }
+    if (SECTIONS.includes('mcp')) {
+      const { child: server, env: serverEnv } = await startServer({ extraArgs: ['--config', writeMcpConfig(pkg.dir)] })
+      running.push(server)
+      const env = { url: serverEnv.SCALEKIT_ENV_URL, clientId: serverEnv.SCALEKIT_CLIENT_ID, clientSecret: serverEnv.SCALEKIT_CLIENT_SECRET }
+      sections.mcp = await runMcpSection({ nativeModule: pkg.dir, env, serverPid: server.pid, progress, machine: machineLine() })
       await stopServer(server)
     }
     const totalS = (Date.now() - started) / 1000

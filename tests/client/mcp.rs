@@ -33,7 +33,7 @@ fn cases() -> Vec<(&'static str, Value, [&'static str; 3], Option<Value>)> {
             json!({"name": "daily", "connectionToolMappings": [{"connectionName": "gmail", "tools": ["gmail_send"]}]}),
             ["POST", "/api/v1/mcp/configs", ""],
             Some(
-                json!({"config": {"name": "daily", "connection_tool_mappings": [{"connection_name": "gmail", "tools": ["gmail_send"]}]}}),
+                json!({"name": "daily", "connection_tool_mappings": [{"connection_name": "gmail", "tools": ["gmail_send"]}]}),
             ),
         ),
         (

@@ -58,14 +58,14 @@ fn put_config_fields(params: &Params, body: &mut Map<String, Value>) -> Result<(
     Ok(())
 }
 
-/// `POST /api/v1/mcp/configs`, body `{config: {name, description?, connection_tool_mappings?}}`.
+/// `POST /api/v1/mcp/configs`, body the `McpConfig` itself, `{name, description?,
+/// connection_tool_mappings?}`: the binding's `body: "config"` makes the HTTP body that one field
+/// of the request message (docs/wire-protocol.md §13.1), not an object holding it.
 pub(super) fn create_config(params: &Params) -> Result<RestCall, ScalekitError> {
     let mut config = Map::new();
     config.insert("name".into(), params::config_name(params)?.into());
     put_config_fields(params, &mut config)?;
-    let mut body = Map::new();
-    body.insert("config".into(), Value::Object(config));
-    Ok(RestCall::post(CONFIGS_PATH, body))
+    Ok(RestCall::post(CONFIGS_PATH, config))
 }
 
 /// `PUT /api/v1/mcp/configs/{config_id}`, body `{description?, connection_tool_mappings?}` (the
@@ -221,10 +221,10 @@ mod tests {
             (
                 "mcp.createConfig",
                 json!({"name": "daily", "description": "d", "connectionToolMappings": [{"connectionName": "gmail", "tools": ["a"]}]}),
-                ("POST", "/api/v1/mcp/configs", Some(json!({"config": {"name": "daily", "description": "d",
-                    "connection_tool_mappings": [{"connection_name": "gmail", "tools": ["a"]}]}}))),
+                ("POST", "/api/v1/mcp/configs", Some(json!({"name": "daily", "description": "d",
+                    "connection_tool_mappings": [{"connection_name": "gmail", "tools": ["a"]}]}))),
             ),
-            ("mcp.createConfig", json!({"name": "daily", "description": ""}), ("POST", "/api/v1/mcp/configs", Some(json!({"config": {"name": "daily"}})))),
+            ("mcp.createConfig", json!({"name": "daily", "description": ""}), ("POST", "/api/v1/mcp/configs", Some(json!({"name": "daily"})))),
             ("mcp.getConfig", json!({"configId": " cfg_1 "}), ("GET", "/api/v1/mcp/configs/cfg_1", None)),
             (
                 "mcp.updateConfig",
