@@ -82,6 +82,7 @@ async function catalog(t, clientOptions) {
         name: 'crm_list_contacts',
         connection: 'crm',
         description: 'Lists the CRM contacts of the user',
+        annotations: { readOnlyHint: true, openWorldHint: false },
         inputSchema: { type: 'object', properties: { limit: { type: 'integer' } } },
         request: { method: 'GET', path: '/v1/contacts' },
       },
@@ -505,3 +506,16 @@ describe('typings', () => {
     }
   })
 })
+
+test("the tools' MCP hints travel where the framework keeps a tool's metadata (AI SDK, LangChain)", async (t) => {
+  const { client } = await catalog(t)
+  const hints = { readOnlyHint: true, openWorldHint: false }
+  const toolSet = await client.actions.aiSdk.getTools({ identifier: IDENTIFIER })
+  assert.deepEqual(toolSet.crm_list_contacts.metadata, { annotations: hints })
+  assert.equal(toolSet.crm_broken.metadata, undefined, 'a tool without hints has none')
+  const tools = await client.actions.langchain.getTools({ identifier: IDENTIFIER })
+  // LangChain keeps metadata of its own there too.
+  assert.deepEqual(tools.find((x) => x.name === 'crm_list_contacts').metadata?.annotations, hints)
+  assert.equal(tools.find((x) => x.name === 'crm_broken').metadata?.annotations, undefined)
+})
+

@@ -104,11 +104,12 @@ class ToolsClient {
 /**
  * The one listing behind `forLLM` and the agent-framework adapters (lib/adapters/): every page of
  * the scoped tools of `options.identifier` as definitions in `options.format` (Rust builds them),
- * `accounts` (tool name → the connected account that runs it), and `execute` running a listed
+ * `accounts` (tool name → the connected account that runs it), `annotations` (tool name → its
+ * MCP hints, `readOnlyHint` …, for the tools that have them), and `execute` running a listed
  * tool with that account (ExecuteTool: the tools deadline, tracing as kind 'tool', `signal`).
  */
 async function listForModel(calls, options) {
-  const { definitions, accounts } = await calls.accountsCall('forLLM', options)
+  const { definitions, accounts, annotations = {} } = await calls.accountsCall('forLLM', options)
   const identifier = options.identifier
   const execute = (name, args, callOptions) => calls.accountsCall('executeLLMTool', {
     toolName: name,
@@ -118,7 +119,7 @@ async function listForModel(calls, options) {
     signal: callOptions?.signal,
     retry: callOptions?.retry,
   })
-  return { definitions, accounts, identifier, execute }
+  return { definitions, accounts, annotations, identifier, execute }
 }
 
 module.exports = { ToolsClient, listForModel }

@@ -11,6 +11,8 @@ const AiSdkAdapter = defineAdapter('AiSdkAdapter', 'actions.aiSdk.getTools', ['a
   Object.fromEntries(tools.map((t) => [t.name, tool({
     description: t.description,
     inputSchema: jsonSchema(t.parameters),
+    // The AI SDK's place for what a tool is beyond its schema: the MCP hints (readOnlyHint, …).
+    ...(t.annotations ? { metadata: { annotations: t.annotations } } : {}),
     execute: async (input, options) => (await t.run(input, options?.abortSignal)).data,
   })])))
 

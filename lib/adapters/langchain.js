@@ -23,6 +23,8 @@ function toolClass(core, { ToolMessage }) {
         name: t.name,
         description: t.description,
         schema: t.parameters,
+        // LangChain's place for what a tool is beyond its schema: the MCP hints (readOnlyHint, …).
+        ...(t.annotations ? { metadata: { annotations: t.annotations } } : {}),
         verboseParsingErrors: true,
         func: async (input, _runManager, config) => {
           try {

@@ -86,13 +86,13 @@ async function explain(source, tool, error, signal) {
 }
 
 /**
- * `params`' tools from the one listing, framework-neutral: `{ name, description, parameters,
+ * `params`' tools from the one listing, framework-neutral: `{ name, description, parameters, annotations?,
  * run(input, signal) }`; `run` resolves `{ data, executionId }` or rejects with the error to report.
  */
 async function listTools(source, method, params) {
   if (params === null || typeof params !== 'object') return listForModel(source.calls, params) // Rust refuses it
   checkParams(method, params)
-  const { definitions, accounts, identifier, execute } = await listForModel(source.calls, { ...params, format: 'openai' })
+  const { definitions, accounts, annotations, identifier, execute } = await listForModel(source.calls, { ...params, format: 'openai' })
   return definitions.map(({ function: { name, description, parameters } }) => {
     const tool = { name, identifier, accountId: accounts[name] }
     const run = async (input, signal) => {
@@ -102,7 +102,7 @@ async function listTools(source, method, params) {
         throw await explain(source, tool, error, signal)
       }
     }
-    return { name, description, parameters: objectSchema(parameters), run }
+    return { name, description, parameters: objectSchema(parameters), annotations: annotations[name], run }
   })
 }
 

@@ -9,6 +9,7 @@ use super::requests::{self, RestCall};
 use super::shapes::{field, number, put_opt, string_list, text, timestamp};
 use super::EXECUTE_TOOL_PATH;
 use crate::errors::ScalekitError;
+use scalekit_wire::names::snake_to_camel;
 
 pub const TOOLS_PATH: &str = "/api/v1/tools";
 pub const SCOPED_TOOLS_PATH: &str = "/api/v1/tools/scoped";
@@ -214,11 +215,14 @@ pub fn for_llm_page(params: &Params, page_token: &str) -> Result<RestCall, Scale
     )
 }
 
-/// `{ definitions, accounts }`: the definitions in `format`, and each tool's connected account
-/// (by name) for `execute`. A tool without a name in its definition cannot be called: skipped.
+/// `{ definitions, accounts, annotations }`: the definitions in `format`, each tool's connected
+/// account (by name) for `execute`, and the MCP hints of the tools that have them (by name, in
+/// camelCase), for the frameworks with a place for them. A tool without a name in its definition
+/// cannot be called: skipped.
 pub fn for_llm_answer(format: LlmFormat, scoped: &[Value]) -> Value {
     let mut definitions = Vec::new();
     let mut accounts = Map::new();
+    let mut annotations = Map::new();
     for item in scoped {
         let definition = &item["tool"]["definition"];
         let Some(name) = definition
@@ -249,8 +253,17 @@ pub fn for_llm_answer(format: LlmFormat, scoped: &[Value]) -> Value {
             }
         });
         accounts.insert(name.to_string(), item["connectedAccountId"].clone());
+        if let Some(Value::Object(hints)) = definition.get("annotations") {
+            // Stored in Scalekit's snake_case (`read_only_hint`); MCP and the frameworks spell
+            // them in camelCase (docs/wire-protocol.md §13).
+            let hints: Map<String, Value> = hints
+                .iter()
+                .map(|(k, v)| (snake_to_camel(k), v.clone()))
+                .collect();
+            annotations.insert(name.to_string(), Value::Object(hints));
+        }
     }
-    json!({ "definitions": definitions, "accounts": accounts })
+    json!({ "definitions": definitions, "accounts": accounts, "annotations": annotations })
 }
 
 /// `forLLM(...).execute(name, args)`: the ExecuteTool call for a tool `forLLM` listed, with the
@@ -482,5 +495,19 @@ mod tests {
         let err =
             for_llm_page(&params(json!({"identifier": "u", "pageSize": 1001})), "").unwrap_err();
         assert!(err.to_string().contains("pageSize"), "{err}");
+    }
+
+    #[test]
+    fn for_llm_answers_carry_the_tools_hints_in_camel_case() {
+        let scoped = [
+            json!({"connectedAccountId": "ca_1", "tool": {"definition": {"name": "read", "annotations": {"read_only_hint": true, "open_world_hint": false}}}}),
+            json!({"connectedAccountId": "ca_1", "tool": {"definition": {"name": "plain"}}}),
+        ];
+        let answer = for_llm_answer(LlmFormat::OpenAi, &scoped);
+        assert_eq!(
+            answer["annotations"],
+            json!({"read": {"readOnlyHint": true, "openWorldHint": false}})
+        );
+        assert_eq!(answer["definitions"].as_array().map(Vec::len), Some(2));
     }
 }
