@@ -715,6 +715,76 @@ export declare class ToolsClient {
   forLLM(params: ForLLMParams<'anthropic'>): Promise<LLMTools<AnthropicToolDefinition>>
 }
 
+// ---------------------------------------------------------------------------------------------
+// The official SDK's low-level clients: `client.connectedAccounts`, `client.connection`
+// (views over the same calls as `actions`; the connection is `connector`)
+// ---------------------------------------------------------------------------------------------
+
+export interface ConnectorRef extends CallOptions {
+  /** The connection name (`connectionName` in `actions`). */
+  connector?: string
+  identifier?: string
+  connectedAccountId?: string
+  organizationId?: string
+  userId?: string
+}
+
+/** The fields of the official `CreateConnectedAccount` / `UpdateConnectedAccount` messages. */
+export interface ConnectedAccountInput {
+  authorizationDetails?: AuthorizationDetailsInput
+  apiConfig?: Record<string, unknown>
+}
+
+export interface ListConnectedAccountsByConnectorParams extends Omit<ListConnectedAccountsParams, 'connectionName'> {
+  connector?: string
+}
+
+export declare class ConnectedAccountsClient {
+  private constructor()
+  listConnectedAccounts(options?: ListConnectedAccountsByConnectorParams): Promise<ListConnectedAccountsResponse>
+  createConnectedAccount(params: ConnectorRef & { connector: string; identifier: string; connectedAccount: ConnectedAccountInput }): Promise<ConnectedAccountResponse>
+  getOrCreateConnectedAccount(params: ConnectorRef & ConnectedAccountInput & { connector: string; identifier: string }): Promise<ConnectedAccountResponse>
+  upsertConnectedAccount(params: ConnectorRef & ConnectedAccountInput & { connector: string; identifier: string }): Promise<ConnectedAccountResponse>
+  updateConnectedAccount(params: ConnectorRef & { connectedAccount: ConnectedAccountInput }): Promise<ConnectedAccountResponse>
+  deleteConnectedAccount(params: ConnectorRef): Promise<Record<string, never>>
+  getMagicLinkForConnectedAccount(params: ConnectorRef & { state?: string; userVerifyUrl?: string }): Promise<AuthorizationLink>
+  verifyConnectedAccountUser(params: VerifyConnectedAccountUserParams): Promise<VerifyConnectedAccountUserResponse>
+  getConnectedAccountByIdentifier(params: ConnectorRef): Promise<ConnectedAccountResponse>
+}
+
+export interface ListAppConnectionsParams extends CallOptions {
+  pageSize?: number
+  pageToken?: string
+  provider?: string
+  /** Free-text search over the connection's name and provider. */
+  query?: string
+}
+
+/** A `ListConnection` under its proto JSON names; enums as names. */
+export interface ListConnection {
+  id: string
+  /** The connection name (`connectionName` of `actions.listConnections`). */
+  keyId: string
+  providerKey: string
+  type: string
+  status: string
+  enabled: boolean
+  createdAt?: Date
+  [field: string]: unknown
+}
+
+export interface ListAppConnectionsResponse {
+  connections: ListConnection[]
+  nextPageToken: string
+  prevPageToken: string
+  totalSize: number
+}
+
+export declare class ConnectionClient {
+  private constructor()
+  listAppConnections(params?: ListAppConnectionsParams): Promise<ListAppConnectionsResponse>
+}
+
 export declare class ScalekitClient {
   constructor(envUrl: string, clientId: string, clientSecret: string, options?: ScalekitClientOptions)
   /**
@@ -724,11 +794,19 @@ export declare class ScalekitClient {
   static fromEnv(options?: ScalekitClientOptions): ScalekitClient
   readonly actions: ActionsClient
   readonly tools: ToolsClient
+  /** The official SDK's `connectedAccounts` client (the connection is `connector`). */
+  readonly connectedAccounts: ConnectedAccountsClient
+  /** The official SDK's `connection` client: `listAppConnections` only. */
+  readonly connection: ConnectionClient
   readonly envUrl: string
   readonly clientId: string
   /** `{ envUrl, clientId }`: never the secret or a token. */
   toJSON(): { envUrl: string; clientId: string }
 }
+/** The official SDK's other name for the client class. */
+export { ScalekitClient as Scalekit }
+/** The client class, as the official SDK's default export. */
+export default ScalekitClient
 
 // ---------------------------------------------------------------------------------------------
 // Tracing (node:diagnostics_channel; README, "Tracing")
@@ -839,10 +917,16 @@ export declare class ScalekitAccountNotConnectedException extends ScalekitExcept
   readonly authorizationLink: string | undefined
 }
 
-/** Scalekit's `ErrorInfo` detail (snake_case, as on the wire). */
+/** Scalekit's `ErrorInfo` detail as the official SDK unpacks it: fields under their JSON (camelCase) names. */
 export interface ErrorInfoDetail {
-  '@type'?: string
-  error_code?: string
+  errorCode?: string
+  toolErrorInfo?: { executionId?: string; toolErrorMessage?: string; toolErrorCode?: string }
+  debugInfo?: { stackEntries?: string[]; detail?: string }
+  helpInfo?: { links?: Array<{ description?: string; url?: string }> }
+  localizedMessageInfo?: { locale?: string; message?: string }
+  resourceInfo?: { resourceName?: string; owner?: string; description?: string; requiredPermissions?: string[]; user?: string }
+  requestInfo?: { requestId?: string; servingData?: string }
+  validationErrorInfo?: { fieldViolations?: Array<{ field?: string; description?: string; constraint?: string }> }
   [field: string]: unknown
 }
 
@@ -856,7 +940,7 @@ export declare class ScalekitServerException extends ScalekitException {
   readonly grpcStatus: number
   /** Control plane: the first ErrorInfo `error_code`; Tool Proxy: the status text (as the official SDK); token: the OAuth `error`. */
   readonly errorCode: string | null
-  /** Tool Proxy: the decoded response body (as the official SDK); control plane: the ErrorInfo details. */
+  /** Tool Proxy: the decoded response body (as the official SDK); control plane: the unpacked ErrorInfo details. */
   readonly errDetails: unknown
   readonly unpackedDetails: ErrorInfoDetail[]
   /** Response headers, lowercase names. */
@@ -879,22 +963,26 @@ export declare class ScalekitGatewayTimeoutException extends ScalekitServerExcep
 export declare class ScalekitCancelledException extends ScalekitServerException {}
 export declare class ScalekitUnknownException extends ScalekitServerException {}
 
-/** Set on the tool exceptions: Scalekit reported a provider failure (`error_code: TOOL_ERROR`). */
-export interface ToolErrorFields {
+/** Set on the tool exceptions: Scalekit reported a provider failure (`error_code: TOOL_ERROR`). The official SDK's name. */
+export interface IScalekitToolException {
   readonly isToolError: true
   readonly toolErrorCode: string
   readonly toolErrorMessage: string
   readonly executionId: string
 }
+/** Same as `IScalekitToolException`. */
+export interface ToolErrorFields extends IScalekitToolException {}
+/** True for the four tool exceptions (the official SDK's type guard). */
+export declare function isToolException(e: unknown): e is IScalekitToolException
 export declare class ScalekitToolException extends ScalekitServerException {}
 export declare class ScalekitToolUnauthorizedException extends ScalekitUnauthorizedException {}
 export declare class ScalekitToolForbiddenException extends ScalekitForbiddenException {}
 export declare class ScalekitToolRateLimitException extends ScalekitTooManyRequestsException {}
 // Declaration merging adds the tool fields to each class.
-export interface ScalekitToolException extends ToolErrorFields {}
-export interface ScalekitToolUnauthorizedException extends ToolErrorFields {}
-export interface ScalekitToolForbiddenException extends ToolErrorFields {}
-export interface ScalekitToolRateLimitException extends ToolErrorFields {}
+export interface ScalekitToolException extends IScalekitToolException {}
+export interface ScalekitToolUnauthorizedException extends IScalekitToolException {}
+export interface ScalekitToolForbiddenException extends IScalekitToolException {}
+export interface ScalekitToolRateLimitException extends IScalekitToolException {}
 
 // ---------------------------------------------------------------------------------------------
 // LocalScalekit

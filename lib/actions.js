@@ -2,7 +2,7 @@
 // `client.actions`: the same methods as `@scalekit-sdk/node`'s ActionsClient.
 
 const util = require('node:util')
-const { withSignal } = require('./calls.js')
+const { withSignal, settle } = require('./calls.js')
 const { Readable } = require('node:stream')
 const { proxyOptions, readBlob, isAbortSignal, refuseMore } = require('./args.js')
 const { pagePromise } = require('./pages.js')
@@ -49,7 +49,7 @@ class ActionsClient {
     const signal = p.signal
     if (options?.blob) await readBlob(options)
     if (options?.uploads === undefined && (signal === undefined || signal === null)) {
-      return this.#calls.request(p.connectionName, p.identifier, p.path, p.method, options)
+      return settle(await this.#calls.request(p.connectionName, p.identifier, p.path, p.method, options))
     }
     let started = false
     let response
@@ -65,6 +65,7 @@ class ActionsClient {
       // A call aborted before it started never takes its upload sink: release it.
       if (!started && options?.uploads) dropUpload(options.uploads.id)
     }
+    settle(response)
     if (isAbortSignal(signal) && response.data instanceof Readable) abortStreamWith(signal, response.data)
     return response
   }

@@ -311,6 +311,78 @@ fn bad_response_type(given: &Given) -> ScalekitError {
     )
 }
 
+/// The params `actions.request` takes (README, "client.actions.request"); `lib/args.js` hands
+/// over the other names given, and the call is refused by the first (nothing is sent): a
+/// misspelt or misplaced option would otherwise be dropped without a word.
+pub const REQUEST_PARAMS: [&str; 13] = [
+    "connectionName",
+    "identifier",
+    "path",
+    "method",
+    "queryParams",
+    "body",
+    "formData",
+    "headers",
+    "timeoutMs",
+    "retry",
+    "maxResponseBytes",
+    "responseType",
+    "signal",
+];
+
+pub fn request_keys(others: &[String]) -> Result<(), ScalekitError> {
+    let Some(key) = others
+        .iter()
+        .find(|k| !REQUEST_PARAMS.contains(&k.as_str()))
+    else {
+        return Ok(());
+    };
+    let hint = match key.as_str() {
+        "data" => " (axios's `data` is `body` here)".to_string(),
+        "params" | "query" => format!(" (axios's `{key}` is `queryParams` here)"),
+        "url" => " (the URL is `path`, relative to the connection)".to_string(),
+        _ => String::new(),
+    };
+    Err(ScalekitError::validation(
+        "params",
+        format!(
+            "actions.request does not take {key:?}{hint}: it takes {}",
+            REQUEST_PARAMS.join(", ")
+        ),
+    ))
+}
+
+/// The options of the client constructor and `fromEnv` (README, "new ScalekitClient").
+pub const CLIENT_OPTIONS: [&str; 7] = [
+    "timeoutMs",
+    "toolTimeoutMs",
+    "maxRetries",
+    "maxResponseBytes",
+    "ca",
+    "proxy",
+    "retryBudget",
+];
+
+/// A name the client options do not hold is refused, as the request params are.
+pub fn client_option_keys(keys: &[String]) -> Result<(), ScalekitError> {
+    let Some(key) = keys.iter().find(|k| !CLIENT_OPTIONS.contains(&k.as_str())) else {
+        return Ok(());
+    };
+    let hint = match key.as_str() {
+        "timeout" => " (it is `timeoutMs`, in milliseconds)",
+        "retries" | "maxRetry" => " (it is `maxRetries`)",
+        "httpsAgent" | "agent" | "httpAgent" => " (use `ca` and `proxy`)",
+        _ => "",
+    };
+    Err(ScalekitError::validation(
+        "options",
+        format!(
+            "{key:?} is not a client option{hint}: the options are {}",
+            CLIENT_OPTIONS.join(", ")
+        ),
+    ))
+}
+
 /// `params`, `options` and the like: `{name} must be an object`.
 pub fn object(name: &'static str, kind: &Kind) -> Result<(), ScalekitError> {
     match kind {
@@ -644,6 +716,22 @@ mod tests {
         assert_eq!(
             message(retry_setting(Given::Number(11.0)).unwrap_err()),
             "retry must be a boolean or a whole number from 0 to 10, got 11"
+        );
+    }
+
+    #[test]
+    fn unknown_request_params_and_client_options_are_refused_by_name() {
+        let keys = |k: &[&str]| k.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(request_keys(&keys(&["path", "signal"])).is_ok());
+        let e = message(request_keys(&keys(&["data"])).unwrap_err());
+        assert!(e.contains("\"data\"") && e.contains("`body` here"), "{e}");
+        let e = message(request_keys(&keys(&["params"])).unwrap_err());
+        assert!(e.contains("`queryParams` here"), "{e}");
+        assert!(client_option_keys(&keys(&["timeoutMs", "ca"])).is_ok());
+        let e = message(client_option_keys(&keys(&["timeout"])).unwrap_err());
+        assert!(
+            e.contains("\"timeout\" is not a client option (it is `timeoutMs`"),
+            "{e}"
         );
     }
 

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use http::header::{HeaderValue, CONTENT_TYPE};
 use serde_json::Value;
 
-use crate::accounts::{self, AccountOperation, Params, RestCall};
+use crate::accounts::{self, AccountOperation, Params, RestCall, ViewOperation};
 use crate::auth::TokenCache;
 use crate::config::{ClientConfig, DEFAULT_MAX_RESPONSE_BYTES};
 use crate::errors::{CallKind, ScalekitError};
@@ -25,6 +25,8 @@ use crate::transport::{OutgoingRequest, RawResponse, ReadMode, Transport};
 pub enum Operation {
     Accounts(AccountOperation),
     Mcp(McpOperation),
+    /// `client.connectedAccounts.*` and `client.connection.*`: views over `Accounts`.
+    View(ViewOperation),
 }
 
 impl Operation {
@@ -32,6 +34,7 @@ impl Operation {
         AccountOperation::from_method(name)
             .map(Self::Accounts)
             .or_else(|| McpOperation::from_method(name).map(Self::Mcp))
+            .or_else(|| ViewOperation::from_method(name).map(Self::View))
     }
 
     /// The listings, which may be called without params (`list()` is `list({})`).
@@ -42,6 +45,7 @@ impl Operation {
                 AccountOperation::List | AccountOperation::ListConnections
             ),
             Self::Mcp(op) => op.is_list(),
+            Self::View(op) => op.is_list(),
         }
     }
 }
@@ -126,6 +130,7 @@ impl ScalekitClient {
         match operation {
             Operation::Accounts(op) => self.accounts_call(op, params).await,
             Operation::Mcp(op) => self.mcp_call(op, params).await,
+            Operation::View(op) => self.accounts_call(op.target(), &op.params(params)?).await,
         }
     }
 
@@ -185,6 +190,10 @@ impl ScalekitClient {
             Op::ListConnections => (
                 accounts::list_connections_call,
                 accounts::connections_answer,
+            ),
+            Op::ListAppConnections => (
+                accounts::list_app_connections_call,
+                accounts::app_connections_answer,
             ),
             Op::ExecuteTool => (accounts::execute_tool_call, accounts::execute_tool_answer),
             Op::ExecuteLlmTool => (

@@ -103,7 +103,7 @@ pub fn route(operation: AccountOperation) -> (&'static str, &'static str) {
         Op::List => ("GET", ACCOUNTS_PATH),
         Op::AuthorizationLink => ("POST", MAGIC_LINK_PATH),
         Op::VerifyUser => ("POST", VERIFY_PATH),
-        Op::ListConnections => ("GET", APP_CONNECTIONS_PATH),
+        Op::ListConnections | Op::ListAppConnections => ("GET", APP_CONNECTIONS_PATH),
         Op::ExecuteTool | Op::ExecuteLlmTool => ("POST", EXECUTE_TOOL_PATH),
         Op::ListTools => ("GET", TOOLS_PATH),
         Op::ListScopedTools | Op::ForLlm => ("GET", SCOPED_TOOLS_PATH),

@@ -9,6 +9,7 @@
 
 mod catalog;
 pub mod cli;
+mod connections;
 mod details;
 mod echo;
 mod forward;

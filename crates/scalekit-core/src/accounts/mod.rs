@@ -6,6 +6,7 @@ mod params;
 mod requests;
 mod shapes;
 mod tools;
+mod views;
 mod wait;
 
 pub use params::{details_to_wire, Params};
@@ -23,6 +24,7 @@ pub use tools::{
     list_available_tools_call, list_scoped_tools_call, list_tools_call, scoped_tools_answer,
     tool_retries, tools_answer, LlmFormat, AVAILABLE_TOOLS_PATH, SCOPED_TOOLS_PATH, TOOLS_PATH,
 };
+pub use views::{app_connections_answer, list_app_connections_call, ViewOperation};
 pub use wait::wait_active;
 // The machinery other operation families (crate::mcp) build on.
 pub(crate) use params::put;
@@ -59,6 +61,8 @@ pub enum AccountOperation {
     ExecuteLlmTool,
     /// `waitForConnectedAccount`: polls `Get` until the account is ACTIVE.
     WaitActive,
+    /// `client.connection.listAppConnections` (a view only, accounts/views.rs).
+    ListAppConnections,
 }
 
 impl AccountOperation {

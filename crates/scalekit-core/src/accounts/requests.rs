@@ -274,7 +274,7 @@ pub(crate) fn push_paging<K: From<&'static str>>(
 }
 
 /// The largest `pageSize` the connected-account lists take (below 100).
-const ACCOUNTS_PAGE_SIZE: u32 = 99;
+pub(super) const ACCOUNTS_PAGE_SIZE: u32 = 99;
 
 #[cfg(test)]
 mod tests {

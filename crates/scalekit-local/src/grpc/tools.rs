@@ -174,13 +174,14 @@ pub struct Connections(pub Arc<Shared>);
 
 #[tonic::async_trait]
 impl conn_pb::connection_service_server::ConnectionService for Connections {
-    /// As the REST binding: every connection on one page; the request's filters are ignored.
+    /// As the REST binding: the connections `provider` and `query` select, on one page.
     async fn list_app_connections(
         &self,
         request: Request<conn_pb::ListAppConnectionsRequest>,
     ) -> Reply<conn_pb::ListAppConnectionsResponse> {
-        serve::<endpoint::GrpcListAppConnections, _, _>(&self.0, request, |_| {
-            let list = lock(&self.0.store).connections_json();
+        serve::<endpoint::GrpcListAppConnections, _, _>(&self.0, request, |m| {
+            let list =
+                lock(&self.0.store).connections_json(m.provider.as_deref(), m.query.as_deref());
             Ok(conn_pb::ListAppConnectionsResponse {
                 connections: list
                     .get("connections")

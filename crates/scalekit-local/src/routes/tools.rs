@@ -23,8 +23,10 @@ pub const ECHO_TOOL: &str = "emulator_echo";
 pub async fn list_connections(
     _: Authorized<endpoint::ConnectionsList>,
     State(shared): State<Arc<Shared>>,
+    RawQuery(q): RawQuery,
 ) -> Answer {
-    let list = lock(&shared.store).connections_json();
+    let q = Query::parse(q.as_deref());
+    let list = lock(&shared.store).connections_json(q.opt("provider"), q.opt("query"));
     Ok(Reply::ok(list))
 }
 
