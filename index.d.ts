@@ -532,6 +532,23 @@ export declare class McpClient {
   createSessionToken(params: CreateMcpSessionTokenParams): Promise<McpSessionToken>
 }
 
+export type ToolModifierType = 'pre' | 'post'
+/** A pre modifier gets and returns the tool's input; a post modifier its result's `data`. May be async. */
+export type ToolModifierFunction = (data: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>
+export interface ToolModifierInit {
+  toolNames: string | string[]
+  type: ToolModifierType
+  fn: ToolModifierFunction
+}
+export declare class ToolModifier {
+  constructor(toolNames: string | string[], type: ToolModifierType, fn: ToolModifierFunction)
+  readonly toolNames: string[]
+  readonly type: ToolModifierType
+  readonly fn: ToolModifierFunction
+  /** `data` through `fn` when `toolName` is one of this modifier's tools, else unchanged. */
+  apply(toolName: string, data: Record<string, unknown>): Record<string, unknown> | Promise<Record<string, unknown>>
+}
+
 export declare class ActionsClient {
   private constructor()
   /** MCP configurations, their per-user instances, and session tokens for their MCP servers. */
@@ -550,6 +567,8 @@ export declare class ActionsClient {
   verifyConnectedAccountUser(params: VerifyConnectedAccountUserParams): Promise<VerifyConnectedAccountUserResponse>
   /** By `connectedAccountId`, or `connectionName` + `identifier`; includes the credentials. */
   getConnectedAccount(params: ConnectedAccountRef): Promise<ConnectedAccountResponse>
+  /** The account without its credentials (`authorizationDetails` absent). */
+  getConnectedAccountDetails(params: ConnectedAccountRef): Promise<ConnectedAccountResponse>
   /**
    * Resolves `{ connectedAccount }` as soon as the account is ACTIVE (e.g. once the user followed
    * the authorization link), polling `getConnectedAccount`; an account that does not exist yet is
@@ -569,6 +588,13 @@ export declare class ActionsClient {
   listConnections(params?: ListConnectionsParams): PagePromise<ListConnectionsResponse, AppConnection>
   /** Runs a Scalekit tool for a connected account; deadline `toolTimeoutMs`. */
   executeTool<T = Record<string, unknown>>(params: ExecuteToolCallParams): Promise<ExecuteToolResponse<T>>
+  /** Changes the input of the named tools before they run, on every path that runs a tool (the Python SDK's `pre_modifier`). */
+  preModifier(toolNames: string | string[], fn: ToolModifierFunction): ToolModifier
+  /** Changes the `data` of the named tools' results (the Python SDK's `post_modifier`). */
+  postModifier(toolNames: string | string[], fn: ToolModifierFunction): ToolModifier
+  addModifier(modifier: ToolModifier | ToolModifierInit): ToolModifier
+  /** In the order added; those naming `toolName`, and of `type`, when given. */
+  getModifiers(toolName?: string, type?: ToolModifierType): ToolModifier[]
   /** The user's tools for the Vercel AI SDK (needs `ai`, loaded on first use). */
   readonly aiSdk: AiSdkAdapter
   /** The user's tools for LangChain.js (needs `@langchain/core`, loaded on first use). */

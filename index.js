@@ -9,6 +9,7 @@ const { ToolsClient } = require('./lib/tools.js')
 const { McpClient } = require('./lib/mcp.js')
 const { ConnectedAccountsClient, ConnectionClient } = require('./lib/views.js')
 const { LocalScalekit } = require('./lib/local.js')
+const { ToolModifier } = require('./lib/modifiers.js')
 const { ConnectorStatus, ConnectorType } = require('./lib/enums.js')
 const { CHANNELS: TracingChannels, subscribeTracing } = require('./lib/tracing.js')
 
@@ -25,6 +26,7 @@ module.exports = {
   ConnectedAccountsClient,
   ConnectionClient,
   LocalScalekit,
+  ToolModifier,
   TracingChannels,
   subscribeTracing,
   ...require('./lib/exceptions.js'),

@@ -91,8 +91,10 @@ class ActionsClient {
   verifyConnectedAccountUser(params, ...more) { return this.#accounts('verifyConnectedAccountUser', params, more) }
   /** By `connectedAccountId`, or `connectionName` + `identifier`; includes the credentials. */
   getConnectedAccount(params, ...more) { return this.#accounts('getConnectedAccount', params, more) }
+  /** As `getConnectedAccount`, without the credentials (the Python SDK's `get_connected_account_details`). */
+  getConnectedAccountDetails(params, ...more) { return this.#accounts('getConnectedAccountDetails', params, more) }
   /**
-   * Resolves `{ connectedAccount }` once the account is ACTIVE, polling it (from
+   * Resolves `{ connectedAccount }` (without credentials) once the account is ACTIVE, polling its details (from
    * `pollIntervalMs`, doubling up to 5 s); `ScalekitGatewayTimeoutException` after `timeoutMs`.
    */
   waitForConnectedAccount(params, ...more) { return this.#accounts('waitForConnectedAccount', params, more) }
@@ -110,8 +112,20 @@ class ActionsClient {
   }
   /** App-level connections of the environment; `for await` walks every page. */
   listConnections(params, ...more) { return this.#pages('listConnections', 'connections', params, more) }
-  /** Runs a Scalekit tool for a connected account (deadline: `toolTimeoutMs`). */
+  /** Runs a Scalekit tool for a connected account (deadline: `toolTimeoutMs`), through the modifiers. */
   executeTool(params, ...more) { return this.#accounts('executeTool', params, more) }
+
+  /**
+   * Registers `fn` to change the input of the tools `toolNames` names (a name or an array) before
+   * they run, on every path that runs a tool; returns the modifier. Modifiers run in the order added.
+   */
+  preModifier(toolNames, fn) { return this.#calls.modifiers.register('actions.preModifier', 'pre', toolNames, fn) }
+  /** Registers `fn` to change the `data` of those tools' results. */
+  postModifier(toolNames, fn) { return this.#calls.modifiers.register('actions.postModifier', 'post', toolNames, fn) }
+  /** Adds a modifier `{ toolNames, type: 'pre' | 'post', fn }` (a ToolModifier, or a plain object). */
+  addModifier(modifier) { return this.#calls.modifiers.add(modifier) }
+  /** The modifiers, in the order added; those of `toolName`, and of `type`, when given. */
+  getModifiers(toolName, type) { return this.#calls.modifiers.list(toolName, type) }
 
   [util.inspect.custom]() {
     return 'ActionsClient {}'

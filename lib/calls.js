@@ -12,6 +12,7 @@ const { ScalekitAbortException } = require('./exceptions.js')
 const { outcomeOf, Failed } = require('./outcome.js')
 const { isAbortSignal, kindOf, accountCall } = require('./args.js')
 const tracing = require('./tracing.js')
+const { Modifiers } = require('./modifiers.js')
 
 /**
  * The traces of traced calls that can be aborted, by cancel id: an abort that wins the race with
@@ -37,6 +38,8 @@ class Calls {
 
   constructor(nativeClient) {
     this.#native = nativeClient
+    /** The client's tool modifiers (`actions.preModifier`…), applied to every call that runs a tool. */
+    this.modifiers = new Modifiers()
     this.#id = lastClientId = (lastClientId % 0xfffffffe) + 1
     nativeClient.setCompletionHandler(wakeClient, this.#id)
   }
@@ -66,7 +69,11 @@ class Calls {
    * An account or tools method by its JS name on the caller's `params` (their `signal` honoured):
    * resolves the answer's data. One path for `actions` and `tools`.
    */
-  async accountsCall(method, params) {
+  accountsCall(method, params) {
+    return this.modifiers.around(method, params, (sent) => this.#accountsCall(method, sent))
+  }
+
+  async #accountsCall(method, params) {
     const call = accountCall(params)
     const signal = call.paramsKind === undefined ? params.signal : undefined
     const response = settle(await withSignal(signal, (signalFields) =>

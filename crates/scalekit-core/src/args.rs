@@ -383,6 +383,64 @@ pub fn client_option_keys(keys: &[String]) -> Result<(), ScalekitError> {
     ))
 }
 
+/// A tool modifier (`actions.preModifier(toolNames, fn)`, `postModifier`, `addModifier`,
+/// docs/wire-protocol.md §15): `toolNames` a tool name or a non-empty array of them, `type`
+/// `'pre'` or `'post'`, `fn` a function. `type_text` is `type` when it is a string.
+pub fn modifier(
+    method: &str,
+    tool_names: &Kind,
+    name_kinds: Option<&[Kind]>,
+    type_text: Option<&str>,
+    type_kind: &Kind,
+    func: &Kind,
+) -> Result<(), ScalekitError> {
+    let names_ok = match (tool_names, name_kinds) {
+        (Kind::String, _) => true,
+        (Kind::Array, Some(kinds)) => !kinds.is_empty() && kinds.iter().all(|k| *k == Kind::String),
+        _ => false,
+    };
+    if !names_ok {
+        return Err(ScalekitError::validation(
+            "toolNames",
+            format!(
+                "{method}: toolNames must be a tool name or a non-empty array of tool names, got {}",
+                describe(tool_names)
+            ),
+        ));
+    }
+    if !matches!(type_text, Some("pre" | "post")) {
+        let got = type_text.map_or_else(|| describe(type_kind), |t| format!("{t:?}"));
+        return Err(ScalekitError::validation(
+            "type",
+            format!("{method}: type must be 'pre' or 'post', got {got}"),
+        ));
+    }
+    if *func != Kind::Function {
+        return Err(ScalekitError::validation(
+            "fn",
+            format!(
+                "{method}: the modifier must be a function, got {}",
+                describe(func)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A kind in words, for messages: `a string`, `an array`, `undefined`.
+fn describe(kind: &Kind) -> String {
+    match kind {
+        Kind::Undefined | Kind::Empty => "undefined".into(),
+        Kind::Null => "null".into(),
+        Kind::Array => "an array".into(),
+        Kind::AbortSignal => "an AbortSignal".into(),
+        other => match other.type_of() {
+            t @ ("object" | "undefined") => format!("an {t}"),
+            t => format!("a {t}"),
+        },
+    }
+}
+
 /// `params`, `options` and the like: `{name} must be an object`.
 pub fn object(name: &'static str, kind: &Kind) -> Result<(), ScalekitError> {
     match kind {
@@ -733,6 +791,37 @@ mod tests {
             e.contains("\"timeout\" is not a client option (it is `timeoutMs`"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_modifier_needs_tool_names_a_type_and_a_function() {
+        let m = |names: Kind, kinds: Option<Vec<Kind>>, t: Option<&str>, f: Kind| {
+            modifier(
+                "actions.preModifier",
+                &names,
+                kinds.as_deref(),
+                t,
+                &Kind::String,
+                &f,
+            )
+        };
+        assert!(m(Kind::String, None, Some("pre"), Kind::Function).is_ok());
+        assert!(m(
+            Kind::Array,
+            Some(vec![Kind::String]),
+            Some("post"),
+            Kind::Function
+        )
+        .is_ok());
+        let e = message(m(Kind::Array, Some(vec![]), Some("pre"), Kind::Function).unwrap_err());
+        assert!(e.contains("non-empty array of tool names"), "{e}");
+        let e = message(m(Kind::String, None, Some("around"), Kind::Function).unwrap_err());
+        assert!(
+            e.contains("type must be 'pre' or 'post', got \"around\""),
+            "{e}"
+        );
+        let e = message(m(Kind::String, None, Some("pre"), Kind::Object).unwrap_err());
+        assert!(e.contains("must be a function, got an object"), "{e}");
     }
 
     #[test]

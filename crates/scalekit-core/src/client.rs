@@ -182,6 +182,7 @@ impl ScalekitClient {
                 return accounts::magic_link_answer(&self.rest(&call, timeout, policy).await?);
             }
             Op::Get => (accounts::get_call, accounts::account_answer),
+            Op::Details => (accounts::details_call, accounts::account_answer),
             Op::Create => (accounts::create_call, accounts::account_answer),
             Op::Update => (accounts::update_call, accounts::account_answer),
             Op::Delete => (accounts::delete_call, |_| Value::Object(Default::default())),

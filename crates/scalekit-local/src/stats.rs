@@ -36,6 +36,7 @@ endpoints! {
     AccountsUpdate => "connected_accounts.update",
     AccountsDelete => "connected_accounts.delete",
     AccountsList => "connected_accounts.list",
+    AccountsDetails => "connected_accounts.details",
     MagicLink => "magic_link",
     Authorize => "authorize",
     Verify => "verify",

@@ -441,6 +441,32 @@ pub fn check_tracing_handlers(
     trace::check_handlers(&Kind::parse(&kind, None), &entries).map_err(to_napi)
 }
 
+/// A tool modifier's rule (`scalekit_core::args::modifier`), from the kinds `lib/modifiers.js`
+/// reports: `toolNames`' kind (and its items' kinds when an array), `type` when a string, and the
+/// function's kind.
+#[cfg_attr(test, allow(dead_code))]
+#[napi]
+pub fn check_modifier(
+    method: String,
+    names_kind: String,
+    name_kinds: Option<Vec<String>>,
+    type_text: Option<String>,
+    type_kind: String,
+    fn_kind: String,
+) -> napi::Result<()> {
+    let names: Option<Vec<Kind>> =
+        name_kinds.map(|kinds| kinds.iter().map(|k| Kind::parse(k, None)).collect());
+    args::modifier(
+        &method,
+        &Kind::parse(&names_kind, None),
+        names.as_deref(),
+        type_text.as_deref(),
+        &Kind::parse(&type_kind, None),
+        &Kind::parse(&fn_kind, None),
+    )
+    .map_err(to_napi)
+}
+
 /// The trace of a call JS traces (`traced: true` in its options), else `None`.
 fn traced(options: &Object<'_>) -> napi::Result<Option<Arc<CallTrace>>> {
     Ok(options

@@ -11,7 +11,7 @@ mod wait;
 
 pub use params::{details_to_wire, Params};
 pub use requests::{
-    create_call, delete_call, execute_tool_call, get_call, get_or_create_lookup,
+    create_call, delete_call, details_call, execute_tool_call, get_call, get_or_create_lookup,
     get_or_create_next, list_call, list_connections_call, magic_link_call, update_call,
     verify_call, RestCall,
 };
@@ -33,6 +33,8 @@ pub(crate) use shapes::{field, page, put_opt, string_list, text, timestamp};
 
 pub const ACCOUNTS_PATH: &str = "/api/v1/connected_accounts";
 pub const ACCOUNT_AUTH_PATH: &str = "/api/v1/connected_accounts/auth";
+/// GetConnectedAccountDetails: the account without its credentials.
+pub const ACCOUNT_DETAILS_PATH: &str = "/api/v1/connected_accounts/details";
 pub const DELETE_PATH: &str = "/api/v1/connected_accounts:delete";
 pub const MAGIC_LINK_PATH: &str = "/api/v1/connected_accounts/magic_link";
 pub const VERIFY_PATH: &str = "/api/v1/connected_accounts/user/verify";
@@ -43,6 +45,8 @@ pub const EXECUTE_TOOL_PATH: &str = "/api/v1/execute_tool";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AccountOperation {
     Get,
+    /// `getConnectedAccountDetails`: as `Get`, without the credentials.
+    Details,
     Create,
     Update,
     Delete,
@@ -70,6 +74,7 @@ impl AccountOperation {
     pub fn from_method(name: &str) -> Option<Self> {
         Some(match name {
             "getConnectedAccount" => Self::Get,
+            "getConnectedAccountDetails" => Self::Details,
             "createConnectedAccount" => Self::Create,
             "updateConnectedAccount" => Self::Update,
             "deleteConnectedAccount" => Self::Delete,

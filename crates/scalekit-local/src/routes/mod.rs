@@ -25,6 +25,7 @@ pub fn router() -> Router<Arc<Shared>> {
     Router::new()
         .route("/oauth/token", post(token::token))
         .route("/api/v1/connected_accounts/auth", get(accounts::get))
+        .route("/api/v1/connected_accounts/details", get(accounts::details))
         .route(
             "/api/v1/connected_accounts",
             post(accounts::create)
