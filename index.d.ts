@@ -725,6 +725,38 @@ export interface LLMTools<D> {
   ): Promise<ExecuteToolResponse<T>>
 }
 
+export interface SearchToolsParams extends CallOptions {
+  /** Words describing the job to be done, 1–256 characters. */
+  query: string
+  /** With it, each result lists this identifier's accounts on the tool's provider and their readiness. */
+  identifier?: string
+  /** At most this many results; 0 or absent: 10; capped at 50 by Scalekit. */
+  topK?: number
+}
+
+/** READY: usable now; NEEDS_REAUTH: the token expired; NEEDS_CONNECTION: the account exists but is not active. */
+export type ToolReadinessState = 'READY' | 'NEEDS_REAUTH' | 'NEEDS_CONNECTION' | 'UNSPECIFIED'
+
+export interface ConnectionReadiness {
+  connectionName: string
+  connectedAccountId: string
+  readinessState: ToolReadinessState
+}
+
+export interface SearchedTool {
+  name: string
+  provider: string
+  description: string
+  /** Higher is better; comparable within one answer only. */
+  score: number
+  /** `[]` without `identifier`, or when it has no account on the tool's provider. */
+  connections: ConnectionReadiness[]
+}
+
+export interface SearchToolsResponse {
+  tools: SearchedTool[]
+}
+
 export declare class ToolsClient {
   private constructor()
   /** A `filter.summary` listing: `for await` yields each page's `toolNames`. */
@@ -736,6 +768,8 @@ export declare class ToolsClient {
   listAvailableTools(identifier: string, params?: ToolPaging): PagePromise<ListAvailableToolsResponse, Tool>
   /** Runs a tool (its input as `params`, as the official ToolsClient names it); not retried unless `retry` is given. */
   executeTool<T = Record<string, unknown>>(params: ToolsExecuteToolParams): Promise<ExecuteToolResponse<T>>
+  /** The catalog's tools ranked against `query` (BM25 in LocalScalekit), best first (the Python SDK's `search_tools`). */
+  searchTools(params: SearchToolsParams): Promise<SearchToolsResponse>
   /** The scoped tools of `identifier` (all pages) as LLM function definitions, and `execute`. */
   forLLM(params: ForLLMParams<'openai'>): Promise<LLMTools<OpenAIToolDefinition>>
   forLLM(params: ForLLMParams<'anthropic'>): Promise<LLMTools<AnthropicToolDefinition>>

@@ -114,3 +114,57 @@ test('a modifier that is not one is refused by name', () => {
   }
   assert.deepEqual(actions.getModifiers(), [])
 })
+
+test('tools.searchTools: ranked by BM25, best first, with each connection readiness', async () => {
+  const search = await sk.LocalScalekit.start({
+    connections: [
+      { name: 'gmail', provider: 'GMAIL' },
+      { name: 'gmail-work', provider: 'GMAIL' },
+      { name: 'slack', provider: 'SLACK' },
+      { name: 'notion', provider: 'NOTION' },
+    ],
+    accounts: [
+      { connectionName: 'gmail', identifier: USER, authorizationDetails: { oauth_token: { access_token: 'a' } } },
+      { connectionName: 'gmail-work', identifier: USER, status: 'EXPIRED', authorizationDetails: { oauth_token: { access_token: 'b' } } },
+      { connectionName: 'slack', identifier: USER, status: 'DISCONNECTED' },
+    ],
+    tools: [
+      { name: 'slack_send_message', connection: 'slack', description: 'Send a message to a Slack channel', request: { method: 'POST', path: '/chat' } },
+      { name: 'gmail_send_email', connection: 'gmail', description: 'Send an email message from Gmail', request: { method: 'POST', path: '/send' } },
+      { name: 'gmail_list_labels', connection: 'gmail', description: 'List the labels of a mailbox', request: { path: '/labels' } },
+      { name: 'notion_create_page', connection: 'notion', description: 'Create a page in a Notion workspace', request: { method: 'POST', path: '/pages' } },
+    ],
+  })
+  try {
+    const { tools } = search.client()
+    const { tools: found } = await tools.searchTools({ query: 'send an email', identifier: USER })
+    assert.equal(found[0].name, 'gmail_send_email')
+    assert.ok(found.every((t, i) => i === 0 || found[i - 1].score >= t.score), 'best first')
+    assert.ok(!found.some((t) => t.name === 'notion_create_page'), 'no word in common: not listed')
+    // Both GMAIL connections of this identifier, each with its own readiness.
+    assert.deepEqual(found[0].connections.map((c) => [c.connectionName, c.readinessState]), [
+      ['gmail', 'READY'], ['gmail-work', 'NEEDS_REAUTH'],
+    ])
+    assert.ok(found[0].connections.every((c) => c.connectedAccountId.startsWith('ca_')))
+    assert.equal(found[0].provider, 'GMAIL')
+    assert.equal(found[0].description, 'Send an email message from Gmail')
+
+    const slack = await tools.searchTools({ query: 'slack channel message', identifier: USER, topK: 1 })
+    assert.deepEqual(slack.tools.map((t) => t.name), ['slack_send_message'])
+    assert.deepEqual(slack.tools[0].connections.map((c) => c.readinessState), ['NEEDS_CONNECTION'])
+    // No account on NOTION: an empty list; no identifier: empty lists too.
+    const notion = await tools.searchTools({ query: 'notion page', identifier: USER })
+    assert.deepEqual(notion.tools[0].connections, [])
+    const anonymous = await tools.searchTools({ query: 'send' })
+    assert.ok(anonymous.tools.length >= 2 && anonymous.tools.every((t) => t.connections.length === 0))
+
+    for (const [params, argument] of [[{}, 'query'], [{ query: 'x', topK: -1 }, 'topK'], [{ query: 'x', top_k: 2 }, 'params']]) {
+      const e = await rejection(tools.searchTools(params))
+      assert.ok(e instanceof sk.ScalekitValidationException, e.constructor.name)
+      assert.equal(e.argument, argument)
+    }
+    assert.equal(search.stats()['tools.search'], 4)
+  } finally {
+    await search.close()
+  }
+})

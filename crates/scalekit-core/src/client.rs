@@ -162,6 +162,7 @@ impl ScalekitClient {
             | Op::ListTools
             | Op::ListScopedTools
             | Op::ListAvailableTools
+            | Op::SearchTools
             | Op::ForLlm => config.tool_timeout,
             _ => config.timeout,
         };
@@ -192,6 +193,7 @@ impl ScalekitClient {
                 accounts::list_connections_call,
                 accounts::connections_answer,
             ),
+            Op::SearchTools => (accounts::search_tools_call, accounts::search_tools_answer),
             Op::ListAppConnections => (
                 accounts::list_app_connections_call,
                 accounts::app_connections_answer,

@@ -13,7 +13,7 @@ use tokio::time::Instant;
 use crate::accounts::{
     AccountOperation, ACCOUNTS_PATH, ACCOUNT_AUTH_PATH, ACCOUNT_DETAILS_PATH, APP_CONNECTIONS_PATH,
     AVAILABLE_TOOLS_PATH, DELETE_PATH, EXECUTE_TOOL_PATH, MAGIC_LINK_PATH, SCOPED_TOOLS_PATH,
-    TOOLS_PATH, VERIFY_PATH,
+    SEARCH_TOOLS_PATH, TOOLS_PATH, VERIFY_PATH,
 };
 use crate::args::Kind;
 use crate::errors::ScalekitError;
@@ -110,6 +110,7 @@ pub fn route(operation: AccountOperation) -> (&'static str, &'static str) {
         Op::ListTools => ("GET", TOOLS_PATH),
         Op::ListScopedTools | Op::ForLlm => ("GET", SCOPED_TOOLS_PATH),
         Op::ListAvailableTools => ("GET", AVAILABLE_TOOLS_PATH),
+        Op::SearchTools => ("POST", SEARCH_TOOLS_PATH),
     }
 }
 

@@ -21,6 +21,7 @@ mod listener;
 mod model;
 mod options;
 mod routes;
+mod search;
 mod seed;
 mod shared;
 mod stats;

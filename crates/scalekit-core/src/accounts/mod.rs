@@ -4,6 +4,7 @@
 
 mod params;
 mod requests;
+mod search;
 mod shapes;
 mod tools;
 mod views;
@@ -15,6 +16,7 @@ pub use requests::{
     get_or_create_next, list_call, list_connections_call, magic_link_call, update_call,
     verify_call, RestCall,
 };
+pub use search::{search_tools_answer, search_tools_call, SEARCH_TOOLS_PATH};
 pub use shapes::{
     account_answer, account_to_sdk, connections_answer, execute_tool_answer, list_answer,
     magic_link_answer, verify_answer,
@@ -65,6 +67,8 @@ pub enum AccountOperation {
     ExecuteLlmTool,
     /// `waitForConnectedAccount`: polls `Get` until the account is ACTIVE.
     WaitActive,
+    /// `tools.searchTools` (accounts/search.rs).
+    SearchTools,
     /// `client.connection.listAppConnections` (a view only, accounts/views.rs).
     ListAppConnections,
 }
@@ -87,6 +91,7 @@ impl AccountOperation {
             "listTools" => Self::ListTools,
             "listScopedTools" => Self::ListScopedTools,
             "listAvailableTools" => Self::ListAvailableTools,
+            "searchTools" => Self::SearchTools,
             "forLLM" => Self::ForLlm,
             "executeLLMTool" => Self::ExecuteLlmTool,
             "waitForConnectedAccount" => Self::WaitActive,

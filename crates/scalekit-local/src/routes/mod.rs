@@ -46,6 +46,7 @@ pub fn router() -> Router<Arc<Shared>> {
         // ConnectionService.ListAppConnections, what the SDK's `actions.listConnections` calls.
         .route("/api/v1/connections/app", get(tools::list_connections))
         .route("/api/v1/execute_tool", post(tools::execute_tool))
+        .route("/api/v1/tools:search", post(tools::search))
         // ToolService's list calls (docs/wire-protocol.md §11), over the `tools` option.
         .route("/api/v1/tools", get(tools::list::<endpoint::ToolsList>))
         .route(

@@ -68,6 +68,17 @@ pub fn list_json(shared: &Shared, list: Listing, q: &Query) -> Result<Value, Api
     list(&shared.tools, &lock(&shared.store), q)
 }
 
+/// `POST /api/v1/tools:search` (docs/wire-protocol.md §15, `crate::search`).
+pub async fn search(
+    _: Authorized<endpoint::ToolsSearch>,
+    State(shared): State<Arc<Shared>>,
+    body: Bytes,
+) -> Answer {
+    let body = parse_body(&body)?;
+    let found = crate::search::search_json(&shared.tools, &lock(&shared.store), &body)?;
+    Ok(Reply::ok(found))
+}
+
 pub async fn execute_tool(
     _: Authorized<endpoint::ExecuteTool>,
     State(shared): State<Arc<Shared>>,
