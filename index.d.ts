@@ -532,6 +532,66 @@ export declare class McpClient {
   createSessionToken(params: CreateMcpSessionTokenParams): Promise<McpSessionToken>
 }
 
+/** An auth pattern of a custom provider: a free-form object (`type`, `displayName`, `fields`, `isMcp`, …). */
+export interface AuthPattern {
+  /** 'OAUTH', 'BEARER', 'API_KEY', 'NO_AUTH', or another type Scalekit reports. */
+  type: string
+  [field: string]: unknown
+}
+
+export interface Provider {
+  id: string
+  /** Derived by Scalekit from the display name; names the provider in update and delete. */
+  identifier: string
+  displayName: string
+  description: string
+  categories: string[]
+  authPatterns: AuthPattern[]
+  iconSrc: string
+  proxyUrl: string
+  proxyEnabled: boolean
+  isCustom: boolean
+  isCustomMcp: boolean
+  metadata: Record<string, string>
+  [field: string]: unknown
+}
+
+export interface CustomProviderFields extends CallOptions {
+  /** 1–200 characters of letters, digits and spaces. */
+  displayName: string
+  /** `https://…` */
+  proxyUrl: string
+  proxyEnabled?: boolean
+  description?: string
+  authPatterns?: AuthPattern[]
+  iconSrc?: string
+  /** At most 20 pairs; keys 3–25 characters, values 1–256. An update replaces the whole map. */
+  metadata?: Record<string, string>
+}
+
+export interface ListProvidersParams extends CallOptions {
+  /** Absent: every provider. */
+  providerType?: 'DEFAULT' | 'CUSTOM' | 'ALL' | 0 | 1 | 2
+  identifier?: string
+  pageSize?: number
+  pageToken?: string
+}
+
+export interface ListProvidersResponse {
+  providers: Provider[]
+  nextPageToken: string
+  prevPageToken: string
+  totalSize: number
+}
+
+export declare class ProvidersClient {
+  private constructor()
+  createCustomProvider(params: CustomProviderFields): Promise<{ provider: Provider }>
+  updateCustomProvider(params: CustomProviderFields & { identifier: string }): Promise<{ provider: Provider }>
+  deleteCustomProvider(params: CallOptions & { identifier: string }): Promise<Record<string, never>>
+  listProviders(params?: ListProvidersParams): Promise<ListProvidersResponse>
+}
+
 export type ToolModifierType = 'pre' | 'post'
 /** A pre modifier gets and returns the tool's input; a post modifier its result's `data`. May be async. */
 export type ToolModifierFunction = (data: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>
@@ -553,6 +613,8 @@ export declare class ActionsClient {
   private constructor()
   /** MCP configurations, their per-user instances, and session tokens for their MCP servers. */
   readonly mcp: McpClient
+  /** Custom providers (the Python SDK's `actions.providers`). */
+  readonly providers: ProvidersClient
   /**
    * A call through `{envUrl}/proxy{path}`, forwarded by Scalekit with the user's credentials injected.
    * With `responseType: 'stream'`, `data` is a Readable of the body (destroy it to stop the download).

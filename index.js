@@ -7,6 +7,7 @@ const { ScalekitClient } = require('./lib/client.js')
 const { ActionsClient } = require('./lib/actions.js')
 const { ToolsClient } = require('./lib/tools.js')
 const { McpClient } = require('./lib/mcp.js')
+const { ProvidersClient } = require('./lib/providers.js')
 const { ConnectedAccountsClient, ConnectionClient } = require('./lib/views.js')
 const { LocalScalekit } = require('./lib/local.js')
 const { ToolModifier } = require('./lib/modifiers.js')
@@ -23,6 +24,7 @@ module.exports = {
   ActionsClient,
   ToolsClient,
   McpClient,
+  ProvidersClient,
   ConnectedAccountsClient,
   ConnectionClient,
   LocalScalekit,

@@ -168,3 +168,47 @@ test('tools.searchTools: ranked by BM25, best first, with each connection readin
     await search.close()
   }
 })
+
+test('actions.providers: custom providers created, listed, updated and deleted', async () => {
+  const { providers } = local.client().actions
+  const authPatterns = [{ type: 'API_KEY', displayName: 'API key', isMcp: true, fields: [{ fieldName: 'api_key', label: 'API key' }] }]
+  const { provider } = await providers.createCustomProvider({
+    displayName: 'Acme Docs MCP', proxyUrl: 'https://docs.acme.example/mcp', description: 'Docs', authPatterns, metadata: { region: 'eu' },
+  })
+  assert.equal(provider.identifier, 'acme_docs_mcp')
+  assert.equal(provider.displayName, 'Acme Docs MCP')
+  assert.equal(provider.isCustom, true)
+  assert.equal(provider.isCustomMcp, true)
+  assert.deepEqual(provider.authPatterns, authPatterns)
+  assert.deepEqual(provider.metadata, { region: 'eu' })
+
+  const custom = await providers.listProviders({ providerType: 'CUSTOM' })
+  assert.deepEqual(custom.providers.map((p) => p.identifier), ['acme_docs_mcp'])
+  assert.equal(custom.totalSize, 1)
+  const defaults = await providers.listProviders({ providerType: 0 })
+  assert.deepEqual(defaults.providers.map((p) => [p.identifier, p.isCustom]), [['CRM', false]])
+  const all = await providers.listProviders()
+  assert.equal(all.totalSize, 2)
+  const one = await providers.listProviders({ identifier: 'acme_docs_mcp' })
+  assert.equal(one.providers[0].description, 'Docs')
+
+  const { provider: updated } = await providers.updateCustomProvider({
+    identifier: 'acme_docs_mcp', displayName: 'Acme Docs', proxyUrl: 'https://docs.acme.example/v2',
+  })
+  assert.equal(updated.displayName, 'Acme Docs')
+  assert.equal(updated.description, 'Docs', 'kept when not given')
+  assert.deepEqual(updated.metadata, {}, 'replaced as a whole: none given clears it')
+
+  const conflict = await rejection(providers.createCustomProvider({ displayName: 'acme docs', proxyUrl: 'https://x.example' }))
+  assert.ok(conflict instanceof sk.ScalekitConflictException, conflict.constructor.name)
+  const badUrl = await rejection(providers.createCustomProvider({ displayName: 'Other', proxyUrl: 'http://x.example' }))
+  assert.ok(badUrl instanceof sk.ScalekitBadRequestException, badUrl.constructor.name)
+  const unknown = await rejection(providers.createCustomProvider({ displayName: 'Other', proxyUrl: 'https://x', proxy_url: 'y' }))
+  assert.ok(unknown instanceof sk.ScalekitValidationException, unknown.constructor.name)
+  assert.match(unknown.message, /takes no "proxy_url"/)
+
+  assert.deepEqual(await providers.deleteCustomProvider({ identifier: 'acme_docs_mcp' }), {})
+  const gone = await rejection(providers.deleteCustomProvider({ identifier: 'acme_docs_mcp' }))
+  assert.ok(gone instanceof sk.ScalekitNotFoundException, gone.constructor.name)
+  assert.equal((await providers.listProviders({ providerType: 'CUSTOM' })).totalSize, 0)
+})

@@ -18,6 +18,7 @@ function abortStreamWith(signal, stream) {
 }
 const { reviveDates } = require('./dates.js')
 const { McpClient } = require('./mcp.js')
+const { ProvidersClient } = require('./providers.js')
 const { AiSdkAdapter } = require('./adapters/ai-sdk.js')
 const { LangChainAdapter } = require('./adapters/langchain.js')
 const { OpenAIAgentsAdapter } = require('./adapters/openai-agents.js')
@@ -30,6 +31,8 @@ class ActionsClient {
     this.#calls = calls
     /** `actions.mcp`: MCP configurations, instances and session tokens (lib/mcp.js). */
     Object.defineProperty(this, 'mcp', { value: new McpClient(calls), enumerable: true })
+    /** `actions.providers`: custom providers (lib/providers.js). */
+    Object.defineProperty(this, 'providers', { value: new ProvidersClient(calls), enumerable: true })
     // The agent-framework adapters (lib/adapters/): each loads its framework on first use only.
     const source = { calls, actions: this }
     for (const [name, Adapter] of [['aiSdk', AiSdkAdapter], ['langchain', LangChainAdapter], ['openaiAgents', OpenAIAgentsAdapter]]) {

@@ -14,6 +14,7 @@ use crate::config::{ClientConfig, DEFAULT_MAX_RESPONSE_BYTES};
 use crate::errors::{CallKind, ScalekitError};
 use crate::exchange::Exchange;
 use crate::mcp::McpOperation;
+use crate::providers::ProviderOperation;
 use crate::proxy::{self, ProxyParams, RetrySetting};
 use crate::retry::RetryPolicy;
 use crate::retry_budget::RetryBudget;
@@ -27,6 +28,8 @@ pub enum Operation {
     Mcp(McpOperation),
     /// `client.connectedAccounts.*` and `client.connection.*`: views over `Accounts`.
     View(ViewOperation),
+    /// `actions.providers.*`: custom providers.
+    Providers(ProviderOperation),
 }
 
 impl Operation {
@@ -35,6 +38,7 @@ impl Operation {
             .map(Self::Accounts)
             .or_else(|| McpOperation::from_method(name).map(Self::Mcp))
             .or_else(|| ViewOperation::from_method(name).map(Self::View))
+            .or_else(|| ProviderOperation::from_method(name).map(Self::Providers))
     }
 
     /// The listings, which may be called without params (`list()` is `list({})`).
@@ -46,6 +50,7 @@ impl Operation {
             ),
             Self::Mcp(op) => op.is_list(),
             Self::View(op) => op.is_list(),
+            Self::Providers(op) => op.is_list(),
         }
     }
 }
@@ -131,6 +136,12 @@ impl ScalekitClient {
             Operation::Accounts(op) => self.accounts_call(op, params).await,
             Operation::Mcp(op) => self.mcp_call(op, params).await,
             Operation::View(op) => self.accounts_call(op.target(), &op.params(params)?).await,
+            Operation::Providers(op) => {
+                let call = op.request(params)?;
+                let config = &self.inner.config;
+                let policy = RetryPolicy::control_plane(config.max_retries);
+                Ok(op.answer(&self.rest(&call, config.timeout, policy).await?))
+            }
         }
     }
 

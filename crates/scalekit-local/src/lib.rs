@@ -20,6 +20,7 @@ mod links;
 mod listener;
 mod model;
 mod options;
+mod providers;
 mod routes;
 mod search;
 mod seed;
@@ -151,6 +152,7 @@ impl LocalScalekit {
             stats: Stats::default(),
             http,
             tools,
+            providers: Mutex::default(),
         });
 
         // The JSON API routes keep axum's default body limit; the Tool Proxy streams bodies of

@@ -32,4 +32,6 @@ pub struct Shared {
     pub http: reqwest::Client,
     /// The tool catalog (the `tools` option), fixed at start.
     pub tools: Vec<CatalogTool>,
+    /// Custom providers (ProviderService, docs/wire-protocol.md §15); locked after `store` when both are.
+    pub providers: Mutex<crate::providers::Providers>,
 }

@@ -501,6 +501,15 @@ pub fn describe_call(method: String) -> Option<CallRoute> {
                 then_path: None,
             }
         }
+        Operation::Providers(op) => {
+            let (method, path) = op.route();
+            CallRoute {
+                method: method.into(),
+                path: path.into(),
+                when_given: None,
+                then_path: None,
+            }
+        }
         Operation::View(view) => {
             let (method, path) = trace::route(view.target());
             CallRoute {

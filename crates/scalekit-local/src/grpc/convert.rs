@@ -24,7 +24,7 @@ pub fn struct_of(m: &Map<String, Value>) -> Struct {
     }
 }
 
-fn value_of(v: &Value) -> prost_types::Value {
+pub fn value_of(v: &Value) -> prost_types::Value {
     let kind = match v {
         Value::Null => Kind::NullValue(0),
         Value::Bool(b) => Kind::BoolValue(*b),
@@ -181,7 +181,7 @@ pub fn json_of_struct(s: &Struct) -> Map<String, Value> {
         .collect()
 }
 
-fn json_of_value(v: &prost_types::Value) -> Value {
+pub fn json_of_value(v: &prost_types::Value) -> Value {
     match &v.kind {
         None | Some(Kind::NullValue(_)) => Value::Null,
         Some(Kind::BoolValue(b)) => Value::Bool(*b),

@@ -9,6 +9,7 @@
 
 mod accounts;
 mod convert;
+mod providers;
 mod tools;
 
 use std::sync::Arc;
@@ -45,6 +46,9 @@ pub mod proto {
             pub mod errdetails {
                 tonic::include_proto!("scalekit.v1.errdetails");
             }
+            pub mod providers {
+                tonic::include_proto!("scalekit.v1.providers");
+            }
             pub mod tools {
                 tonic::include_proto!("scalekit.v1.tools");
             }
@@ -69,7 +73,11 @@ pub fn router(shared: Arc<Shared>) -> Router<Arc<Shared>> {
         )
         .route_service(
             "/scalekit.v1.connections.ConnectionService/{*method}",
-            ConnectionServiceServer::new(tools::Connections(shared)),
+            ConnectionServiceServer::new(tools::Connections(shared.clone())),
+        )
+        .route_service(
+            "/scalekit.v1.providers.ProviderService/{*method}",
+            providers::server(shared),
         )
 }
 
