@@ -78,28 +78,28 @@ impl ProviderOperation {
     }
 
     pub fn request(self, params: &Params) -> Result<RestCall, ScalekitError> {
-        let takes: &[&str] = match self {
-            Self::Create => &PROVIDER_FIELDS,
-            Self::Update => &[
-                "identifier",
-                "displayName",
-                "description",
-                "authPatterns",
-                "proxyUrl",
-                "proxyEnabled",
-                "iconSrc",
-                "metadata",
-            ],
-            Self::Delete => &["identifier"],
-            Self::List => &["providerType", "pageSize", "pageToken", "identifier"],
+        // The names each method takes: update is create's fields and the identifier.
+        let (by_identifier, takes): (bool, &[&str]) = match self {
+            Self::Create => (false, &PROVIDER_FIELDS),
+            Self::Update => (true, &PROVIDER_FIELDS),
+            Self::Delete => (true, &[]),
+            Self::List => (
+                false,
+                &["providerType", "pageSize", "pageToken", "identifier"],
+            ),
         };
-        if let Some(other) = params.keys().find(|k| !takes.contains(k)) {
+        let taken = |k: &str| takes.contains(&k) || (by_identifier && k == "identifier");
+        if let Some(other) = params.keys().find(|k| !taken(k)) {
+            let names = by_identifier
+                .then_some("identifier")
+                .into_iter()
+                .chain(takes.iter().copied());
             return Err(ScalekitError::validation(
                 "params",
                 format!(
                     "{} takes no {other:?}; it takes {}",
                     self.name(),
-                    takes.join(", ")
+                    names.collect::<Vec<_>>().join(", ")
                 ),
             ));
         }

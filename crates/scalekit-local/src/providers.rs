@@ -5,9 +5,9 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::model::{page_token, parse_page_token};
+use crate::catalog::{page_within, paged};
 use crate::store::Store;
-use crate::wire::{ApiError, Input};
+use crate::wire::{ApiError, Input, Query};
 
 /// What `ListProviders` returns per page when `page_size` is 0 or absent, and at most.
 const DEFAULT_PAGE: usize = 30;
@@ -151,14 +151,13 @@ impl Providers {
     }
 
     /// `ListProviders`: the built-in providers are the providers of the configured connections;
-    /// `identifier` selects one; pages by offset tokens.
+    /// `identifier` selects one; `q`'s `page_size` and `page_token` page it (offset tokens).
     pub fn list(
         &self,
         store: &Store,
         kind: ProviderType,
         identifier: Option<&str>,
-        page_size: Option<&str>,
-        page_token_given: Option<&str>,
+        q: &Query,
     ) -> Result<Value, ApiError> {
         let mut all: Vec<Value> = Vec::new();
         if kind != ProviderType::Custom {
@@ -181,38 +180,10 @@ impl Providers {
         if let Some(id) = identifier {
             all.retain(|p| p.get("identifier").and_then(Value::as_str) == Some(id));
         }
-        let size = match page_size {
-            None => DEFAULT_PAGE,
-            Some(s) => match s.parse::<usize>() {
-                Ok(0) => DEFAULT_PAGE,
-                Ok(n) => n.min(MAX_PAGE),
-                Err(_) => return Err(ApiError::invalid("page_size: must be a whole number")),
-            },
-        };
-        let offset = match page_token_given {
-            None => 0,
-            Some(t) => parse_page_token(t)
-                .ok_or_else(|| ApiError::invalid("page_token: not a token of this server"))?,
-        };
-        let total = all.len();
-        let end = offset.saturating_add(size);
-        let next = if end < total {
-            page_token(end)
-        } else {
-            String::new()
-        };
-        let prev = if offset > 0 {
-            page_token(offset.saturating_sub(size))
-        } else {
-            String::new()
-        };
-        let page: Vec<Value> = all.into_iter().skip(offset).take(size).collect();
-        Ok(json!({
-            "providers": page,
-            "next_page_token": next,
-            "prev_page_token": prev,
-            "total_size": total,
-        }))
+        let mut page = paged(all, page_within(q, DEFAULT_PAGE, MAX_PAGE)?);
+        let providers = page.remove("tools").unwrap_or_else(|| json!([]));
+        page.insert("providers".into(), providers);
+        Ok(Value::Object(page))
     }
 
     fn find(&self, identifier: &str) -> Option<usize> {

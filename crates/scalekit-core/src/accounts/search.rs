@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 
 use super::params::{put, Params};
 use super::requests::RestCall;
-use super::shapes::{field, text};
+use super::shapes::{enum_name, field, text};
 use crate::errors::ScalekitError;
 
 pub const SEARCH_TOOLS_PATH: &str = "/api/v1/tools:search";
@@ -76,7 +76,7 @@ pub fn search_tools_answer(answer: &Value) -> Value {
                     json!({
                         "connectionName": text(c, "connection_name"),
                         "connectedAccountId": text(c, "connected_account_id"),
-                        "readinessState": readiness(field(c, "readiness_state")),
+                        "readinessState": readiness(c),
                     })
                 })
                 .collect();
@@ -92,21 +92,21 @@ pub fn search_tools_answer(answer: &Value) -> Value {
     json!({ "tools": tools })
 }
 
-/// A readiness state by name (or, leniently, number), without its prefix.
-fn readiness(value: Option<&Value>) -> Value {
-    const NAMES: [&str; 4] = ["UNSPECIFIED", "READY", "NEEDS_CONNECTION", "NEEDS_REAUTH"];
-    let name = match value {
-        Some(Value::String(s)) => s
-            .strip_prefix("TOOL_READINESS_STATE_")
-            .unwrap_or(s)
-            .to_string(),
-        Some(Value::Number(n)) => n
-            .as_u64()
-            .and_then(|i| NAMES.get(i as usize))
-            .map_or_else(|| n.to_string(), |s| s.to_string()),
-        _ => NAMES[0].to_string(),
-    };
-    Value::String(name)
+/// A readiness state by name (or, leniently, number), without its `TOOL_READINESS_STATE_` prefix.
+fn readiness(connection: &Value) -> Value {
+    const NAMES: [&str; 4] = [
+        "TOOL_READINESS_STATE_UNSPECIFIED",
+        "TOOL_READINESS_STATE_READY",
+        "TOOL_READINESS_STATE_NEEDS_CONNECTION",
+        "TOOL_READINESS_STATE_NEEDS_REAUTH",
+    ];
+    match enum_name(connection, "readiness_state", &NAMES) {
+        Value::String(s) => Value::String(
+            s.strip_prefix("TOOL_READINESS_STATE_")
+                .map_or_else(|| s.clone(), str::to_string),
+        ),
+        other => other,
+    }
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use super::proto::scalekit::v1::providers as pb;
 use super::served;
 use crate::providers::ProviderType;
 use crate::shared::Shared;
-use crate::wire::ApiError;
+use crate::wire::{ApiError, Query};
 use scalekit_wire::sync::lock;
 
 pub struct Providers(pub Arc<Shared>);
@@ -37,10 +37,11 @@ served! {
 
 type Answer<T> = Result<T, ApiError>;
 
-impl Providers {
-    fn create(&self, r: pb::CreateCustomProviderRequest) -> Answer<pb::CreateProviderResponse> {
-        let p = r.provider.unwrap_or_default();
-        let body = provider_json(
+/// The REST JSON of a CreateCustomProvider or UpdateCustomProvider message (the same fields).
+macro_rules! provider_json {
+    ($p:expr) => {{
+        let p = $p;
+        provider_json(
             &p.display_name,
             &p.description,
             p.auth_patterns.as_ref(),
@@ -48,7 +49,13 @@ impl Providers {
             p.proxy_enabled,
             &p.icon_src,
             &p.metadata,
-        );
+        )
+    }};
+}
+
+impl Providers {
+    fn create(&self, r: pb::CreateCustomProviderRequest) -> Answer<pb::CreateProviderResponse> {
+        let body = provider_json!(r.provider.unwrap_or_default());
         let created = lock(&self.0.providers).create(&body)?;
         Ok(pb::CreateProviderResponse {
             provider: created.get("provider").map(provider),
@@ -56,16 +63,7 @@ impl Providers {
     }
 
     fn update(&self, r: pb::UpdateCustomProviderRequest) -> Answer<pb::UpdateProviderResponse> {
-        let p = r.provider.unwrap_or_default();
-        let mut body = provider_json(
-            &p.display_name,
-            &p.description,
-            p.auth_patterns.as_ref(),
-            &p.proxy_url,
-            p.proxy_enabled,
-            &p.icon_src,
-            &p.metadata,
-        );
+        let mut body = provider_json!(r.provider.unwrap_or_default());
         // proto3 scalars cannot say "not given": an empty description or icon keeps the stored one.
         for key in ["description", "icon_src"] {
             if body.get(key).and_then(Value::as_str) == Some("") {
@@ -88,15 +86,13 @@ impl Providers {
             None => ProviderType::All,
             Some(f) => ProviderType::parse(Some(&f.provider_type.to_string()))?,
         };
-        let size = r.page_size.to_string();
+        let q = Query(vec![
+            ("page_size".to_owned(), r.page_size.to_string()),
+            ("page_token".to_owned(), r.page_token.clone()),
+        ]);
         let store = lock(&self.0.store);
-        let page = lock(&self.0.providers).list(
-            &store,
-            kind,
-            Some(r.identifier.as_str()).filter(|s| !s.is_empty()),
-            Some(size.as_str()),
-            Some(r.page_token.as_str()).filter(|s| !s.is_empty()),
-        )?;
+        let identifier = Some(r.identifier.as_str()).filter(|s| !s.is_empty());
+        let page = lock(&self.0.providers).list(&store, kind, identifier, &q)?;
         Ok(pb::ListProvidersResponse {
             providers: page
                 .get("providers")

@@ -42,12 +42,6 @@ pub async fn list(_: Authorized<ProvidersList>, State(s): Shr, RawQuery(q): RawQ
     let q = Query::parse(q.as_deref());
     let kind = ProviderType::parse(q.opt("filter.provider_type"))?;
     let store = lock(&s.store);
-    let page = lock(&s.providers).list(
-        &store,
-        kind,
-        q.opt("identifier"),
-        q.opt("page_size"),
-        q.opt("page_token"),
-    )?;
+    let page = lock(&s.providers).list(&store, kind, q.opt("identifier"), &q)?;
     Ok(Reply::ok(page))
 }
