@@ -67,10 +67,16 @@ class Modifiers {
    * Runs a tool call through the modifiers: `run(params)` with the input the pre modifiers made,
    * then the post modifiers over the result's `data`. Without a modifier for the tool, `run` as it is.
    */
-  async around(method, params, run) {
+  around(method, params, run) {
     const inputParam = INPUT_PARAM[method]
-    const toolName = params?.toolName
-    if (inputParam === undefined || this.#list.length === 0 || typeof toolName !== 'string') return run(params)
+    // Not async up to here: a call that runs no tool, or a client without modifiers, is `run` as
+    // it is, with no promise more.
+    if (inputParam === undefined || this.#list.length === 0 || typeof params?.toolName !== 'string') return run(params)
+    return this.#around(inputParam, params, run)
+  }
+
+  async #around(inputParam, params, run) {
+    const toolName = params.toolName
     const pre = this.list(toolName, 'pre')
     const post = this.list(toolName, 'post')
     if (pre.length === 0 && post.length === 0) return run(params)
