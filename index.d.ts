@@ -532,10 +532,89 @@ export declare class McpClient {
   createSessionToken(params: CreateMcpSessionTokenParams): Promise<McpSessionToken>
 }
 
+/** An auth pattern of a custom provider: a free-form object (`type`, `displayName`, `fields`, `isMcp`, …). */
+export interface AuthPattern {
+  /** 'OAUTH', 'BEARER', 'API_KEY', 'NO_AUTH', or another type Scalekit reports. */
+  type: string
+  [field: string]: unknown
+}
+
+export interface Provider {
+  id: string
+  /** Derived by Scalekit from the display name; names the provider in update and delete. */
+  identifier: string
+  displayName: string
+  description: string
+  categories: string[]
+  authPatterns: AuthPattern[]
+  iconSrc: string
+  proxyUrl: string
+  proxyEnabled: boolean
+  isCustom: boolean
+  isCustomMcp: boolean
+  metadata: Record<string, string>
+  [field: string]: unknown
+}
+
+export interface CustomProviderFields extends CallOptions {
+  /** 1–200 characters of letters, digits and spaces. */
+  displayName: string
+  /** `https://…` */
+  proxyUrl: string
+  proxyEnabled?: boolean
+  description?: string
+  authPatterns?: AuthPattern[]
+  iconSrc?: string
+  /** At most 20 pairs; keys 3–25 characters, values 1–256. An update replaces the whole map. */
+  metadata?: Record<string, string>
+}
+
+export interface ListProvidersParams extends CallOptions {
+  /** Absent: every provider. */
+  providerType?: 'DEFAULT' | 'CUSTOM' | 'ALL' | 0 | 1 | 2
+  identifier?: string
+  pageSize?: number
+  pageToken?: string
+}
+
+export interface ListProvidersResponse {
+  providers: Provider[]
+  nextPageToken: string
+  prevPageToken: string
+  totalSize: number
+}
+
+export declare class ProvidersClient {
+  private constructor()
+  createCustomProvider(params: CustomProviderFields): Promise<{ provider: Provider }>
+  updateCustomProvider(params: CustomProviderFields & { identifier: string }): Promise<{ provider: Provider }>
+  deleteCustomProvider(params: CallOptions & { identifier: string }): Promise<Record<string, never>>
+  listProviders(params?: ListProvidersParams): Promise<ListProvidersResponse>
+}
+
+export type ToolModifierType = 'pre' | 'post'
+/** A pre modifier gets and returns the tool's input; a post modifier its result's `data`. May be async. */
+export type ToolModifierFunction = (data: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>
+export interface ToolModifierInit {
+  toolNames: string | string[]
+  type: ToolModifierType
+  fn: ToolModifierFunction
+}
+export declare class ToolModifier {
+  constructor(toolNames: string | string[], type: ToolModifierType, fn: ToolModifierFunction)
+  readonly toolNames: string[]
+  readonly type: ToolModifierType
+  readonly fn: ToolModifierFunction
+  /** `data` through `fn` when `toolName` is one of this modifier's tools, else unchanged. */
+  apply(toolName: string, data: Record<string, unknown>): Record<string, unknown> | Promise<Record<string, unknown>>
+}
+
 export declare class ActionsClient {
   private constructor()
   /** MCP configurations, their per-user instances, and session tokens for their MCP servers. */
   readonly mcp: McpClient
+  /** Custom providers (the Python SDK's `actions.providers`). */
+  readonly providers: ProvidersClient
   /**
    * A call through `{envUrl}/proxy{path}`, forwarded by Scalekit with the user's credentials injected.
    * With `responseType: 'stream'`, `data` is a Readable of the body (destroy it to stop the download).
@@ -550,6 +629,8 @@ export declare class ActionsClient {
   verifyConnectedAccountUser(params: VerifyConnectedAccountUserParams): Promise<VerifyConnectedAccountUserResponse>
   /** By `connectedAccountId`, or `connectionName` + `identifier`; includes the credentials. */
   getConnectedAccount(params: ConnectedAccountRef): Promise<ConnectedAccountResponse>
+  /** The account without its credentials (`authorizationDetails` absent). */
+  getConnectedAccountDetails(params: ConnectedAccountRef): Promise<ConnectedAccountResponse>
   /**
    * Resolves `{ connectedAccount }` as soon as the account is ACTIVE (e.g. once the user followed
    * the authorization link), polling `getConnectedAccount`; an account that does not exist yet is
@@ -569,6 +650,13 @@ export declare class ActionsClient {
   listConnections(params?: ListConnectionsParams): PagePromise<ListConnectionsResponse, AppConnection>
   /** Runs a Scalekit tool for a connected account; deadline `toolTimeoutMs`. */
   executeTool<T = Record<string, unknown>>(params: ExecuteToolCallParams): Promise<ExecuteToolResponse<T>>
+  /** Changes the input of the named tools before they run, on every path that runs a tool (the Python SDK's `pre_modifier`). */
+  preModifier(toolNames: string | string[], fn: ToolModifierFunction): ToolModifier
+  /** Changes the `data` of the named tools' results (the Python SDK's `post_modifier`). */
+  postModifier(toolNames: string | string[], fn: ToolModifierFunction): ToolModifier
+  addModifier(modifier: ToolModifier | ToolModifierInit): ToolModifier
+  /** In the order added; those naming `toolName`, and of `type`, when given. */
+  getModifiers(toolName?: string, type?: ToolModifierType): ToolModifier[]
   /** The user's tools for the Vercel AI SDK (needs `ai`, loaded on first use). */
   readonly aiSdk: AiSdkAdapter
   /** The user's tools for LangChain.js (needs `@langchain/core`, loaded on first use). */
@@ -699,6 +787,38 @@ export interface LLMTools<D> {
   ): Promise<ExecuteToolResponse<T>>
 }
 
+export interface SearchToolsParams extends CallOptions {
+  /** Words describing the job to be done, 1–256 characters. */
+  query: string
+  /** With it, each result lists this identifier's accounts on the tool's provider and their readiness. */
+  identifier?: string
+  /** At most this many results; 0 or absent: 10; capped at 50 by Scalekit. */
+  topK?: number
+}
+
+/** READY: usable now; NEEDS_REAUTH: the token expired; NEEDS_CONNECTION: the account exists but is not active. */
+export type ToolReadinessState = 'READY' | 'NEEDS_REAUTH' | 'NEEDS_CONNECTION' | 'UNSPECIFIED'
+
+export interface ConnectionReadiness {
+  connectionName: string
+  connectedAccountId: string
+  readinessState: ToolReadinessState
+}
+
+export interface SearchedTool {
+  name: string
+  provider: string
+  description: string
+  /** Higher is better; comparable within one answer only. */
+  score: number
+  /** `[]` without `identifier`, or when it has no account on the tool's provider. */
+  connections: ConnectionReadiness[]
+}
+
+export interface SearchToolsResponse {
+  tools: SearchedTool[]
+}
+
 export declare class ToolsClient {
   private constructor()
   /** A `filter.summary` listing: `for await` yields each page's `toolNames`. */
@@ -710,9 +830,81 @@ export declare class ToolsClient {
   listAvailableTools(identifier: string, params?: ToolPaging): PagePromise<ListAvailableToolsResponse, Tool>
   /** Runs a tool (its input as `params`, as the official ToolsClient names it); not retried unless `retry` is given. */
   executeTool<T = Record<string, unknown>>(params: ToolsExecuteToolParams): Promise<ExecuteToolResponse<T>>
+  /** The catalog's tools ranked against `query` (BM25 in LocalScalekit), best first (the Python SDK's `search_tools`). */
+  searchTools(params: SearchToolsParams): Promise<SearchToolsResponse>
   /** The scoped tools of `identifier` (all pages) as LLM function definitions, and `execute`. */
   forLLM(params: ForLLMParams<'openai'>): Promise<LLMTools<OpenAIToolDefinition>>
   forLLM(params: ForLLMParams<'anthropic'>): Promise<LLMTools<AnthropicToolDefinition>>
+}
+
+// ---------------------------------------------------------------------------------------------
+// The official SDK's low-level clients: `client.connectedAccounts`, `client.connection`
+// (views over the same calls as `actions`; the connection is `connector`)
+// ---------------------------------------------------------------------------------------------
+
+export interface ConnectorRef extends CallOptions {
+  /** The connection name (`connectionName` in `actions`). */
+  connector?: string
+  identifier?: string
+  connectedAccountId?: string
+  organizationId?: string
+  userId?: string
+}
+
+/** The fields of the official `CreateConnectedAccount` / `UpdateConnectedAccount` messages. */
+export interface ConnectedAccountInput {
+  authorizationDetails?: AuthorizationDetailsInput
+  apiConfig?: Record<string, unknown>
+}
+
+export interface ListConnectedAccountsByConnectorParams extends Omit<ListConnectedAccountsParams, 'connectionName'> {
+  connector?: string
+}
+
+export declare class ConnectedAccountsClient {
+  private constructor()
+  listConnectedAccounts(options?: ListConnectedAccountsByConnectorParams): Promise<ListConnectedAccountsResponse>
+  createConnectedAccount(params: ConnectorRef & { connector: string; identifier: string; connectedAccount: ConnectedAccountInput }): Promise<ConnectedAccountResponse>
+  getOrCreateConnectedAccount(params: ConnectorRef & ConnectedAccountInput & { connector: string; identifier: string }): Promise<ConnectedAccountResponse>
+  upsertConnectedAccount(params: ConnectorRef & ConnectedAccountInput & { connector: string; identifier: string }): Promise<ConnectedAccountResponse>
+  updateConnectedAccount(params: ConnectorRef & { connectedAccount: ConnectedAccountInput }): Promise<ConnectedAccountResponse>
+  deleteConnectedAccount(params: ConnectorRef): Promise<Record<string, never>>
+  getMagicLinkForConnectedAccount(params: ConnectorRef & { state?: string; userVerifyUrl?: string }): Promise<AuthorizationLink>
+  verifyConnectedAccountUser(params: VerifyConnectedAccountUserParams): Promise<VerifyConnectedAccountUserResponse>
+  getConnectedAccountByIdentifier(params: ConnectorRef): Promise<ConnectedAccountResponse>
+}
+
+export interface ListAppConnectionsParams extends CallOptions {
+  pageSize?: number
+  pageToken?: string
+  provider?: string
+  /** Free-text search over the connection's name and provider. */
+  query?: string
+}
+
+/** A `ListConnection` under its proto JSON names; enums as names. */
+export interface ListConnection {
+  id: string
+  /** The connection name (`connectionName` of `actions.listConnections`). */
+  keyId: string
+  providerKey: string
+  type: string
+  status: string
+  enabled: boolean
+  createdAt?: Date
+  [field: string]: unknown
+}
+
+export interface ListAppConnectionsResponse {
+  connections: ListConnection[]
+  nextPageToken: string
+  prevPageToken: string
+  totalSize: number
+}
+
+export declare class ConnectionClient {
+  private constructor()
+  listAppConnections(params?: ListAppConnectionsParams): Promise<ListAppConnectionsResponse>
 }
 
 export declare class ScalekitClient {
@@ -724,11 +916,19 @@ export declare class ScalekitClient {
   static fromEnv(options?: ScalekitClientOptions): ScalekitClient
   readonly actions: ActionsClient
   readonly tools: ToolsClient
+  /** The official SDK's `connectedAccounts` client (the connection is `connector`). */
+  readonly connectedAccounts: ConnectedAccountsClient
+  /** The official SDK's `connection` client: `listAppConnections` only. */
+  readonly connection: ConnectionClient
   readonly envUrl: string
   readonly clientId: string
   /** `{ envUrl, clientId }`: never the secret or a token. */
   toJSON(): { envUrl: string; clientId: string }
 }
+/** The official SDK's other name for the client class. */
+export { ScalekitClient as Scalekit }
+/** The client class, as the official SDK's default export. */
+export default ScalekitClient
 
 // ---------------------------------------------------------------------------------------------
 // Tracing (node:diagnostics_channel; README, "Tracing")
@@ -839,10 +1039,16 @@ export declare class ScalekitAccountNotConnectedException extends ScalekitExcept
   readonly authorizationLink: string | undefined
 }
 
-/** Scalekit's `ErrorInfo` detail (snake_case, as on the wire). */
+/** Scalekit's `ErrorInfo` detail as the official SDK unpacks it: fields under their JSON (camelCase) names. */
 export interface ErrorInfoDetail {
-  '@type'?: string
-  error_code?: string
+  errorCode?: string
+  toolErrorInfo?: { executionId?: string; toolErrorMessage?: string; toolErrorCode?: string }
+  debugInfo?: { stackEntries?: string[]; detail?: string }
+  helpInfo?: { links?: Array<{ description?: string; url?: string }> }
+  localizedMessageInfo?: { locale?: string; message?: string }
+  resourceInfo?: { resourceName?: string; owner?: string; description?: string; requiredPermissions?: string[]; user?: string }
+  requestInfo?: { requestId?: string; servingData?: string }
+  validationErrorInfo?: { fieldViolations?: Array<{ field?: string; description?: string; constraint?: string }> }
   [field: string]: unknown
 }
 
@@ -856,7 +1062,7 @@ export declare class ScalekitServerException extends ScalekitException {
   readonly grpcStatus: number
   /** Control plane: the first ErrorInfo `error_code`; Tool Proxy: the status text (as the official SDK); token: the OAuth `error`. */
   readonly errorCode: string | null
-  /** Tool Proxy: the decoded response body (as the official SDK); control plane: the ErrorInfo details. */
+  /** Tool Proxy: the decoded response body (as the official SDK); control plane: the unpacked ErrorInfo details. */
   readonly errDetails: unknown
   readonly unpackedDetails: ErrorInfoDetail[]
   /** Response headers, lowercase names. */
@@ -879,22 +1085,26 @@ export declare class ScalekitGatewayTimeoutException extends ScalekitServerExcep
 export declare class ScalekitCancelledException extends ScalekitServerException {}
 export declare class ScalekitUnknownException extends ScalekitServerException {}
 
-/** Set on the tool exceptions: Scalekit reported a provider failure (`error_code: TOOL_ERROR`). */
-export interface ToolErrorFields {
+/** Set on the tool exceptions: Scalekit reported a provider failure (`error_code: TOOL_ERROR`). The official SDK's name. */
+export interface IScalekitToolException {
   readonly isToolError: true
   readonly toolErrorCode: string
   readonly toolErrorMessage: string
   readonly executionId: string
 }
+/** Same as `IScalekitToolException`. */
+export interface ToolErrorFields extends IScalekitToolException {}
+/** True for the four tool exceptions (the official SDK's type guard). */
+export declare function isToolException(e: unknown): e is IScalekitToolException
 export declare class ScalekitToolException extends ScalekitServerException {}
 export declare class ScalekitToolUnauthorizedException extends ScalekitUnauthorizedException {}
 export declare class ScalekitToolForbiddenException extends ScalekitForbiddenException {}
 export declare class ScalekitToolRateLimitException extends ScalekitTooManyRequestsException {}
 // Declaration merging adds the tool fields to each class.
-export interface ScalekitToolException extends ToolErrorFields {}
-export interface ScalekitToolUnauthorizedException extends ToolErrorFields {}
-export interface ScalekitToolForbiddenException extends ToolErrorFields {}
-export interface ScalekitToolRateLimitException extends ToolErrorFields {}
+export interface ScalekitToolException extends IScalekitToolException {}
+export interface ScalekitToolUnauthorizedException extends IScalekitToolException {}
+export interface ScalekitToolForbiddenException extends IScalekitToolException {}
+export interface ScalekitToolRateLimitException extends IScalekitToolException {}
 
 // ---------------------------------------------------------------------------------------------
 // LocalScalekit

@@ -240,8 +240,10 @@ describe('module entries', () => {
       assert.equal(typeof cjs[required], 'function')
     }
     for (const name of names) {
-      assert.equal(esm[name], cjs[name], `${name} differs between import and require`)
+      // `default`: ESM's is the CommonJS exports, whose `default` is the client class (as the official SDK's).
+      if (name !== 'default') assert.equal(esm[name], cjs[name], `${name} differs between import and require`)
     }
+    assert.equal(cjs.default, cjs.ScalekitClient)
     assert.equal(esm.default, cjs)
     assert.equal(sk, cjs)
   })

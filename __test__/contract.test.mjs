@@ -80,5 +80,6 @@ test('TOOL_ERROR anywhere in details makes a tool exception with the ToolErrorIn
   assert.equal(e.executionId, 'ex_9')
   assert.equal(e.toolErrorCode, 'E1')
   assert.equal(e.toolErrorMessage, 'nope')
-  assert.equal(e.unpackedDetails.length, 3)
+  // The ErrorInfo entries (not the other detail type), under their JSON names, as the official SDK unpacks them.
+  assert.deepEqual(e.unpackedDetails, [{ errorCode: 'OTHER' }, { errorCode: 'TOOL_ERROR' }])
 })

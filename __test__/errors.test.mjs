@@ -341,8 +341,12 @@ describe('timeouts and network failures', () => {
     assert.ok(e instanceof ScalekitException)
     assert.ok(!(e instanceof ScalekitServerException))
     assert.match(e.message, /refused|ECONNREFUSED/i)
+    // A control-plane call: the official SDK's class for gRPC UNAVAILABLE, with the same message.
     const e2 = await rejection(client.actions.getAuthorizationLink({ connectionName: 'c', identifier: 'u' }))
-    assert.ok(e2 instanceof ScalekitNetworkException, `got ${e2.constructor.name}: ${e2.message}`)
+    assert.ok(e2 instanceof ScalekitServiceUnavailableException, `got ${e2.constructor.name}: ${e2.message}`)
+    assert.equal(e2.httpStatus, 503)
+    assert.equal(e2.grpcStatus, 14)
+    assert.match(e2.message, /refused|ECONNREFUSED/i)
   })
 
   test('connection refused with default retries still ends as ScalekitNetworkException', async () => {
@@ -370,7 +374,7 @@ describe('timeouts and network failures', () => {
       assert.equal(connections, 1 + (maxRetries ?? 2), 'token request attempts')
       connections = 0
       const e2 = await rejection(client.actions.getAuthorizationLink({ connectionName: 'c', identifier: 'u' }))
-      assert.equal(e2.constructor, ScalekitNetworkException, `got ${e2.constructor.name}: ${e2.message}`)
+      assert.equal(e2.constructor, ScalekitServiceUnavailableException, `got ${e2.constructor.name}: ${e2.message}`)
       assert.equal(connections, 1 + (maxRetries ?? 2), 'token request attempts of the second call (a failed fetch is not cached)')
     })
   }

@@ -101,7 +101,7 @@ test('examples/tool-proxy.mjs with LocalScalekit started elsewhere and stdin not
       const link = /Authorize provider: (\S+)/.exec(stdout)?.[1]
       // The user opens the link only after the example has started waiting (and polled once).
       followed = (async () => {
-        while (local.stats()['connected_accounts.get'] < 1) await new Promise((resolve) => setTimeout(resolve, 5))
+        while (local.stats()['connected_accounts.details'] < 1) await new Promise((resolve) => setTimeout(resolve, 5))
         const page = await fetch(link)
         await page.arrayBuffer()
         return page.status
@@ -119,7 +119,7 @@ test('examples/tool-proxy.mjs with LocalScalekit started elsewhere and stdin not
   const s = local.stats()
   assert.equal(s.magic_link, 1)
   assert.equal(s.authorize, 1)
-  assert.ok(s['connected_accounts.get'] >= 2, 'polled while PENDING_AUTH, then saw ACTIVE')
+  assert.ok(s['connected_accounts.details'] >= 2, 'polled while PENDING_AUTH, then saw ACTIVE')
   assert.equal(s.proxy, 1)
 })
 

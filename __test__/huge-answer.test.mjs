@@ -23,7 +23,7 @@ const SIZE = 600 * 1000 * 1000
 const CHILD = `
 import http from 'node:http'
 import skModule from ${JSON.stringify(pathToFileURL(INDEX_JS).href)}
-const sk = skModule.default ?? skModule
+const sk = skModule
 const SIZE = ${SIZE}
 let bigSent
 const bigSentP = new Promise((resolve) => { bigSent = resolve })

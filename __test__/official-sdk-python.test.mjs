@@ -1,4 +1,5 @@
-// The official scalekit-sdk-python 2.21.0, unchanged, running the Python Tool Proxy snippet of
+// The official scalekit-sdk-python 2.21.0, unchanged: custom providers, SearchTools and
+// GetConnectedAccountDetails (__test__/support/python_sdk_parity.py), and the Python Tool Proxy snippet of
 // Scalekit's docs (__test__/support/python_tool_proxy.py) against LocalScalekit over TLS (issue 13;
 // docs/wire-protocol.md §12): started in this process, and as the standalone `scalekit-local --tls`
 // executable a Python developer runs without Node (issue 19), with only the variables it printed. The SDK's gRPC channel always uses TLS, so LocalScalekit runs with
@@ -24,6 +25,7 @@ import { describeRun, pythonVenv, PIP_TIMEOUT_MS, VENV_TIMEOUT_MS } from './supp
 
 const SDK = 'scalekit-sdk-python==2.21.0'
 const SNIPPET = path.join(ROOT, '__test__', 'support', 'python_tool_proxy.py')
+const PARITY = path.join(ROOT, '__test__', 'support', 'python_sdk_parity.py')
 // The snippet's own names.
 const CONNECTION = 'your-provider-connection'
 const IDENTIFIER = 'user_123'
@@ -131,6 +133,50 @@ test(`the docs' Python Tool Proxy snippet with ${SDK}, against LocalScalekit ove
     assert.equal(stats.authorize, 1)
     assert.equal(stats.proxy, 1, 'one call through the Tool Proxy')
     assert.equal(stats.echo, 1, 'which reached the upstream')
+  })
+
+  // What the Python SDK has beyond the Node SDK (docs/wire-protocol.md §15), over gRPC: custom
+  // providers, SearchTools, GetConnectedAccountDetails; this client sees the same state.
+  await t.test('providers, search and details through the Python SDK', async (t) => {
+    const local = await startLocal(t, {
+      tls: true,
+      connections: [{ name: 'gmail', provider: 'GMAIL' }],
+      accounts: [{ connectionName: 'gmail', identifier: IDENTIFIER, authorizationDetails: { oauth_token: { access_token: 'tok' } } }],
+      tools: [
+        { name: 'gmail_send_email', connection: 'gmail', description: 'Send an email message', request: { method: 'POST', path: '/send' } },
+        { name: 'gmail_list_labels', connection: 'gmail', description: 'List the labels of a mailbox', request: { path: '/labels' } },
+      ],
+    })
+    const caFile = path.join(dir, 'localscalekit-parity-ca.pem')
+    await writeFile(caFile, local.caCertificate)
+    const client = local.client()
+    const { provider } = await client.actions.providers.createCustomProvider({ displayName: 'Node Provider', proxyUrl: 'https://node.example' })
+    const noProxy = [process.env.NO_PROXY ?? process.env.no_proxy, '127.0.0.1', 'localhost'].filter(Boolean).join(',')
+    const r = await runCommand(python, [PARITY], {
+      t,
+      cwd: dir,
+      env: envWithoutScalekit({ ...local.env(), GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: caFile, REQUESTS_CA_BUNDLE: caFile, NO_PROXY: noProxy, no_proxy: noProxy }),
+      input: '',
+      timeoutMs: RUN_TIMEOUT_MS,
+    })
+    assert.equal(r.code, 0, describeRun(r))
+    const out = JSON.parse(r.stdout.trim().split('\n').pop())
+    assert.deepEqual(out.created, { identifier: 'py_docs_mcp', display_name: 'Py Docs MCP', is_custom_mcp: true, metadata: { owner: 'python' }, auth_types: ['NO_AUTH'] })
+    assert.deepEqual(out.custom, [provider.identifier, 'py_docs_mcp'].sort())
+    assert.deepEqual(out.updated, { display_name: 'Py Docs', proxy_url: 'https://docs.example/v2' })
+    assert.deepEqual(out.after_delete, [provider.identifier])
+    // ToolReadinessState.TOOL_READINESS_STATE_READY is 1.
+    assert.deepEqual(out.search[0], { name: 'gmail_send_email', connections: [['gmail', 1]] })
+    assert.deepEqual(out.details, { status: 'ACTIVE', connector: 'gmail', has_credentials: false })
+    // The same answers through this client, over REST.
+    const mine = await client.tools.searchTools({ query: 'send an email', identifier: IDENTIFIER, topK: 5 })
+    assert.deepEqual(mine.tools.map((t) => t.name), out.search.map((t) => t.name))
+    assert.deepEqual((await client.actions.providers.listProviders({ providerType: 'CUSTOM' })).providers.map((p) => p.identifier), [provider.identifier])
+    const stats = local.stats()
+    for (const name of ['grpc.CreateCustomProvider', 'grpc.UpdateCustomProvider', 'grpc.DeleteCustomProvider', 'grpc.SearchTools', 'grpc.GetConnectedAccountDetails']) {
+      assert.equal(stats[name], 1, name)
+    }
+    assert.equal(stats['grpc.ListProviders'], 2)
   })
 
   await t.test('the standalone scalekit-local --tls, with only the variables it printed', async (t) => {

@@ -2,7 +2,7 @@
 // `client.actions`: the same methods as `@scalekit-sdk/node`'s ActionsClient.
 
 const util = require('node:util')
-const { withSignal } = require('./calls.js')
+const { withSignal, settle } = require('./calls.js')
 const { Readable } = require('node:stream')
 const { proxyOptions, readBlob, isAbortSignal, refuseMore } = require('./args.js')
 const { pagePromise } = require('./pages.js')
@@ -18,6 +18,7 @@ function abortStreamWith(signal, stream) {
 }
 const { reviveDates } = require('./dates.js')
 const { McpClient } = require('./mcp.js')
+const { ProvidersClient } = require('./providers.js')
 const { AiSdkAdapter } = require('./adapters/ai-sdk.js')
 const { LangChainAdapter } = require('./adapters/langchain.js')
 const { OpenAIAgentsAdapter } = require('./adapters/openai-agents.js')
@@ -30,6 +31,8 @@ class ActionsClient {
     this.#calls = calls
     /** `actions.mcp`: MCP configurations, instances and session tokens (lib/mcp.js). */
     Object.defineProperty(this, 'mcp', { value: new McpClient(calls), enumerable: true })
+    /** `actions.providers`: custom providers (lib/providers.js). */
+    Object.defineProperty(this, 'providers', { value: new ProvidersClient(calls), enumerable: true })
     // The agent-framework adapters (lib/adapters/): each loads its framework on first use only.
     const source = { calls, actions: this }
     for (const [name, Adapter] of [['aiSdk', AiSdkAdapter], ['langchain', LangChainAdapter], ['openaiAgents', OpenAIAgentsAdapter]]) {
@@ -49,7 +52,7 @@ class ActionsClient {
     const signal = p.signal
     if (options?.blob) await readBlob(options)
     if (options?.uploads === undefined && (signal === undefined || signal === null)) {
-      return this.#calls.request(p.connectionName, p.identifier, p.path, p.method, options)
+      return settle(await this.#calls.request(p.connectionName, p.identifier, p.path, p.method, options))
     }
     let started = false
     let response
@@ -65,6 +68,7 @@ class ActionsClient {
       // A call aborted before it started never takes its upload sink: release it.
       if (!started && options?.uploads) dropUpload(options.uploads.id)
     }
+    settle(response)
     if (isAbortSignal(signal) && response.data instanceof Readable) abortStreamWith(signal, response.data)
     return response
   }
@@ -90,8 +94,10 @@ class ActionsClient {
   verifyConnectedAccountUser(params, ...more) { return this.#accounts('verifyConnectedAccountUser', params, more) }
   /** By `connectedAccountId`, or `connectionName` + `identifier`; includes the credentials. */
   getConnectedAccount(params, ...more) { return this.#accounts('getConnectedAccount', params, more) }
+  /** As `getConnectedAccount`, without the credentials (the Python SDK's `get_connected_account_details`). */
+  getConnectedAccountDetails(params, ...more) { return this.#accounts('getConnectedAccountDetails', params, more) }
   /**
-   * Resolves `{ connectedAccount }` once the account is ACTIVE, polling it (from
+   * Resolves `{ connectedAccount }` (without credentials) once the account is ACTIVE, polling its details (from
    * `pollIntervalMs`, doubling up to 5 s); `ScalekitGatewayTimeoutException` after `timeoutMs`.
    */
   waitForConnectedAccount(params, ...more) { return this.#accounts('waitForConnectedAccount', params, more) }
@@ -109,8 +115,20 @@ class ActionsClient {
   }
   /** App-level connections of the environment; `for await` walks every page. */
   listConnections(params, ...more) { return this.#pages('listConnections', 'connections', params, more) }
-  /** Runs a Scalekit tool for a connected account (deadline: `toolTimeoutMs`). */
+  /** Runs a Scalekit tool for a connected account (deadline: `toolTimeoutMs`), through the modifiers. */
   executeTool(params, ...more) { return this.#accounts('executeTool', params, more) }
+
+  /**
+   * Registers `fn` to change the input of the tools `toolNames` names (a name or an array) before
+   * they run, on every path that runs a tool; returns the modifier. Modifiers run in the order added.
+   */
+  preModifier(toolNames, fn) { return this.#calls.modifiers.register('actions.preModifier', 'pre', toolNames, fn) }
+  /** Registers `fn` to change the `data` of those tools' results. */
+  postModifier(toolNames, fn) { return this.#calls.modifiers.register('actions.postModifier', 'post', toolNames, fn) }
+  /** Adds a modifier `{ toolNames, type: 'pre' | 'post', fn }` (a ToolModifier, or a plain object). */
+  addModifier(modifier) { return this.#calls.modifiers.add(modifier) }
+  /** The modifiers, in the order added; those of `toolName`, and of `type`, when given. */
+  getModifiers(toolName, type) { return this.#calls.modifiers.list(toolName, type) }
 
   [util.inspect.custom]() {
     return 'ActionsClient {}'

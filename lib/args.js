@@ -114,12 +114,20 @@ function putForm(options, formData) {
   else if (JSON_FORM.has(kind)) putJson(options, 'form', formData, numbersAsText)
 }
 
+// The names `actions.request` reads; any other name given goes to Rust (`otherKeys`), whose
+// `args::request_keys` refuses it by name.
+const REQUEST_KEYS = new Set(['connectionName', 'identifier', 'path', 'method', 'queryParams', 'body', 'formData',
+  'headers', 'timeoutMs', 'retry', 'maxResponseBytes', 'responseType', 'signal'])
+
 /**
  * `actions.request` params → the native call's options: `undefined` for a plain call, so that
  * the common case crosses the boundary as four strings.
  */
 function proxyOptions(params) {
   if (params === null || typeof params !== 'object') return { paramsKind: kindOf(params) }
+  for (const key in params) {
+    if (!REQUEST_KEYS.has(key)) return { otherKeys: Object.keys(params).filter((k) => !REQUEST_KEYS.has(k)) }
+  }
   const { queryParams: query, body, formData, headers, timeoutMs, retry, maxResponseBytes, responseType } = params
   if (query == null && body == null && formData == null && headers == null && timeoutMs === undefined &&
     retry === undefined && maxResponseBytes === undefined && responseType === undefined) {

@@ -9,9 +9,10 @@ const { Readable } = require('node:stream')
 const native = require('./native.js')
 const { fromNative } = require('./errors.js')
 const { ScalekitAbortException } = require('./exceptions.js')
-const { decodeOutcome } = require('./outcome.js')
+const { outcomeOf, Failed } = require('./outcome.js')
 const { isAbortSignal, kindOf, accountCall } = require('./args.js')
 const tracing = require('./tracing.js')
+const { Modifiers } = require('./modifiers.js')
 
 /**
  * The traces of traced calls that can be aborted, by cancel id: an abort that wins the race with
@@ -37,6 +38,8 @@ class Calls {
 
   constructor(nativeClient) {
     this.#native = nativeClient
+    /** The client's tool modifiers (`actions.preModifier`…), applied to every call that runs a tool. */
+    this.modifiers = new Modifiers()
     this.#id = lastClientId = (lastClientId % 0xfffffffe) + 1
     nativeClient.setCompletionHandler(wakeClient, this.#id)
   }
@@ -44,7 +47,10 @@ class Calls {
   // A traced call (lib/tracing.js) tells Rust with `traced: true`; an untraced one sends exactly
   // what it would without tracing.
 
-  /** `actions.request`: resolves the decoded response, or rejects with the call's exception. */
+  /**
+   * `actions.request`: resolves the decoded response, or a `Failed` that the caller's async
+   * method turns into its exception with `settle` (a rejection only for a synchronous throw).
+   */
   request(connectionName, identifier, path, method, options) {
     const trace = tracing.isTracing() ? tracing.startProxy(connectionName, identifier, path, method) : undefined
     if (trace !== undefined && options?.cancelId !== undefined) abortableTraces.set(options.cancelId, trace)
@@ -63,11 +69,15 @@ class Calls {
    * An account or tools method by its JS name on the caller's `params` (their `signal` honoured):
    * resolves the answer's data. One path for `actions` and `tools`.
    */
-  async accountsCall(method, params) {
+  accountsCall(method, params) {
+    return this.modifiers.around(method, params, (sent) => this.#accountsCall(method, sent))
+  }
+
+  async #accountsCall(method, params) {
     const call = accountCall(params)
     const signal = call.paramsKind === undefined ? params.signal : undefined
-    const response = await withSignal(signal, (signalFields) =>
-      this.accounts(method, signalFields === undefined ? call : { ...call, ...signalFields }, params))
+    const response = settle(await withSignal(signal, (signalFields) =>
+      this.accounts(method, signalFields === undefined ? call : { ...call, ...signalFields }, params)))
     return response.data
   }
 
@@ -76,7 +86,7 @@ class Calls {
     const trace = tracing.isTracing() ? tracing.startAccounts(method, params) : undefined
     if (trace !== undefined && call.cancelId !== undefined) abortableTraces.set(call.cancelId, trace)
     return new Promise((resolve, reject) => {
-      const id = this.#add(resolve, reject, undefined, trace)
+      const id = this.#add(resolve, reject, CONTROL_PLANE, trace)
       try {
         this.#native.accounts(id, method, trace === undefined ? call : { ...call, traced: true })
       } catch (e) {
@@ -116,9 +126,11 @@ class Calls {
       const { trace } = call
       try {
         const head = trace === undefined ? heads[i] : tracing.received(trace, heads[i])
-        const response = decodeOutcome(head, bodies[i], call.responseType)
-        if (trace !== undefined) tracing.succeeded(trace)
-        call.resolve(response)
+        const control = call.responseType === CONTROL_PLANE
+        const outcome = outcomeOf(head, bodies[i], control ? undefined : call.responseType, control)
+        if (outcome instanceof Failed) outcome.trace = trace
+        else if (trace !== undefined) tracing.succeeded(trace)
+        call.resolve(outcome)
       } catch (e) {
         if (trace !== undefined) tracing.failed(trace, e)
         call.reject(e)
@@ -168,11 +180,29 @@ async function withSignal(signal, run) {
   }
 }
 
+/**
+ * A call's outcome as its caller gets it: the response, or the call's exception thrown. Called in
+ * the public async methods once the outcome has arrived, so the exception is made there and V8's
+ * async stack trace reaches the caller's frames; a success pays one `instanceof`
+ * (docs/architecture.md, "Stacks").
+ */
+function settle(outcome) {
+  if (!(outcome instanceof Failed)) return outcome
+  const exception = outcome.exception()
+  // The frames of the table and the constructors say nothing to the caller: the stack starts at
+  // the method they called.
+  Error.captureStackTrace(exception, settle)
+  if (outcome.trace !== undefined) tracing.failed(outcome.trace, exception)
+  throw exception
+}
+
 const ABORTED = Symbol('aborted')
+/** The `responseType` slot of a control-plane call (lib/errors.js: no connection is a 503 there). */
+const CONTROL_PLANE = Symbol('control plane')
 
 /** An outcome that arrived after its call was aborted: nobody will read its streamed body. */
 function dropLate(response) {
   if (response?.data instanceof Readable) response.data.destroy()
 }
 
-module.exports = { Calls, withSignal }
+module.exports = { Calls, withSignal, settle }

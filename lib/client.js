@@ -8,6 +8,7 @@ const { fromNative } = require('./errors.js')
 const { ActionsClient } = require('./actions.js')
 const { ToolsClient } = require('./tools.js')
 const { Calls } = require('./calls.js')
+const { ConnectedAccountsClient, ConnectionClient } = require('./views.js')
 
 const RUNTIME = `Node/${process.version} (${process.platform}; ${os.arch()})`
 const FROM_ENV = Symbol('fromEnv')
@@ -33,6 +34,9 @@ class ScalekitClient {
     const calls = new Calls(this.#native)
     Object.defineProperty(this, 'actions', { value: new ActionsClient(calls), enumerable: true })
     Object.defineProperty(this, 'tools', { value: new ToolsClient(calls), enumerable: true })
+    // The official SDK's low-level clients, as views over the same calls (lib/views.js).
+    Object.defineProperty(this, 'connectedAccounts', { value: new ConnectedAccountsClient(calls), enumerable: true })
+    Object.defineProperty(this, 'connection', { value: new ConnectionClient(calls), enumerable: true })
   }
 
   /**

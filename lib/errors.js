@@ -36,29 +36,40 @@ function serverClass(failure) {
 
 /**
  * The exception for a failure description; `headers` and `data` are the answer's, when one
- * arrived.
+ * arrived. `controlPlane`: the call was a control-plane one (not `actions.request`), where no
+ * connection is ScalekitServiceUnavailableException, as the official SDK's gRPC UNAVAILABLE.
  */
-function errorFromFailure(failure, headers = {}, data = undefined) {
+function errorFromFailure(failure, headers = {}, data = undefined, controlPlane = false) {
   switch (failure.kind) {
     case 'validation':
       return new X.ScalekitValidationException(failure.message, failure.argument)
     case 'server':
     case 'timeout': {
       const Class = failure.kind === 'timeout' ? X.ScalekitGatewayTimeoutException : serverClass(failure)
-      const details = failure.details ?? []
+      // As the official SDK: a proxy answer's errDetails is its body; a control-plane one's the
+      // unpacked ErrorInfo details (camelCase, Rust's HttpFailure::unpacked_details).
+      const unpacked = failure.unpackedDetails ?? []
+      const errDetails = failure.kind === 'timeout' ? undefined
+        : failure.source === 'proxy' ? data
+          : failure.source === 'control_plane' ? unpacked : (failure.details ?? [])
       return new Class(failure.message, {
         httpStatus: failure.status,
         statusText: failure.statusText,
         grpcStatus: failure.grpcCode,
         errorCode: failure.errorCode ?? null,
-        errDetails: failure.kind === 'timeout' ? undefined : failure.source === 'proxy' ? data : details,
-        unpackedDetails: details,
+        errDetails,
+        unpackedDetails: unpacked,
         headers,
         data,
         toolError: failure.toolError,
       })
     }
     case 'network':
+      if (controlPlane) {
+        return new X.ScalekitServiceUnavailableException(failure.message, {
+          httpStatus: 503, statusText: 'Service Unavailable', grpcStatus: 14, unpackedDetails: [],
+        })
+      }
       return new X.ScalekitNetworkException(failure.message)
     case 'too_large':
       return new X.ScalekitResponseTooLargeException(failure.message, failure.limit)

@@ -122,6 +122,14 @@ class ScalekitToolRateLimitException extends ScalekitTooManyRequestsException {
   constructor(message, info) { super(message, info); toolFields(this, info) }
 }
 
+/**
+ * Whether `e` came from a tool's provider (Scalekit's `TOOL_ERROR`): the official SDK's type guard,
+ * true for the four tool exceptions.
+ */
+function isToolException(e) {
+  return e instanceof ScalekitServerException && e.isToolError === true
+}
+
 // Shorthand properties, so that Node's ESM loader sees every name through index.js.
 module.exports = {
   ScalekitException,
@@ -148,4 +156,5 @@ module.exports = {
   ScalekitToolUnauthorizedException,
   ScalekitToolForbiddenException,
   ScalekitToolRateLimitException,
+  isToolException,
 }

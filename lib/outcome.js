@@ -36,10 +36,37 @@ function decodeText(text) {
 }
 
 /**
+ * A call's failure, decoded but not yet an exception: `exception()` makes it where the caller's
+ * async method awaits the outcome (lib/calls.js `settle`), so that its stack shows the caller
+ * (docs/architecture.md, "Stacks").
+ */
+class Failed {
+  constructor(failure, headers, data, controlPlane) {
+    this.failure = failure
+    this.headers = headers
+    this.data = data
+    this.controlPlane = controlPlane
+    /** The call's trace, when it is traced (lib/tracing.js). */
+    this.trace = undefined
+  }
+
+  exception() {
+    return errorFromFailure(this.failure, this.headers, this.data, this.controlPlane)
+  }
+}
+
+/**
  * The response `{ status, statusText, headers, data }`, or throws the call's exception.
  * `responseType` 'text' keeps text as it is; a stream handle becomes a Readable.
  */
-function decodeOutcome(head, body, responseType) {
+function decodeOutcome(head, body, responseType, controlPlane = false) {
+  const outcome = outcomeOf(head, body, responseType, controlPlane)
+  if (outcome instanceof Failed) throw outcome.exception()
+  return outcome
+}
+
+/** As `decodeOutcome`, with a failure returned as `Failed` instead of thrown. */
+function outcomeOf(head, body, responseType, controlPlane = false) {
   const lines = head.split('\n')
   const status = Number(lines[0])
   const headers = headerObject(lines, 2)
@@ -48,8 +75,8 @@ function decodeOutcome(head, body, responseType) {
   const data = typeof body === 'string'
     ? (responseType === 'text' ? body : decodeText(body))
     : body instanceof BodyStream ? readableOf(body) : body
-  if (lines[1] !== '') throw errorFromFailure(JSON.parse(lines[1]), headers, status === 0 ? undefined : data)
+  if (lines[1] !== '') return new Failed(JSON.parse(lines[1]), headers, status === 0 ? undefined : data, controlPlane)
   return { status, statusText: STATUS_TEXT[status] ?? '', headers, data }
 }
 
-module.exports = { decodeOutcome }
+module.exports = { decodeOutcome, outcomeOf, Failed }

@@ -72,6 +72,15 @@ class ToolsClient {
       refuseMore('tools.listAvailableTools', 2, more), (pageToken) => withIdentifier(identifier, { ...options, pageToken }))
   }
 
+  /**
+   * The catalog's tools ranked against `query` (the Python SDK's `search_tools`): `{ tools: [{ name,
+   * provider, description, score, connections }] }`, best first; with `identifier`, `connections`
+   * holds its accounts on each tool's provider with their `readinessState`.
+   */
+  searchTools(params, ...more) {
+    return refuseMore('tools.searchTools', 1, more) ?? this.#call('searchTools', params)
+  }
+
   /** Runs a tool (deadline `toolTimeoutMs`); retried on 503 only with `retry`, as a retry can run it twice. */
   executeTool(params, ...more) {
     const refused = refuseMore('tools.executeTool', 1, more)

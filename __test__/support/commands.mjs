@@ -3,7 +3,10 @@
 // to it, stop it with a signal.
 import assert from 'node:assert/strict'
 import { spawn, execFile, spawnSync } from 'node:child_process'
+import fs from 'node:fs'
 import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
 
 import { ROOT, envWithoutScalekit, outputOf } from '../helpers.mjs'
 
@@ -134,6 +137,28 @@ export async function assertPortClosed(url) {
 }
 
 /**
+ * A copy of `exe` in a new temporary directory (removed when the process exits): other test files
+ * build into the same target directory at the same time (the pip package's maturin build among
+ * them), and cargo replaces a stale executable in place, so the test runs its own copy.
+ */
+async function privateCopy(exe) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skn-exe-'))
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }))
+  const copy = path.join(dir, path.basename(exe))
+  for (let attempt = 1; ; attempt++) {
+    try {
+      fs.copyFileSync(exe, copy)
+      fs.chmodSync(copy, 0o755)
+      return copy
+    } catch (e) {
+      // Replaced by another build at this very moment: it is back once that build is done.
+      if (e.code !== 'ENOENT' || attempt === 20) throw e
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+  }
+}
+
+/**
  * Builds the standalone `scalekit-local` executable (a debug build: the cargo tests of `npm test`
  * have compiled its dependencies already) and resolves its path, as cargo reports it.
  */
@@ -150,7 +175,8 @@ export function buildStandalone({ timeoutMs = 600_000 } = {}) {
           .filter((line) => line.startsWith('{'))
           .map((line) => JSON.parse(line))
           .find((m) => m.reason === 'compiler-artifact' && m.target?.name === 'scalekit-local' && m.executable)?.executable
-        exe ? resolve(exe) : reject(new Error(`cargo reported no scalekit-local executable\n${stderr}`))
+        if (!exe) return reject(new Error(`cargo reported no scalekit-local executable\n${stderr}`))
+        privateCopy(exe).then(resolve, reject)
       },
     )
   })

@@ -2,13 +2,14 @@
 //! into Rust with protox and tonic-prost-build: no system `protoc` needed. The protos live at
 //! the workspace root, beside the docs that describe them.
 
-const PROTOS: [&str; 6] = [
+const PROTOS: [&str; 7] = [
     "google/rpc/status.proto",
     "scalekit/v1/errdetails/errdetails.proto",
     "scalekit/v1/connected_accounts/connected_accounts.proto",
     "scalekit/v1/tools/tools.proto",
     "scalekit/v1/connections/connections.proto",
     "scalekit/v1/mcp/mcp.proto",
+    "scalekit/v1/providers/providers.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -38,8 +38,9 @@ fn params(value: Value) -> Params {
 }
 
 /// The polls LocalScalekit has answered (each is a `getConnectedAccount`).
+/// The wait polls the details route (no credentials), docs/wire-protocol.md §15.
 fn polls(sk: &LocalScalekit) -> u64 {
-    sk.stats()["connected_accounts.get"]
+    sk.stats()["connected_accounts.details"]
 }
 
 /// A PENDING_AUTH account for `identifier`, made the way a real one is: by asking for its link.

@@ -113,7 +113,13 @@ pub async fn assert_as_rest<T: std::fmt::Debug>(
 
 #[tokio::test]
 async fn an_account_created_over_grpc_is_read_over_rest_and_back() {
-    let (api, mut grpc) = start().await;
+    // Credentials must fit the connection (docs/wire-protocol.md §14): an API key for notion.
+    let options = serde_json::from_value(json!({ "connections": [
+        { "name": "notion", "authType": "API_KEY" }, { "name": "gmail" },
+    ] }))
+    .unwrap();
+    let api = Api::start(options).await;
+    let mut grpc = ConnectedAccountServiceClient::new(channel(&api).await);
     let created = answered(
         grpc.create_connected_account(
             api.authed(pb::CreateConnectedAccountRequest {
@@ -138,7 +144,7 @@ async fn an_account_created_over_grpc_is_read_over_rest_and_back() {
     );
     assert!(created.id.starts_with("ca_"));
     assert_eq!(created.status, pb::ConnectorStatus::Active as i32);
-    assert_eq!(created.authorization_type, pb::ConnectorType::Oauth as i32);
+    assert_eq!(created.authorization_type, pb::ConnectorType::ApiKey as i32);
     assert!(created.updated_at.is_some());
 
     let (status, body) = api
@@ -197,10 +203,10 @@ async fn an_account_created_over_grpc_is_read_over_rest_and_back() {
     assert_eq!(again.code(), Code::AlreadyExists);
     assert_eq!(error_code(&again), "ALREADY_EXISTS");
 
-    // Update over gRPC: new credentials replace the old.
+    // Update over gRPC: new credentials replace the old; ones of the other kind are refused.
     let updated = answered(
         grpc.update_connected_account(api.authed(pb::UpdateConnectedAccountRequest {
-            id: Some(got.id.clone()),
+            id: Some(created.id.clone()),
             connected_account: Some(pb::UpdateConnectedAccount {
                 authorization_details: Some(api_key_details("k-2")),
                 api_config: None,
@@ -209,19 +215,34 @@ async fn an_account_created_over_grpc_is_read_over_rest_and_back() {
         }))
         .await,
     );
-    assert_eq!(updated.id, got.id);
+    assert_eq!(updated.id, created.id);
     let (_, body) = api
-        .get(&format!("/api/v1/connected_accounts/auth?id={}", got.id))
+        .get(&format!(
+            "/api/v1/connected_accounts/auth?id={}",
+            created.id
+        ))
         .await;
     assert_eq!(
         body["connected_account"]["authorization_details"]["static_auth"]["details"]["api_key"],
         "k-2"
     );
+    let misfit = grpc
+        .update_connected_account(api.authed(pb::UpdateConnectedAccountRequest {
+            id: Some(got.id.clone()),
+            connected_account: Some(pb::UpdateConnectedAccount {
+                authorization_details: Some(api_key_details("k-3")),
+                api_config: None,
+            }),
+            ..Default::default()
+        }))
+        .await
+        .unwrap_err();
+    assert_eq!(misfit.code(), Code::InvalidArgument);
     api.assert_stats(&[
         ("grpc.CreateConnectedAccount", 2),
         ("grpc.GetConnectedAccountAuth", 1),
         ("grpc.GetConnectedAccountDetails", 1),
-        ("grpc.UpdateConnectedAccount", 1),
+        ("grpc.UpdateConnectedAccount", 2),
         ("connected_accounts.create", 1),
     ]);
 }

@@ -70,14 +70,7 @@ async fn injection_per_auth_type() {
         .collect();
     assert_eq!(
         types,
-        [
-            "OAUTH",
-            "BASIC",
-            "BEARER_TOKEN",
-            "API_KEY",
-            "API_KEY",
-            "API_KEY"
-        ]
+        ["OAUTH", "BASIC", "BEARER", "API_KEY", "API_KEY", "API_KEY"]
     );
     assert_eq!(list["total_size"], 6);
     assert!(list["connections"][0]["id"]

@@ -311,6 +311,136 @@ fn bad_response_type(given: &Given) -> ScalekitError {
     )
 }
 
+/// The params `actions.request` takes (README, "client.actions.request"); `lib/args.js` hands
+/// over the other names given, and the call is refused by the first (nothing is sent): a
+/// misspelt or misplaced option would otherwise be dropped without a word.
+pub const REQUEST_PARAMS: [&str; 13] = [
+    "connectionName",
+    "identifier",
+    "path",
+    "method",
+    "queryParams",
+    "body",
+    "formData",
+    "headers",
+    "timeoutMs",
+    "retry",
+    "maxResponseBytes",
+    "responseType",
+    "signal",
+];
+
+pub fn request_keys(others: &[String]) -> Result<(), ScalekitError> {
+    let Some(key) = others
+        .iter()
+        .find(|k| !REQUEST_PARAMS.contains(&k.as_str()))
+    else {
+        return Ok(());
+    };
+    let hint = match key.as_str() {
+        "data" => " (axios's `data` is `body` here)".to_string(),
+        "params" | "query" => format!(" (axios's `{key}` is `queryParams` here)"),
+        "url" => " (the URL is `path`, relative to the connection)".to_string(),
+        _ => String::new(),
+    };
+    Err(ScalekitError::validation(
+        "params",
+        format!(
+            "actions.request does not take {key:?}{hint}: it takes {}",
+            REQUEST_PARAMS.join(", ")
+        ),
+    ))
+}
+
+/// The options of the client constructor and `fromEnv` (README, "new ScalekitClient").
+pub const CLIENT_OPTIONS: [&str; 7] = [
+    "timeoutMs",
+    "toolTimeoutMs",
+    "maxRetries",
+    "maxResponseBytes",
+    "ca",
+    "proxy",
+    "retryBudget",
+];
+
+/// A name the client options do not hold is refused, as the request params are.
+pub fn client_option_keys(keys: &[String]) -> Result<(), ScalekitError> {
+    let Some(key) = keys.iter().find(|k| !CLIENT_OPTIONS.contains(&k.as_str())) else {
+        return Ok(());
+    };
+    let hint = match key.as_str() {
+        "timeout" => " (it is `timeoutMs`, in milliseconds)",
+        "retries" | "maxRetry" => " (it is `maxRetries`)",
+        "httpsAgent" | "agent" | "httpAgent" => " (use `ca` and `proxy`)",
+        _ => "",
+    };
+    Err(ScalekitError::validation(
+        "options",
+        format!(
+            "{key:?} is not a client option{hint}: the options are {}",
+            CLIENT_OPTIONS.join(", ")
+        ),
+    ))
+}
+
+/// A tool modifier (`actions.preModifier(toolNames, fn)`, `postModifier`, `addModifier`,
+/// docs/wire-protocol.md §15): `toolNames` a tool name or a non-empty array of them, `type`
+/// `'pre'` or `'post'`, `fn` a function. `type_text` is `type` when it is a string.
+pub fn modifier(
+    method: &str,
+    tool_names: &Kind,
+    name_kinds: Option<&[Kind]>,
+    type_text: Option<&str>,
+    type_kind: &Kind,
+    func: &Kind,
+) -> Result<(), ScalekitError> {
+    let names_ok = match (tool_names, name_kinds) {
+        (Kind::String, _) => true,
+        (Kind::Array, Some(kinds)) => !kinds.is_empty() && kinds.iter().all(|k| *k == Kind::String),
+        _ => false,
+    };
+    if !names_ok {
+        return Err(ScalekitError::validation(
+            "toolNames",
+            format!(
+                "{method}: toolNames must be a tool name or a non-empty array of tool names, got {}",
+                describe(tool_names)
+            ),
+        ));
+    }
+    if !matches!(type_text, Some("pre" | "post")) {
+        let got = type_text.map_or_else(|| describe(type_kind), |t| format!("{t:?}"));
+        return Err(ScalekitError::validation(
+            "type",
+            format!("{method}: type must be 'pre' or 'post', got {got}"),
+        ));
+    }
+    if *func != Kind::Function {
+        return Err(ScalekitError::validation(
+            "fn",
+            format!(
+                "{method}: the modifier must be a function, got {}",
+                describe(func)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A kind in words, for messages: `a string`, `an array`, `undefined`.
+fn describe(kind: &Kind) -> String {
+    match kind {
+        Kind::Undefined | Kind::Empty => "undefined".into(),
+        Kind::Null => "null".into(),
+        Kind::Array => "an array".into(),
+        Kind::AbortSignal => "an AbortSignal".into(),
+        other => match other.type_of() {
+            t @ ("object" | "undefined") => format!("an {t}"),
+            t => format!("a {t}"),
+        },
+    }
+}
+
 /// `params`, `options` and the like: `{name} must be an object`.
 pub fn object(name: &'static str, kind: &Kind) -> Result<(), ScalekitError> {
     match kind {
@@ -645,6 +775,53 @@ mod tests {
             message(retry_setting(Given::Number(11.0)).unwrap_err()),
             "retry must be a boolean or a whole number from 0 to 10, got 11"
         );
+    }
+
+    #[test]
+    fn unknown_request_params_and_client_options_are_refused_by_name() {
+        let keys = |k: &[&str]| k.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(request_keys(&keys(&["path", "signal"])).is_ok());
+        let e = message(request_keys(&keys(&["data"])).unwrap_err());
+        assert!(e.contains("\"data\"") && e.contains("`body` here"), "{e}");
+        let e = message(request_keys(&keys(&["params"])).unwrap_err());
+        assert!(e.contains("`queryParams` here"), "{e}");
+        assert!(client_option_keys(&keys(&["timeoutMs", "ca"])).is_ok());
+        let e = message(client_option_keys(&keys(&["timeout"])).unwrap_err());
+        assert!(
+            e.contains("\"timeout\" is not a client option (it is `timeoutMs`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_modifier_needs_tool_names_a_type_and_a_function() {
+        let m = |names: Kind, kinds: Option<Vec<Kind>>, t: Option<&str>, f: Kind| {
+            modifier(
+                "actions.preModifier",
+                &names,
+                kinds.as_deref(),
+                t,
+                &Kind::String,
+                &f,
+            )
+        };
+        assert!(m(Kind::String, None, Some("pre"), Kind::Function).is_ok());
+        assert!(m(
+            Kind::Array,
+            Some(vec![Kind::String]),
+            Some("post"),
+            Kind::Function
+        )
+        .is_ok());
+        let e = message(m(Kind::Array, Some(vec![]), Some("pre"), Kind::Function).unwrap_err());
+        assert!(e.contains("non-empty array of tool names"), "{e}");
+        let e = message(m(Kind::String, None, Some("around"), Kind::Function).unwrap_err());
+        assert!(
+            e.contains("type must be 'pre' or 'post', got \"around\""),
+            "{e}"
+        );
+        let e = message(m(Kind::String, None, Some("pre"), Kind::Object).unwrap_err());
+        assert!(e.contains("must be a function, got an object"), "{e}");
     }
 
     #[test]

@@ -8,12 +8,13 @@ use bytes::Bytes;
 use http::header::{HeaderValue, CONTENT_TYPE};
 use serde_json::Value;
 
-use crate::accounts::{self, AccountOperation, Params, RestCall};
+use crate::accounts::{self, AccountOperation, Params, RestCall, ViewOperation};
 use crate::auth::TokenCache;
 use crate::config::{ClientConfig, DEFAULT_MAX_RESPONSE_BYTES};
 use crate::errors::{CallKind, ScalekitError};
 use crate::exchange::Exchange;
 use crate::mcp::McpOperation;
+use crate::providers::ProviderOperation;
 use crate::proxy::{self, ProxyParams, RetrySetting};
 use crate::retry::RetryPolicy;
 use crate::retry_budget::RetryBudget;
@@ -25,6 +26,10 @@ use crate::transport::{OutgoingRequest, RawResponse, ReadMode, Transport};
 pub enum Operation {
     Accounts(AccountOperation),
     Mcp(McpOperation),
+    /// `client.connectedAccounts.*` and `client.connection.*`: views over `Accounts`.
+    View(ViewOperation),
+    /// `actions.providers.*`: custom providers.
+    Providers(ProviderOperation),
 }
 
 impl Operation {
@@ -32,6 +37,8 @@ impl Operation {
         AccountOperation::from_method(name)
             .map(Self::Accounts)
             .or_else(|| McpOperation::from_method(name).map(Self::Mcp))
+            .or_else(|| ViewOperation::from_method(name).map(Self::View))
+            .or_else(|| ProviderOperation::from_method(name).map(Self::Providers))
     }
 
     /// The listings, which may be called without params (`list()` is `list({})`).
@@ -42,6 +49,8 @@ impl Operation {
                 AccountOperation::List | AccountOperation::ListConnections
             ),
             Self::Mcp(op) => op.is_list(),
+            Self::View(op) => op.is_list(),
+            Self::Providers(op) => op.is_list(),
         }
     }
 }
@@ -126,6 +135,13 @@ impl ScalekitClient {
         match operation {
             Operation::Accounts(op) => self.accounts_call(op, params).await,
             Operation::Mcp(op) => self.mcp_call(op, params).await,
+            Operation::View(op) => self.accounts_call(op.target(), &op.params(params)?).await,
+            Operation::Providers(op) => {
+                let call = op.request(params)?;
+                let config = &self.inner.config;
+                let policy = RetryPolicy::control_plane(config.max_retries);
+                Ok(op.answer(&self.rest(&call, config.timeout, policy).await?))
+            }
         }
     }
 
@@ -157,6 +173,7 @@ impl ScalekitClient {
             | Op::ListTools
             | Op::ListScopedTools
             | Op::ListAvailableTools
+            | Op::SearchTools
             | Op::ForLlm => config.tool_timeout,
             _ => config.timeout,
         };
@@ -177,6 +194,7 @@ impl ScalekitClient {
                 return accounts::magic_link_answer(&self.rest(&call, timeout, policy).await?);
             }
             Op::Get => (accounts::get_call, accounts::account_answer),
+            Op::Details => (accounts::details_call, accounts::account_answer),
             Op::Create => (accounts::create_call, accounts::account_answer),
             Op::Update => (accounts::update_call, accounts::account_answer),
             Op::Delete => (accounts::delete_call, |_| Value::Object(Default::default())),
@@ -185,6 +203,11 @@ impl ScalekitClient {
             Op::ListConnections => (
                 accounts::list_connections_call,
                 accounts::connections_answer,
+            ),
+            Op::SearchTools => (accounts::search_tools_call, accounts::search_tools_answer),
+            Op::ListAppConnections => (
+                accounts::list_app_connections_call,
+                accounts::app_connections_answer,
             ),
             Op::ExecuteTool => (accounts::execute_tool_call, accounts::execute_tool_answer),
             Op::ExecuteLlmTool => (

@@ -5,6 +5,7 @@
 
 use bytes::Bytes;
 use http::HeaderMap;
+use scalekit_wire::names::snake_to_camel;
 use serde_json::Value;
 
 /// Which kind of call failed; decides how an error body is read.
@@ -43,6 +44,25 @@ pub struct HttpFailure {
 }
 
 impl HttpFailure {
+    /// The `ErrorInfo` entries of `details` as the official SDK unpacks them (its
+    /// `findDetails(ErrorInfoSchema)`, docs/wire-protocol.md §2): other detail types left out,
+    /// `@type` dropped, every field under its JSON name (`errorCode`,
+    /// `toolErrorInfo.executionId`).
+    pub fn unpacked_details(&self) -> Value {
+        let entries = self.details.as_ref().and_then(Value::as_array);
+        Value::Array(
+            entries
+                .into_iter()
+                .flatten()
+                .filter(|d| match d.get("@type").and_then(Value::as_str) {
+                    None => d.is_object(),
+                    Some(t) => t.ends_with("scalekit.v1.errdetails.ErrorInfo"),
+                })
+                .map(json_names)
+                .collect(),
+        )
+    }
+
     /// Scalekit itself refused our token (as opposed to a provider's 401 relayed by the proxy,
     /// or a tool's own 401 reported as TOOL_ERROR): drop the token and fetch a new one.
     pub fn is_scalekit_unauthenticated(&self) -> bool {
@@ -53,6 +73,20 @@ impl HttpFailure {
                 CallKind::Proxy => self.scalekit_code == Some(16),
                 CallKind::Token => false,
             }
+    }
+}
+
+/// A detail's fields under their proto JSON names, nested messages too; `@type` dropped.
+fn json_names(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(k, _)| k.as_str() != "@type")
+                .map(|(k, v)| (snake_to_camel(k), json_names(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(json_names).collect()),
+        other => other.clone(),
     }
 }
 
@@ -178,6 +212,9 @@ impl ScalekitError {
                     (CallKind::Proxy, Some(b)) => {
                         // The official SDK reports the status text as errorCode for proxy answers;
                         // the readable message still carries Scalekit's own text when there is one.
+                        // grpcStatus is the body's code, so both say the same (a 400 with code 9 is
+                        // FAILED_PRECONDITION, not the 400's INVALID_ARGUMENT).
+                        grpc_status = b.code;
                         error_code = Some(status_text.clone());
                         details = b.details;
                         message = format!(
@@ -406,6 +443,30 @@ mod tests {
             ScalekitError::Http(f) => *f,
             other => panic!("expected Http, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn unpacked_details_are_error_infos_under_json_names() {
+        let body = r#"{"code":13,"message":"tool failed","details":[
+            {"@type":"type.googleapis.com/scalekit.v1.errdetails.ErrorInfo","error_code":"TOOL_ERROR",
+             "tool_error_info":{"execution_id":"ex_1","tool_error_code":"429"}},
+            {"@type":"type.googleapis.com/google.rpc.RetryInfo","retry_delay":"1s"}]}"#;
+        let f = failure(CallKind::ControlPlane, 500, body);
+        assert_eq!(
+            f.unpacked_details(),
+            serde_json::json!([{"errorCode": "TOOL_ERROR",
+                "toolErrorInfo": {"executionId": "ex_1", "toolErrorCode": "429"}}])
+        );
+    }
+
+    #[test]
+    fn a_proxied_scalekit_error_takes_the_bodys_code() {
+        let f = failure(CallKind::Proxy, 400, r#"{"code":9,"message":"not active"}"#);
+        assert_eq!(f.grpc_status, 9);
+        assert_eq!(
+            failure(CallKind::Proxy, 400, r#"{"error":"x"}"#).grpc_status,
+            3
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod errors;
 pub mod exchange;
 pub mod mcp;
 pub mod network;
+pub mod providers;
 pub mod proxy;
 pub mod redirects;
 pub mod retry;

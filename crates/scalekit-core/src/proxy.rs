@@ -273,13 +273,24 @@ fn parse_method(method: Option<&str>) -> Result<Method, ScalekitError> {
     if upper.is_empty() {
         return Ok(Method::GET);
     }
-    let invalid =
-        || ScalekitError::validation("method", format!("method {m:?} is not a valid HTTP method"));
-    // CONNECT asks for a tunnel, not a request: no provider API is called that way.
-    if upper == "CONNECT" {
-        return Err(invalid());
+    // The methods of HTTP (RFC 9110, and PATCH), in any case, as axios takes them. A misspelt one
+    // ("PSOT") would otherwise go out as an extension method; CONNECT asks for a tunnel, not a
+    // request: no provider API is called either way.
+    const METHODS: [&str; 8] = [
+        "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE",
+    ];
+    if !METHODS.contains(&upper.as_str()) {
+        return Err(ScalekitError::validation(
+            "method",
+            format!(
+                "method {m:?} is not an HTTP method: use one of {}",
+                METHODS.join(", ")
+            ),
+        ));
     }
-    Method::from_bytes(upper.as_bytes()).map_err(|_| invalid())
+    Method::from_bytes(upper.as_bytes()).map_err(|_| {
+        ScalekitError::validation("method", format!("method {m:?} is not an HTTP method"))
+    })
 }
 
 /// `{envUrl}/proxy{path}` with a leading slash added, parsed as WHATWG URL parsing (the official
@@ -741,6 +752,20 @@ mod tests {
                 "method",
                 ProxyParams {
                     method: Some("GE T".into()),
+                    ..params()
+                },
+            ),
+            (
+                "method",
+                ProxyParams {
+                    method: Some("PSOT".into()),
+                    ..params()
+                },
+            ),
+            (
+                "method",
+                ProxyParams {
+                    method: Some("connect".into()),
                     ..params()
                 },
             ),

@@ -89,7 +89,7 @@ pub async fn fetch_token(
     let response = exchange
         .send(request)
         .await
-        .map_err(|e| name_redirect(e, &url).redact(secret))?;
+        .map_err(|e| name_env_url(name_redirect(e, &url), &url).redact(secret))?;
     let parsed: serde_json::Value =
         serde_json::from_slice(&response.body).map_err(|_| ScalekitError::Protocol {
             message: "the token endpoint did not answer with JSON".into(),
@@ -117,6 +117,29 @@ fn name_redirect(mut error: ScalekitError, url: &Url) -> ScalekitError {
         if redirect {
             failure.message =
                 redirects::refused_token_redirect(url, failure.status, &failure.headers);
+        }
+    }
+    error
+}
+
+/// A 404 or 405 from the token endpoint means envUrl is not an environment's URL (often one
+/// with a path, such as `…/api/v1`, docs/wire-protocol.md §1): the failure names the URL tried
+/// and says what an envUrl is.
+fn name_env_url(mut error: ScalekitError, url: &Url) -> ScalekitError {
+    if let ScalekitError::Http(failure) = &mut error {
+        if matches!(failure.status, 404 | 405) {
+            let mut shown = url.clone();
+            shown.set_query(None);
+            let path_note = match url.path().strip_suffix("/oauth/token") {
+                Some(base) if !base.is_empty() && base != "/" => {
+                    format!(" without a path (this envUrl holds {base:?})")
+                }
+                _ => String::new(),
+            };
+            failure.message = format!(
+                "{}: {shown} is not a token endpoint. envUrl is the URL of your Scalekit environment, such as https://acme.scalekit.dev{path_note}, as shown in Developers → Settings",
+                failure.message
+            );
         }
     }
     error

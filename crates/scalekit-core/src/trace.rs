@@ -11,8 +11,9 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::accounts::{
-    AccountOperation, ACCOUNTS_PATH, ACCOUNT_AUTH_PATH, APP_CONNECTIONS_PATH, AVAILABLE_TOOLS_PATH,
-    DELETE_PATH, EXECUTE_TOOL_PATH, MAGIC_LINK_PATH, SCOPED_TOOLS_PATH, TOOLS_PATH, VERIFY_PATH,
+    AccountOperation, ACCOUNTS_PATH, ACCOUNT_AUTH_PATH, ACCOUNT_DETAILS_PATH, APP_CONNECTIONS_PATH,
+    AVAILABLE_TOOLS_PATH, DELETE_PATH, EXECUTE_TOOL_PATH, MAGIC_LINK_PATH, SCOPED_TOOLS_PATH,
+    SEARCH_TOOLS_PATH, TOOLS_PATH, VERIFY_PATH,
 };
 use crate::args::Kind;
 use crate::errors::ScalekitError;
@@ -96,18 +97,20 @@ where
 pub fn route(operation: AccountOperation) -> (&'static str, &'static str) {
     use AccountOperation as Op;
     match operation {
-        Op::Get | Op::GetOrCreate | Op::WaitActive => ("GET", ACCOUNT_AUTH_PATH),
+        Op::Get | Op::GetOrCreate => ("GET", ACCOUNT_AUTH_PATH),
+        Op::Details | Op::WaitActive => ("GET", ACCOUNT_DETAILS_PATH),
         Op::Create => ("POST", ACCOUNTS_PATH),
         Op::Update => ("PUT", ACCOUNTS_PATH),
         Op::Delete => ("POST", DELETE_PATH),
         Op::List => ("GET", ACCOUNTS_PATH),
         Op::AuthorizationLink => ("POST", MAGIC_LINK_PATH),
         Op::VerifyUser => ("POST", VERIFY_PATH),
-        Op::ListConnections => ("GET", APP_CONNECTIONS_PATH),
+        Op::ListConnections | Op::ListAppConnections => ("GET", APP_CONNECTIONS_PATH),
         Op::ExecuteTool | Op::ExecuteLlmTool => ("POST", EXECUTE_TOOL_PATH),
         Op::ListTools => ("GET", TOOLS_PATH),
         Op::ListScopedTools | Op::ForLlm => ("GET", SCOPED_TOOLS_PATH),
         Op::ListAvailableTools => ("GET", AVAILABLE_TOOLS_PATH),
+        Op::SearchTools => ("POST", SEARCH_TOOLS_PATH),
     }
 }
 

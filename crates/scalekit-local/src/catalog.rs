@@ -130,11 +130,21 @@ fn provider(store: &Store, t: &CatalogTool) -> String {
 
 /// `(offset, size)` of the page a query asks for.
 fn page(q: &Query) -> Result<(usize, usize), ApiError> {
+    page_within(q, DEFAULT_PAGE, MAX_PAGE)
+}
+
+/// `(offset, size)` of the page a query asks for (`page_size`, `page_token`), `default` when no
+/// size is given (or 0), at most `max`.
+pub(crate) fn page_within(
+    q: &Query,
+    default: usize,
+    max: usize,
+) -> Result<(usize, usize), ApiError> {
     let size = match q.opt("page_size") {
-        None => DEFAULT_PAGE,
+        None => default,
         Some(s) => match s.parse::<usize>() {
-            Ok(0) => DEFAULT_PAGE,
-            Ok(n) => n.min(MAX_PAGE),
+            Ok(0) => default,
+            Ok(n) => n.min(max),
             Err(_) => return Err(ApiError::invalid("page_size: must be a whole number")),
         },
     };

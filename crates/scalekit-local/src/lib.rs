@@ -9,6 +9,7 @@
 
 mod catalog;
 pub mod cli;
+mod connections;
 mod details;
 mod echo;
 mod forward;
@@ -20,7 +21,9 @@ mod listener;
 mod mcp;
 mod model;
 mod options;
+mod providers;
 mod routes;
+mod search;
 mod seed;
 mod shared;
 mod stats;
@@ -156,6 +159,7 @@ impl LocalScalekit {
             stats: Stats::default(),
             http,
             tools,
+            providers: Mutex::default(),
         });
 
         // The JSON API routes keep axum's default body limit; the Tool Proxy streams bodies of

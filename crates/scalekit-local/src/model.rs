@@ -51,6 +51,9 @@ impl Status {
     }
 }
 
+/// A configured connection's `ConnectionStatus` name.
+pub const CONNECTION_STATUS: &str = "COMPLETED";
+
 #[derive(Debug, Clone)]
 pub struct Connection {
     pub id: String,
@@ -68,8 +71,8 @@ impl Connection {
             "id": self.id,
             "key_id": self.name,
             "provider_key": self.provider,
-            "type": self.auth_type.wire_name(),
-            "status": "CONFIGURED",
+            "type": self.auth_type.connection_type(),
+            "status": CONNECTION_STATUS,
             "enabled": true,
         })
     }

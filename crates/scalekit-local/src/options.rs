@@ -197,6 +197,17 @@ pub enum AuthType {
 }
 
 impl AuthType {
+    /// The app connection's `ConnectionType` name (a name of
+    /// `scalekit_wire::names::CONNECTION_TYPE_NAMES`, docs/wire-protocol.md §14).
+    pub fn connection_type(self) -> &'static str {
+        match self {
+            AuthType::OAuth => "OAUTH",
+            AuthType::Basic => "BASIC",
+            AuthType::Bearer => "BEARER",
+            AuthType::ApiKey => "API_KEY",
+        }
+    }
+
     /// The `authorization_type` enum name reported on the wire (ConnectorType,
     /// docs/wire-protocol.md §4.1).
     pub fn wire_name(self) -> &'static str {

@@ -35,4 +35,6 @@ pub struct Shared {
     pub tools: Vec<CatalogTool>,
     /// Signs and checks the MCP session tokens of this instance.
     pub mcp_signer: Signer,
+    /// Custom providers (ProviderService, docs/wire-protocol.md §15); locked after `store` when both are.
+    pub providers: Mutex<crate::providers::Providers>,
 }

@@ -127,14 +127,9 @@ impl Store {
         Ok(conn)
     }
 
-    pub fn connections_json(&self) -> Value {
-        let list: Vec<Value> = self.connections.iter().map(Connection::wire).collect();
-        json!({
-            "connections": list,
-            "total_size": list.len(),
-            "next_page_token": "",
-            "prev_page_token": "",
-        })
+    /// ListAppConnections, filtered (crate::connections::list).
+    pub fn connections_json(&self, provider: Option<&str>, query: Option<&str>) -> Value {
+        crate::connections::list(&self.connections, provider, query)
     }
 
     // ---- accounts ----
@@ -230,6 +225,9 @@ impl Store {
             )));
         }
         let conn = self.connection_for_write(&connector)?;
+        if let Some(details) = &payload.details {
+            crate::connections::check_fit(conn.auth_type, details)?;
+        }
         let status = if payload.details.as_ref().is_some_and(usable) {
             Status::Active
         } else {
@@ -248,6 +246,9 @@ impl Store {
         let i = self.position(sel)?;
         let payload = read_write_payload(write)?;
         let acc = &mut self.accounts[i];
+        if let Some(d) = &payload.details {
+            crate::connections::check_fit(acc.auth_type, d)?;
+        }
         if let Some(d) = payload.details {
             if usable(&d) {
                 acc.status = Status::Active;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use futures_util::FutureExt;
-use napi::bindgen_prelude::{Array, Buffer, Function, JsValue, Object, Unknown};
+use napi::bindgen_prelude::{Array, Buffer, Function, JsObjectValue, JsValue, Object, Unknown};
 use napi::Env;
 use napi_derive::napi;
 
@@ -60,6 +60,14 @@ fn client_options(options: Option<Unknown<'_>>, runtime: String) -> napi::Result
     }
     // SAFETY: napi reported an object.
     let object: Object = unsafe { options.cast() }?;
+    let names = object.get_property_names()?;
+    let mut keys = Vec::with_capacity(names.get_array_length()? as usize);
+    for i in 0..names.get_array_length()? {
+        if let Some(name) = names.get_element::<Option<String>>(i)? {
+            keys.push(name);
+        }
+    }
+    args::client_option_keys(&keys).map_err(to_napi)?;
     let number = |name, expected| -> napi::Result<Option<f64>> {
         args::optional_number(name, field(&object, name)?, expected).map_err(to_napi)
     };
@@ -128,6 +136,11 @@ fn proxy_options(
 ) -> napi::Result<Result<(), ScalekitError>> {
     if let Some(kind) = kind(o, "params")? {
         return Ok(args::object("params", &kind));
+    }
+    if let Some(others) = o.get::<Vec<String>>("otherKeys")? {
+        if let Err(e) = args::request_keys(&others) {
+            return Ok(Err(e));
+        }
     }
     if let Some(kind) = kind(o, "signal")? {
         if let Err(e) = args::abort_signal(&kind) {
@@ -428,6 +441,32 @@ pub fn check_tracing_handlers(
     trace::check_handlers(&Kind::parse(&kind, None), &entries).map_err(to_napi)
 }
 
+/// A tool modifier's rule (`scalekit_core::args::modifier`), from the kinds `lib/modifiers.js`
+/// reports: `toolNames`' kind (and its items' kinds when an array), `type` when a string, and the
+/// function's kind.
+#[cfg_attr(test, allow(dead_code))]
+#[napi]
+pub fn check_modifier(
+    method: String,
+    names_kind: String,
+    name_kinds: Option<Vec<String>>,
+    type_text: Option<String>,
+    type_kind: String,
+    fn_kind: String,
+) -> napi::Result<()> {
+    let names: Option<Vec<Kind>> =
+        name_kinds.map(|kinds| kinds.iter().map(|k| Kind::parse(k, None)).collect());
+    args::modifier(
+        &method,
+        &Kind::parse(&names_kind, None),
+        names.as_deref(),
+        type_text.as_deref(),
+        &Kind::parse(&type_kind, None),
+        &Kind::parse(&fn_kind, None),
+    )
+    .map_err(to_napi)
+}
+
 /// The trace of a call JS traces (`traced: true` in its options), else `None`.
 fn traced(options: &Object<'_>) -> napi::Result<Option<Arc<CallTrace>>> {
     Ok(options
@@ -455,6 +494,24 @@ pub fn describe_call(method: String) -> Option<CallRoute> {
     Some(match Operation::from_method(&method)? {
         Operation::Accounts(op) => {
             let (method, path) = trace::route(op);
+            CallRoute {
+                method: method.into(),
+                path: path.into(),
+                when_given: None,
+                then_path: None,
+            }
+        }
+        Operation::Providers(op) => {
+            let (method, path) = op.route();
+            CallRoute {
+                method: method.into(),
+                path: path.into(),
+                when_given: None,
+                then_path: None,
+            }
+        }
+        Operation::View(view) => {
+            let (method, path) = trace::route(view.target());
             CallRoute {
                 method: method.into(),
                 path: path.into(),

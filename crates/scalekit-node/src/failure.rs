@@ -62,6 +62,7 @@ fn http_fields(d: &mut Map<String, Value>, f: &HttpFailure) {
     d.insert("grpcCode".into(), json!(f.grpc_status));
     d.insert("errorCode".into(), json!(f.error_code));
     d.insert("details".into(), f.details.clone().unwrap_or(json!([])));
+    d.insert("unpackedDetails".into(), f.unpacked_details());
     // The proxy relays the provider's answer as data, as the official SDK does: its tool-error
     // classes are for control-plane calls only (docs/wire-protocol.md §2).
     if let (Some(t), false) = (&f.tool_error, f.kind == CallKind::Proxy) {

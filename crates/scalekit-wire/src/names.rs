@@ -42,6 +42,33 @@ pub const CONNECTOR_STATUS_NAMES: [&str; 6] = [
     "PENDING_VERIFICATION",
     "DISCONNECTED",
 ];
+/// `ConnectionType`: an app connection's auth type (scalekit.v1.connections), in proto order;
+/// LocalScalekit's REST and gRPC bindings both read it (docs/wire-protocol.md §14).
+pub const CONNECTION_TYPE_NAMES: [&str; 16] = [
+    "INVALID",
+    "OIDC",
+    "SAML",
+    "PASSWORD",
+    "OAUTH",
+    "PASSWORDLESS",
+    "BASIC",
+    "BEARER",
+    "API_KEY",
+    "WEBAUTHN",
+    "OAUTH_M2M",
+    "TRELLO_OAUTH1",
+    "GOOGLE_DWD",
+    "TRUSTED_IDP",
+    "SMART_FHIR",
+    "NO_AUTH",
+];
+/// `ConnectionStatus`: an app connection's configuration state, in proto order.
+pub const CONNECTION_STATUS_NAMES: [&str; 4] = [
+    "CONNECTION_STATUS_UNSPECIFIED",
+    "DRAFT",
+    "IN_PROGRESS",
+    "COMPLETED",
+];
 /// `ConnectorType`: the connected-account authorization types, in proto order.
 pub const CONNECTOR_TYPE_NAMES: [&str; 13] = [
     "CONNECTION_TYPE_UNSPECIFIED",

@@ -4,16 +4,19 @@
 
 mod params;
 mod requests;
+mod search;
 mod shapes;
 mod tools;
+mod views;
 mod wait;
 
 pub use params::{details_to_wire, Params};
 pub use requests::{
-    create_call, delete_call, execute_tool_call, get_call, get_or_create_lookup,
+    create_call, delete_call, details_call, execute_tool_call, get_call, get_or_create_lookup,
     get_or_create_next, list_call, list_connections_call, magic_link_call, update_call,
     verify_call, RestCall,
 };
+pub use search::{search_tools_answer, search_tools_call, SEARCH_TOOLS_PATH};
 pub use shapes::{
     account_answer, account_to_sdk, connections_answer, execute_tool_answer, list_answer,
     magic_link_answer, verify_answer,
@@ -23,6 +26,7 @@ pub use tools::{
     list_available_tools_call, list_scoped_tools_call, list_tools_call, scoped_tools_answer,
     tool_retries, tools_answer, LlmFormat, AVAILABLE_TOOLS_PATH, SCOPED_TOOLS_PATH, TOOLS_PATH,
 };
+pub use views::{app_connections_answer, list_app_connections_call, ViewOperation};
 pub use wait::wait_active;
 // The machinery other operation families (crate::mcp) build on.
 pub(crate) use params::put;
@@ -31,6 +35,8 @@ pub(crate) use shapes::{field, page, put_opt, string_list, text, timestamp};
 
 pub const ACCOUNTS_PATH: &str = "/api/v1/connected_accounts";
 pub const ACCOUNT_AUTH_PATH: &str = "/api/v1/connected_accounts/auth";
+/// GetConnectedAccountDetails: the account without its credentials.
+pub const ACCOUNT_DETAILS_PATH: &str = "/api/v1/connected_accounts/details";
 pub const DELETE_PATH: &str = "/api/v1/connected_accounts:delete";
 pub const MAGIC_LINK_PATH: &str = "/api/v1/connected_accounts/magic_link";
 pub const VERIFY_PATH: &str = "/api/v1/connected_accounts/user/verify";
@@ -41,6 +47,8 @@ pub const EXECUTE_TOOL_PATH: &str = "/api/v1/execute_tool";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AccountOperation {
     Get,
+    /// `getConnectedAccountDetails`: as `Get`, without the credentials.
+    Details,
     Create,
     Update,
     Delete,
@@ -59,6 +67,10 @@ pub enum AccountOperation {
     ExecuteLlmTool,
     /// `waitForConnectedAccount`: polls `Get` until the account is ACTIVE.
     WaitActive,
+    /// `tools.searchTools` (accounts/search.rs).
+    SearchTools,
+    /// `client.connection.listAppConnections` (a view only, accounts/views.rs).
+    ListAppConnections,
 }
 
 impl AccountOperation {
@@ -66,6 +78,7 @@ impl AccountOperation {
     pub fn from_method(name: &str) -> Option<Self> {
         Some(match name {
             "getConnectedAccount" => Self::Get,
+            "getConnectedAccountDetails" => Self::Details,
             "createConnectedAccount" => Self::Create,
             "updateConnectedAccount" => Self::Update,
             "deleteConnectedAccount" => Self::Delete,
@@ -78,6 +91,7 @@ impl AccountOperation {
             "listTools" => Self::ListTools,
             "listScopedTools" => Self::ListScopedTools,
             "listAvailableTools" => Self::ListAvailableTools,
+            "searchTools" => Self::SearchTools,
             "forLLM" => Self::ForLlm,
             "executeLLMTool" => Self::ExecuteLlmTool,
             "waitForConnectedAccount" => Self::WaitActive,

@@ -31,6 +31,54 @@ impl Params {
         Params(map)
     }
 
+    /// The params under other names (a low-level view's, accounts/views.rs): each `(from, to)`
+    /// renamed, and the fields of the object `lift` (when given) moved to the top. A `to` name
+    /// given as well is refused: the view has one name for each field.
+    pub(crate) fn translated(
+        &self,
+        method: &str,
+        renames: &[(&'static str, &'static str)],
+        lift: Option<&'static str>,
+    ) -> Result<Params, ScalekitError> {
+        let mut out = self.0.clone();
+        for (from, to) in renames {
+            if out.contains_key(*to) {
+                return Err(ScalekitError::validation(
+                    to,
+                    format!("{method} takes {from}, not {to}"),
+                ));
+            }
+            if let Some(value) = out.remove(*from) {
+                out.insert((*to).to_string(), value);
+            }
+        }
+        // The message's fields (CreateConnectedAccount, UpdateConnectedAccount), and only those.
+        const LIFTED: [&str; 2] = ["authorizationDetails", "apiConfig"];
+        if let Some(name) = lift {
+            for key in LIFTED {
+                if out.contains_key(key) {
+                    return Err(ScalekitError::validation(
+                        name,
+                        format!("{method} takes {key} inside {name}, not beside it"),
+                    ));
+                }
+            }
+            if let Some(Value::Object(inner)) = self.object(name)? {
+                out.remove(name);
+                for (key, value) in inner {
+                    if !LIFTED.contains(&key.as_str()) {
+                        return Err(ScalekitError::validation(
+                            name,
+                            format!("{name}.{key} is not a field of {name}: it takes authorizationDetails and apiConfig"),
+                        ));
+                    }
+                    out.insert(key.clone(), value.clone());
+                }
+            }
+        }
+        Ok(Params(out))
+    }
+
     /// The names given, for the rules that refuse a name the method does not take.
     pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
         self.0.keys().map(String::as_str)

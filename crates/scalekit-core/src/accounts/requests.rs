@@ -7,8 +7,8 @@ use serde_json::{json, Map, Value};
 
 use super::params::{details_to_wire, put, Params};
 use super::{
-    ACCOUNTS_PATH, ACCOUNT_AUTH_PATH, APP_CONNECTIONS_PATH, DELETE_PATH, EXECUTE_TOOL_PATH,
-    MAGIC_LINK_PATH, VERIFY_PATH,
+    ACCOUNTS_PATH, ACCOUNT_AUTH_PATH, ACCOUNT_DETAILS_PATH, APP_CONNECTIONS_PATH, DELETE_PATH,
+    EXECUTE_TOOL_PATH, MAGIC_LINK_PATH, VERIFY_PATH,
 };
 use crate::errors::ScalekitError;
 
@@ -111,6 +111,12 @@ fn account_key(
 pub fn get_call(params: &Params) -> Result<RestCall, ScalekitError> {
     let account = params.account_ref()?;
     Ok(RestCall::get(ACCOUNT_AUTH_PATH, query_pairs(&account)))
+}
+
+/// `GET …/details`: the same reference as `get_call`; the answer holds no credentials.
+pub fn details_call(params: &Params) -> Result<RestCall, ScalekitError> {
+    let account = params.account_ref()?;
+    Ok(RestCall::get(ACCOUNT_DETAILS_PATH, query_pairs(&account)))
 }
 
 pub fn create_call(params: &Params) -> Result<RestCall, ScalekitError> {
@@ -274,7 +280,7 @@ pub(crate) fn push_paging<K: From<&'static str>>(
 }
 
 /// The largest `pageSize` the connected-account lists take (below 100).
-const ACCOUNTS_PAGE_SIZE: u32 = 99;
+pub(super) const ACCOUNTS_PAGE_SIZE: u32 = 99;
 
 #[cfg(test)]
 mod tests {

@@ -24,7 +24,7 @@ pub(crate) fn text(v: &Value, snake: &str) -> Value {
 }
 
 /// Enums arrive as names (or, leniently, numbers); they leave as names.
-fn enum_name(v: &Value, snake: &str, names: &[&str]) -> Value {
+pub(crate) fn enum_name(v: &Value, snake: &str, names: &[&str]) -> Value {
     let name = match field(v, snake) {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Number(n)) => n

@@ -11,7 +11,7 @@ use serde_json::Value;
 use tokio::time::Instant;
 
 use super::params::Params;
-use super::requests::{get_call, RestCall};
+use super::requests::{details_call, RestCall};
 use super::shapes::account_answer;
 use crate::client::ScalekitClient;
 use crate::config::option_timeout;
@@ -43,7 +43,8 @@ pub struct WaitPlan {
 /// and `pollIntervalMs`.
 pub fn wait_plan(params: &Params) -> Result<WaitPlan, ScalekitError> {
     Ok(WaitPlan {
-        lookup: get_call(params)?,
+        // The details route: polling needs the status only, so the credentials never travel.
+        lookup: details_call(params)?,
         timeout: option_timeout("timeoutMs", params.number("timeoutMs")?, DEFAULT_WAIT_MS)?,
         first_pause: option_timeout(
             "pollIntervalMs",

@@ -13,7 +13,7 @@ use super::proto::scalekit::v1::connected_accounts::authorization_details::Detai
 use super::proto::scalekit::v1::connected_accounts::{
     AuthorizationDetails, ConnectedAccount, GoogleDwdAuth, OauthToken, StaticAuth, TrustedIdpAuth,
 };
-use super::proto::scalekit::v1::connections::{ConnectionStatus, ConnectionType, ListConnection};
+use super::proto::scalekit::v1::connections::ListConnection;
 use scalekit_wire::names::{CONNECTOR_STATUS_NAMES, CONNECTOR_TYPE_NAMES};
 
 // ---- JSON → messages ----
@@ -24,7 +24,7 @@ pub fn struct_of(m: &Map<String, Value>) -> Struct {
     }
 }
 
-fn value_of(v: &Value) -> prost_types::Value {
+pub fn value_of(v: &Value) -> prost_types::Value {
     let kind = match v {
         Value::Null => Kind::NullValue(0),
         Value::Bool(b) => Kind::BoolValue(*b),
@@ -143,21 +143,13 @@ pub fn account_for_list(v: &Value) -> ConnectedAccount {
     }
 }
 
-/// `ListConnection` from the REST JSON of a connection. The REST binding names the type as
-/// the account's ConnectorType (`BEARER_TOKEN`) and the status `CONFIGURED`; the message takes
-/// ConnectionType numbers and the configured state is COMPLETED.
+/// `ListConnection` from the REST JSON of a connection: type and status names read back into
+/// numbers through the one table (crate::connections).
 pub fn connection(v: &Value) -> ListConnection {
-    let kind = match text(v, "type").as_str() {
-        "OAUTH" => ConnectionType::Oauth,
-        "BASIC" | "BASIC_AUTH" => ConnectionType::Basic,
-        "BEARER" | "BEARER_TOKEN" => ConnectionType::Bearer,
-        "API_KEY" => ConnectionType::ApiKey,
-        _ => ConnectionType::Invalid,
-    };
     ListConnection {
         id: text(v, "id"),
-        r#type: kind.into(),
-        status: ConnectionStatus::Completed.into(),
+        r#type: crate::connections::type_number(&text(v, "type")),
+        status: crate::connections::status_number(&text(v, "status")),
         enabled: v
             .get("enabled")
             .and_then(Value::as_bool)
@@ -189,7 +181,7 @@ pub fn json_of_struct(s: &Struct) -> Map<String, Value> {
         .collect()
 }
 
-fn json_of_value(v: &prost_types::Value) -> Value {
+pub fn json_of_value(v: &prost_types::Value) -> Value {
     match &v.kind {
         None | Some(Kind::NullValue(_)) => Value::Null,
         Some(Kind::BoolValue(b)) => Value::Bool(*b),

@@ -11,6 +11,7 @@
 mod accounts;
 mod convert;
 mod mcp;
+mod providers;
 mod tools;
 
 use std::sync::Arc;
@@ -51,6 +52,9 @@ pub mod proto {
             pub mod mcp {
                 tonic::include_proto!("scalekit.v1.mcp");
             }
+            pub mod providers {
+                tonic::include_proto!("scalekit.v1.providers");
+            }
             pub mod tools {
                 tonic::include_proto!("scalekit.v1.tools");
             }
@@ -79,7 +83,11 @@ pub fn router(shared: Arc<Shared>) -> Router<Arc<Shared>> {
         )
         .route_service(
             "/scalekit.v1.mcp.McpService/{*method}",
-            McpServiceServer::new(mcp::Mcp(shared)),
+            McpServiceServer::new(mcp::Mcp(shared.clone())),
+        )
+        .route_service(
+            "/scalekit.v1.providers.ProviderService/{*method}",
+            providers::server(shared),
         )
 }
 

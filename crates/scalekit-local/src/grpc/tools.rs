@@ -52,6 +52,24 @@ impl pb::tool_service_server::ToolService for Tools {
         .await
     }
 
+    /// As the REST binding (`crate::search`), its answer read back into the message.
+    async fn search_tools(
+        &self,
+        request: Request<pb::SearchToolsRequest>,
+    ) -> Reply<pb::SearchToolsResponse> {
+        serve::<endpoint::GrpcSearchTools, _, _>(&self.0, request, |r| {
+            let mut body = fields([
+                ("query", Some(r.query.as_str())),
+                ("identifier", r.identifier.as_deref()),
+            ]);
+            body.insert("top_k".into(), r.top_k.into());
+            let found = crate::search::search_json(&self.0.tools, &lock(&self.0.store), &body)?;
+            Ok(pb::SearchToolsResponse {
+                tools: items(&found).map(searched).collect(),
+            })
+        })
+    }
+
     async fn list_tools(
         &self,
         request: Request<pb::ListToolsRequest>,
@@ -156,6 +174,32 @@ fn items(list: &Value) -> impl Iterator<Item = &Value> {
         .flatten()
 }
 
+/// A `SearchedTool` from its REST shape; readiness names back to their numbers.
+fn searched(v: &Value) -> pb::SearchedTool {
+    pb::SearchedTool {
+        name: convert::string(v, "name"),
+        provider: convert::string(v, "provider"),
+        description: convert::string(v, "description"),
+        score: v.get("score").and_then(Value::as_f64).unwrap_or_default(),
+        connections: v
+            .get("connections")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|c| pb::ConnectionReadiness {
+                connection_name: convert::string(c, "connection_name"),
+                connected_account_id: convert::string(c, "connected_account_id"),
+                readiness_state: pb::ToolReadinessState::from_str_name(&convert::string(
+                    c,
+                    "readiness_state",
+                ))
+                .unwrap_or_default()
+                .into(),
+            })
+            .collect(),
+    }
+}
+
 /// A catalog `Tool` from its REST shape.
 fn tool(v: &Value) -> pb::Tool {
     let object = |k: &str| v.get(k).and_then(Value::as_object).map(convert::struct_of);
@@ -174,13 +218,14 @@ pub struct Connections(pub Arc<Shared>);
 
 #[tonic::async_trait]
 impl conn_pb::connection_service_server::ConnectionService for Connections {
-    /// As the REST binding: every connection on one page; the request's filters are ignored.
+    /// As the REST binding: the connections `provider` and `query` select, on one page.
     async fn list_app_connections(
         &self,
         request: Request<conn_pb::ListAppConnectionsRequest>,
     ) -> Reply<conn_pb::ListAppConnectionsResponse> {
-        serve::<endpoint::GrpcListAppConnections, _, _>(&self.0, request, |_| {
-            let list = lock(&self.0.store).connections_json();
+        serve::<endpoint::GrpcListAppConnections, _, _>(&self.0, request, |m| {
+            let list =
+                lock(&self.0.store).connections_json(m.provider.as_deref(), m.query.as_deref());
             Ok(conn_pb::ListAppConnectionsResponse {
                 connections: list
                     .get("connections")

@@ -10,7 +10,7 @@ use super::validate::{body_selector, list_query, query_selector, write_request};
 use crate::gate::{Answer, Authorized, Reply};
 use crate::shared::Shared;
 use crate::stats::endpoint::{
-    AccountsCreate, AccountsDelete, AccountsGet, AccountsList, AccountsUpdate,
+    AccountsCreate, AccountsDelete, AccountsDetails, AccountsGet, AccountsList, AccountsUpdate,
 };
 use crate::wire::{parse_body, Input};
 use scalekit_wire::sync::lock;
@@ -20,6 +20,23 @@ type Shr = State<Arc<Shared>>;
 pub async fn get(_: Authorized<AccountsGet>, State(s): Shr, RawQuery(q): RawQuery) -> Answer {
     let sel = query_selector(q.as_deref())?;
     let found = lock(&s.store).get(&sel)?;
+    Ok(Reply::ok(found))
+}
+
+/// GetConnectedAccountDetails: the account as `get` answers it, without its credentials.
+pub async fn details(
+    _: Authorized<AccountsDetails>,
+    State(s): Shr,
+    RawQuery(q): RawQuery,
+) -> Answer {
+    let sel = query_selector(q.as_deref())?;
+    let mut found = lock(&s.store).get(&sel)?;
+    if let Some(account) = found
+        .get_mut("connected_account")
+        .and_then(|a| a.as_object_mut())
+    {
+        account.remove("authorization_details");
+    }
     Ok(Reply::ok(found))
 }
 

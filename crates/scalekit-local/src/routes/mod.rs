@@ -5,6 +5,7 @@
 mod accounts;
 pub(super) mod links;
 mod mcp;
+mod providers;
 mod token;
 pub(super) mod tools;
 pub(super) mod validate;
@@ -13,7 +14,7 @@ use std::sync::Arc;
 
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 
 use crate::shared::Shared;
@@ -26,6 +27,7 @@ pub fn router() -> Router<Arc<Shared>> {
     Router::new()
         .route("/oauth/token", post(token::token))
         .route("/api/v1/connected_accounts/auth", get(accounts::get))
+        .route("/api/v1/connected_accounts/details", get(accounts::details))
         .route(
             "/api/v1/connected_accounts",
             post(accounts::create)
@@ -46,6 +48,13 @@ pub fn router() -> Router<Arc<Shared>> {
         // ConnectionService.ListAppConnections, what the SDK's `actions.listConnections` calls.
         .route("/api/v1/connections/app", get(tools::list_connections))
         .route("/api/v1/execute_tool", post(tools::execute_tool))
+        .route("/api/v1/tools:search", post(tools::search))
+        .route("/api/v1/custom-providers", post(providers::create))
+        .route(
+            "/api/v1/custom-providers/{identifier}",
+            put(providers::update).delete(providers::delete),
+        )
+        .route("/api/v1/providers", get(providers::list))
         // ToolService's list calls (docs/wire-protocol.md §11), over the `tools` option.
         .route("/api/v1/tools", get(tools::list::<endpoint::ToolsList>))
         .route(

@@ -23,8 +23,10 @@ pub const ECHO_TOOL: &str = "emulator_echo";
 pub async fn list_connections(
     _: Authorized<endpoint::ConnectionsList>,
     State(shared): State<Arc<Shared>>,
+    RawQuery(q): RawQuery,
 ) -> Answer {
-    let list = lock(&shared.store).connections_json();
+    let q = Query::parse(q.as_deref());
+    let list = lock(&shared.store).connections_json(q.opt("provider"), q.opt("query"));
     Ok(Reply::ok(list))
 }
 
@@ -64,6 +66,17 @@ pub async fn list<E: ToolListing>(
 /// A list call on its query (the gRPC binding builds the same query from its message).
 pub fn list_json(shared: &Shared, list: Listing, q: &Query) -> Result<Value, ApiError> {
     list(&shared.tools, &lock(&shared.store), q)
+}
+
+/// `POST /api/v1/tools:search` (docs/wire-protocol.md §15, `crate::search`).
+pub async fn search(
+    _: Authorized<endpoint::ToolsSearch>,
+    State(shared): State<Arc<Shared>>,
+    body: Bytes,
+) -> Answer {
+    let body = parse_body(&body)?;
+    let found = crate::search::search_json(&shared.tools, &lock(&shared.store), &body)?;
+    Ok(Reply::ok(found))
 }
 
 pub async fn execute_tool(

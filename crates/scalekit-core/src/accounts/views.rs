@@ -1,0 +1,199 @@
+//! The official SDK's low-level clients as views over the `actions` operations
+//! (docs/wire-protocol.md §14): `client.connectedAccounts.*` names the connection `connector`
+//! where `actions` says `connectionName`, and create and update take
+//! `connectedAccount: { authorizationDetails, apiConfig }`; `client.connection.listAppConnections`
+//! is `listConnections` with `query`, answered under the proto's field names. Each view is its
+//! target operation after renaming the params: one request builder, one answer shape.
+
+use serde_json::{Map, Value};
+
+use super::params::Params;
+use super::requests::{push, push_paging, RestCall, ACCOUNTS_PAGE_SIZE};
+use super::shapes::{field, page, put_opt, timestamp};
+use super::{AccountOperation, APP_CONNECTIONS_PATH};
+use crate::errors::ScalekitError;
+use scalekit_wire::names::snake_to_camel;
+
+/// A method of `client.connectedAccounts` or `client.connection`, by its JS name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViewOperation {
+    ListConnectedAccounts,
+    CreateConnectedAccount,
+    GetOrCreateConnectedAccount,
+    UpdateConnectedAccount,
+    DeleteConnectedAccount,
+    GetMagicLink,
+    VerifyUser,
+    GetByIdentifier,
+    ListAppConnections,
+}
+
+impl ViewOperation {
+    /// `connectedAccounts.<name>` or `connection.<name>`.
+    pub fn from_method(name: &str) -> Option<Self> {
+        Some(match name {
+            "connectedAccounts.listConnectedAccounts" => Self::ListConnectedAccounts,
+            "connectedAccounts.createConnectedAccount" => Self::CreateConnectedAccount,
+            "connectedAccounts.getOrCreateConnectedAccount"
+            | "connectedAccounts.upsertConnectedAccount" => Self::GetOrCreateConnectedAccount,
+            "connectedAccounts.updateConnectedAccount" => Self::UpdateConnectedAccount,
+            "connectedAccounts.deleteConnectedAccount" => Self::DeleteConnectedAccount,
+            "connectedAccounts.getMagicLinkForConnectedAccount" => Self::GetMagicLink,
+            "connectedAccounts.verifyConnectedAccountUser" => Self::VerifyUser,
+            "connectedAccounts.getConnectedAccountByIdentifier" => Self::GetByIdentifier,
+            "connection.listAppConnections" => Self::ListAppConnections,
+            _ => return None,
+        })
+    }
+
+    /// The JS name, for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::ListConnectedAccounts => "connectedAccounts.listConnectedAccounts",
+            Self::CreateConnectedAccount => "connectedAccounts.createConnectedAccount",
+            Self::GetOrCreateConnectedAccount => "connectedAccounts.getOrCreateConnectedAccount",
+            Self::UpdateConnectedAccount => "connectedAccounts.updateConnectedAccount",
+            Self::DeleteConnectedAccount => "connectedAccounts.deleteConnectedAccount",
+            Self::GetMagicLink => "connectedAccounts.getMagicLinkForConnectedAccount",
+            Self::VerifyUser => "connectedAccounts.verifyConnectedAccountUser",
+            Self::GetByIdentifier => "connectedAccounts.getConnectedAccountByIdentifier",
+            Self::ListAppConnections => "connection.listAppConnections",
+        }
+    }
+
+    /// The operation the view's call is.
+    pub fn target(self) -> AccountOperation {
+        use AccountOperation as Op;
+        match self {
+            Self::ListConnectedAccounts => Op::List,
+            Self::CreateConnectedAccount => Op::Create,
+            Self::GetOrCreateConnectedAccount => Op::GetOrCreate,
+            Self::UpdateConnectedAccount => Op::Update,
+            Self::DeleteConnectedAccount => Op::Delete,
+            Self::GetMagicLink => Op::AuthorizationLink,
+            Self::VerifyUser => Op::VerifyUser,
+            Self::GetByIdentifier => Op::Get,
+            Self::ListAppConnections => Op::ListAppConnections,
+        }
+    }
+
+    pub fn is_list(self) -> bool {
+        matches!(self, Self::ListConnectedAccounts | Self::ListAppConnections)
+    }
+
+    /// The params under the target operation's names.
+    pub fn params(self, params: &Params) -> Result<Params, ScalekitError> {
+        let method = self.name();
+        const CONNECTOR: [(&str, &str); 1] = [("connector", "connectionName")];
+        match self {
+            Self::CreateConnectedAccount | Self::UpdateConnectedAccount => {
+                params.translated(method, &CONNECTOR, Some("connectedAccount"))
+            }
+            Self::VerifyUser | Self::ListAppConnections => params.translated(method, &[], None),
+            _ => params.translated(method, &CONNECTOR, None),
+        }
+    }
+}
+
+/// `GET /api/v1/connections/app` with the official ListAppConnectionsRequest's fields.
+pub fn list_app_connections_call(params: &Params) -> Result<RestCall, ScalekitError> {
+    let mut query = Vec::new();
+    push_paging(&mut query, params, ACCOUNTS_PAGE_SIZE)?;
+    push(&mut query, "provider", params.truthy("provider")?);
+    push(&mut query, "query", params.truthy("query")?);
+    Ok(RestCall::get(APP_CONNECTIONS_PATH, query))
+}
+
+/// ListAppConnectionsResponse as the official client resolves it: each connection's fields by
+/// their JSON names (`keyId`, `providerKey`…), enums by name, `createdAt` as a timestamp string
+/// (a `Date` in JS, lib/dates.js).
+pub fn app_connections_answer(answer: &Value) -> Value {
+    let connections: Vec<Value> = field(answer, "connections")
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(Value::as_object)
+                .map(|c| {
+                    let mut out = Map::new();
+                    for (key, value) in c {
+                        if key != "created_at" && key != "createdAt" {
+                            out.insert(snake_to_camel(key), value.clone());
+                        }
+                    }
+                    put_opt(
+                        &mut out,
+                        "createdAt",
+                        timestamp(&Value::Object(c.clone()), "created_at"),
+                    );
+                    Value::Object(out)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    page(answer, "connections", Value::Array(connections))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn connector_and_connected_account_become_the_actions_names() {
+        let params = Params::from_value(json!({
+            "connector": "crm", "identifier": "u",
+            "connectedAccount": { "authorizationDetails": { "oauthToken": { "accessToken": "t" } }, "apiConfig": { "a": 1 } },
+        }));
+        let method = "connectedAccounts.createConnectedAccount";
+        let op = ViewOperation::from_method(method).unwrap();
+        let call = super::super::create_call(&op.params(&params).unwrap()).unwrap();
+        assert_eq!(
+            call.body.unwrap(),
+            json!({ "connector": "crm", "identifier": "u", "connected_account": {
+                "authorization_details": { "oauth_token": { "access_token": "t" } }, "api_config": { "a": 1 } } })
+        );
+    }
+
+    #[test]
+    fn a_view_refuses_the_other_clients_names() {
+        let method = "connectedAccounts.getConnectedAccountByIdentifier";
+        let op = ViewOperation::from_method(method).unwrap();
+        let both = Params::from_value(json!({ "connector": "a", "connectionName": "b" }));
+        let e = op.params(&both).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("takes connector, not connectionName"),
+            "{e}"
+        );
+        let create = ViewOperation::CreateConnectedAccount;
+        let stray = Params::from_value(
+            json!({ "connector": "a", "identifier": "u", "connectedAccount": { "status": "ACTIVE" } }),
+        );
+        let e = create.params(&stray).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("connectedAccount.status is not a field"),
+            "{e}"
+        );
+        let beside = Params::from_value(json!({ "connector": "a", "authorizationDetails": {} }));
+        assert!(create.params(&beside).is_err());
+    }
+
+    #[test]
+    fn app_connections_keep_the_proto_names() {
+        let answer = json!({ "connections": [{ "id": "conn_1", "key_id": "crm", "provider_key": "crm",
+            "type": "OAUTH", "status": "COMPLETED", "enabled": true, "created_at": { "seconds": 0, "nanos": 0 } }],
+            "total_size": 1 });
+        let out = app_connections_answer(&answer);
+        assert_eq!(out["connections"][0]["keyId"], "crm");
+        assert_eq!(out["connections"][0]["providerKey"], "crm");
+        assert_eq!(out["connections"][0]["createdAt"], "1970-01-01T00:00:00Z");
+        assert_eq!(out["totalSize"], 1);
+        let call = list_app_connections_call(&Params::from_value(
+            json!({ "query": "crm", "pageSize": 5 }),
+        ))
+        .unwrap();
+        assert_eq!(call.query.as_deref(), Some("page_size=5&query=crm"));
+    }
+}
