@@ -3,10 +3,9 @@
 
 const util = require('node:util')
 const { withSignal } = require('./calls.js')
-const { Readable } = require('node:stream')
 const { proxyOptions, readBlob, isAbortSignal, refuseMore } = require('./args.js')
 const { pagePromise } = require('./pages.js')
-const { pump, dropUpload } = require('./streams.js')
+const { pump, dropUpload, isDownload } = require('./streams.js')
 const { ScalekitAbortException } = require('./exceptions.js')
 
 /** Aborting `signal` while a streamed download is read destroys it (and closes its connection). */
@@ -65,7 +64,7 @@ class ActionsClient {
       // A call aborted before it started never takes its upload sink: release it.
       if (!started && options?.uploads) dropUpload(options.uploads.id)
     }
-    if (isAbortSignal(signal) && response.data instanceof Readable) abortStreamWith(signal, response.data)
+    if (isAbortSignal(signal) && isDownload(response.data)) abortStreamWith(signal, response.data)
     return response
   }
 

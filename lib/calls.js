@@ -5,13 +5,13 @@
 // wake-up function per client, referenced only while calls are in flight so that an idle client
 // never keeps Node alive.
 
-const { Readable } = require('node:stream')
 const native = require('./native.js')
 const { fromNative } = require('./errors.js')
 const { ScalekitAbortException } = require('./exceptions.js')
 const { decodeOutcome } = require('./outcome.js')
 const { isAbortSignal, kindOf, accountCall } = require('./args.js')
 const tracing = require('./tracing.js')
+const { isDownload } = require('./streams.js')
 
 /**
  * The traces of traced calls that can be aborted, by cancel id: an abort that wins the race with
@@ -172,7 +172,7 @@ const ABORTED = Symbol('aborted')
 
 /** An outcome that arrived after its call was aborted: nobody will read its streamed body. */
 function dropLate(response) {
-  if (response?.data instanceof Readable) response.data.destroy()
+  if (isDownload(response?.data)) response.data.destroy()
 }
 
 module.exports = { Calls, withSignal }

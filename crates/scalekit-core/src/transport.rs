@@ -15,6 +15,7 @@ use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use url::Url;
 
+use crate::body_buffer::BodyBuffer;
 use crate::config::{ClientConfig, API_VERSION, SDK_NAME, SDK_VERSION};
 use crate::errors::ScalekitError;
 use crate::network;
@@ -391,10 +392,13 @@ async fn read_body(mut response: reqwest::Response, limit: u64) -> Result<Bytes,
     if declared.is_some_and(|n| n > limit) {
         return Err(ScalekitError::TooLarge { limit });
     }
-    // With a declared length, one buffer of that size; without, the chunks as they came, joined
-    // once at the end, so a body that runs into the limit never holds more than the limit.
+    // With a declared length, one buffer of that size. Without, the first chunk as it came (the
+    // common small answer is one chunk), then one block grown in place (`BodyBuffer`): never a
+    // second copy of the body, never more than the limit held.
     let mut joined = declared.map(|n| BytesMut::with_capacity(usize::try_from(n).unwrap_or(0)));
-    let mut chunks: Vec<Bytes> = Vec::new();
+    let mut first: Option<Bytes> = None;
+    let mut grown: Option<BodyBuffer> = None;
+    let cap = usize::try_from(limit).unwrap_or(usize::MAX);
     let mut total = 0u64;
     while let Some(chunk) = response
         .chunk()
@@ -405,24 +409,42 @@ async fn read_body(mut response: reqwest::Response, limit: u64) -> Result<Bytes,
         if total > limit {
             return Err(ScalekitError::TooLarge { limit });
         }
-        match joined.as_mut() {
-            Some(buffer) => buffer.extend_from_slice(&chunk),
-            None => chunks.push(chunk),
+        if let Some(buffer) = joined.as_mut() {
+            buffer.extend_from_slice(&chunk);
+            continue;
+        }
+        if grown.is_none() {
+            let Some(earlier) = first.take() else {
+                first = Some(chunk);
+                continue;
+            };
+            let mut buffer = BodyBuffer::new();
+            buffer
+                .extend(&earlier, cap)
+                .map_err(|_| out_of_memory(total))?;
+            grown = Some(buffer);
+        }
+        if let Some(buffer) = grown.as_mut() {
+            buffer
+                .extend(&chunk, cap)
+                .map_err(|_| out_of_memory(total))?;
         }
     }
-    Ok(match (joined, chunks.len()) {
-        (Some(buffer), _) => buffer.freeze(),
-        (None, 0) => Bytes::new(),
-        // The common small answer is one chunk, kept as it is.
-        (None, 1) => chunks.pop().unwrap_or_default(),
-        (None, _) => {
-            let mut buffer = BytesMut::with_capacity(usize::try_from(total).unwrap_or(0));
-            for chunk in chunks {
-                buffer.extend_from_slice(&chunk);
-            }
-            buffer.freeze()
-        }
+    Ok(match (joined, grown, first) {
+        (Some(buffer), _, _) => buffer.freeze(),
+        (None, Some(buffer), _) => buffer.freeze(),
+        (None, None, first) => first.unwrap_or_default(),
     })
+}
+
+/// The platform allocator refused to grow a body's buffer.
+fn out_of_memory(bytes: u64) -> ScalekitError {
+    ScalekitError::Protocol {
+        message: format!(
+            "out of memory reading a response body ({bytes} bytes so far): use responseType: \
+             'stream' for large bodies"
+        ),
+    }
 }
 
 /// A reqwest failure as [`ScalekitError::Network`]. `before_response` tells a failed request

@@ -6,6 +6,8 @@
 
 use std::sync::{Mutex, RwLock};
 
+use bytes::Bytes;
+
 use napi::bindgen_prelude::{Array, BufferSlice, Env, JavaScriptClassExt, Object};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
@@ -77,11 +79,29 @@ impl Completions {
     }
 }
 
+/// Bytes below this size are copied into a JS Buffer: an external Buffer over a small slice
+/// would keep the whole read buffer it came from alive until a gc.
+const COPY_BELOW: usize = 64 * 1024;
+
+/// A Buffer over a body's bytes: a large body is handed over without a copy, the Buffer owning
+/// its `Bytes` (docs/architecture.md, "Copies").
+fn buffer<'env>(env: &'env Env, bytes: Bytes) -> napi::Result<BufferSlice<'env>> {
+    if bytes.len() < COPY_BELOW {
+        return BufferSlice::copy_from(env, &bytes);
+    }
+    let data = bytes.as_ptr().cast_mut();
+    let len = bytes.len();
+    // SAFETY: `bytes` (the finalize hint) keeps the memory alive until the Buffer is collected.
+    // JS may write into it: a body's bytes are its record's alone (a large body is never static
+    // memory, and no other `Bytes` reads this range).
+    unsafe { BufferSlice::from_external(env, data, len, bytes, |_, bytes| drop(bytes)) }
+}
+
 fn set_body(env: &Env, bodies: &mut Array<'_>, index: u32, body: Body) -> napi::Result<()> {
     match body {
         Body::Text(text) => bodies.set(index, env.create_string(&text)?),
-        // Handed over without a copy: the Buffer owns the Vec.
-        Body::Bytes(bytes) => bodies.set(index, &BufferSlice::from_data(env, bytes)?),
+        Body::Utf8(text) => bodies.set(index, env.create_string(text.as_str())?),
+        Body::Bytes(bytes) => bodies.set(index, &buffer(env, bytes)?),
         Body::Stream(stream) => {
             bodies.set(index, NativeBodyStream::new(stream).into_instance(env)?)
         }
