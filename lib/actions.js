@@ -17,9 +17,27 @@ function abortStreamWith(signal, stream) {
 }
 const { reviveDates } = require('./dates.js')
 const { McpClient } = require('./mcp.js')
-const { AiSdkAdapter } = require('./adapters/ai-sdk.js')
-const { LangChainAdapter } = require('./adapters/langchain.js')
-const { OpenAIAgentsAdapter } = require('./adapters/openai-agents.js')
+
+// The agent-framework adapters, loaded on first use: a client that never asks for one does not pay
+// for loading them when it starts (docs/architecture.md, "Runtime and lifetime").
+const ADAPTERS = [
+  ['aiSdk', () => require('./adapters/ai-sdk.js').AiSdkAdapter],
+  ['langchain', () => require('./adapters/langchain.js').LangChainAdapter],
+  ['openaiAgents', () => require('./adapters/openai-agents.js').OpenAIAgentsAdapter],
+]
+
+/** `object[name]`, made by `make()` on first read, then a plain read-only property. */
+function defineLazy(object, name, make) {
+  Object.defineProperty(object, name, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const value = make()
+      Object.defineProperty(object, name, { value, enumerable: true })
+      return value
+    },
+  })
+}
 
 class ActionsClient {
   #calls
@@ -31,9 +49,7 @@ class ActionsClient {
     Object.defineProperty(this, 'mcp', { value: new McpClient(calls), enumerable: true })
     // The agent-framework adapters (lib/adapters/): each loads its framework on first use only.
     const source = { calls, actions: this }
-    for (const [name, Adapter] of [['aiSdk', AiSdkAdapter], ['langchain', LangChainAdapter], ['openaiAgents', OpenAIAgentsAdapter]]) {
-      Object.defineProperty(this, name, { value: new Adapter(source), enumerable: true })
-    }
+    for (const [name, load] of ADAPTERS) defineLazy(this, name, () => new (load())(source))
   }
 
   /** A call through `{envUrl}/proxy{path}`, forwarded by Scalekit with the user's credentials. */
