@@ -108,15 +108,17 @@ class Calls {
   }
 
   drain() {
-    const { ids, heads, bodies } = this.#native.takeCompletions()
-    for (let i = 0; i < ids.length; i++) {
-      const call = this.#pending.get(ids[i])
+    // [id, head, body, id, head, body, …]
+    const records = this.#native.takeCompletions()
+    for (let i = 0; i < records.length; i += 3) {
+      const id = records[i]
+      const call = this.#pending.get(id)
       if (call === undefined) continue
-      this.#pending.delete(ids[i])
+      this.#pending.delete(id)
       const { trace } = call
       try {
-        const head = trace === undefined ? heads[i] : tracing.received(trace, heads[i])
-        const response = decodeOutcome(head, bodies[i], call.responseType)
+        const head = trace === undefined ? records[i + 1] : tracing.received(trace, records[i + 1])
+        const response = decodeOutcome(head, records[i + 2], call.responseType)
         if (trace !== undefined) tracing.succeeded(trace)
         call.resolve(response)
       } catch (e) {

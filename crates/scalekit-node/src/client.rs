@@ -258,9 +258,9 @@ impl NativeClient {
         Ok(())
     }
 
-    /// The records of the calls finished since the last wake-up, as columns.
-    #[napi(ts_return_type = "{ ids: number[], heads: string[], bodies: Array<string | Buffer> }")]
-    pub fn take_completions<'env>(&self, env: &'env Env) -> napi::Result<Object<'env>> {
+    /// The records of the calls finished since the last wake-up: `[id, head, body, …]`.
+    #[napi(ts_return_type = "Array<number | string | Buffer | NativeBodyStream>")]
+    pub fn take_completions<'env>(&self, env: &'env Env) -> napi::Result<Array<'env>> {
         self.completions.take(env)
     }
 
