@@ -164,8 +164,11 @@ pub struct Transport {
     /// `{envUrl}/proxy/`: where redirects may carry credentials (docs/wire-protocol.md §6).
     proxy_root: Url,
     in_flight: Arc<Semaphore>,
-    /// `user-agent`, `x-sdk-version`, `x-api-version`: set last, so callers cannot override them.
-    identity: HeaderMap,
+    /// The headers every request starts from: the identity headers (`user-agent`,
+    /// `x-sdk-version`, `x-api-version`, which callers cannot override) and axios's default
+    /// `accept` headers (which they can). Made once per client: a request copies it rather than
+    /// inserting each again (docs/architecture.md, "One call, end to end").
+    base: HeaderMap,
 }
 
 impl std::fmt::Debug for Transport {
@@ -204,11 +207,17 @@ impl Transport {
             header(&format!("{SDK_NAME}/{SDK_VERSION}"))?,
         );
         identity.insert(X_API_VERSION.clone(), HeaderValue::from_static(API_VERSION));
+        let mut base = identity;
+        base.insert(ACCEPT, HeaderValue::from_static(DEFAULT_ACCEPT));
+        base.insert(
+            ACCEPT_ENCODING,
+            HeaderValue::from_static(DEFAULT_ACCEPT_ENCODING),
+        );
         Ok(Transport {
             http,
             proxy_root: config.proxy_root().clone(),
             in_flight: Arc::new(Semaphore::new(MAX_IN_FLIGHT)),
-            identity,
+            base,
         })
     }
 
@@ -356,27 +365,32 @@ impl Transport {
         }
     }
 
-    /// The caller's headers plus `authorization`, the identity headers (set last, so callers
-    /// cannot override them) and axios's default `accept` headers.
+    /// The caller's headers plus `authorization`, the identity headers (which callers cannot
+    /// override) and axios's default `accept` headers (unless the caller gave its own).
     fn headers(&self, caller: &HeaderMap, authorization: Option<&HeaderValue>) -> HeaderMap {
-        let mut headers = caller.clone();
+        let mut headers = self.base.clone();
+        for name in caller.keys() {
+            if is_identity(name) {
+                continue;
+            }
+            let mut values = caller.get_all(name).iter();
+            if let Some(first) = values.next() {
+                headers.insert(name.clone(), first.clone());
+            }
+            for more in values {
+                headers.append(name.clone(), more.clone());
+            }
+        }
         if let Some(value) = authorization {
             headers.insert(AUTHORIZATION, value.clone());
         }
-        for (name, value) in &self.identity {
-            headers.insert(name.clone(), value.clone());
-        }
-        if !headers.contains_key(ACCEPT) {
-            headers.insert(ACCEPT, HeaderValue::from_static(DEFAULT_ACCEPT));
-        }
-        if !headers.contains_key(ACCEPT_ENCODING) {
-            headers.insert(
-                ACCEPT_ENCODING,
-                HeaderValue::from_static(DEFAULT_ACCEPT_ENCODING),
-            );
-        }
         headers
     }
+}
+
+/// The identity headers: every request carries the client's own.
+fn is_identity(name: &HeaderName) -> bool {
+    name == USER_AGENT || name == X_SDK_VERSION || name == X_API_VERSION
 }
 
 /// Reads a whole body, decoded (gzip, deflate, brotli), refusing to hold more than `limit`
