@@ -108,17 +108,23 @@ class Calls {
   }
 
   drain() {
-    // [id, head, body, id, head, body, …]
+    // Each record is a string `id \n head`, then `\0 body` for a short text body; without the
+    // `\0`, the next element is its body (bytes, a stream, a long text).
     const records = this.#native.takeCompletions()
-    for (let i = 0; i < records.length; i += 3) {
-      const id = records[i]
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]
+      const idEnd = record.indexOf('\n')
+      const headEnd = record.indexOf('\0', idEnd)
+      const id = +record.slice(0, idEnd)
+      const body = headEnd < 0 ? records[++i] : record.slice(headEnd + 1)
       const call = this.#pending.get(id)
       if (call === undefined) continue
       this.#pending.delete(id)
+      const rawHead = headEnd < 0 ? record.slice(idEnd + 1) : record.slice(idEnd + 1, headEnd)
       const { trace } = call
       try {
-        const head = trace === undefined ? records[i + 1] : tracing.received(trace, records[i + 1])
-        const response = decodeOutcome(head, records[i + 2], call.responseType)
+        const head = trace === undefined ? rawHead : tracing.received(trace, rawHead)
+        const response = decodeOutcome(head, body, call.responseType)
         if (trace !== undefined) tracing.succeeded(trace)
         call.resolve(response)
       } catch (e) {

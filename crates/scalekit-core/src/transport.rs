@@ -245,9 +245,8 @@ impl Transport {
                 .execute(outgoing)
                 .await
                 .map_err(|e| network_error(&e, true))?;
-            let response = self.follow(request, authorization, response).await?;
+            let mut response = self.follow(request, authorization, response).await?;
             let status = response.status().as_u16();
-            let headers = response.headers().clone();
             let (limit, stream) = match mode {
                 ReadMode::Buffered { limit } => (limit, false),
                 ReadMode::Stream { limit } => (limit, response.status().is_success()),
@@ -255,7 +254,7 @@ impl Transport {
             if stream {
                 return Ok(RawResponse {
                     status,
-                    headers,
+                    headers: response.headers().clone(),
                     body: Bytes::new(),
                     stream: Some(BodyStream {
                         response,
@@ -265,7 +264,15 @@ impl Transport {
                     }),
                 });
             }
-            let body = read_body(response, limit).await?;
+            // reqwest removes `content-length` when it decodes a body, so a length here is the
+            // real one. The headers are taken, not copied: the body is read without them.
+            let declared = response
+                .headers()
+                .get(CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            let headers = std::mem::take(response.headers_mut());
+            let body = read_body(response, declared, limit).await?;
             Ok(RawResponse {
                 status,
                 headers,
@@ -394,15 +401,13 @@ fn is_identity(name: &HeaderName) -> bool {
 }
 
 /// Reads a whole body, decoded (gzip, deflate, brotli), refusing to hold more than `limit`
-/// bytes: a declared length over it is refused before reading, and a body that grows past it
+/// bytes: a declared length (`declared`) over it is refused before reading, and a body that grows past it
 /// (a decompression bomb) stops there. Dropping the response closes its connection.
-async fn read_body(mut response: reqwest::Response, limit: u64) -> Result<Bytes, ScalekitError> {
-    // reqwest removes `content-length` when it decodes a body, so a length here is the real one.
-    let declared = response
-        .headers()
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
+async fn read_body(
+    mut response: reqwest::Response,
+    declared: Option<u64>,
+    limit: u64,
+) -> Result<Bytes, ScalekitError> {
     if declared.is_some_and(|n| n > limit) {
         return Err(ScalekitError::TooLarge { limit });
     }

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use bytes::Bytes;
 
-use napi::bindgen_prelude::{Array, BufferSlice, Env, JavaScriptClassExt};
+use napi::bindgen_prelude::{Array, BufferSlice, Env, JavaScriptClassExt, JsValue, Unknown};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
 
@@ -59,37 +59,73 @@ impl Completions {
         }
     }
 
-    /// The queued records as one flat array, `[id, head, body, id, head, body, …]` (one array
-    /// costs JS less than three columns in an object). A body that cannot become a JS value
-    /// (longer than V8's longest string, or memory refused) turns into a failure record for its
-    /// own call: the other calls of the batch, and the process, go on.
+    /// The queued records as one array of strings, each `id \n head`, then `\0 body` when the
+    /// body is a short text; any other body (bytes, a stream, a long text) is the next element.
+    /// One string per call is one napi value to make and one to set, where three cost three
+    /// times as much. A body that cannot become a JS value (longer than V8's longest string, or
+    /// memory refused) turns into a failure record for its own call: the other calls of the
+    /// batch, and the process, go on.
     pub(crate) fn take<'env>(&self, env: &'env Env) -> napi::Result<Array<'env>> {
         let batch = std::mem::take(&mut *lock(&self.queue));
-        let len = u32::try_from(batch.len().saturating_mul(3)).unwrap_or(u32::MAX);
-        let mut records = env.create_array(len)?;
-        for (index, (id, head, body)) in (0..len).step_by(3).zip(batch) {
-            records.set(index, id)?;
-            let size = body.len();
-            if let Err(e) = set_body(env, &mut records, index + 2, body) {
-                let why = match e.reason.as_str() {
-                    "" => String::new(),
-                    reason => format!(" ({reason})"),
-                };
-                let error = ScalekitError::Protocol {
-                    message: format!(
-                        "the response body ({size} bytes) is too large for a JavaScript value{why}: \
-                         use responseType: 'stream' for large bodies"
-                    ),
-                };
-                let (failure_head, failure_body) = outcome::of_failure(&error);
-                records.set(index + 1, failure_head)?;
-                set_body(env, &mut records, index + 2, failure_body)?;
+        let mut records = env.create_array(0)?;
+        let mut index = 0u32;
+        for (id, head, body) in batch {
+            let text = match &body {
+                Body::Text(text) => Some(text.as_str()),
+                Body::Utf8(text) => Some(text.as_str()),
+                Body::Bytes(_) | Body::Stream(_) => None,
+            };
+            if let Some(text) = text.filter(|t| t.len() <= JOIN_TEXT_BELOW) {
+                let mut record = String::with_capacity(12 + head.len() + text.len());
+                push_id_head(&mut record, id, &head);
+                record.push('\0');
+                record.push_str(text);
+                records.set(index, env.create_string(&record)?)?;
+                index += 1;
                 continue;
             }
-            records.set(index + 1, head)?;
+            let size = body.len();
+            let (head, body) = match to_js(env, body) {
+                Ok(value) => (head, Ok(value)),
+                Err(e) => {
+                    let why = match e.reason.as_str() {
+                        "" => String::new(),
+                        reason => format!(" ({reason})"),
+                    };
+                    let error = ScalekitError::Protocol {
+                        message: format!(
+                            "the response body ({size} bytes) is too large for a JavaScript \
+                             value{why}: use responseType: 'stream' for large bodies"
+                        ),
+                    };
+                    (outcome::of_failure(&error).0, Err(()))
+                }
+            };
+            let mut record = String::with_capacity(12 + head.len() + 1);
+            push_id_head(&mut record, id, &head);
+            if body.is_err() {
+                // The failure's body is empty text.
+                record.push('\0');
+            }
+            records.set(index, env.create_string(&record)?)?;
+            index += 1;
+            if let Ok(value) = body {
+                records.set(index, value)?;
+                index += 1;
+            }
         }
         Ok(records)
     }
+}
+
+/// Texts up to this size travel in their record's string; longer ones as a string of their own
+/// (joining would copy them once more).
+const JOIN_TEXT_BELOW: usize = 64 * 1024;
+
+fn push_id_head(record: &mut String, id: u32, head: &str) {
+    use std::fmt::Write as _;
+    let _ = write!(record, "{id}\n");
+    record.push_str(head);
 }
 
 /// Bytes below this size are copied into a JS Buffer: an external Buffer over a small slice
@@ -110,13 +146,15 @@ fn buffer<'env>(env: &'env Env, bytes: Bytes) -> napi::Result<BufferSlice<'env>>
     unsafe { BufferSlice::from_external(env, data, len, bytes, |_, bytes| drop(bytes)) }
 }
 
-fn set_body(env: &Env, bodies: &mut Array<'_>, index: u32, body: Body) -> napi::Result<()> {
-    match body {
-        Body::Text(text) => bodies.set(index, env.create_string(&text)?),
-        Body::Utf8(text) => bodies.set(index, env.create_string(text.as_str())?),
-        Body::Bytes(bytes) => bodies.set(index, &buffer(env, bytes)?),
-        Body::Stream(stream) => {
-            bodies.set(index, NativeBodyStream::new(stream).into_instance(env)?)
-        }
-    }
+/// A record's body as a JS value: a string, a Buffer, or a stream handle.
+fn to_js<'env>(env: &'env Env, body: Body) -> napi::Result<Unknown<'env>> {
+    Ok(match body {
+        Body::Text(text) => env.create_string(&text)?.to_unknown(),
+        Body::Utf8(text) => env.create_string(text.as_str())?.to_unknown(),
+        Body::Bytes(bytes) => buffer(env, bytes)?.to_unknown(),
+        Body::Stream(stream) => NativeBodyStream::new(stream)
+            .into_instance(env)?
+            .as_object(env)
+            .to_unknown(),
+    })
 }
