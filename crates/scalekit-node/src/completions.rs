@@ -124,7 +124,7 @@ const JOIN_TEXT_BELOW: usize = 64 * 1024;
 
 fn push_id_head(record: &mut String, id: u32, head: &str) {
     use std::fmt::Write as _;
-    let _ = write!(record, "{id}\n");
+    let _ = writeln!(record, "{id}");
     record.push_str(head);
 }
 
