@@ -304,6 +304,13 @@ async function runGetSection(env, server) {
   lines.push(ratioLine(p99N <= p99F / 2, `p99 latency at c=1 ≤ ½ of bare fetch's: ${fmtMs(p99N)} ms vs ${fmtMs(p99F)} ms = ${fmt(p99N / p99F, 2)}×`))
   lines.push(ratioLine(growth < 20, `RSS growth over ${fmt(MEMORY_CALLS)} calls < 20 MB: ${fmt(growth, 1)} MB`))
   lines.push('')
+  lines.push('### Targets (speed)')
+  lines.push('')
+  lines.push(ratioLine(cpuN <= 16, `client CPU/call at c=64 ≤ 16 µs: ${fmt(cpuN, 1)} µs`))
+  lines.push(ratioLine(cpuN <= cpuO / 20, `client CPU/call at c=64 ≤ 1/20 of the official SDK's: ${fmt(cpuN, 1)} µs vs ${fmt(cpuO, 1)} µs = 1/${fmt(cpuO / cpuN, 1)}`))
+  lines.push(ratioLine(cpuN <= cpuF / 15, `client CPU/call at c=64 ≤ 1/15 of bare fetch's: ${fmt(cpuN, 1)} µs vs ${fmt(cpuF, 1)} µs = 1/${fmt(cpuF / cpuN, 1)}`))
+  lines.push(ratioLine(rpsN >= rpsO * 10, `throughput at c=64 ≥ 10× the official SDK's: ${fmt(rpsN)} vs ${fmt(rpsO)} req/s = ${fmt(rpsN / rpsO, 2)}×`))
+  lines.push('')
   // Is the emulator (or the machine) the limit? At c=64: the emulator's CPU, and client + emulator against the cores.
   const srvN = med('native', 64, 'serverCpuPct')
   const cliN = med('native', 64, 'clientCpuPct')
