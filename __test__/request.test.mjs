@@ -3,6 +3,8 @@
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import zlib from 'node:zlib'
+import { createRequire } from 'node:module'
+import { STATUS_CODES } from 'node:http'
 
 import sk from '../index.js'
 import { startRouted, sendJson } from './helpers.mjs'
@@ -11,6 +13,12 @@ const { LocalScalekit } = sk
 
 const ACCOUNT_TOKEN = 'acct-oauth-token-7c1d'
 const CALL = { connectionName: 'conn', identifier: 'user@example.com' }
+
+test("statusText: the package's written-out table is this Node's http.STATUS_CODES", () => {
+  // lib/outcome.js does not load node:http (a cold start cost); its table must not drift from Node's.
+  const { STATUS_TEXT } = createRequire(import.meta.url)('../lib/outcome.js')
+  assert.deepEqual({ ...STATUS_TEXT }, { ...STATUS_CODES })
+})
 
 describe('through the echo upstream', () => {
   let local

@@ -17,14 +17,16 @@ import { hasDebugInfo } from './elf.mjs'
 import { BODIES_HEADING, runBodiesSection } from './bodies.mjs'
 import { HTTPS_HEADING, runHttpsSection } from './https.mjs'
 import { MCP_HEADING, runMcpSection, writeMcpConfig } from './mcp.mjs'
+import { COLD_HEADING, runColdSection } from './cold.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..')
 
 // The package is copied to a temporary directory first, so that a rebuild of the addon while the benchmark
 // runs (others may run `npm run build:debug`) cannot mix two binaries in one run. BENCH_ADDON=path/to/lib.so
-// benchmarks that binary instead of the checkout's *.node.
-function snapshotPackage() {
+// benchmarks that binary instead of the checkout's *.node; LocalScalekit still runs the checkout's, so that an
+// A/B comparison of two builds has the same server (and its newer routes, such as `/bytes/{n}?chunked=1`).
+function snapshotPackage(addon = process.env.BENCH_ADDON) {
   const dir = mkdtempSync(join(os.tmpdir(), 'scalekit-bench-'))
   for (const f of ['package.json', 'index.js', 'index.mjs', 'index.d.ts', 'binding.js']) {
     if (existsSync(join(root, f))) copyFileSync(join(root, f), join(dir, f))
@@ -32,18 +34,21 @@ function snapshotPackage() {
   cpSync(join(root, 'bin'), join(dir, 'bin'), { recursive: true })
   if (existsSync(join(root, 'lib'))) cpSync(join(root, 'lib'), join(dir, 'lib'), { recursive: true })
   let addons = readdirSync(root).filter((f) => f.endsWith('.node'))
-  if (process.env.BENCH_ADDON) {
+  if (addon) {
     if (addons.length === 0) addons = [`scalekit-native.${process.platform}-${process.arch}-gnu.node`]
-    for (const f of addons) copyFileSync(process.env.BENCH_ADDON, join(dir, f))
+    for (const f of addons) copyFileSync(addon, join(dir, f))
   } else {
     for (const f of addons) copyFileSync(join(root, f), join(dir, f))
   }
   if (addons.length === 0) throw new Error('no *.node addon in the checkout: run `npm run build` first')
   const debug = addons.some((f) => hasDebugInfo(join(dir, f)))
-  return { dir, debug, addon: process.env.BENCH_ADDON ?? addons.join(', ') }
+  return { dir, debug, addon: addon ?? addons.join(', ') }
 }
 const pkg = snapshotPackage()
-process.once('exit', () => rmSync(pkg.dir, { recursive: true, force: true }))
+const serverPkg = process.env.BENCH_ADDON ? snapshotPackage(null) : pkg
+process.once('exit', () => {
+  for (const p of new Set([pkg, serverPkg])) rmSync(p.dir, { recursive: true, force: true })
+})
 const serverChildren = new Set()
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.once(sig, () => {
@@ -55,7 +60,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 }
 const require = createRequire(join(pkg.dir, 'index.js'))
 
-const SECTION_NAMES = ['get', 'https', 'bodies', 'mcp'] // also their order in results.md
+const SECTION_NAMES = ['get', 'https', 'bodies', 'cold', 'mcp'] // also their order in results.md
 const SECTIONS = (process.env.BENCH_SECTIONS ?? SECTION_NAMES.join(',')).split(',')
 for (const s of SECTIONS) if (!SECTION_NAMES.includes(s)) throw new Error(`BENCH_SECTIONS: unknown section ${s} (${SECTION_NAMES.join(', ')})`)
 // The HTTPS server's tokio workers: TLS costs the emulator more CPU per call, and it must not be the bottleneck.
@@ -89,10 +94,10 @@ function progress(text, done = false) {
 // `tls`: HTTPS, its CA certificate written to a file in the package snapshot (printed as NODE_EXTRA_CA_CERTS).
 function startServer({ tls = false, extraArgs = [] } = {}) {
   return new Promise((resolve, reject) => {
-    const args = [join(pkg.dir, 'bin/scalekit-local.js'), '--port', '0', '--inline-echo', ...extraArgs]
-    if (tls) args.push('--tls', '--ca-file', join(pkg.dir, 'bench-ca.pem'))
+    const args = [join(serverPkg.dir, 'bin/scalekit-local.js'), '--port', '0', '--inline-echo', ...extraArgs]
+    if (tls) args.push('--tls', '--ca-file', join(serverPkg.dir, 'bench-ca.pem'))
     const child = spawn(process.execPath, args, {
-      cwd: pkg.dir,
+      cwd: serverPkg.dir,
       stdio: ['ignore', 'pipe', 'inherit'],
       env: tls ? { ...process.env, SCALEKIT_NATIVE_WORKER_THREADS: HTTPS_SERVER_THREADS } : process.env,
     })
@@ -301,6 +306,13 @@ async function runGetSection(env, server) {
   lines.push(ratioLine(p99N <= p99F / 2, `p99 latency at c=1 ≤ ½ of bare fetch's: ${fmtMs(p99N)} ms vs ${fmtMs(p99F)} ms = ${fmt(p99N / p99F, 2)}×`))
   lines.push(ratioLine(growth < 20, `RSS growth over ${fmt(MEMORY_CALLS)} calls < 20 MB: ${fmt(growth, 1)} MB`))
   lines.push('')
+  lines.push('### Targets (speed)')
+  lines.push('')
+  lines.push(ratioLine(cpuN <= 16, `client CPU/call at c=64 ≤ 16 µs: ${fmt(cpuN, 1)} µs`))
+  lines.push(ratioLine(cpuN <= cpuO / 20, `client CPU/call at c=64 ≤ 1/20 of the official SDK's: ${fmt(cpuN, 1)} µs vs ${fmt(cpuO, 1)} µs = 1/${fmt(cpuO / cpuN, 1)}`))
+  lines.push(ratioLine(cpuN <= cpuF / 15, `client CPU/call at c=64 ≤ 1/15 of bare fetch's: ${fmt(cpuN, 1)} µs vs ${fmt(cpuF, 1)} µs = 1/${fmt(cpuF / cpuN, 1)}`))
+  lines.push(ratioLine(rpsN >= rpsO * 10, `throughput at c=64 ≥ 10× the official SDK's: ${fmt(rpsN)} vs ${fmt(rpsO)} req/s = ${fmt(rpsN / rpsO, 2)}×`))
+  lines.push('')
   // Is the emulator (or the machine) the limit? At c=64: the emulator's CPU, and client + emulator against the cores.
   const srvN = med('native', 64, 'serverCpuPct')
   const cliN = med('native', 64, 'clientCpuPct')
@@ -365,7 +377,7 @@ async function httpsGet(url, ca) {
 }
 
 // results.md holds the sections in SECTION_NAMES order, each starting at its heading; returns the previous text of each.
-const HEADINGS = { get: '## Benchmark: proxied GET `/v1/customers`', https: HTTPS_HEADING, bodies: BODIES_HEADING, mcp: MCP_HEADING }
+const HEADINGS = { get: '## Benchmark: proxied GET `/v1/customers`', https: HTTPS_HEADING, bodies: BODIES_HEADING, cold: COLD_HEADING, mcp: MCP_HEADING }
 function previousSections(text) {
   const starts = SECTION_NAMES.map((name) => ({ name, at: text.indexOf(HEADINGS[name]) })).filter((s) => s.at >= 0).sort((a, b) => a.at - b.at)
   return Object.fromEntries(starts.map((s, k) => [s.name, text.slice(s.at, starts[k + 1]?.at ?? text.length)]))
@@ -381,13 +393,18 @@ async function main() {
   try {
     const sections = {}
     let svg
-    if (SECTIONS.includes('get') || SECTIONS.includes('bodies')) {
+    if (SECTIONS.includes('get') || SECTIONS.includes('bodies') || SECTIONS.includes('cold')) {
       const { server, env } = await prepareServer()
       running.push(server)
       if (SECTIONS.includes('get')) ({ markdown: sections.get, svg } = await runGetSection(env, server))
       if (SECTIONS.includes('bodies')) {
         sections.bodies = await runBodiesSection({
           runWorker, nativeModule: pkg.dir, env, serverPid: server.pid, clients: CLIENTS, labels: LABELS, progress, machine: machineLine(), debug: pkg.debug && pkg.addon,
+        })
+      }
+      if (SECTIONS.includes('cold')) {
+        sections.cold = await runColdSection({
+          nativeModule: pkg.dir, root, env, clients: CLIENTS, labels: LABELS, progress, machine: machineLine(), debug: pkg.debug && pkg.addon,
         })
       }
       await stopServer(server)
@@ -423,7 +440,7 @@ async function main() {
   } finally {
     for (const s of running) await stopServer(s)
     process.off('exit', cleanup)
-    rmSync(pkg.dir, { recursive: true, force: true })
+    for (const p of new Set([pkg, serverPkg])) rmSync(p.dir, { recursive: true, force: true })
   }
 }
 

@@ -28,6 +28,9 @@ const sizeLabel = (bytes) => (bytes >= 1024 * MiB ? `${bytes / (1024 * MiB)} GiB
 const TRANSFERS = [
   { key: 'buffered-download', op: 'download', stream: false, size: BUFFERED_BYTES, clients: ['native', 'official', 'fetch'],
     label: `${sizeLabel(BUFFERED_BYTES)} buffered download` },
+  // The same bytes without a content-length (chunked): the client cannot size its buffer up front.
+  { key: 'buffered-download-chunked', op: 'download', stream: false, chunked: true, size: BUFFERED_BYTES, clients: ['native', 'official', 'fetch'],
+    label: `${sizeLabel(BUFFERED_BYTES)} buffered download, unknown length` },
   { key: 'buffered-upload', op: 'upload', stream: false, size: BUFFERED_BYTES, clients: ['native', 'official', 'fetch'], rounds: SHORT_ROUNDS, repeat: SHORT_REPEAT,
     label: `${sizeLabel(BUFFERED_BYTES)} Buffer upload` },
   { key: 'streamed-download', op: 'download', stream: true, size: STREAMED_BYTES, clients: ['native', 'fetch'],
@@ -41,6 +44,11 @@ const HOW = {
     native: `\`actions.request({ path: '/bytes/n', maxResponseBytes: ${MAX_RESPONSE_BYTES / MiB} MiB })\` → \`data\` a Buffer`,
     official: "`actions.request({ path: '/bytes/n' })` as users call it → `data` a string (axios's default responseType: UTF-8 text)",
     fetch: '`await (await fetch(…)).arrayBuffer()`',
+  },
+  'buffered-download-chunked': {
+    native: "as above, `path: '/bytes/n?chunked=1'` (no content-length)",
+    official: "as above, `path: '/bytes/n?chunked=1'`",
+    fetch: 'as above, `/bytes/n?chunked=1`',
   },
   'buffered-upload': {
     native: '`body: buffer`',
@@ -103,7 +111,7 @@ export async function runBodiesSection(ctx) {
       for (const client of order) {
         ctx.progress(`bodies round ${round + 1}/${t.rounds ?? ROUNDS}  ${t.label}  ${client} …`)
         const job = {
-          mode: 'body', client, op: t.op, stream: t.stream, size: t.size, nativeModule: ctx.nativeModule, env: ctx.env,
+          mode: 'body', client, op: t.op, stream: t.stream, chunked: t.chunked, size: t.size, nativeModule: ctx.nativeModule, env: ctx.env,
           serverPid: ctx.serverPid, maxResponseBytes: MAX_RESPONSE_BYTES, timeline: TIMELINE, repeat: t.repeat,
           sha256: t.op === 'upload' ? digests[t.size] : undefined,
         }
@@ -137,7 +145,8 @@ export async function runBodiesSection(ctx) {
     `each cell the median of ${ROUNDS} rounds, clients alternated (Buffer uploads: ${SHORT_ROUNDS} rounds of ${SHORT_REPEAT} uploads in one process, ` +
     `a gc between them; time the median of the rounds' medians, peak over all ${SHORT_REPEAT}; client and server CPU per upload). Time: from the call to the last byte read (downloads) or to the echo's answer (uploads). ` +
     `Peak RSS growth: the highest RSS during the transfer (kernel high-water mark VmHWM, reset right before it, and \`process.memoryUsage.rss()\` every 2 ms) ` +
-    `minus the RSS right before it, after a gc (a Buffer upload's body already allocated). Downloads: \`GET /proxy/bytes/{n}\`; uploads: \`POST\` of ` +
+    `minus the RSS right before it, after a gc (a Buffer upload's body already allocated). Downloads: \`GET /proxy/bytes/{n}\` (with a content-length; ` +
+    `\`?chunked=1\`: the same bytes chunked, without one); uploads: \`POST\` of ` +
     `\`application/octet-stream\`; LocalScalekit's echo counts and hashes what arrives and every transfer is checked (length, sampled bytes, the echo's byte count and SHA-256). ` +
     `Streamed uploads: a Node Readable of fresh ~64 KiB chunks (as a file stream reads them).`)
   lines.push('')
@@ -180,6 +189,8 @@ export async function runBodiesSection(ctx) {
   const bodyMb = BUFFERED_BYTES / MiB
   timeVs('buffered-download', 'official', 1.2, 'the official SDK')
   growth('buffered-download', 1.25 * bodyMb, `≤ 1.25× the body (${fmt(1.25 * bodyMb)} MB)`)
+  timeVs('buffered-download-chunked', 'official', 1.2, 'the official SDK')
+  growth('buffered-download-chunked', 1.25 * bodyMb, `≤ 1.25× the body (${fmt(1.25 * bodyMb)} MB)`)
   timeVs('buffered-upload', 'official', 1.2, 'the official SDK')
   growth('buffered-upload', 64, '≤ 64 MB')
   timeVs('streamed-download', 'fetch', 1.5, 'fetch')

@@ -3,10 +3,9 @@
 
 const util = require('node:util')
 const { withSignal, settle } = require('./calls.js')
-const { Readable } = require('node:stream')
 const { proxyOptions, readBlob, isAbortSignal, refuseMore } = require('./args.js')
 const { pagePromise } = require('./pages.js')
-const { pump, dropUpload } = require('./streams.js')
+const { pump, dropUpload, isDownload } = require('./streams.js')
 const { ScalekitAbortException } = require('./exceptions.js')
 
 /** Aborting `signal` while a streamed download is read destroys it (and closes its connection). */
@@ -19,9 +18,27 @@ function abortStreamWith(signal, stream) {
 const { reviveDates } = require('./dates.js')
 const { McpClient } = require('./mcp.js')
 const { ProvidersClient } = require('./providers.js')
-const { AiSdkAdapter } = require('./adapters/ai-sdk.js')
-const { LangChainAdapter } = require('./adapters/langchain.js')
-const { OpenAIAgentsAdapter } = require('./adapters/openai-agents.js')
+
+// The agent-framework adapters, loaded on first use: a client that never asks for one does not pay
+// for loading them when it starts (docs/architecture.md, "Runtime and lifetime").
+const ADAPTERS = [
+  ['aiSdk', () => require('./adapters/ai-sdk.js').AiSdkAdapter],
+  ['langchain', () => require('./adapters/langchain.js').LangChainAdapter],
+  ['openaiAgents', () => require('./adapters/openai-agents.js').OpenAIAgentsAdapter],
+]
+
+/** `object[name]`, made by `make()` on first read, then a plain read-only property. */
+function defineLazy(object, name, make) {
+  Object.defineProperty(object, name, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const value = make()
+      Object.defineProperty(object, name, { value, enumerable: true })
+      return value
+    },
+  })
+}
 
 class ActionsClient {
   #calls
@@ -35,9 +52,7 @@ class ActionsClient {
     Object.defineProperty(this, 'providers', { value: new ProvidersClient(calls), enumerable: true })
     // The agent-framework adapters (lib/adapters/): each loads its framework on first use only.
     const source = { calls, actions: this }
-    for (const [name, Adapter] of [['aiSdk', AiSdkAdapter], ['langchain', LangChainAdapter], ['openaiAgents', OpenAIAgentsAdapter]]) {
-      Object.defineProperty(this, name, { value: new Adapter(source), enumerable: true })
-    }
+    for (const [name, load] of ADAPTERS) defineLazy(this, name, () => new (load())(source))
   }
 
   /** A call through `{envUrl}/proxy{path}`, forwarded by Scalekit with the user's credentials. */
@@ -69,7 +84,7 @@ class ActionsClient {
       if (!started && options?.uploads) dropUpload(options.uploads.id)
     }
     settle(response)
-    if (isAbortSignal(signal) && response.data instanceof Readable) abortStreamWith(signal, response.data)
+    if (isAbortSignal(signal) && isDownload(response.data)) abortStreamWith(signal, response.data)
     return response
   }
 

@@ -5,7 +5,6 @@
 // wake-up function per client, referenced only while calls are in flight so that an idle client
 // never keeps Node alive.
 
-const { Readable } = require('node:stream')
 const native = require('./native.js')
 const { fromNative } = require('./errors.js')
 const { ScalekitAbortException } = require('./exceptions.js')
@@ -13,6 +12,7 @@ const { outcomeOf, Failed } = require('./outcome.js')
 const { isAbortSignal, kindOf, accountCall } = require('./args.js')
 const tracing = require('./tracing.js')
 const { Modifiers } = require('./modifiers.js')
+const { isDownload } = require('./streams.js')
 
 /**
  * The traces of traced calls that can be aborted, by cancel id: an abort that wins the race with
@@ -118,16 +118,24 @@ class Calls {
   }
 
   drain() {
-    const { ids, heads, bodies } = this.#native.takeCompletions()
-    for (let i = 0; i < ids.length; i++) {
-      const call = this.#pending.get(ids[i])
+    // Each record is a string `id \n head`, then `\0 body` for a short text body; without the
+    // `\0`, the next element is its body (bytes, a stream, a long text).
+    const records = this.#native.takeCompletions()
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]
+      const idEnd = record.indexOf('\n')
+      const headEnd = record.indexOf('\0', idEnd)
+      const id = +record.slice(0, idEnd)
+      const body = headEnd < 0 ? records[++i] : record.slice(headEnd + 1)
+      const call = this.#pending.get(id)
       if (call === undefined) continue
-      this.#pending.delete(ids[i])
+      this.#pending.delete(id)
+      const rawHead = headEnd < 0 ? record.slice(idEnd + 1) : record.slice(idEnd + 1, headEnd)
       const { trace } = call
       try {
-        const head = trace === undefined ? heads[i] : tracing.received(trace, heads[i])
+        const head = trace === undefined ? rawHead : tracing.received(trace, rawHead)
         const control = call.responseType === CONTROL_PLANE
-        const outcome = outcomeOf(head, bodies[i], control ? undefined : call.responseType, control)
+        const outcome = outcomeOf(head, body, control ? undefined : call.responseType, control)
         if (outcome instanceof Failed) outcome.trace = trace
         else if (trace !== undefined) tracing.succeeded(trace)
         call.resolve(outcome)
@@ -202,7 +210,7 @@ const CONTROL_PLANE = Symbol('control plane')
 
 /** An outcome that arrived after its call was aborted: nobody will read its streamed body. */
 function dropLate(response) {
-  if (response?.data instanceof Readable) response.data.destroy()
+  if (isDownload(response?.data)) response.data.destroy()
 }
 
 module.exports = { Calls, withSignal, settle }

@@ -1,7 +1,6 @@
 'use strict'
 // `ScalekitClient`: holds the native client (its token cache and connection pool), `actions` and `tools`.
 
-const os = require('node:os')
 const util = require('node:util')
 const native = require('./native.js')
 const { fromNative } = require('./errors.js')
@@ -10,7 +9,7 @@ const { ToolsClient } = require('./tools.js')
 const { Calls } = require('./calls.js')
 const { ConnectedAccountsClient, ConnectionClient } = require('./views.js')
 
-const RUNTIME = `Node/${process.version} (${process.platform}; ${os.arch()})`
+const RUNTIME = `Node/${process.version} (${process.platform}; ${process.arch})`
 const FROM_ENV = Symbol('fromEnv')
 
 class ScalekitClient {

@@ -2,9 +2,31 @@
 // Decodes the outcome record every async native call completes with (docs/architecture.md,
 // "The outcome record"): `head` = `status \n failure \n name \n value …`, `body` = text or bytes.
 
-const { STATUS_CODES: STATUS_TEXT } = require('node:http')
 const { errorFromFailure } = require('./errors.js')
 const { BodyStream, readableOf } = require('./streams.js')
+
+/**
+ * `http.STATUS_CODES` of Node 20, written out: loading `node:http` for it cost a fresh process 2 ms,
+ * a third of what the package adds to a cold start (docs/architecture.md, "Runtime and lifetime").
+ * `__test__/request.test.mjs` checks it against the running Node's.
+ */
+const STATUS_TEXT = Object.freeze({
+  100: 'Continue', 101: 'Switching Protocols', 102: 'Processing', 103: 'Early Hints', 200: 'OK', 201: 'Created',
+  202: 'Accepted', 203: 'Non-Authoritative Information', 204: 'No Content', 205: 'Reset Content',
+  206: 'Partial Content', 207: 'Multi-Status', 208: 'Already Reported', 226: 'IM Used', 300: 'Multiple Choices',
+  301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 304: 'Not Modified', 305: 'Use Proxy',
+  307: 'Temporary Redirect', 308: 'Permanent Redirect', 400: 'Bad Request', 401: 'Unauthorized',
+  402: 'Payment Required', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable',
+  407: 'Proxy Authentication Required', 408: 'Request Timeout', 409: 'Conflict', 410: 'Gone', 411: 'Length Required',
+  412: 'Precondition Failed', 413: 'Payload Too Large', 414: 'URI Too Long', 415: 'Unsupported Media Type',
+  416: 'Range Not Satisfiable', 417: 'Expectation Failed', 418: "I'm a Teapot", 421: 'Misdirected Request',
+  422: 'Unprocessable Entity', 423: 'Locked', 424: 'Failed Dependency', 425: 'Too Early', 426: 'Upgrade Required',
+  428: 'Precondition Required', 429: 'Too Many Requests', 431: 'Request Header Fields Too Large',
+  451: 'Unavailable For Legal Reasons', 500: 'Internal Server Error', 501: 'Not Implemented', 502: 'Bad Gateway',
+  503: 'Service Unavailable', 504: 'Gateway Timeout', 505: 'HTTP Version Not Supported',
+  506: 'Variant Also Negotiates', 507: 'Insufficient Storage', 508: 'Loop Detected', 509: 'Bandwidth Limit Exceeded',
+  510: 'Not Extended', 511: 'Network Authentication Required',
+})
 
 /** `[name, value, ...]` from index `start` → an object, `set-cookie` as an array. */
 function headerObject(flat, start = 0) {
@@ -79,4 +101,4 @@ function outcomeOf(head, body, responseType, controlPlane = false) {
   return { status, statusText: STATUS_TEXT[status] ?? '', headers, data }
 }
 
-module.exports = { decodeOutcome, outcomeOf, Failed }
+module.exports = { decodeOutcome, outcomeOf, Failed, STATUS_TEXT }

@@ -4,15 +4,24 @@
 // from any stream, async iterable or FormData into a Rust sink that holds a few chunks at most
 // (a slow socket slows the producer).
 
-const { Readable } = require('node:stream')
 const native = require('./native.js')
 const { fromNative } = require('./errors.js')
 
 /** The class of the download handles a record's body may be. */
 const BodyStream = native.NativeBodyStream
 
+// node:stream is loaded with the first streamed answer: a client that never streams does not pay
+// for it when it starts (docs/architecture.md, "Runtime and lifetime").
+let Readable
+
+/** Whether `value` is a download this module made (so node:stream is loaded only by streaming). */
+function isDownload(value) {
+  return Readable !== undefined && value instanceof Readable
+}
+
 /** A Readable over a download handle; destroying it closes the connection. */
 function readableOf(handle) {
+  Readable ??= require('node:stream').Readable
   let reading = false
   return new Readable({
     // Bytes held in JS before reading stops: a few of Rust's chunks (up to 256 KiB each).
@@ -68,4 +77,4 @@ function dropUpload(id) {
   native.uploadEnd(id)
 }
 
-module.exports = { BodyStream, readableOf, pump, dropUpload }
+module.exports = { BodyStream, readableOf, isDownload, pump, dropUpload }

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod args;
 pub mod auth;
+pub mod body_buffer;
 pub mod cancel;
 pub mod client;
 pub mod config;

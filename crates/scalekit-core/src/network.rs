@@ -3,20 +3,24 @@
 //!
 //! Trust is the union of the bundled Mozilla roots (webpki-roots), the OS store (read by
 //! rustls-native-certs, which honours `SSL_CERT_FILE` / `SSL_CERT_DIR` as OpenSSL does),
-//! `NODE_EXTRA_CA_CERTS` and the `ca` option. Host names are always verified. The OS store and
-//! `NODE_EXTRA_CA_CERTS` are read once per process, and again when one of those variables changes.
+//! `NODE_EXTRA_CA_CERTS` and the `ca` option. Host names are always verified. `NODE_EXTRA_CA_CERTS`
+//! is read when a client is made, the OS store on the first TLS handshake (with the variables as they
+//! were when the client was made); each once per process, and again when its variables change.
 //!
 //! Proxies come from `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (and their lowercase
 //! forms), read by reqwest when the client is built, or from the `proxy` option.
 
 use std::error::Error as StdError;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
+use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::CertificateDer;
-use rustls::{CertificateError, RootCertStore};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use url::Url;
 
 use crate::errors::ScalekitError;
@@ -181,90 +185,249 @@ fn pem_problem(error: &rustls::pki_types::pem::Error) -> &'static str {
     }
 }
 
-/// The variables that decide which certificates are loaded besides the bundled roots.
-const TRUST_VARS: [&str; 3] = ["SSL_CERT_FILE", "SSL_CERT_DIR", EXTRA_CA_VAR];
+/// The variables from which the OS store is read (by rustls-native-certs, as OpenSSL reads them).
+const OS_STORE_VARS: [&str; 2] = ["SSL_CERT_FILE", "SSL_CERT_DIR"];
 
-/// The OS store and `NODE_EXTRA_CA_CERTS`, as loaded for the current values of [`TRUST_VARS`].
-struct Loaded {
-    key: Vec<Option<std::ffi::OsString>>,
-    certs: Arc<Vec<reqwest::Certificate>>,
-    /// Why `NODE_EXTRA_CA_CERTS` was not used: shown with an unknown-issuer failure, as Node
-    /// would have warned about it at startup.
-    extra_problem: Option<String>,
+/// `NODE_EXTRA_CA_CERTS` for one value of the variable: the file as read when a client was made,
+/// its certificates parsed on the first TLS handshake that needs them (parsing a bundle of a few
+/// hundred certificates costs milliseconds; reading it does not).
+struct ExtraFile {
+    path: Option<std::ffi::OsString>,
+    /// The file's bytes (none when the variable is unset or empty), or why it could not be read.
+    read: Result<Vec<u8>, String>,
+    /// Its usable certificates, and why the file was not used when it was not.
+    parsed: OnceLock<(Vec<CertificateDer<'static>>, Option<String>)>,
 }
 
-/// Reading and parsing a few hundred certificates costs milliseconds, too much for each client:
-/// they are read once per process (as Node reads `NODE_EXTRA_CA_CERTS` once), and again only
-/// when one of the variables changes.
-static LOADED: std::sync::Mutex<Option<Loaded>> = std::sync::Mutex::new(None);
-
-/// The certificates trusted besides the bundled roots and the `ca` option.
-fn system_and_extra_certs() -> Arc<Vec<reqwest::Certificate>> {
-    let key: Vec<_> = TRUST_VARS.iter().map(std::env::var_os).collect();
-    let mut loaded = lock(&LOADED);
-    let current = match loaded.take() {
-        Some(cached) if cached.key == key => cached,
-        _ => load_trust(key),
-    };
-    let certs = Arc::clone(&current.certs);
-    *loaded = Some(current);
-    certs
-}
-
-fn load_trust(key: Vec<Option<std::ffi::OsString>>) -> Loaded {
-    // rustls-native-certs reads SSL_CERT_FILE / SSL_CERT_DIR instead of the platform store when
-    // either is set, as OpenSSL does. Certificates it cannot use are skipped, as reqwest does.
-    let mut ders = rustls_native_certs::load_native_certs().certs;
-    let (extra, extra_problem) = node_extra_ca_certs();
-    ders.extend(extra);
-    ders.sort_unstable_by(|a, b| a.as_ref().cmp(b.as_ref()));
-    ders.dedup();
-    let certs = ders
-        .iter()
-        .filter(|der| usable_anchor(der))
-        .filter_map(|der| reqwest::Certificate::from_der(der).ok())
-        .collect();
-    Loaded {
-        key,
-        certs: Arc::new(certs),
-        extra_problem,
+impl ExtraFile {
+    fn certs(&self) -> &[CertificateDer<'static>] {
+        &self
+            .parsed
+            .get_or_init(|| match &self.read {
+                Ok(pem) => parse_extra(self.shown(), pem),
+                Err(_) => (Vec::new(), None),
+            })
+            .0
     }
-}
 
-/// The certificates of the `NODE_EXTRA_CA_CERTS` file. A missing, unreadable or malformed file
-/// is skipped, as Node only warns about it (certificates that cannot be used are skipped one by
-/// one); the second value says why, for the message of an unknown-issuer failure.
-fn node_extra_ca_certs() -> (Vec<CertificateDer<'static>>, Option<String>) {
-    let Some(path) = std::env::var_os(EXTRA_CA_VAR).filter(|p| !p.is_empty()) else {
-        return (Vec::new(), None);
-    };
-    let shown = path.to_string_lossy().into_owned();
-    match std::fs::read(&path) {
-        Err(e) => (
-            Vec::new(),
-            Some(format!("{EXTRA_CA_VAR}={shown} was ignored: {e}")),
-        ),
-        Ok(pem) => {
-            let parsed: Result<Vec<_>, _> = CertificateDer::pem_slice_iter(&pem).collect();
-            let why = match parsed {
-                Err(e) => format!("is not valid PEM ({})", pem_problem(&e)),
-                Ok(certs) => {
-                    let usable: Vec<_> = certs.into_iter().filter(usable_anchor).collect();
-                    if !usable.is_empty() {
-                        return (usable, None);
-                    }
-                    "holds no usable PEM certificate".to_string()
-                }
-            };
-            let problem = format!("{EXTRA_CA_VAR}={shown} was ignored: the file {why}");
-            (Vec::new(), Some(problem))
+    /// Why the file was not used (shown with an unknown-issuer failure, as Node would have warned
+    /// about it at startup), once that is known.
+    fn problem(&self) -> Option<String> {
+        match &self.read {
+            Err(problem) => Some(problem.clone()),
+            Ok(_) => self.parsed.get().and_then(|(_, problem)| problem.clone()),
         }
     }
+
+    fn shown(&self) -> String {
+        self.path
+            .as_deref()
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+}
+
+/// `NODE_EXTRA_CA_CERTS`, read when a client is made: once per process (as Node reads it once),
+/// and again when the variable changes.
+static EXTRA: std::sync::Mutex<Option<Arc<ExtraFile>>> = std::sync::Mutex::new(None);
+
+/// The bundled roots and the OS store, as parsed trust anchors, for one value of
+/// [`OS_STORE_VARS`]. Reading and parsing a few hundred certificates costs milliseconds: it is
+/// done once per process, on the first TLS handshake of any client, and again only when a client
+/// made after one of the variables changed needs it.
+type OsRoots = (Vec<Option<std::ffi::OsString>>, Arc<RootCertStore>);
+static OS_ROOTS: std::sync::Mutex<Option<OsRoots>> = std::sync::Mutex::new(None);
+
+/// `NODE_EXTRA_CA_CERTS` for its current value. A missing or unreadable file is skipped, as Node
+/// only warns about it.
+fn extra_file() -> Arc<ExtraFile> {
+    let path = std::env::var_os(EXTRA_CA_VAR).filter(|p| !p.is_empty());
+    let mut cached = lock(&EXTRA);
+    if let Some(extra) = cached.as_ref().filter(|e| e.path == path) {
+        return Arc::clone(extra);
+    }
+    let read = match &path {
+        None => Ok(Vec::new()),
+        Some(p) => std::fs::read(p).map_err(|e| {
+            let shown = p.to_string_lossy();
+            format!("{EXTRA_CA_VAR}={shown} was ignored: {e}")
+        }),
+    };
+    let extra = Arc::new(ExtraFile {
+        path,
+        read,
+        parsed: OnceLock::new(),
+    });
+    *cached = Some(Arc::clone(&extra));
+    extra
+}
+
+/// The bundled Mozilla roots and the OS store read with these values of [`OS_STORE_VARS`].
+fn os_roots(key: &[Option<std::ffi::OsString>]) -> Arc<RootCertStore> {
+    let mut cached = lock(&OS_ROOTS);
+    if let Some((_, roots)) = cached.as_ref().filter(|(k, _)| k == key) {
+        return Arc::clone(roots);
+    }
+    let mut roots = RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    // rustls-native-certs reads SSL_CERT_FILE / SSL_CERT_DIR instead of the platform store when
+    // either is set, as OpenSSL does. Certificates rustls cannot use are skipped, as reqwest does.
+    let (_added, _skipped) =
+        roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+    let roots = Arc::new(roots);
+    *cached = Some((key.to_vec(), Arc::clone(&roots)));
+    roots
+}
+
+/// The usable certificates of the `NODE_EXTRA_CA_CERTS` file `shown`. A malformed file is skipped,
+/// as Node only warns about it (certificates that cannot be used are skipped one by one); the
+/// second value says why, for the message of an unknown-issuer failure.
+fn parse_extra(shown: String, pem: &[u8]) -> (Vec<CertificateDer<'static>>, Option<String>) {
+    if pem.is_empty() && shown.is_empty() {
+        return (Vec::new(), None);
+    }
+    let parsed: Result<Vec<_>, _> = CertificateDer::pem_slice_iter(pem).collect();
+    let why = match parsed {
+        Err(e) => format!("is not valid PEM ({})", pem_problem(&e)),
+        Ok(certs) => {
+            let usable: Vec<_> = certs.into_iter().filter(usable_anchor).collect();
+            if !usable.is_empty() {
+                return (usable, None);
+            }
+            "holds no usable PEM certificate".to_string()
+        }
+    };
+    let problem = format!("{EXTRA_CA_VAR}={shown} was ignored: the file {why}");
+    (Vec::new(), Some(problem))
 }
 
 /// Whether a certificate can serve as a trust anchor (rustls can read it).
 fn usable_anchor(cert: &CertificateDer<'static>) -> bool {
     RootCertStore::empty().add(cert.clone()).is_ok()
+}
+
+/// The certificate verifier of one client: what it trusts is fixed when the client is made (the
+/// `ca` option, `NODE_EXTRA_CA_CERTS` as then read, the OS store variables as then set), and the
+/// verifier is built from it on the client's first TLS handshake. A client that never speaks TLS
+/// (an `http://` envUrl, LocalScalekit) never loads the OS store: that was most of what making a
+/// client cost (docs/architecture.md, "Runtime and lifetime").
+struct LazyVerifier {
+    os_key: Vec<Option<std::ffi::OsString>>,
+    extra: Arc<ExtraFile>,
+    /// The `ca` option, each certificate already checked usable.
+    ca: Vec<CertificateDer<'static>>,
+    provider: Arc<CryptoProvider>,
+    built: OnceLock<Result<Arc<WebPkiServerVerifier>, rustls::Error>>,
+}
+
+impl fmt::Debug for LazyVerifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LazyVerifier").finish_non_exhaustive()
+    }
+}
+
+impl LazyVerifier {
+    fn verifier(&self) -> Result<&Arc<WebPkiServerVerifier>, rustls::Error> {
+        self.built
+            .get_or_init(|| {
+                let shared = os_roots(&self.os_key);
+                let extra = self.extra.certs();
+                let roots = if extra.is_empty() && self.ca.is_empty() {
+                    shared
+                } else {
+                    let mut roots = RootCertStore::clone(&shared);
+                    let added = extra.iter().chain(&self.ca).cloned();
+                    let (_added, _skipped) = roots.add_parsable_certificates(added);
+                    Arc::new(roots)
+                };
+                WebPkiServerVerifier::builder_with_provider(roots, Arc::clone(&self.provider))
+                    .build()
+                    .map_err(|e| rustls::Error::General(format!("cannot verify certificates: {e}")))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+}
+
+impl ServerCertVerifier for LazyVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        self.verifier()?.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        )
+    }
+
+    // The signature checks need no roots: the provider's algorithms, as WebPkiServerVerifier's.
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+/// The TLS configuration of a client: reqwest's own (TLS 1.2 and 1.3, ring, SNI, ALPN h2 then
+/// http/1.1), with the verifier that loads what it trusts on first use.
+fn tls_config(ca: &[CertificateDer<'static>]) -> Result<rustls::ClientConfig, ScalekitError> {
+    let provider = CryptoProvider::get_default()
+        .cloned()
+        .unwrap_or_else(|| Arc::new(rustls::crypto::ring::default_provider()));
+    let verifier = LazyVerifier {
+        os_key: OS_STORE_VARS.iter().map(std::env::var_os).collect(),
+        extra: extra_file(),
+        ca: ca.to_vec(),
+        provider: Arc::clone(&provider),
+        built: OnceLock::new(),
+    };
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(rustls::ALL_VERSIONS)
+        .map_err(|e| ScalekitError::Network {
+            message: format!("cannot create the HTTP client: {e}"),
+            connect: false,
+        })?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
 }
 
 /// Adds trust and proxy settings to the client being built.
@@ -277,15 +440,8 @@ pub fn configure(
         message: format!("cannot create the HTTP client: {what}"),
         connect: false,
     };
-    // The bundled Mozilla roots are on through reqwest's `rustls-tls` feature; these are added.
-    for cert in system_and_extra_certs().iter() {
-        builder = builder.add_root_certificate(cert.clone());
-    }
-    for cert in ca {
-        let cert = reqwest::Certificate::from_der(cert)
-            .map_err(|_| cannot("a trusted certificate cannot be read"))?;
-        builder = builder.add_root_certificate(cert);
-    }
+    // The bundled Mozilla roots, the OS store, NODE_EXTRA_CA_CERTS and `ca`, loaded on first use.
+    builder = builder.use_preconfigured_tls(tls_config(ca)?);
     Ok(match proxy {
         // curl's `NO_PROXY=*` turns proxies off; reqwest's own matcher would still send IP
         // literals (a loopback envUrl, say) through the proxy.
@@ -355,8 +511,8 @@ fn describe(error: &rustls::Error) -> TlsFailure {
                 "TLS: the server's certificate is not trusted: unknown issuer (it is self-signed, \
                  or signed by a CA this client does not trust). {HOW_TO_TRUST}"
             );
-            let loaded = lock(&LOADED);
-            if let Some(problem) = loaded.as_ref().and_then(|l| l.extra_problem.as_deref()) {
+            let extra = lock(&EXTRA);
+            if let Some(problem) = extra.as_ref().and_then(|e| e.problem()) {
                 text.push_str(&format!(" ({problem})"));
             }
             text

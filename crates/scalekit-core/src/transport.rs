@@ -15,6 +15,7 @@ use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use url::Url;
 
+use crate::body_buffer::BodyBuffer;
 use crate::config::{ClientConfig, API_VERSION, SDK_NAME, SDK_VERSION};
 use crate::errors::ScalekitError;
 use crate::network;
@@ -163,8 +164,11 @@ pub struct Transport {
     /// `{envUrl}/proxy/`: where redirects may carry credentials (docs/wire-protocol.md §6).
     proxy_root: Url,
     in_flight: Arc<Semaphore>,
-    /// `user-agent`, `x-sdk-version`, `x-api-version`: set last, so callers cannot override them.
-    identity: HeaderMap,
+    /// The headers every request starts from: the identity headers (`user-agent`,
+    /// `x-sdk-version`, `x-api-version`, which callers cannot override) and axios's default
+    /// `accept` headers (which they can). Made once per client: a request copies it rather than
+    /// inserting each again (docs/architecture.md, "One call, end to end").
+    base: HeaderMap,
 }
 
 impl std::fmt::Debug for Transport {
@@ -203,11 +207,17 @@ impl Transport {
             header(&format!("{SDK_NAME}/{SDK_VERSION}"))?,
         );
         identity.insert(X_API_VERSION.clone(), HeaderValue::from_static(API_VERSION));
+        let mut base = identity;
+        base.insert(ACCEPT, HeaderValue::from_static(DEFAULT_ACCEPT));
+        base.insert(
+            ACCEPT_ENCODING,
+            HeaderValue::from_static(DEFAULT_ACCEPT_ENCODING),
+        );
         Ok(Transport {
             http,
             proxy_root: config.proxy_root().clone(),
             in_flight: Arc::new(Semaphore::new(MAX_IN_FLIGHT)),
-            identity,
+            base,
         })
     }
 
@@ -235,9 +245,8 @@ impl Transport {
                 .execute(outgoing)
                 .await
                 .map_err(|e| network_error(&e, true))?;
-            let response = self.follow(request, authorization, response).await?;
+            let mut response = self.follow(request, authorization, response).await?;
             let status = response.status().as_u16();
-            let headers = response.headers().clone();
             let (limit, stream) = match mode {
                 ReadMode::Buffered { limit } => (limit, false),
                 ReadMode::Stream { limit } => (limit, response.status().is_success()),
@@ -245,7 +254,7 @@ impl Transport {
             if stream {
                 return Ok(RawResponse {
                     status,
-                    headers,
+                    headers: response.headers().clone(),
                     body: Bytes::new(),
                     stream: Some(BodyStream {
                         response,
@@ -255,7 +264,15 @@ impl Transport {
                     }),
                 });
             }
-            let body = read_body(response, limit).await?;
+            // reqwest removes `content-length` when it decodes a body, so a length here is the
+            // real one. The headers are taken, not copied: the body is read without them.
+            let declared = response
+                .headers()
+                .get(CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            let headers = std::mem::take(response.headers_mut());
+            let body = read_body(response, declared, limit).await?;
             Ok(RawResponse {
                 status,
                 headers,
@@ -355,46 +372,52 @@ impl Transport {
         }
     }
 
-    /// The caller's headers plus `authorization`, the identity headers (set last, so callers
-    /// cannot override them) and axios's default `accept` headers.
+    /// The caller's headers plus `authorization`, the identity headers (which callers cannot
+    /// override) and axios's default `accept` headers (unless the caller gave its own).
     fn headers(&self, caller: &HeaderMap, authorization: Option<&HeaderValue>) -> HeaderMap {
-        let mut headers = caller.clone();
+        let mut headers = self.base.clone();
+        for name in caller.keys() {
+            if is_identity(name) {
+                continue;
+            }
+            let mut values = caller.get_all(name).iter();
+            if let Some(first) = values.next() {
+                headers.insert(name.clone(), first.clone());
+            }
+            for more in values {
+                headers.append(name.clone(), more.clone());
+            }
+        }
         if let Some(value) = authorization {
             headers.insert(AUTHORIZATION, value.clone());
-        }
-        for (name, value) in &self.identity {
-            headers.insert(name.clone(), value.clone());
-        }
-        if !headers.contains_key(ACCEPT) {
-            headers.insert(ACCEPT, HeaderValue::from_static(DEFAULT_ACCEPT));
-        }
-        if !headers.contains_key(ACCEPT_ENCODING) {
-            headers.insert(
-                ACCEPT_ENCODING,
-                HeaderValue::from_static(DEFAULT_ACCEPT_ENCODING),
-            );
         }
         headers
     }
 }
 
+/// The identity headers: every request carries the client's own.
+fn is_identity(name: &HeaderName) -> bool {
+    name == USER_AGENT || name == X_SDK_VERSION || name == X_API_VERSION
+}
+
 /// Reads a whole body, decoded (gzip, deflate, brotli), refusing to hold more than `limit`
-/// bytes: a declared length over it is refused before reading, and a body that grows past it
+/// bytes: a declared length (`declared`) over it is refused before reading, and a body that grows past it
 /// (a decompression bomb) stops there. Dropping the response closes its connection.
-async fn read_body(mut response: reqwest::Response, limit: u64) -> Result<Bytes, ScalekitError> {
-    // reqwest removes `content-length` when it decodes a body, so a length here is the real one.
-    let declared = response
-        .headers()
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
+async fn read_body(
+    mut response: reqwest::Response,
+    declared: Option<u64>,
+    limit: u64,
+) -> Result<Bytes, ScalekitError> {
     if declared.is_some_and(|n| n > limit) {
         return Err(ScalekitError::TooLarge { limit });
     }
-    // With a declared length, one buffer of that size; without, the chunks as they came, joined
-    // once at the end, so a body that runs into the limit never holds more than the limit.
+    // With a declared length, one buffer of that size. Without, the first chunk as it came (the
+    // common small answer is one chunk), then one block grown in place (`BodyBuffer`): never a
+    // second copy of the body, never more than the limit held.
     let mut joined = declared.map(|n| BytesMut::with_capacity(usize::try_from(n).unwrap_or(0)));
-    let mut chunks: Vec<Bytes> = Vec::new();
+    let mut first: Option<Bytes> = None;
+    let mut grown: Option<BodyBuffer> = None;
+    let cap = usize::try_from(limit).unwrap_or(usize::MAX);
     let mut total = 0u64;
     while let Some(chunk) = response
         .chunk()
@@ -405,24 +428,42 @@ async fn read_body(mut response: reqwest::Response, limit: u64) -> Result<Bytes,
         if total > limit {
             return Err(ScalekitError::TooLarge { limit });
         }
-        match joined.as_mut() {
-            Some(buffer) => buffer.extend_from_slice(&chunk),
-            None => chunks.push(chunk),
+        if let Some(buffer) = joined.as_mut() {
+            buffer.extend_from_slice(&chunk);
+            continue;
+        }
+        if grown.is_none() {
+            let Some(earlier) = first.take() else {
+                first = Some(chunk);
+                continue;
+            };
+            let mut buffer = BodyBuffer::new();
+            buffer
+                .extend(&earlier, cap)
+                .map_err(|_| out_of_memory(total))?;
+            grown = Some(buffer);
+        }
+        if let Some(buffer) = grown.as_mut() {
+            buffer
+                .extend(&chunk, cap)
+                .map_err(|_| out_of_memory(total))?;
         }
     }
-    Ok(match (joined, chunks.len()) {
-        (Some(buffer), _) => buffer.freeze(),
-        (None, 0) => Bytes::new(),
-        // The common small answer is one chunk, kept as it is.
-        (None, 1) => chunks.pop().unwrap_or_default(),
-        (None, _) => {
-            let mut buffer = BytesMut::with_capacity(usize::try_from(total).unwrap_or(0));
-            for chunk in chunks {
-                buffer.extend_from_slice(&chunk);
-            }
-            buffer.freeze()
-        }
+    Ok(match (joined, grown, first) {
+        (Some(buffer), _, _) => buffer.freeze(),
+        (None, Some(buffer), _) => buffer.freeze(),
+        (None, None, first) => first.unwrap_or_default(),
     })
+}
+
+/// The platform allocator refused to grow a body's buffer.
+fn out_of_memory(bytes: u64) -> ScalekitError {
+    ScalekitError::Protocol {
+        message: format!(
+            "out of memory reading a response body ({bytes} bytes so far): use responseType: \
+             'stream' for large bodies"
+        ),
+    }
 }
 
 /// A reqwest failure as [`ScalekitError::Network`]. `before_response` tells a failed request

@@ -25,7 +25,9 @@ use scalekit_core::transport::{BodyStream, RawResponse};
 /// a failure (a string too long for V8, an allocation) fails that one call, not the process.
 pub(crate) enum Body {
     Text(String),
-    Bytes(Vec<u8>),
+    /// An answer's text, still in the answer's buffer: it becomes a JS string with one copy.
+    Utf8(Utf8Bytes),
+    Bytes(Bytes),
     /// A 2xx answer of `responseType: 'stream'`, still on the wire.
     Stream(BodyStream),
 }
@@ -34,6 +36,7 @@ impl Body {
     pub(crate) fn len(&self) -> usize {
         match self {
             Body::Text(text) => text.len(),
+            Body::Utf8(text) => text.as_str().len(),
             Body::Bytes(bytes) => bytes.len(),
             Body::Stream(_) => 0,
         }
@@ -51,7 +54,8 @@ impl From<(String, Body)> for NativeOutcome {
     fn from((head, body): (String, Body)) -> Self {
         let body = match body {
             Body::Text(text) => Either::A(text),
-            Body::Bytes(bytes) => Either::B(Buffer::from(bytes)),
+            Body::Utf8(text) => Either::A(text.as_str().to_owned()),
+            Body::Bytes(bytes) => Either::B(Buffer::from(Vec::from(bytes))),
             // LocalScalekit's records never stream.
             Body::Stream(_) => Either::A(String::new()),
         };
@@ -191,10 +195,28 @@ fn body(headers: &HeaderMap, body: Bytes, response_type: ResponseType) -> Body {
         ResponseType::Auto | ResponseType::Stream => is_binary_type(content_type),
     };
     if bytes {
-        return Body::Bytes(Vec::from(body));
+        return Body::Bytes(body);
     }
-    match String::from_utf8(Vec::from(body)) {
-        Ok(text) => Body::Text(text),
-        Err(e) => Body::Text(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    match Utf8Bytes::new(body) {
+        Ok(text) => Body::Utf8(text),
+        Err(body) => Body::Text(String::from_utf8_lossy(&body).into_owned()),
+    }
+}
+
+/// Bytes checked once to be UTF-8.
+pub(crate) struct Utf8Bytes(Bytes);
+
+impl Utf8Bytes {
+    /// `Err` gives the bytes back when they are not UTF-8.
+    fn new(bytes: Bytes) -> Result<Self, Bytes> {
+        match std::str::from_utf8(&bytes) {
+            Ok(_) => Ok(Utf8Bytes(bytes)),
+            Err(_) => Err(bytes),
+        }
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        // SAFETY: checked in `new`, and `Bytes` never changes.
+        unsafe { std::str::from_utf8_unchecked(&self.0) }
     }
 }

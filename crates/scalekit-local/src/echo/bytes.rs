@@ -5,7 +5,8 @@
 //! application/octet-stream`, `content-length: n`, streamed in chunks of at most
 //! [`CHUNK`] bytes that all share one buffer, so no answer allocates `n` bytes. With `?gzip=1`
 //! the same bytes are gzip-encoded on the fly: `content-encoding: gzip`, no `content-length`
-//! (chunked). HEAD answers the same headers. Only the exact path `/bytes/{n}` is served (a
+//! (chunked). With `?chunked=1` the plain bytes go out without `content-length` (chunked), as an
+//! answer of unknown length (the benchmark's). HEAD answers the same headers. Only the exact path `/bytes/{n}` is served (a
 //! connection whose upstream URL has a path prefix reaches it only if that prefix is empty); any
 //! other method on it is echoed like any other request, and an `n` that is not a decimal `u64`
 //! is a 400.
@@ -43,8 +44,12 @@ pub(super) fn serve(method: &Method, path: &str, query: &str) -> Option<Response
             ApiError::invalid(format!("/bytes/{{n}}: {n:?} is not a byte count")).into_response(),
         );
     };
-    let gzip = url::form_urlencoded::parse(query.as_bytes())
-        .any(|(k, v)| k == "gzip" && (v == "1" || v == "true"));
+    let flag = |name: &str| {
+        url::form_urlencoded::parse(query.as_bytes())
+            .any(|(k, v)| k == name && (v == "1" || v == "true"))
+    };
+    let gzip = flag("gzip");
+    let chunked = flag("chunked");
     let mut resp = if gzip {
         let plain = pattern(n).map(Ok::<_, io::Error>);
         let encoded = GzipEncoder::with_quality(StreamReader::new(plain), Level::Fastest);
@@ -54,8 +59,10 @@ pub(super) fn serve(method: &Method, path: &str, query: &str) -> Option<Response
         resp
     } else {
         let mut resp = Response::new(Body::from_stream(pattern(n).map(Ok::<_, Infallible>)));
-        resp.headers_mut()
-            .insert(header::CONTENT_LENGTH, HeaderValue::from(n));
+        if !chunked {
+            resp.headers_mut()
+                .insert(header::CONTENT_LENGTH, HeaderValue::from(n));
+        }
         resp
     };
     resp.headers_mut().insert(
@@ -129,6 +136,10 @@ mod tests {
         assert_eq!(plain[header::CONTENT_LENGTH], "1000");
         assert_eq!(plain[header::CONTENT_TYPE], "application/octet-stream");
         assert!(plain.get(header::CONTENT_ENCODING).is_none());
+        let chunked = serve(&Method::GET, "/bytes/1000", "chunked=1").map(|r| r.headers().clone());
+        let chunked = chunked.unwrap_or_default();
+        assert!(chunked.get(header::CONTENT_LENGTH).is_none());
+        assert_eq!(chunked[header::CONTENT_TYPE], "application/octet-stream");
         let gz = serve(&Method::GET, "/bytes/1000", "a=b&gzip=1").map(|r| r.headers().clone());
         let gz = gz.unwrap_or_default();
         assert_eq!(gz[header::CONTENT_ENCODING], "gzip");
