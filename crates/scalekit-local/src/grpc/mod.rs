@@ -68,27 +68,30 @@ pub const ERROR_INFO_TYPE_URL: &str = "type.googleapis.com/scalekit.v1.errdetail
 /// The four services, each under its `/<package>.<Service>/` prefix; the state they share with
 /// the REST routes is captured here, so the result merges into the REST router.
 pub fn router(shared: Arc<Shared>) -> Router<Arc<Shared>> {
-    Router::new()
-        .route_service(
-            "/scalekit.v1.connected_accounts.ConnectedAccountService/{*method}",
-            ConnectedAccountServiceServer::new(accounts::Accounts(shared.clone())),
-        )
-        .route_service(
-            "/scalekit.v1.tools.ToolService/{*method}",
-            ToolServiceServer::new(tools::Tools(shared.clone())),
-        )
-        .route_service(
-            "/scalekit.v1.connections.ConnectionService/{*method}",
-            ConnectionServiceServer::new(tools::Connections(shared.clone())),
-        )
-        .route_service(
-            "/scalekit.v1.mcp.McpService/{*method}",
-            McpServiceServer::new(mcp::Mcp(shared.clone())),
-        )
-        .route_service(
-            "/scalekit.v1.providers.ProviderService/{*method}",
-            providers::server(shared),
-        )
+    let accounts = ConnectedAccountServiceServer::new(accounts::Accounts(shared.clone()));
+    let tools = ToolServiceServer::new(tools::Tools(shared.clone()));
+    let connections = ConnectionServiceServer::new(tools::Connections(shared.clone()));
+    let mcp = McpServiceServer::new(mcp::Mcp(shared.clone()));
+    let router = mount(Router::new(), accounts);
+    let router = mount(router, tools);
+    let router = mount(router, connections);
+    let router = mount(router, mcp);
+    mount(router, providers::server(shared))
+}
+
+/// Routes every method of a tonic service under the prefix its generated `NAME` declares.
+fn mount<S>(router: Router<Arc<Shared>>, service: S) -> Router<Arc<Shared>>
+where
+    S: tonic::server::NamedService
+        + tower::Service<axum::extract::Request, Error = std::convert::Infallible>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Response: axum::response::IntoResponse + 'static,
+    S::Future: Send + 'static,
+{
+    router.route_service(&format!("/{}/{{*method}}", S::NAME), service)
 }
 
 /// Counts the call under `E::NAME` and requires the bearer in the `authorization` metadata,
