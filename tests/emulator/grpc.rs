@@ -83,6 +83,17 @@ pub fn assert_status(s: &tonic::Status, code: Code, error_code_name: &str, text:
     assert_eq!(error_code(s), error_code_name);
 }
 
+/// The gRPC call is refused with `code`, its ErrorInfo saying `error_code_name`.
+async fn assert_refused<T: std::fmt::Debug>(
+    code: Code,
+    error_code_name: &str,
+    call: impl Future<Output = Result<tonic::Response<T>, tonic::Status>>,
+) {
+    let refused = call.await.unwrap_err();
+    assert_eq!(refused.code(), code, "{refused:?}");
+    assert_eq!(error_code(&refused), error_code_name);
+}
+
 /// The account a call answered with (Create, Update and both Gets answer the same message); the
 /// call must succeed and carry one.
 fn answered(
@@ -191,29 +202,30 @@ async fn an_account_created_over_grpc_is_read_over_rest_and_back() {
     assert!(details.authorization_details.is_none());
 
     // A second create of the same key: ALREADY_EXISTS, as over REST.
-    let again = grpc
-        .create_connected_account(api.authed(pb::CreateConnectedAccountRequest {
+    assert_refused(
+        Code::AlreadyExists,
+        "ALREADY_EXISTS",
+        grpc.create_connected_account(api.authed(pb::CreateConnectedAccountRequest {
             connector: Some("gmail".into()),
             identifier: Some("v@x.com".into()),
             connected_account: Some(pb::CreateConnectedAccount::default()),
             ..Default::default()
-        }))
-        .await
-        .unwrap_err();
-    assert_eq!(again.code(), Code::AlreadyExists);
-    assert_eq!(error_code(&again), "ALREADY_EXISTS");
+        })),
+    )
+    .await;
 
     // Update over gRPC: new credentials replace the old; ones of the other kind are refused.
+    let update = |id: &str, api_key: &str| pb::UpdateConnectedAccountRequest {
+        id: Some(id.to_owned()),
+        connected_account: Some(pb::UpdateConnectedAccount {
+            authorization_details: Some(api_key_details(api_key)),
+            api_config: None,
+        }),
+        ..Default::default()
+    };
     let updated = answered(
-        grpc.update_connected_account(api.authed(pb::UpdateConnectedAccountRequest {
-            id: Some(created.id.clone()),
-            connected_account: Some(pb::UpdateConnectedAccount {
-                authorization_details: Some(api_key_details("k-2")),
-                api_config: None,
-            }),
-            ..Default::default()
-        }))
-        .await,
+        grpc.update_connected_account(api.authed(update(&created.id, "k-2")))
+            .await,
     );
     assert_eq!(updated.id, created.id);
     let (_, body) = api
@@ -226,18 +238,12 @@ async fn an_account_created_over_grpc_is_read_over_rest_and_back() {
         body["connected_account"]["authorization_details"]["static_auth"]["details"]["api_key"],
         "k-2"
     );
-    let misfit = grpc
-        .update_connected_account(api.authed(pb::UpdateConnectedAccountRequest {
-            id: Some(got.id.clone()),
-            connected_account: Some(pb::UpdateConnectedAccount {
-                authorization_details: Some(api_key_details("k-3")),
-                api_config: None,
-            }),
-            ..Default::default()
-        }))
-        .await
-        .unwrap_err();
-    assert_eq!(misfit.code(), Code::InvalidArgument);
+    assert_refused(
+        Code::InvalidArgument,
+        "INVALID_ARGUMENT",
+        grpc.update_connected_account(api.authed(update(&got.id, "k-3"))),
+    )
+    .await;
     api.assert_stats(&[
         ("grpc.CreateConnectedAccount", 2),
         ("grpc.GetConnectedAccountAuth", 1),
@@ -308,14 +314,15 @@ async fn list_pages_and_search() {
         .into_inner();
     assert_eq!(found.total_size, 1);
     assert_eq!(found.connected_accounts[0].identifier, "b@x.com");
-    let short = grpc
-        .search_connected_accounts(api.authed(pb::SearchConnectedAccountsRequest {
+    assert_refused(
+        Code::InvalidArgument,
+        "INVALID_ARGUMENT",
+        grpc.search_connected_accounts(api.authed(pb::SearchConnectedAccountsRequest {
             query: "ab".into(),
             ..Default::default()
-        }))
-        .await
-        .unwrap_err();
-    assert_eq!(short.code(), Code::InvalidArgument);
+        })),
+    )
+    .await;
     api.assert_stats(&[
         ("grpc.ListConnectedAccounts", 3),
         ("grpc.SearchConnectedAccounts", 2),
@@ -364,12 +371,12 @@ async fn magic_link_then_user_verification() {
         auth_request_id: request_id.clone(),
         identifier: identifier.to_owned(),
     };
-    let wrong = grpc
-        .verify_connected_account_user(api.authed(verify("other@x.com")))
-        .await
-        .unwrap_err();
-    assert_eq!(wrong.code(), Code::PermissionDenied);
-    assert_eq!(error_code(&wrong), "PERMISSION_DENIED");
+    assert_refused(
+        Code::PermissionDenied,
+        "PERMISSION_DENIED",
+        grpc.verify_connected_account_user(api.authed(verify("other@x.com"))),
+    )
+    .await;
     let done = grpc
         .verify_connected_account_user(api.authed(verify("u@x.com")))
         .await
