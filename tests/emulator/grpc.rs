@@ -18,7 +18,7 @@ use tonic::{Code, Request};
 use pb::authorization_details::Details;
 use pb::connected_account_service_client::ConnectedAccountServiceClient;
 
-use crate::common::{authed, browse, json_of, message, Api, ACCOUNTS, VERIFY};
+use crate::common::{answer, authed, browse, json_of, message, Api, ACCOUNTS, VERIFY};
 
 type Accounts = ConnectedAccountServiceClient<Channel>;
 
@@ -99,7 +99,7 @@ async fn assert_refused<T: std::fmt::Debug>(
 fn answered(
     reply: Result<tonic::Response<pb::GetConnectedAccountByIdentifierResponse>, tonic::Status>,
 ) -> pb::ConnectedAccount {
-    reply.unwrap().into_inner().connected_account.unwrap()
+    answer(reply).connected_account.unwrap()
 }
 
 /// A refusal: the HTTP status of the REST binding, the gRPC code and the ErrorInfo error code.
@@ -265,11 +265,7 @@ async fn list_pages_and_search() {
         page_token: page_token.to_owned(),
         ..Default::default()
     };
-    let first = grpc
-        .list_connected_accounts(api.authed(list("")))
-        .await
-        .unwrap()
-        .into_inner();
+    let first = answer(grpc.list_connected_accounts(api.authed(list(""))).await);
     assert_eq!(first.total_size, 3);
     let ids: Vec<&str> = first
         .connected_accounts
@@ -282,11 +278,10 @@ async fn list_pages_and_search() {
         pb::ConnectorStatus::PendingAuth as i32
     );
     assert!(first.prev_page_token.is_empty());
-    let second = grpc
-        .list_connected_accounts(api.authed(list(&first.next_page_token)))
-        .await
-        .unwrap()
-        .into_inner();
+    let second = answer(
+        grpc.list_connected_accounts(api.authed(list(&first.next_page_token)))
+            .await,
+    );
     assert_eq!(second.connected_accounts.len(), 1);
     assert_eq!(second.connected_accounts[0].identifier, "c@x.com");
     assert!(second.next_page_token.is_empty());
@@ -304,14 +299,13 @@ async fn list_pages_and_search() {
     )
     .await;
 
-    let found = grpc
-        .search_connected_accounts(api.authed(pb::SearchConnectedAccountsRequest {
+    let found = answer(
+        grpc.search_connected_accounts(api.authed(pb::SearchConnectedAccountsRequest {
             query: "B@X".into(),
             ..Default::default()
         }))
-        .await
-        .unwrap()
-        .into_inner();
+        .await,
+    );
     assert_eq!(found.total_size, 1);
     assert_eq!(found.connected_accounts[0].identifier, "b@x.com");
     assert_refused(
@@ -332,8 +326,8 @@ async fn list_pages_and_search() {
 #[tokio::test]
 async fn magic_link_then_user_verification() {
     let (api, mut grpc) = start().await;
-    let link = grpc
-        .get_magic_link_for_connected_account(api.authed(
+    let link = answer(
+        grpc.get_magic_link_for_connected_account(api.authed(
             pb::GetMagicLinkForConnectedAccountRequest {
                 connector: Some("gmail".into()),
                 identifier: Some("u@x.com".into()),
@@ -342,9 +336,8 @@ async fn magic_link_then_user_verification() {
                 ..Default::default()
             },
         ))
-        .await
-        .unwrap()
-        .into_inner();
+        .await,
+    );
     assert!(link.link.starts_with(&format!("{}/magic/", api.sk.url())));
     let expiry = link.expiry.unwrap();
     let left = expiry.seconds - time::OffsetDateTime::now_utc().unix_timestamp();
@@ -377,11 +370,10 @@ async fn magic_link_then_user_verification() {
         grpc.verify_connected_account_user(api.authed(verify("other@x.com"))),
     )
     .await;
-    let done = grpc
-        .verify_connected_account_user(api.authed(verify("u@x.com")))
-        .await
-        .unwrap()
-        .into_inner();
+    let done = answer(
+        grpc.verify_connected_account_user(api.authed(verify("u@x.com")))
+            .await,
+    );
     assert_eq!(
         done.post_user_verify_redirect_url,
         format!(
