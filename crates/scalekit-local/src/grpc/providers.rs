@@ -94,18 +94,28 @@ impl Providers {
 
 /// The REST JSON of a CreateCustomProvider message (UpdateCustomProviderRequest's too).
 fn provider_json(p: &pb::CreateCustomProvider) -> Map<String, Value> {
+    // Destructured, so that a field added to the message cannot be forgotten here.
+    let pb::CreateCustomProvider {
+        display_name,
+        description,
+        auth_patterns,
+        proxy_url,
+        proxy_enabled,
+        icon_src,
+        metadata,
+    } = p;
     let mut body = Map::new();
-    body.insert("display_name".into(), json!(p.display_name));
-    body.insert("description".into(), json!(p.description));
-    body.insert("proxy_url".into(), json!(p.proxy_url));
-    body.insert("proxy_enabled".into(), json!(p.proxy_enabled));
-    body.insert("icon_src".into(), json!(p.icon_src));
-    if let Some(list) = &p.auth_patterns {
+    body.insert("display_name".into(), json!(display_name));
+    body.insert("description".into(), json!(description));
+    body.insert("proxy_url".into(), json!(proxy_url));
+    body.insert("proxy_enabled".into(), json!(proxy_enabled));
+    body.insert("icon_src".into(), json!(icon_src));
+    if let Some(list) = auth_patterns {
         let items: Vec<Value> = list.values.iter().map(convert::json_of_value).collect();
         body.insert("auth_patterns".into(), Value::Array(items));
     }
-    if !p.metadata.is_empty() {
-        body.insert("metadata".into(), json!(p.metadata));
+    if !metadata.is_empty() {
+        body.insert("metadata".into(), json!(metadata));
     }
     body
 }
