@@ -38,26 +38,24 @@ pub mod proto {
             tonic::include_proto!("google.rpc");
         }
     }
+    /// One module per `scalekit.v1.<package>`, each the code `build.rs` generated for it.
+    macro_rules! packages {
+        ($($package:ident),+) => {
+            $(pub mod $package {
+                include!(concat!(env!("OUT_DIR"), "/scalekit.v1.", stringify!($package), ".rs"));
+            })+
+        };
+    }
     pub mod scalekit {
         pub mod v1 {
-            pub mod connected_accounts {
-                tonic::include_proto!("scalekit.v1.connected_accounts");
-            }
-            pub mod connections {
-                tonic::include_proto!("scalekit.v1.connections");
-            }
-            pub mod errdetails {
-                tonic::include_proto!("scalekit.v1.errdetails");
-            }
-            pub mod mcp {
-                tonic::include_proto!("scalekit.v1.mcp");
-            }
-            pub mod providers {
-                tonic::include_proto!("scalekit.v1.providers");
-            }
-            pub mod tools {
-                tonic::include_proto!("scalekit.v1.tools");
-            }
+            packages!(
+                connected_accounts,
+                connections,
+                errdetails,
+                mcp,
+                providers,
+                tools
+            );
         }
     }
 }
@@ -65,7 +63,7 @@ pub mod proto {
 /// `Any.type_url` of Scalekit's error detail, the one the official SDKs look for.
 pub const ERROR_INFO_TYPE_URL: &str = "type.googleapis.com/scalekit.v1.errdetails.ErrorInfo";
 
-/// The four services, each under its `/<package>.<Service>/` prefix; the state they share with
+/// The five services, each under its `/<package>.<Service>/` prefix; the state they share with
 /// the REST routes is captured here, so the result merges into the REST router.
 pub fn router(shared: Arc<Shared>) -> Router<Arc<Shared>> {
     let accounts = ConnectedAccountServiceServer::new(accounts::Accounts(shared.clone()));
