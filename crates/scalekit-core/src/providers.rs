@@ -273,11 +273,8 @@ fn rename_keys(value: &Value, rename: &dyn Fn(&str) -> String) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::accounts::params;
     use serde_json::json;
-
-    fn params(v: Value) -> Params {
-        Params::from_value(v)
-    }
 
     #[test]
     fn requests_in_proto_names() {

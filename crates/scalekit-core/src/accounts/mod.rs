@@ -29,6 +29,8 @@ pub use tools::{
 pub use views::{app_connections_answer, list_app_connections_call, ViewOperation};
 pub use wait::wait_active;
 // The machinery other operation families (crate::mcp) build on.
+#[cfg(test)]
+pub(crate) use params::params;
 pub(crate) use params::put;
 pub(crate) use requests::{push, push_paging, Query};
 pub(crate) use shapes::{field, page, put_opt, string_list, text, timestamp};
