@@ -160,13 +160,7 @@ impl ProviderOperation {
             }
             Self::Delete => Value::Object(Map::new()),
             Self::List => {
-                let providers: Vec<Value> = field(answer, "providers")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .map(provider_to_js)
-                    .collect();
-                crate::accounts::page(answer, "providers", Value::Array(providers))
+                crate::accounts::page_of(answer, "providers", |p| Some(provider_to_js(p)))
             }
         }
     }
