@@ -13,7 +13,7 @@ import EsmDefault from '../index.mjs'
 import * as officialEsm from '@scalekit-sdk/node'
 import OfficialEsmDefault from '@scalekit-sdk/node'
 import { LocalScalekit } from '../index.js'
-import { closedPort, rejection as failure } from './helpers.mjs'
+import { OFFICIAL_SDK_CONNECTIONS, closedPort, rejection as failure } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const Official = require('@scalekit-sdk/node')
@@ -27,8 +27,7 @@ let mine
 before(async () => {
   local = await LocalScalekit.start({
     connections: [
-      { name: 'gmail', provider: 'google' },
-      { name: 'notion', authType: 'API_KEY', apiKey: { header: 'X-API-Key' } },
+      ...OFFICIAL_SDK_CONNECTIONS,
       { name: 'bearer-crm', provider: 'crm', authType: 'BEARER' },
       { name: 'basic-crm', provider: 'crm', authType: 'BASIC' },
     ],

@@ -10,6 +10,30 @@ import { ROOT, INDEX_MJS, startLocal, runNode, runExample, outputOf, envWithoutS
 
 const LIMIT_MS = 60_000
 
+// Runs an example against `local` with stdin not a terminal and, once the example says it is
+// waiting, opens the link it printed (first awaiting `beforeOpening`), as a user in a browser.
+// `followed` is undefined if it never waited, else a promise of the page's status.
+async function runFollowingLink(local, example, linkPattern, beforeOpening) {
+  let followed
+  const r = await runNode([example], {
+    cwd: ROOT,
+    env: envWithoutScalekit(local.env()),
+    input: '',
+    timeoutMs: LIMIT_MS,
+    onStdout(stdout) {
+      if (followed || !stdout.includes('Waiting until the account is ACTIVE')) return
+      const link = linkPattern.exec(stdout)?.[1]
+      followed = (async () => {
+        if (beforeOpening) await beforeOpening()
+        const page = await fetch(link)
+        await page.arrayBuffer()
+        return page.status
+      })()
+    },
+  })
+  return { r, followed }
+}
+
 test('examples/tool-proxy.mjs runs against LocalScalekit and exits 0 by itself', { timeout: LIMIT_MS + 5_000 }, async () => {
   const r = await runExample('tool-proxy.mjs', LIMIT_MS)
   const output = outputOf(r)
@@ -90,23 +114,9 @@ test('the seed snippet, with the env vars set to LocalScalekit and Enter on stdi
 test('examples/tool-proxy.mjs with LocalScalekit started elsewhere and stdin not a terminal waits for authorization', { timeout: LIMIT_MS + 5_000 }, async (t) => {
   // As `npx scalekit-local` in another shell with its SCALEKIT_* variables exported here.
   const local = await startLocal(t)
-  let followed
-  const r = await runNode(['examples/tool-proxy.mjs'], {
-    cwd: ROOT,
-    env: envWithoutScalekit(local.env()),
-    input: '',
-    timeoutMs: LIMIT_MS,
-    onStdout(stdout) {
-      if (followed || !stdout.includes('Waiting until the account is ACTIVE')) return
-      const link = /Authorize provider: (\S+)/.exec(stdout)?.[1]
-      // The user opens the link only after the example has started waiting (and polled once).
-      followed = (async () => {
-        while (local.stats()['connected_accounts.details'] < 1) await new Promise((resolve) => setTimeout(resolve, 5))
-        const page = await fetch(link)
-        await page.arrayBuffer()
-        return page.status
-      })()
-    },
+  // The user opens the link only after the example has started waiting (and polled once).
+  const { r, followed } = await runFollowingLink(local, 'examples/tool-proxy.mjs', /Authorize provider: (\S+)/, async () => {
+    while (local.stats()['connected_accounts.details'] < 1) await new Promise((resolve) => setTimeout(resolve, 5))
   })
   const output = outputOf(r)
   assert.equal(r.timedOut, false, `did not exit within ${LIMIT_MS} ms\n${output}`)
@@ -181,22 +191,8 @@ test('examples/mcp-agent.mjs: a configuration, the user authorizing, a session t
       },
     ],
   })
-  let followed
-  const r = await runNode(['examples/mcp-agent.mjs'], {
-    cwd: ROOT,
-    env: envWithoutScalekit(local.env()),
-    input: '',
-    timeoutMs: LIMIT_MS,
-    onStdout(stdout) {
-      if (followed || !stdout.includes('Waiting until the account is ACTIVE')) return
-      const link = /Authorize gmail: (\S+)/.exec(stdout)?.[1]
-      // The user opens the link in a browser while the example waits.
-      followed = fetch(link).then(async (page) => {
-        await page.arrayBuffer()
-        return page.status
-      })
-    },
-  })
+  // The user opens the link in a browser while the example waits.
+  const { r, followed } = await runFollowingLink(local, 'examples/mcp-agent.mjs', /Authorize gmail: (\S+)/)
   const output = outputOf(r)
   assert.equal(r.timedOut, false, `did not exit within ${LIMIT_MS} ms\n${output}`)
   assert.ok(followed, `never printed the link and waited\n${output}`)

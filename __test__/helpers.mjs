@@ -15,6 +15,12 @@ export const INDEX_MJS = path.join(ROOT, 'index.mjs')
 /** A Tool Proxy call of an account the tests seed or auto-provision (`conn` / `user@example.com`). */
 export const CALL = { connectionName: 'conn', identifier: 'user@example.com', path: '/v1/thing' }
 
+/** The connections the official-SDK comparisons call: an OAuth one and an API-key one. */
+export const OFFICIAL_SDK_CONNECTIONS = [
+  { name: 'gmail', provider: 'google' },
+  { name: 'notion', authType: 'API_KEY', apiKey: { header: 'X-API-Key' } },
+]
+
 /**
  * Starts LocalScalekit and closes it when the test (or suite, when `t` is a `after` hook
  * registrar) ends.

@@ -14,6 +14,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 
 import { LocalScalekit } from '../index.js'
+import { OFFICIAL_SDK_CONNECTIONS } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 const { ScalekitClient, ScalekitNotFoundException, ScalekitUnauthorizedException } = require('@scalekit-sdk/node')
@@ -26,10 +27,7 @@ let actions
 
 before(async () => {
   local = await LocalScalekit.start({
-    connections: [
-      { name: 'gmail', provider: 'google' },
-      { name: 'notion', authType: 'API_KEY', apiKey: { header: 'X-API-Key' } },
-    ],
+    connections: OFFICIAL_SDK_CONNECTIONS,
   })
   actions = new ScalekitClient(local.url, local.clientId, local.clientSecret).actions
 })

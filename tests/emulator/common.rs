@@ -155,6 +155,12 @@ pub fn authed<T>(token: &str, message: T) -> tonic::Request<T> {
     req
 }
 
+/// A gRPC call's answer message; the call must have succeeded.
+#[track_caller]
+pub fn answer<T>(reply: Result<tonic::Response<T>, tonic::Status>) -> T {
+    reply.unwrap().into_inner()
+}
+
 /// `POST {base}/oauth/token` with this form.
 pub async fn token_request(
     http: &reqwest::Client,

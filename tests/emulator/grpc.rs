@@ -18,7 +18,7 @@ use tonic::{Code, Request};
 use pb::authorization_details::Details;
 use pb::connected_account_service_client::ConnectedAccountServiceClient;
 
-use crate::common::{authed, browse, json_of, message, Api, ACCOUNTS, VERIFY};
+use crate::common::{answer, authed, browse, json_of, message, Api, ACCOUNTS, VERIFY};
 
 type Accounts = ConnectedAccountServiceClient<Channel>;
 
@@ -83,12 +83,23 @@ pub fn assert_status(s: &tonic::Status, code: Code, error_code_name: &str, text:
     assert_eq!(error_code(s), error_code_name);
 }
 
+/// The gRPC call is refused with `code`, its ErrorInfo saying `error_code_name`.
+async fn assert_refused<T: std::fmt::Debug>(
+    code: Code,
+    error_code_name: &str,
+    call: impl Future<Output = Result<tonic::Response<T>, tonic::Status>>,
+) {
+    let refused = call.await.unwrap_err();
+    assert_eq!(refused.code(), code, "{refused:?}");
+    assert_eq!(error_code(&refused), error_code_name);
+}
+
 /// The account a call answered with (Create, Update and both Gets answer the same message); the
 /// call must succeed and carry one.
 fn answered(
     reply: Result<tonic::Response<pb::GetConnectedAccountByIdentifierResponse>, tonic::Status>,
 ) -> pb::ConnectedAccount {
-    reply.unwrap().into_inner().connected_account.unwrap()
+    answer(reply).connected_account.unwrap()
 }
 
 /// A refusal: the HTTP status of the REST binding, the gRPC code and the ErrorInfo error code.
@@ -191,29 +202,30 @@ async fn an_account_created_over_grpc_is_read_over_rest_and_back() {
     assert!(details.authorization_details.is_none());
 
     // A second create of the same key: ALREADY_EXISTS, as over REST.
-    let again = grpc
-        .create_connected_account(api.authed(pb::CreateConnectedAccountRequest {
+    assert_refused(
+        Code::AlreadyExists,
+        "ALREADY_EXISTS",
+        grpc.create_connected_account(api.authed(pb::CreateConnectedAccountRequest {
             connector: Some("gmail".into()),
             identifier: Some("v@x.com".into()),
             connected_account: Some(pb::CreateConnectedAccount::default()),
             ..Default::default()
-        }))
-        .await
-        .unwrap_err();
-    assert_eq!(again.code(), Code::AlreadyExists);
-    assert_eq!(error_code(&again), "ALREADY_EXISTS");
+        })),
+    )
+    .await;
 
     // Update over gRPC: new credentials replace the old; ones of the other kind are refused.
+    let update = |id: &str, api_key: &str| pb::UpdateConnectedAccountRequest {
+        id: Some(id.to_owned()),
+        connected_account: Some(pb::UpdateConnectedAccount {
+            authorization_details: Some(api_key_details(api_key)),
+            api_config: None,
+        }),
+        ..Default::default()
+    };
     let updated = answered(
-        grpc.update_connected_account(api.authed(pb::UpdateConnectedAccountRequest {
-            id: Some(created.id.clone()),
-            connected_account: Some(pb::UpdateConnectedAccount {
-                authorization_details: Some(api_key_details("k-2")),
-                api_config: None,
-            }),
-            ..Default::default()
-        }))
-        .await,
+        grpc.update_connected_account(api.authed(update(&created.id, "k-2")))
+            .await,
     );
     assert_eq!(updated.id, created.id);
     let (_, body) = api
@@ -226,18 +238,12 @@ async fn an_account_created_over_grpc_is_read_over_rest_and_back() {
         body["connected_account"]["authorization_details"]["static_auth"]["details"]["api_key"],
         "k-2"
     );
-    let misfit = grpc
-        .update_connected_account(api.authed(pb::UpdateConnectedAccountRequest {
-            id: Some(got.id.clone()),
-            connected_account: Some(pb::UpdateConnectedAccount {
-                authorization_details: Some(api_key_details("k-3")),
-                api_config: None,
-            }),
-            ..Default::default()
-        }))
-        .await
-        .unwrap_err();
-    assert_eq!(misfit.code(), Code::InvalidArgument);
+    assert_refused(
+        Code::InvalidArgument,
+        "INVALID_ARGUMENT",
+        grpc.update_connected_account(api.authed(update(&got.id, "k-3"))),
+    )
+    .await;
     api.assert_stats(&[
         ("grpc.CreateConnectedAccount", 2),
         ("grpc.GetConnectedAccountAuth", 1),
@@ -259,11 +265,7 @@ async fn list_pages_and_search() {
         page_token: page_token.to_owned(),
         ..Default::default()
     };
-    let first = grpc
-        .list_connected_accounts(api.authed(list("")))
-        .await
-        .unwrap()
-        .into_inner();
+    let first = answer(grpc.list_connected_accounts(api.authed(list(""))).await);
     assert_eq!(first.total_size, 3);
     let ids: Vec<&str> = first
         .connected_accounts
@@ -276,11 +278,10 @@ async fn list_pages_and_search() {
         pb::ConnectorStatus::PendingAuth as i32
     );
     assert!(first.prev_page_token.is_empty());
-    let second = grpc
-        .list_connected_accounts(api.authed(list(&first.next_page_token)))
-        .await
-        .unwrap()
-        .into_inner();
+    let second = answer(
+        grpc.list_connected_accounts(api.authed(list(&first.next_page_token)))
+            .await,
+    );
     assert_eq!(second.connected_accounts.len(), 1);
     assert_eq!(second.connected_accounts[0].identifier, "c@x.com");
     assert!(second.next_page_token.is_empty());
@@ -298,24 +299,24 @@ async fn list_pages_and_search() {
     )
     .await;
 
-    let found = grpc
-        .search_connected_accounts(api.authed(pb::SearchConnectedAccountsRequest {
+    let found = answer(
+        grpc.search_connected_accounts(api.authed(pb::SearchConnectedAccountsRequest {
             query: "B@X".into(),
             ..Default::default()
         }))
-        .await
-        .unwrap()
-        .into_inner();
+        .await,
+    );
     assert_eq!(found.total_size, 1);
     assert_eq!(found.connected_accounts[0].identifier, "b@x.com");
-    let short = grpc
-        .search_connected_accounts(api.authed(pb::SearchConnectedAccountsRequest {
+    assert_refused(
+        Code::InvalidArgument,
+        "INVALID_ARGUMENT",
+        grpc.search_connected_accounts(api.authed(pb::SearchConnectedAccountsRequest {
             query: "ab".into(),
             ..Default::default()
-        }))
-        .await
-        .unwrap_err();
-    assert_eq!(short.code(), Code::InvalidArgument);
+        })),
+    )
+    .await;
     api.assert_stats(&[
         ("grpc.ListConnectedAccounts", 3),
         ("grpc.SearchConnectedAccounts", 2),
@@ -325,8 +326,8 @@ async fn list_pages_and_search() {
 #[tokio::test]
 async fn magic_link_then_user_verification() {
     let (api, mut grpc) = start().await;
-    let link = grpc
-        .get_magic_link_for_connected_account(api.authed(
+    let link = answer(
+        grpc.get_magic_link_for_connected_account(api.authed(
             pb::GetMagicLinkForConnectedAccountRequest {
                 connector: Some("gmail".into()),
                 identifier: Some("u@x.com".into()),
@@ -335,9 +336,8 @@ async fn magic_link_then_user_verification() {
                 ..Default::default()
             },
         ))
-        .await
-        .unwrap()
-        .into_inner();
+        .await,
+    );
     assert!(link.link.starts_with(&format!("{}/magic/", api.sk.url())));
     let expiry = link.expiry.unwrap();
     let left = expiry.seconds - time::OffsetDateTime::now_utc().unix_timestamp();
@@ -364,17 +364,16 @@ async fn magic_link_then_user_verification() {
         auth_request_id: request_id.clone(),
         identifier: identifier.to_owned(),
     };
-    let wrong = grpc
-        .verify_connected_account_user(api.authed(verify("other@x.com")))
-        .await
-        .unwrap_err();
-    assert_eq!(wrong.code(), Code::PermissionDenied);
-    assert_eq!(error_code(&wrong), "PERMISSION_DENIED");
-    let done = grpc
-        .verify_connected_account_user(api.authed(verify("u@x.com")))
-        .await
-        .unwrap()
-        .into_inner();
+    assert_refused(
+        Code::PermissionDenied,
+        "PERMISSION_DENIED",
+        grpc.verify_connected_account_user(api.authed(verify("other@x.com"))),
+    )
+    .await;
+    let done = answer(
+        grpc.verify_connected_account_user(api.authed(verify("u@x.com")))
+            .await,
+    );
     assert_eq!(
         done.post_user_verify_redirect_url,
         format!(

@@ -6,7 +6,7 @@ use reqwest::{Method, StatusCode, Version};
 use scalekit_local::{EmulatorOptions, LocalScalekit};
 use serde_json::{json, Value};
 
-use crate::common::{client_credentials, json_of, options, MAGIC_LINK};
+use crate::common::{client_credentials, json_of, oauth_account, options, MAGIC_LINK};
 
 /// A client trusting only `ca_pem` (besides the bundled roots); `http1` forbids HTTP/2.
 fn trusting(ca_pem: &str, http1: bool) -> reqwest::Client {
@@ -86,8 +86,7 @@ async fn https_serves_http1_and_http2_by_alpn() {
 async fn https_magic_links_and_proxy_to_the_plain_echo() {
     let sk = LocalScalekit::start(options(json!({
         "tls": true,
-        "accounts": [{"connectionName": "gmail", "identifier": "u",
-                      "authorizationDetails": {"oauth_token": {"access_token": "at-1"}}}],
+        "accounts": [oauth_account("gmail", "u", "at-1")],
     })))
     .await
     .unwrap();

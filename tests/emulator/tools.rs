@@ -10,7 +10,7 @@ use scalekit_local::proto::scalekit::v1::tools as pb;
 use serde_json::{json, Value};
 use tonic::Code;
 
-use crate::common::Api;
+use crate::common::{answer, Api};
 use crate::grpc::{channel, string_value};
 
 /// Three tools on `gmail` (the echo upstream, OAUTH) and one on `notion` (API_KEY).
@@ -80,14 +80,13 @@ async fn list_tools_pages_and_filters_over_rest_and_grpc() {
     assert_eq!(by_provider["total_size"], 3);
 
     let mut grpc = pb::tool_service_client::ToolServiceClient::new(channel(&api).await);
-    let g1 = grpc
-        .list_tools(api.authed(pb::ListToolsRequest {
+    let g1 = answer(
+        grpc.list_tools(api.authed(pb::ListToolsRequest {
             page_size: 3,
             ..Default::default()
         }))
-        .await
-        .unwrap()
-        .into_inner();
+        .await,
+    );
     assert_eq!((g1.total_size, g1.tools.len()), (4, 3));
     assert_eq!(g1.next_page_token, next);
     let def = g1.tools[0].definition.clone().unwrap();
@@ -97,27 +96,25 @@ async fn list_tools_pages_and_filters_over_rest_and_grpc() {
     );
     assert!(def.fields.contains_key("input_schema"));
     assert_eq!(g1.tools[0].is_default, Some(true));
-    let g2 = grpc
-        .list_tools(api.authed(pb::ListToolsRequest {
+    let g2 = answer(
+        grpc.list_tools(api.authed(pb::ListToolsRequest {
             page_size: 3,
             page_token: g1.next_page_token.clone(),
             filter: None,
         }))
-        .await
-        .unwrap()
-        .into_inner();
+        .await,
+    );
     assert_eq!(g2.tools.len(), 1);
-    let filtered = grpc
-        .list_tools(api.authed(pb::ListToolsRequest {
+    let filtered = answer(
+        grpc.list_tools(api.authed(pb::ListToolsRequest {
             filter: Some(pb::Filter {
                 tool_name: vec!["gmail_list".into()],
                 ..Default::default()
             }),
             ..Default::default()
         }))
-        .await
-        .unwrap()
-        .into_inner();
+        .await,
+    );
     assert_eq!(filtered.total_size, 1);
     assert_eq!(
         filtered.tools[0].id,
@@ -163,8 +160,8 @@ async fn scoped_tools_follow_active_accounts() {
     assert_eq!(status, 400);
 
     let mut grpc = pb::tool_service_client::ToolServiceClient::new(channel(&api).await);
-    let g = grpc
-        .list_scoped_tools(api.authed(pb::ListScopedToolsRequest {
+    let g = answer(
+        grpc.list_scoped_tools(api.authed(pb::ListScopedToolsRequest {
             identifier: "u@x.com".into(),
             filter: Some(pb::ScopedToolFilter {
                 tool_names: vec!["gmail_send".into()],
@@ -173,20 +170,18 @@ async fn scoped_tools_follow_active_accounts() {
             page_size: 0,
             page_token: String::new(),
         }))
-        .await
-        .unwrap()
-        .into_inner();
+        .await,
+    );
     assert_eq!(g.total_size, 1);
     assert_eq!(g.tools[0].connected_account_id, gmail_id);
-    let a = grpc
-        .list_available_tools(api.authed(pb::ListAvailableToolsRequest {
+    let a = answer(
+        grpc.list_available_tools(api.authed(pb::ListAvailableToolsRequest {
             identifier: "u@x.com".into(),
             page_size: 2,
             page_token: String::new(),
         }))
-        .await
-        .unwrap()
-        .into_inner();
+        .await,
+    );
     assert_eq!((a.total_size, a.tools.len()), (4, 2));
     let missing = grpc
         .list_available_tools(api.authed(pb::ListAvailableToolsRequest::default()))

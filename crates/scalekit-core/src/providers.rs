@@ -160,13 +160,7 @@ impl ProviderOperation {
             }
             Self::Delete => Value::Object(Map::new()),
             Self::List => {
-                let providers: Vec<Value> = field(answer, "providers")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .map(provider_to_js)
-                    .collect();
-                crate::accounts::page(answer, "providers", Value::Array(providers))
+                crate::accounts::page_of(answer, "providers", |p| Some(provider_to_js(p)))
             }
         }
     }
@@ -273,11 +267,8 @@ fn rename_keys(value: &Value, rename: &dyn Fn(&str) -> String) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::accounts::params;
     use serde_json::json;
-
-    fn params(v: Value) -> Params {
-        Params::from_value(v)
-    }
 
     #[test]
     fn requests_in_proto_names() {

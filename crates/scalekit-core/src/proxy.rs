@@ -751,86 +751,45 @@ mod tests {
         }
     }
 
+    /// `params()` with one change: the table rows below each break one field.
+    fn with(change: impl FnOnce(&mut ProxyParams)) -> ProxyParams {
+        let mut p = params();
+        change(&mut p);
+        p
+    }
+
     #[test]
     fn required_fields_and_header_checks() {
         let c = config("https://h");
         for (field, mut p) in [
             (
                 "connectionName",
-                ProxyParams {
-                    connection_name: Some("  ".into()),
-                    ..params()
-                },
+                with(|p| p.connection_name = Some("  ".into())),
             ),
-            (
-                "identifier",
-                ProxyParams {
-                    identifier: None,
-                    ..params()
-                },
-            ),
-            (
-                "path",
-                ProxyParams {
-                    path: Some("".into()),
-                    ..params()
-                },
-            ),
+            ("identifier", with(|p| p.identifier = None)),
+            ("path", with(|p| p.path = Some("".into()))),
         ] {
             p.method = Some("get".into());
             let err = prepare(&c, &p).unwrap_err();
             assert_eq!(err.to_string(), format!("{field} is required"));
         }
         for (argument, bad) in [
-            (
-                "identifier",
-                ProxyParams {
-                    identifier: Some("a\r\nb".into()),
-                    ..params()
-                },
-            ),
+            ("identifier", with(|p| p.identifier = Some("a\r\nb".into()))),
             (
                 "connectionName",
-                ProxyParams {
-                    connection_name: Some("a\0".into()),
-                    ..params()
-                },
+                with(|p| p.connection_name = Some("a\0".into())),
             ),
             (
                 "headers",
-                ProxyParams {
-                    headers: vec![("X-A".into(), "1\n2".into())],
-                    ..params()
-                },
+                with(|p| p.headers = vec![("X-A".into(), "1\n2".into())]),
             ),
             (
                 "headers",
-                ProxyParams {
-                    headers: vec![("Bad Name".into(), "1".into())],
-                    ..params()
-                },
+                with(|p| p.headers = vec![("Bad Name".into(), "1".into())]),
             ),
-            (
-                "method",
-                ProxyParams {
-                    method: Some("GE T".into()),
-                    ..params()
-                },
-            ),
-            (
-                "method",
-                ProxyParams {
-                    method: Some("PSOT".into()),
-                    ..params()
-                },
-            ),
-            (
-                "method",
-                ProxyParams {
-                    method: Some("connect".into()),
-                    ..params()
-                },
-            ),
+            ("method", with(|p| p.method = Some("GE T".into()))),
+            ("method", with(|p| p.method = Some("PSOT".into()))),
+            ("method", with(|p| p.method = Some("connect".into()))),
         ] {
             match prepare(&c, &bad) {
                 Err(ScalekitError::Validation { argument: a, .. }) => assert_eq!(a, argument),

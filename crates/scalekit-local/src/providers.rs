@@ -277,8 +277,9 @@ fn metadata(input: &Input<'_>) -> Result<Option<Map<String, Value>>, ApiError> {
 mod tests {
     use super::*;
 
+    /// The body as the REST route reads it (a JSON object).
     fn provider(v: Value) -> Map<String, Value> {
-        v.as_object().cloned().unwrap_or_default()
+        crate::wire::parse_body(v.to_string().as_bytes()).unwrap()
     }
 
     #[test]

@@ -29,9 +29,11 @@ pub use tools::{
 pub use views::{app_connections_answer, list_app_connections_call, ViewOperation};
 pub use wait::wait_active;
 // The machinery other operation families (crate::mcp) build on.
+#[cfg(test)]
+pub(crate) use params::params;
 pub(crate) use params::put;
 pub(crate) use requests::{push, push_paging, Query};
-pub(crate) use shapes::{field, page, put_opt, string_list, text, timestamp};
+pub(crate) use shapes::{field, page, page_of, put_opt, string_list, text, timestamp};
 
 pub const ACCOUNTS_PATH: &str = "/api/v1/connected_accounts";
 pub const ACCOUNT_AUTH_PATH: &str = "/api/v1/connected_accounts/auth";

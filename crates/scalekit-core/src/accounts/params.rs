@@ -14,6 +14,12 @@ pub(super) const REF_REQUIRED: &str =
 #[derive(Debug, Clone, Default)]
 pub struct Params(Map<String, Value>);
 
+/// The tests' shorthand for the params of a JS object literal.
+#[cfg(test)]
+pub(crate) fn params(v: Value) -> Params {
+    Params::from_value(v)
+}
+
 impl Params {
     pub fn from_json(text: &str) -> Result<Self, ScalekitError> {
         match serde_json::from_str::<Value>(text) {

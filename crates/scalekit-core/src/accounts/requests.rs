@@ -140,15 +140,16 @@ pub fn delete_call(params: &Params) -> Result<RestCall, ScalekitError> {
 
 pub fn list_call(params: &Params) -> Result<RestCall, ScalekitError> {
     let mut query = Vec::new();
-    push(
-        &mut query,
-        "organization_id",
-        params.truthy("organizationId")?,
-    );
-    push(&mut query, "user_id", params.truthy("userId")?);
-    push(&mut query, "connector", params.trimmed("connectionName")?);
-    push(&mut query, "identifier", params.trimmed("identifier")?);
-    push(&mut query, "provider", params.trimmed("provider")?);
+    for (key, name) in [("organization_id", "organizationId"), ("user_id", "userId")] {
+        push(&mut query, key, params.truthy(name)?);
+    }
+    for (key, name) in [
+        ("connector", "connectionName"),
+        ("identifier", "identifier"),
+        ("provider", "provider"),
+    ] {
+        push(&mut query, key, params.trimmed(name)?);
+    }
     push_paging(&mut query, params, ACCOUNTS_PAGE_SIZE)?;
     push(&mut query, "query", params.truthy("query")?);
     for name in params.string_list("connectionNames")? {
@@ -285,11 +286,8 @@ pub(super) const ACCOUNTS_PAGE_SIZE: u32 = 99;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::accounts::params;
     use crate::accounts::params::REF_REQUIRED;
-
-    fn params(v: Value) -> Params {
-        Params::from_value(v)
-    }
 
     #[test]
     fn magic_link_body_omits_empty_fields() {

@@ -207,33 +207,40 @@ pub fn execute_tool_answer(answer: &Value) -> Value {
 
 /// The SDK's `mapAppConnection`: enum names as strings, `key_id` as `connectionName`.
 pub fn connections_answer(answer: &Value) -> Value {
-    let connections: Vec<Value> = field(answer, "connections")
+    page_of(answer, "connections", |c| {
+        let mut out = Map::new();
+        out.insert("id".into(), text(c, "id"));
+        out.insert("type".into(), text_or_number(c, "type"));
+        out.insert("status".into(), text_or_number(c, "status"));
+        out.insert(
+            "enabled".into(),
+            Value::Bool(
+                field(c, "enabled")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+            ),
+        );
+        out.insert("provider".into(), text(c, "provider_key"));
+        out.insert("connectionName".into(), text(c, "key_id"));
+        put_opt(&mut out, "createdAt", timestamp(c, "created_at"));
+        Some(Value::Object(out))
+    })
+}
+
+/// The list page of the items under `key` (one name in the answer and in JS), each through
+/// `item`; an item it answers `None` for is left out.
+pub(crate) fn page_of(
+    answer: &Value,
+    key: &str,
+    item: impl FnMut(&Value) -> Option<Value>,
+) -> Value {
+    let items = field(answer, key)
         .and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .map(|c| {
-                    let mut out = Map::new();
-                    out.insert("id".into(), text(c, "id"));
-                    out.insert("type".into(), text_or_number(c, "type"));
-                    out.insert("status".into(), text_or_number(c, "status"));
-                    out.insert(
-                        "enabled".into(),
-                        Value::Bool(
-                            field(c, "enabled")
-                                .and_then(Value::as_bool)
-                                .unwrap_or(false),
-                        ),
-                    );
-                    out.insert("provider".into(), text(c, "provider_key"));
-                    out.insert("connectionName".into(), text(c, "key_id"));
-                    put_opt(&mut out, "createdAt", timestamp(c, "created_at"));
-                    Value::Object(out)
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    page(answer, "connections", Value::Array(connections))
+        .into_iter()
+        .flatten()
+        .filter_map(item)
+        .collect();
+    page(answer, key, Value::Array(items))
 }
 
 /// A list page: `{ <key>: items, nextPageToken, prevPageToken, totalSize }`.

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use super::params::Params;
 use super::requests::{push, push_paging, RestCall, ACCOUNTS_PAGE_SIZE};
-use super::shapes::{field, page, put_opt, timestamp};
+use super::shapes::{page_of, put_opt, timestamp};
 use super::{AccountOperation, APP_CONNECTIONS_PATH};
 use crate::errors::ScalekitError;
 use scalekit_wire::names::snake_to_camel;
@@ -108,30 +108,16 @@ pub fn list_app_connections_call(params: &Params) -> Result<RestCall, ScalekitEr
 /// their JSON names (`keyId`, `providerKey`…), enums by name, `createdAt` as a timestamp string
 /// (a `Date` in JS, lib/dates.js).
 pub fn app_connections_answer(answer: &Value) -> Value {
-    let connections: Vec<Value> = field(answer, "connections")
-        .and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(Value::as_object)
-                .map(|c| {
-                    let mut out = Map::new();
-                    for (key, value) in c {
-                        if key != "created_at" && key != "createdAt" {
-                            out.insert(snake_to_camel(key), value.clone());
-                        }
-                    }
-                    put_opt(
-                        &mut out,
-                        "createdAt",
-                        timestamp(&Value::Object(c.clone()), "created_at"),
-                    );
-                    Value::Object(out)
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    page(answer, "connections", Value::Array(connections))
+    page_of(answer, "connections", |c| {
+        let mut out = Map::new();
+        for (key, value) in c.as_object()? {
+            if key != "created_at" && key != "createdAt" {
+                out.insert(snake_to_camel(key), value.clone());
+            }
+        }
+        put_opt(&mut out, "createdAt", timestamp(c, "created_at"));
+        Some(Value::Object(out))
+    })
 }
 
 #[cfg(test)]

@@ -38,26 +38,24 @@ pub mod proto {
             tonic::include_proto!("google.rpc");
         }
     }
+    /// One module per `scalekit.v1.<package>`, each the code `build.rs` generated for it.
+    macro_rules! packages {
+        ($($package:ident),+) => {
+            $(pub mod $package {
+                include!(concat!(env!("OUT_DIR"), "/scalekit.v1.", stringify!($package), ".rs"));
+            })+
+        };
+    }
     pub mod scalekit {
         pub mod v1 {
-            pub mod connected_accounts {
-                tonic::include_proto!("scalekit.v1.connected_accounts");
-            }
-            pub mod connections {
-                tonic::include_proto!("scalekit.v1.connections");
-            }
-            pub mod errdetails {
-                tonic::include_proto!("scalekit.v1.errdetails");
-            }
-            pub mod mcp {
-                tonic::include_proto!("scalekit.v1.mcp");
-            }
-            pub mod providers {
-                tonic::include_proto!("scalekit.v1.providers");
-            }
-            pub mod tools {
-                tonic::include_proto!("scalekit.v1.tools");
-            }
+            packages!(
+                connected_accounts,
+                connections,
+                errdetails,
+                mcp,
+                providers,
+                tools
+            );
         }
     }
 }
@@ -65,30 +63,33 @@ pub mod proto {
 /// `Any.type_url` of Scalekit's error detail, the one the official SDKs look for.
 pub const ERROR_INFO_TYPE_URL: &str = "type.googleapis.com/scalekit.v1.errdetails.ErrorInfo";
 
-/// The four services, each under its `/<package>.<Service>/` prefix; the state they share with
+/// The five services, each under its `/<package>.<Service>/` prefix; the state they share with
 /// the REST routes is captured here, so the result merges into the REST router.
 pub fn router(shared: Arc<Shared>) -> Router<Arc<Shared>> {
-    Router::new()
-        .route_service(
-            "/scalekit.v1.connected_accounts.ConnectedAccountService/{*method}",
-            ConnectedAccountServiceServer::new(accounts::Accounts(shared.clone())),
-        )
-        .route_service(
-            "/scalekit.v1.tools.ToolService/{*method}",
-            ToolServiceServer::new(tools::Tools(shared.clone())),
-        )
-        .route_service(
-            "/scalekit.v1.connections.ConnectionService/{*method}",
-            ConnectionServiceServer::new(tools::Connections(shared.clone())),
-        )
-        .route_service(
-            "/scalekit.v1.mcp.McpService/{*method}",
-            McpServiceServer::new(mcp::Mcp(shared.clone())),
-        )
-        .route_service(
-            "/scalekit.v1.providers.ProviderService/{*method}",
-            providers::server(shared),
-        )
+    let accounts = ConnectedAccountServiceServer::new(accounts::Accounts(shared.clone()));
+    let tools = ToolServiceServer::new(tools::Tools(shared.clone()));
+    let connections = ConnectionServiceServer::new(tools::Connections(shared.clone()));
+    let mcp = McpServiceServer::new(mcp::Mcp(shared.clone()));
+    let router = mount(Router::new(), accounts);
+    let router = mount(router, tools);
+    let router = mount(router, connections);
+    let router = mount(router, mcp);
+    mount(router, providers::server(shared))
+}
+
+/// Routes every method of a tonic service under the prefix its generated `NAME` declares.
+fn mount<S>(router: Router<Arc<Shared>>, service: S) -> Router<Arc<Shared>>
+where
+    S: tonic::server::NamedService
+        + tower::Service<axum::extract::Request, Error = std::convert::Infallible>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Response: axum::response::IntoResponse + 'static,
+    S::Future: Send + 'static,
+{
+    router.route_service(&format!("/{}/{{*method}}", S::NAME), service)
 }
 
 /// Counts the call under `E::NAME` and requires the bearer in the `authorization` metadata,

@@ -26,7 +26,7 @@ served! {
     Providers: pb::provider_service_server::ProviderService {
         create_custom_provider(pb::CreateCustomProviderRequest) -> pb::CreateProviderResponse
             = GrpcCreateCustomProvider, Providers::create;
-        update_custom_provider(pb::UpdateCustomProviderRequest) -> pb::UpdateProviderResponse
+        update_custom_provider(pb::UpdateCustomProviderRequest) -> pb::CreateProviderResponse
             = GrpcUpdateCustomProvider, Providers::update;
         delete_custom_provider(pb::DeleteProviderRequest) -> pb::DeleteProviderResponse
             = GrpcDeleteCustomProvider, Providers::delete;
@@ -37,33 +37,17 @@ served! {
 
 type Answer<T> = Result<T, ApiError>;
 
-/// The REST JSON of a CreateCustomProvider or UpdateCustomProvider message (the same fields).
-macro_rules! provider_json {
-    ($p:expr) => {{
-        let p = $p;
-        provider_json(
-            &p.display_name,
-            &p.description,
-            p.auth_patterns.as_ref(),
-            &p.proxy_url,
-            p.proxy_enabled,
-            &p.icon_src,
-            &p.metadata,
-        )
-    }};
-}
-
 impl Providers {
     fn create(&self, r: pb::CreateCustomProviderRequest) -> Answer<pb::CreateProviderResponse> {
-        let body = provider_json!(r.provider.unwrap_or_default());
+        let body = provider_json(&r.provider.unwrap_or_default());
         let created = lock(&self.0.providers).create(&body)?;
         Ok(pb::CreateProviderResponse {
             provider: created.get("provider").map(provider),
         })
     }
 
-    fn update(&self, r: pb::UpdateCustomProviderRequest) -> Answer<pb::UpdateProviderResponse> {
-        let mut body = provider_json!(r.provider.unwrap_or_default());
+    fn update(&self, r: pb::UpdateCustomProviderRequest) -> Answer<pb::CreateProviderResponse> {
+        let mut body = provider_json(&r.provider.unwrap_or_default());
         // proto3 scalars cannot say "not given": an empty description or icon keeps the stored one.
         for key in ["description", "icon_src"] {
             if body.get(key).and_then(Value::as_str) == Some("") {
@@ -71,7 +55,7 @@ impl Providers {
             }
         }
         let updated = lock(&self.0.providers).update(&r.identifier, &body)?;
-        Ok(pb::UpdateProviderResponse {
+        Ok(pb::CreateProviderResponse {
             provider: updated.get("provider").map(provider),
         })
     }
@@ -108,16 +92,18 @@ impl Providers {
     }
 }
 
-/// The REST JSON of a CreateCustomProvider / UpdateCustomProvider message.
-fn provider_json(
-    display_name: &str,
-    description: &str,
-    auth_patterns: Option<&prost_types::ListValue>,
-    proxy_url: &str,
-    proxy_enabled: bool,
-    icon_src: &str,
-    metadata: &std::collections::HashMap<String, String>,
-) -> Map<String, Value> {
+/// The REST JSON of a CreateCustomProvider message (UpdateCustomProviderRequest's too).
+fn provider_json(p: &pb::CreateCustomProvider) -> Map<String, Value> {
+    // Destructured, so that a field added to the message cannot be forgotten here.
+    let pb::CreateCustomProvider {
+        display_name,
+        description,
+        auth_patterns,
+        proxy_url,
+        proxy_enabled,
+        icon_src,
+        metadata,
+    } = p;
     let mut body = Map::new();
     body.insert("display_name".into(), json!(display_name));
     body.insert("description".into(), json!(description));
