@@ -147,7 +147,7 @@ async fn configs_made_over_grpc_are_read_over_rest_and_back() {
         "an MCP configuration named \"reader\" already exists",
     );
 
-    grpc.delete_mcp_config(api.authed(pb::DeleteMcpConfigRequest {
+    grpc.delete_mcp_config(api.authed(pb::GetMcpConfigRequest {
         config_id: created.id.clone(),
     }))
     .await
@@ -240,7 +240,10 @@ async fn instances_auth_state_and_session_tokens_over_grpc() {
         .into_inner();
     assert_eq!(state.connections.len(), 2);
     for row in &state.connections {
-        assert_eq!(row.connected_account_status, "PENDING_AUTH");
+        assert_eq!(
+            row.connected_account_status.as_deref(),
+            Some("PENDING_AUTH")
+        );
         assert!(
             row.authentication_link.starts_with(&api.url("/magic/")),
             "{row:?}"
@@ -328,7 +331,7 @@ async fn instances_auth_state_and_session_tokens_over_grpc() {
     )
     .await;
 
-    grpc.delete_mcp_instance(api.authed(pb::DeleteMcpInstanceRequest {
+    grpc.delete_mcp_instance(api.authed(pb::GetMcpInstanceRequest {
         instance_id: x.id.clone(),
     }))
     .await
