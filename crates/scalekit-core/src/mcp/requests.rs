@@ -286,67 +286,30 @@ mod tests {
 
     #[test]
     fn bad_arguments_name_the_argument() {
-        for (method, params, argument) in [
-            ("mcp.listConfigs", json!({"pageSize": 31}), "pageSize"),
-            ("mcp.listInstances", json!({"pageSize": -1}), "pageSize"),
-            (
-                "mcp.listInstances",
-                json!({"filter": {"configId": "x"}}),
-                "filter",
-            ),
-            ("mcp.createConfig", json!({"description": "d"}), "name"),
-            (
-                "mcp.updateConfig",
-                json!({"configId": "c", "name": "x"}),
-                "params",
-            ),
-            ("mcp.getConfig", json!({}), "configId"),
-            ("mcp.getConfig", json!({"configId": ".."}), "configId"),
-            (
-                "mcp.ensureInstance",
-                json!({"configName": "daily"}),
-                "userIdentifier",
-            ),
-            (
-                "mcp.ensureInstance",
-                json!({"userIdentifier": "u"}),
-                "configName",
-            ),
-            ("mcp.updateInstance", json!({"instanceId": "i"}), "name"),
-            (
-                "mcp.updateInstance",
-                json!({"instanceId": "i", "name": ""}),
-                "name",
-            ),
-            (
-                "mcp.getInstanceAuthState",
-                json!({"instanceId": "i", "includeAuthLinks": "yes"}),
-                "includeAuthLinks",
-            ),
-            (
-                "mcp.listMcpConnectedAccounts",
-                json!({"configId": "c"}),
-                "identifier",
-            ),
-            (
-                "mcp.createSessionToken",
-                json!({"identifier": "u"}),
-                "mcpConfigId",
-            ),
-            (
-                "mcp.createSessionToken",
-                json!({"mcpConfigId": "c"}),
-                "identifier",
-            ),
-            (
-                "mcp.createSessionToken",
-                json!({"mcpConfigId": "c", "identifier": "u", "expiry": 60}),
-                "params",
-            ),
-        ] {
+        // (method, params, the argument the refusal names)
+        let cases = json!([
+            ["mcp.listConfigs", {"pageSize": 31}, "pageSize"],
+            ["mcp.listInstances", {"pageSize": -1}, "pageSize"],
+            ["mcp.listInstances", {"filter": {"configId": "x"}}, "filter"],
+            ["mcp.createConfig", {"description": "d"}, "name"],
+            ["mcp.updateConfig", {"configId": "c", "name": "x"}, "params"],
+            ["mcp.getConfig", {}, "configId"],
+            ["mcp.getConfig", {"configId": ".."}, "configId"],
+            ["mcp.ensureInstance", {"configName": "daily"}, "userIdentifier"],
+            ["mcp.ensureInstance", {"userIdentifier": "u"}, "configName"],
+            ["mcp.updateInstance", {"instanceId": "i"}, "name"],
+            ["mcp.updateInstance", {"instanceId": "i", "name": ""}, "name"],
+            ["mcp.getInstanceAuthState", {"instanceId": "i", "includeAuthLinks": "yes"}, "includeAuthLinks"],
+            ["mcp.listMcpConnectedAccounts", {"configId": "c"}, "identifier"],
+            ["mcp.createSessionToken", {"identifier": "u"}, "mcpConfigId"],
+            ["mcp.createSessionToken", {"mcpConfigId": "c"}, "identifier"],
+            ["mcp.createSessionToken", {"mcpConfigId": "c", "identifier": "u", "expiry": 60}, "params"],
+        ]);
+        for case in cases.as_array().unwrap() {
+            let (method, params) = (case[0].as_str().unwrap(), case[1].clone());
             assert_eq!(
                 refused(method, params.clone()).0,
-                argument,
+                case[2],
                 "{method} {params}"
             );
         }
