@@ -37,15 +37,21 @@ impl Api {
     pub async fn start(options: EmulatorOptions) -> Api {
         let sk = LocalScalekit::start(options).await.unwrap();
         let http = client();
-        let resp = client_credentials(&http, &sk).await;
-        let body: Value = json_of(resp).await;
-        let token = body["access_token"].as_str().unwrap().to_owned();
+        let (token, _) = token(&http, &sk).await;
         Api { sk, http, token }
     }
 
     /// [`Api::start`] with options given as JSON.
     pub async fn with(json: Value) -> Api {
         Api::start(options(json)).await
+    }
+
+    /// An emulator over HTTPS (`json` sets `tls`), and a caller trusting its CA.
+    pub async fn with_tls(json: Value) -> Api {
+        let sk = LocalScalekit::start(options(json)).await.unwrap();
+        let http = trusting(sk.ca_certificate().unwrap(), false);
+        let (token, _) = token(&http, &sk).await;
+        Api { sk, http, token }
     }
 
     /// An emulator answering proxied calls itself (`inlineEcho`), holding `account` only.
@@ -182,6 +188,28 @@ pub async fn client_credentials(http: &reqwest::Client, sk: &LocalScalekit) -> r
     .await;
     assert_eq!(resp.status(), StatusCode::OK);
     resp
+}
+
+/// A client trusting only `ca_pem` (besides the bundled roots); `http1` forbids HTTP/2.
+pub fn trusting(ca_pem: &str, http1: bool) -> reqwest::Client {
+    let ca = reqwest::Certificate::from_pem(ca_pem.as_bytes()).unwrap();
+    let mut builder = reqwest::Client::builder()
+        .use_rustls_tls()
+        .no_proxy()
+        .add_root_certificate(ca)
+        .redirect(reqwest::redirect::Policy::none());
+    if http1 {
+        builder = builder.http1_only();
+    }
+    builder.build().unwrap()
+}
+
+/// Gets an access token from `sk` through `http`; returns it with the HTTP version used.
+pub async fn token(http: &reqwest::Client, sk: &LocalScalekit) -> (String, reqwest::Version) {
+    let resp = client_credentials(http, sk).await;
+    let version = resp.version();
+    let body = json_of(resp).await;
+    (body["access_token"].as_str().unwrap().to_owned(), version)
 }
 
 /// A browser (no bearer) opening `url`.

@@ -3,12 +3,11 @@
 //! errors, the authorization link of a user who is not connected; HTTPS.
 
 use reqwest::Method;
-use scalekit_local::LocalScalekit;
 use serde_json::{json, Value};
 
-use crate::common::{browse, client_credentials, json_of, options, Api};
+use crate::common::{browse, oauth_account, Api};
 use crate::mcp_support::{
-    call_tool, catalog, initialize, list_tools, mint, tool_error, tool_names, Mcp, CONFIGS,
+    call_tool, catalog, initialize, list_tools, request, tool_error, tool_names, Mcp, CONFIGS,
     INSTANCES,
 };
 
@@ -223,27 +222,13 @@ async fn a_user_who_is_not_connected_gets_a_link_and_then_the_call_succeeds() {
 
 #[tokio::test]
 async fn the_gateway_serves_https_on_http2() {
-    let sk = LocalScalekit::start(options(json!({
+    let api = Api::with_tls(json!({
         "tls": true,
-        "accounts": [{"connectionName": "crm", "identifier": "u1",
-                      "authorizationDetails": {"oauth_token": {"access_token": "tok-tls"}}}],
+        "accounts": [oauth_account("crm", "u1", "tok-tls")],
         "tools": catalog(),
         "mcpConfigs": [{"name": "crm-all", "connectionToolMappings": [{"connectionName": "crm"}]}],
-    })))
-    .await
-    .unwrap();
-    let ca = reqwest::Certificate::from_pem(sk.ca_certificate().unwrap().as_bytes()).unwrap();
-    let http = reqwest::Client::builder()
-        .use_rustls_tls()
-        .no_proxy()
-        .add_root_certificate(ca)
-        .build()
-        .unwrap();
-    let token = json_of(client_credentials(&http, &sk).await).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let api = Api { sk, http, token };
+    }))
+    .await;
     let m = Mcp {
         api,
         hits: Default::default(),
@@ -251,15 +236,8 @@ async fn the_gateway_serves_https_on_http2() {
     let (url, token) = m.config_token("crm-all", "u1", json!({})).await;
     assert!(url.starts_with("https://"), "{url}");
     let http = &m.api.http;
-    let resp = http
-        .post(&url)
-        .bearer_auth(&token)
-        .header("content-type", "application/json")
-        .header("accept", "application/json, text/event-stream")
-        .body(r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#)
-        .send()
-        .await
-        .unwrap();
+    let listed = request(http, &url, "tools/list", json!({}));
+    let resp = listed.bearer_auth(&token).send().await.unwrap();
     assert_eq!(resp.version(), reqwest::Version::HTTP_2);
     assert_eq!(resp.status(), 200);
     let answer = call_tool(http, &url, &token, "crm_list", json!({})).await;
@@ -267,14 +245,7 @@ async fn the_gateway_serves_https_on_http2() {
     let headers = &answer["result"]["structuredContent"]["headers"];
     assert_eq!(headers["authorization"], "Bearer tok-tls", "{answer}");
     // A connection's own server, over HTTPS too.
-    let token = mint(
-        &m.api,
-        "/api/v1/mcp/connections/crm/tokens",
-        "u1",
-        json!({}),
-    )
-    .await;
-    let crm = m.api.url("/mcp/v3/connections/crm");
+    let (crm, token) = m.connection_token("crm", "u1", json!({})).await;
     assert_eq!(
         tool_names(http, &crm, &token).await,
         ["crm_list", "crm_get", "crm_delete"]

@@ -11,7 +11,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::common::{assert_fails_saying, json_of, send};
-use crate::mcp_support::{initialize, mint, rpc, Mcp, CONFIGS};
+use crate::mcp_support::{initialize, mint, request, rpc, Mcp, CONFIGS};
 
 /// The claims of `token`, verified with the key `GET /keys` publishes, for `audience`.
 async fn verified(m: &Mcp, token: &str, audience: &str) -> Value {
@@ -84,13 +84,7 @@ async fn session_tokens_are_rs256_jwts_with_the_documented_claims() {
     assert_eq!(expires_at.unix_timestamp(), exp);
 
     // A connection's server: the name matched in any case, the URL with the stored one.
-    let token = mint(
-        &m.api,
-        "/api/v1/mcp/connections/CRM/tokens",
-        "u1",
-        json!({}),
-    )
-    .await;
+    let (_, token) = m.connection_token("CRM", "u1", json!({})).await;
     let crm_url = m.api.url("/mcp/v3/connections/crm");
     let claims = verified(&m, &token, &crm_url).await;
     let crm_id = m.api.get("/api/v1/connections").await.1["connections"][0]["id"].clone();
@@ -228,15 +222,9 @@ async fn assert_refused(resp: reqwest::Response, token_given: bool, why: &str) {
     );
 }
 
-/// An initialize POST with this Authorization header (none when `None`).
+/// A ping with this Authorization header (none when `None`).
 async fn post(m: &Mcp, url: &str, authorization: Option<String>) -> reqwest::Response {
-    let mut req = m
-        .api
-        .http
-        .post(url)
-        .header("content-type", "application/json")
-        .header("accept", "application/json, text/event-stream")
-        .body(r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#);
+    let mut req = request(&m.api.http, url, "ping", json!({}));
     if let Some(a) = authorization {
         req = req.header("authorization", a);
     }
