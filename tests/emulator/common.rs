@@ -289,6 +289,21 @@ pub fn assert_fails_saying(
     assert!(message(&answer.1).contains(part), "body: {}", answer.1);
 }
 
+/// A refusal as both bindings answer it: the REST binding's HTTP status, the google.rpc code (the
+/// gRPC status) and the ErrorInfo error code (docs/wire-protocol.md §2).
+#[derive(Debug, Clone, Copy)]
+pub struct Refusal(pub u16, pub u64, pub &'static str);
+pub const INVALID: Refusal = Refusal(400, 3, "INVALID_ARGUMENT");
+pub const NOT_FOUND: Refusal = Refusal(404, 5, "NOT_FOUND");
+pub const ALREADY_EXISTS: Refusal = Refusal(409, 6, "ALREADY_EXISTS");
+pub const FAILED_PRECONDITION: Refusal = Refusal(400, 9, "FAILED_PRECONDITION");
+
+/// The REST answer is `expected`, its message mentioning `part`.
+pub fn assert_refused(answer: &(StatusCode, Value), expected: Refusal, part: &str) {
+    let Refusal(status, code, error_code) = expected;
+    assert_fails_saying(answer, status, code, error_code, part);
+}
+
 /// Serves `app` on an ephemeral loopback port; returns its base URL.
 pub async fn serve(app: axum::Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -33,33 +33,22 @@ async fn tools_list_follows_the_mapping_and_the_access_level() {
         "an empty tools list maps every tool of the connection"
     );
 
+    // What each server shows each token: the mapped tools, the read-only ones for READ_ONLY.
     let (mixed, token) = m.config_token("mixed", "u1", json!({})).await;
-    assert_eq!(
-        tool_names(http, &mixed, &token).await,
-        ["crm_get", "mail_send", "mail_search"]
-    );
+    let read_only = json!({"access_level": "READ_ONLY"});
+    let (_, mixed_read_only) = m.config_token("mixed", "u1", read_only.clone()).await;
+    let (mail, mail_token) = m.connection_token("mail", "u1", json!({})).await;
+    let (crm, crm_read_only) = m.connection_token("crm", "u1", read_only).await;
+    for (url, token, names) in [
+        (&mixed, &token, &["crm_get", "mail_send", "mail_search"][..]),
+        (&mixed, &mixed_read_only, &["crm_get", "mail_search"]),
+        (&mail, &mail_token, &["mail_send", "mail_search"]),
+        (&crm, &crm_read_only, &["crm_list", "crm_get"]),
+    ] {
+        assert_eq!(tool_names(http, url, token).await, names, "{url}");
+    }
     let send = list_tools(http, &mixed, &token).await.remove(1);
     assert!(send.get("annotations").is_none(), "{send}");
-    let (_, read_only) = m
-        .config_token("mixed", "u1", json!({"access_level": "READ_ONLY"}))
-        .await;
-    assert_eq!(
-        tool_names(http, &mixed, &read_only).await,
-        ["crm_get", "mail_search"]
-    );
-
-    let (mail, token) = m.connection_token("mail", "u1", json!({})).await;
-    assert_eq!(
-        tool_names(http, &mail, &token).await,
-        ["mail_send", "mail_search"]
-    );
-    let (crm, token) = m
-        .connection_token("crm", "u1", json!({"accessLevel": "READ_ONLY"}))
-        .await;
-    assert_eq!(
-        tool_names(http, &crm, &token).await,
-        ["crm_list", "crm_get"]
-    );
 
     // The server lists the configuration as it is now.
     let id = m.config("mixed").await["id"].as_str().unwrap().to_owned();
@@ -73,7 +62,7 @@ async fn tools_list_follows_the_mapping_and_the_access_level() {
         .await;
     assert_eq!(status, 200);
     assert_eq!(
-        tool_names(http, &mixed, &read_only).await,
+        tool_names(http, &mixed, &mixed_read_only).await,
         ["crm_list", "mail_search"]
     );
 
@@ -89,17 +78,8 @@ async fn tools_list_follows_the_mapping_and_the_access_level() {
 async fn tools_call_runs_the_tool_as_execute_tool_does() {
     let m = Mcp::start().await;
     let http = &m.api.http;
-    let (_, instance) = m
-        .api
-        .post(
-            INSTANCES,
-            json!({"config_name": "mixed", "user_identifier": "u1"}),
-        )
-        .await;
-    let instance_path = format!(
-        "{INSTANCES}/{}",
-        instance["instance"]["id"].as_str().unwrap()
-    );
+    let instance = m.instance("mixed", "u1").await;
+    let instance_path = format!("{INSTANCES}/{}", instance["id"].as_str().unwrap());
     let (url, token) = m.config_token("mixed", "u1", json!({})).await;
     initialize(http, &url, &token).await;
 

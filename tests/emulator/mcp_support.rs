@@ -86,6 +86,14 @@ impl Mcp {
         body["configs"][0].clone()
     }
 
+    /// The instance of configuration `config_name` for `user` (EnsureMcpInstance over REST).
+    pub async fn instance(&self, config_name: &str, user: &str) -> Value {
+        let body = json!({"config_name": config_name, "user_identifier": user});
+        let (status, answer) = self.api.post(INSTANCES, body).await;
+        assert_eq!(status, 200, "{answer}");
+        answer["instance"].clone()
+    }
+
     /// A session token of `name`'s configuration for `identifier`, with `extra` fields
     /// (`expiry`, `access_level`); returns the server URL and the token.
     pub async fn config_token(
