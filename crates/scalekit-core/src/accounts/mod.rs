@@ -25,6 +25,8 @@ pub use tools::{
 };
 pub use wait::wait_active;
 // The machinery other operation families (crate::mcp) build on.
+#[cfg(test)]
+pub(crate) use params::params as test_params;
 pub(crate) use params::put;
 pub(crate) use requests::{push, push_paging, Query};
 pub(crate) use shapes::{field, page, put_opt, string_list, text, text_and_time, timestamp};

@@ -36,14 +36,6 @@ impl Params {
         self.0.keys().map(String::as_str)
     }
 
-    #[cfg(test)]
-    pub fn from_value(value: Value) -> Self {
-        match value {
-            Value::Object(map) => Params(map),
-            _ => Params::default(),
-        }
-    }
-
     /// A nested object field (e.g. `filter`) read with the same rules; absent is empty.
     pub(crate) fn nested(&self, name: &'static str) -> Result<Params, ScalekitError> {
         Ok(match self.object(name)? {
@@ -257,4 +249,13 @@ pub fn details_to_wire(details: &Value) -> Result<Value, ScalekitError> {
     }
     let (wire, value) = found.ok_or_else(bad)?;
     Ok(json!({ wire: member_to_wire(value) }))
+}
+
+/// Params from a JSON object, as the unit tests write them (anything else: none).
+#[cfg(test)]
+pub(crate) fn params(value: Value) -> Params {
+    match value {
+        Value::Object(map) => Params(map),
+        _ => Params::default(),
+    }
 }

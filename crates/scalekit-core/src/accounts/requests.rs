@@ -279,11 +279,8 @@ const ACCOUNTS_PAGE_SIZE: u32 = 99;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::accounts::params::params;
     use crate::accounts::params::REF_REQUIRED;
-
-    fn params(v: Value) -> Params {
-        Params::from_value(v)
-    }
 
     #[test]
     fn magic_link_body_omits_empty_fields() {

@@ -317,10 +317,7 @@ pub fn tool_retries(params: &Params, max_retries: u32) -> Result<u32, ScalekitEr
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn params(v: Value) -> Params {
-        Params::from_value(v)
-    }
+    use crate::accounts::params::params;
 
     #[test]
     fn list_tools_query_uses_dotted_snake_names_and_repeats_lists() {

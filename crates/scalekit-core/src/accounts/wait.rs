@@ -112,11 +112,8 @@ pub async fn wait_active(client: &ScalekitClient, params: &Params) -> Result<Val
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::accounts::params::params;
     use serde_json::json;
-
-    fn params(v: Value) -> Params {
-        Params::from_value(v)
-    }
 
     #[test]
     fn a_tiny_poll_interval_is_raised_to_the_floor() {

@@ -302,11 +302,8 @@ pub(super) fn mappings(params: &Params) -> Result<Option<Vec<Value>>, ScalekitEr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::accounts::test_params as params;
     use serde_json::json;
-
-    fn params(v: Value) -> Params {
-        Params::from_value(v)
-    }
 
     /// The argument and message of a validation error.
     fn refused<T: std::fmt::Debug>(result: Result<T, ScalekitError>) -> (&'static str, String) {

@@ -196,7 +196,9 @@ mod tests {
     /// `(method, path?query, body)` of `method`'s call for `params`.
     fn sent(method: &str, params: Value) -> (String, String, Option<Value>) {
         let operation = McpOperation::from_method(method).unwrap();
-        let call = operation.request(&Params::from_value(params)).unwrap();
+        let call = operation
+            .request(&crate::accounts::test_params(params))
+            .unwrap();
         let target = match &call.query {
             Some(q) => format!("{}?{q}", call.path),
             None => call.path.to_string(),
@@ -206,7 +208,7 @@ mod tests {
 
     fn refused(method: &str, params: Value) -> (&'static str, String) {
         let operation = McpOperation::from_method(method).unwrap();
-        match operation.request(&Params::from_value(params)) {
+        match operation.request(&crate::accounts::test_params(params)) {
             Err(ScalekitError::Validation { argument, message }) => (argument, message),
             other => panic!("{method}: expected a validation error, got {other:?}"),
         }
