@@ -139,15 +139,14 @@ async fn configs_made_over_grpc_are_read_over_rest_and_back() {
         "an MCP configuration named \"reader\" already exists",
     );
 
-    grpc.delete_mcp_config(api.authed(pb::GetMcpConfigRequest {
+    // Delete and Get take the one id message; once deleted, Get is NOT_FOUND, as over REST.
+    let by_id = pb::GetMcpConfigRequest {
         config_id: created.id.clone(),
-    }))
-    .await
-    .unwrap();
+    };
+    ok(grpc.delete_mcp_config(api.authed(by_id.clone()))).await;
+    let get = grpc.get_mcp_config(api.authed(by_id));
     assert_as_rest(
-        grpc.get_mcp_config(api.authed(pb::GetMcpConfigRequest {
-            config_id: created.id.clone(),
-        })),
+        get,
         api.get(&format!("{CONFIGS}/{}", created.id)),
         NOT_FOUND,
     )
@@ -244,21 +243,23 @@ async fn instances_auth_state_and_session_tokens_over_grpc() {
     assert_eq!(accounts.connected_accounts[1].connected_account_id, None);
     assert_eq!(accounts.connected_accounts[1].authentication_link, "");
 
-    // Session tokens, with a Duration and an access level.
+    // Session tokens of u1 for a configuration and/or a connection (`key_id`), with a Duration
+    // and an access level.
     let config_id = x.config.as_ref().unwrap().id.clone();
-    let minted = ok(
-        grpc.create_mcp_session_token(api.authed(pb::CreateMcpSessionTokenRequest {
-            mcp_config_id: config_id.clone(),
+    let token_request = |mcp_config_id: &str, key_id: &str, seconds: Option<i64>| {
+        pb::CreateMcpSessionTokenRequest {
+            mcp_config_id: mcp_config_id.into(),
             identifier: "u1".into(),
-            expiry: Some(prost_types::Duration {
-                seconds: 120,
-                nanos: 0,
-            }),
-            access_level: "READ_ONLY".into(),
-            key_id: String::new(),
-        })),
-    )
-    .await;
+            expiry: seconds.map(|seconds| prost_types::Duration { seconds, nanos: 0 }),
+            key_id: key_id.into(),
+            access_level: String::new(),
+        }
+    };
+    let read_only = pb::CreateMcpSessionTokenRequest {
+        access_level: "READ_ONLY".into(),
+        ..token_request(&config_id, "", Some(120))
+    };
+    let minted = ok(grpc.create_mcp_session_token(api.authed(read_only))).await;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let left = minted.expires_at.unwrap().seconds - now;
     assert!((115..=121).contains(&left), "{left}");
@@ -266,63 +267,33 @@ async fn instances_auth_state_and_session_tokens_over_grpc() {
         tool_names(&api.http, &x.url, &minted.token).await,
         ["crm_get", "mail_search"]
     );
-    let by_connection = ok(grpc.create_mcp_session_token(api.authed(
-        pb::CreateMcpSessionTokenRequest {
-            key_id: "mail".into(),
-            identifier: "u1".into(),
-            ..Default::default()
-        },
-    )))
-    .await;
+    let by_connection = token_request("", "mail", None);
+    let by_connection = ok(grpc.create_mcp_session_token(api.authed(by_connection))).await;
     let mail = api.url("/mcp/v3/connections/mail");
     assert_eq!(
         tool_names(&api.http, &mail, &by_connection.token).await,
         ["mail_send", "mail_search"]
     );
-    assert_as_rest(
-        grpc.create_mcp_session_token(api.authed(pb::CreateMcpSessionTokenRequest {
-            mcp_config_id: config_id.clone(),
-            key_id: "mail".into(),
-            identifier: "u1".into(),
-            ..Default::default()
-        })),
-        api.post(
-            &format!("{CONFIGS}/{config_id}/tokens"),
+    let tokens = format!("{CONFIGS}/{config_id}/tokens");
+    for (request, rest) in [
+        (
+            token_request(&config_id, "mail", None),
             json!({"key_id": "mail", "identifier": "u1"}),
         ),
-        INVALID,
-    )
-    .await;
-    assert_as_rest(
-        grpc.create_mcp_session_token(api.authed(pb::CreateMcpSessionTokenRequest {
-            mcp_config_id: config_id.clone(),
-            identifier: "u1".into(),
-            expiry: Some(prost_types::Duration {
-                seconds: 30,
-                nanos: 0,
-            }),
-            ..Default::default()
-        })),
-        api.post(
-            &format!("{CONFIGS}/{config_id}/tokens"),
+        (
+            token_request(&config_id, "", Some(30)),
             json!({"identifier": "u1", "expiry": "30s"}),
         ),
-        INVALID,
-    )
-    .await;
-
-    grpc.delete_mcp_instance(api.authed(pb::GetMcpInstanceRequest {
-        instance_id: x.id.clone(),
-    }))
-    .await
-    .unwrap();
-    assert_as_rest(
-        grpc.get_mcp_instance(api.authed(pb::GetMcpInstanceRequest {
-            instance_id: x.id.clone(),
-        })),
-        api.get(&format!("{INSTANCES}/{}", x.id)),
-        NOT_FOUND,
-    )
-    .await;
+    ] {
+        let refused = grpc.create_mcp_session_token(api.authed(request));
+        assert_as_rest(refused, api.post(&tokens, rest), INVALID).await;
+    }
     assert_eq!(api.stat("grpc.CreateMcpSessionToken"), 4);
+
+    let by_id = pb::GetMcpInstanceRequest {
+        instance_id: x.id.clone(),
+    };
+    ok(grpc.delete_mcp_instance(api.authed(by_id.clone()))).await;
+    let get = grpc.get_mcp_instance(api.authed(by_id));
+    assert_as_rest(get, api.get(&format!("{INSTANCES}/{}", x.id)), NOT_FOUND).await;
 }
