@@ -43,6 +43,21 @@ fn instance_answer(shared: &Shared, store: &Store, x: &McpInstance) -> Answer {
     Ok(json!({ "instance": store.instance_json(x, base(shared)) }))
 }
 
+/// A delete: `{}` once `delete` removed the record `id`.
+fn delete(
+    shared: &Shared,
+    id: String,
+    delete: fn(&mut Store, &str) -> Result<(), ApiError>,
+) -> Answer {
+    delete(&mut lock(&shared.store), &id)?;
+    Ok(json!({}))
+}
+
+/// A list: `list` through the checked query `q`, a page of wire-shape records.
+fn list<Q>(shared: &Shared, q: Q, list: fn(&Store, &Q, &str) -> Value) -> Answer {
+    Ok(list(&lock(&shared.store), &q, base(shared)))
+}
+
 pub fn create_config(shared: &Shared, body: &Map<String, Value>) -> Answer {
     let write = validate::create_config(body)?;
     let mut store = lock(&shared.store);
@@ -64,13 +79,11 @@ pub fn get_config(shared: &Shared, body: &Map<String, Value>) -> Answer {
 }
 
 pub fn delete_config(shared: &Shared, body: &Map<String, Value>) -> Answer {
-    lock(&shared.store).delete_mcp_config(&id(body, "config_id")?)?;
-    Ok(json!({}))
+    delete(shared, id(body, "config_id")?, Store::delete_mcp_config)
 }
 
 pub fn list_configs(shared: &Shared, q: &Query) -> Answer {
-    let q = validate::config_query(q)?;
-    Ok(lock(&shared.store).list_mcp_configs(&q, base(shared)))
+    list(shared, validate::config_query(q)?, Store::list_mcp_configs)
 }
 
 pub fn ensure_instance(shared: &Shared, body: &Map<String, Value>) -> Answer {
@@ -101,13 +114,15 @@ pub fn update_instance(shared: &Shared, body: &Map<String, Value>) -> Answer {
 }
 
 pub fn delete_instance(shared: &Shared, body: &Map<String, Value>) -> Answer {
-    lock(&shared.store).delete_mcp_instance(&id(body, "instance_id")?)?;
-    Ok(json!({}))
+    delete(shared, id(body, "instance_id")?, Store::delete_mcp_instance)
 }
 
 pub fn list_instances(shared: &Shared, q: &Query) -> Answer {
-    let q = validate::instance_query(q)?;
-    Ok(lock(&shared.store).list_mcp_instances(&q, base(shared)))
+    list(
+        shared,
+        validate::instance_query(q)?,
+        Store::list_mcp_instances,
+    )
 }
 
 /// GetMcpInstanceAuthState: the rows of the instance's configuration for its user.
