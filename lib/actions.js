@@ -4,7 +4,7 @@
 const util = require('node:util')
 const { withSignal, settle } = require('./calls.js')
 const { proxyOptions, readBlob, isAbortSignal, refuseMore } = require('./args.js')
-const { pagePromise } = require('./pages.js')
+const { defineCalls } = require('./methods.js')
 const { pump, dropUpload, isDownload } = require('./streams.js')
 const { ScalekitAbortException } = require('./exceptions.js')
 
@@ -88,50 +88,17 @@ class ActionsClient {
     return response
   }
 
-  /** `name` is the public method's name (an alias differs from its `method`). */
-  #accounts(method, params, more, name = method) {
-    return refuseMore(`actions.${name}`, 1, more) ?? this.#call(method, params)
+  static {
+    const send = async (client, method, params) => reviveDates(await client.#calls.accountsCall(method, params))
+    defineCalls(this, 'actions', send, {
+      calls: ['getAuthorizationLink', 'verifyConnectedAccountUser', 'getConnectedAccount', 'getConnectedAccountDetails',
+        'waitForConnectedAccount',
+        'createConnectedAccount', 'updateConnectedAccount', 'deleteConnectedAccount', 'getOrCreateConnectedAccount',
+        'executeTool'],
+      pages: { listConnectedAccounts: 'connectedAccounts', listConnections: 'connections' },
+      aliases: { upsertConnectedAccount: 'getOrCreateConnectedAccount' },
+    })
   }
-
-  async #call(method, params) {
-    return reviveDates(await this.#calls.accountsCall(method, params))
-  }
-
-  /** A list method's first page, iterable over every item of every page (lib/pages.js). */
-  #pages(method, key, params, more) {
-    const first = this.#accounts(method, params, more)
-    return pagePromise(first, key, (pageToken) => this.#call(method, { ...params, pageToken }), params?.pageToken)
-  }
-
-  /** A magic link the user opens to authorize (or re-authorize) a connected account. */
-  getAuthorizationLink(params, ...more) { return this.#accounts('getAuthorizationLink', params, more) }
-  /** Confirms the user after `userVerifyUrl` received `auth_request_id`; the account becomes ACTIVE. */
-  verifyConnectedAccountUser(params, ...more) { return this.#accounts('verifyConnectedAccountUser', params, more) }
-  /** By `connectedAccountId`, or `connectionName` + `identifier`; includes the credentials. */
-  getConnectedAccount(params, ...more) { return this.#accounts('getConnectedAccount', params, more) }
-  /** As `getConnectedAccount`, without the credentials (the Python SDK's `get_connected_account_details`). */
-  getConnectedAccountDetails(params, ...more) { return this.#accounts('getConnectedAccountDetails', params, more) }
-  /**
-   * Resolves `{ connectedAccount }` (without credentials) once the account is ACTIVE, polling its details (from
-   * `pollIntervalMs`, doubling up to 5 s); `ScalekitGatewayTimeoutException` after `timeoutMs`.
-   */
-  waitForConnectedAccount(params, ...more) { return this.#accounts('waitForConnectedAccount', params, more) }
-  createConnectedAccount(params, ...more) { return this.#accounts('createConnectedAccount', params, more) }
-  updateConnectedAccount(params, ...more) { return this.#accounts('updateConnectedAccount', params, more) }
-  /** Resolves `{}`. */
-  deleteConnectedAccount(params, ...more) { return this.#accounts('deleteConnectedAccount', params, more) }
-  /** The first page; `for await` over it walks every account of every page. */
-  listConnectedAccounts(params, ...more) { return this.#pages('listConnectedAccounts', 'connectedAccounts', params, more) }
-  /** The existing account (updated when `authorizationDetails` is given), or a new one. */
-  getOrCreateConnectedAccount(params, ...more) { return this.#accounts('getOrCreateConnectedAccount', params, more) }
-  /** Alias of `getOrCreateConnectedAccount`. */
-  upsertConnectedAccount(params, ...more) {
-    return this.#accounts('getOrCreateConnectedAccount', params, more, 'upsertConnectedAccount')
-  }
-  /** App-level connections of the environment; `for await` walks every page. */
-  listConnections(params, ...more) { return this.#pages('listConnections', 'connections', params, more) }
-  /** Runs a Scalekit tool for a connected account (deadline: `toolTimeoutMs`), through the modifiers. */
-  executeTool(params, ...more) { return this.#accounts('executeTool', params, more) }
 
   /**
    * Registers `fn` to change the input of the tools `toolNames` names (a name or an array) before

@@ -6,8 +6,7 @@
 // tracing and errors.
 
 const util = require('node:util')
-const { refuseMore } = require('./args.js')
-const { pagePromise } = require('./pages.js')
+const { defineCalls } = require('./methods.js')
 const { reviveMcpDates } = require('./dates.js')
 
 class McpClient {
@@ -18,44 +17,14 @@ class McpClient {
     this.#calls = calls
   }
 
-  #call(name, params, more) {
-    return refuseMore(`actions.mcp.${name}`, 1, more) ?? this.#send(name, params)
+  static {
+    const send = async (client, name, params) => reviveMcpDates(await client.#calls.accountsCall(`mcp.${name}`, params))
+    defineCalls(this, 'actions.mcp', send, {
+      calls: ['createConfig', 'getConfig', 'updateConfig', 'deleteConfig', 'ensureInstance', 'getInstance',
+        'updateInstance', 'deleteInstance', 'getInstanceAuthState', 'listMcpConnectedAccounts', 'createSessionToken'],
+      pages: { listConfigs: 'configs', listInstances: 'instances' },
+    })
   }
-
-  async #send(name, params) {
-    return reviveMcpDates(await this.#calls.accountsCall(`mcp.${name}`, params))
-  }
-
-  /** A list method's first page, iterable over every item of every page (lib/pages.js). */
-  #pages(name, key, params, more) {
-    const next = (pageToken) => this.#send(name, { ...params, pageToken })
-    return pagePromise(this.#call(name, params, more), key, next, params?.pageToken)
-  }
-
-  /** `{ configs, nextPageToken, prevPageToken, totalSize }`; `for await` walks every configuration. */
-  listConfigs(params, ...more) { return this.#pages('listConfigs', 'configs', params, more) }
-  /** `{ config }`: a new configuration of connections and their tools. */
-  createConfig(params, ...more) { return this.#call('createConfig', params, more) }
-  getConfig(params, ...more) { return this.#call('getConfig', params, more) }
-  /** The description and mappings (the name is fixed once created). */
-  updateConfig(params, ...more) { return this.#call('updateConfig', params, more) }
-  /** Resolves `{}`. */
-  deleteConfig(params, ...more) { return this.#call('deleteConfig', params, more) }
-  /** `{ instance }`: the user's instance of a configuration, created when it does not exist. */
-  ensureInstance(params, ...more) { return this.#call('ensureInstance', params, more) }
-  getInstance(params, ...more) { return this.#call('getInstance', params, more) }
-  /** Renames the instance, or moves it to another configuration. */
-  updateInstance(params, ...more) { return this.#call('updateInstance', params, more) }
-  /** `{ instances, nextPageToken, prevPageToken, totalSize }`; `for await` walks every instance. */
-  listInstances(params, ...more) { return this.#pages('listInstances', 'instances', params, more) }
-  /** Resolves `{}`. */
-  deleteInstance(params, ...more) { return this.#call('deleteInstance', params, more) }
-  /** `{ connections }`: each mapped connection's account status, and fresh links with `includeAuthLinks`. */
-  getInstanceAuthState(params, ...more) { return this.#call('getInstanceAuthState', params, more) }
-  /** `{ connectedAccounts }` of a configuration for one user; `includeAuthLink` creates missing accounts. */
-  listMcpConnectedAccounts(params, ...more) { return this.#call('listMcpConnectedAccounts', params, more) }
-  /** `{ token, expiresAt }`: a bearer token for one configuration's, or one connection's, MCP server. */
-  createSessionToken(params, ...more) { return this.#call('createSessionToken', params, more) }
 
   [util.inspect.custom]() {
     return 'McpClient {}'

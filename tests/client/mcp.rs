@@ -3,7 +3,7 @@
 //! with the account calls (retries, failures, nothing sent for a bad argument).
 
 use scalekit_core::accounts::Params;
-use scalekit_core::client::Operation;
+use scalekit_core::client::{Operation, ScalekitClient};
 use scalekit_core::errors::ScalekitError;
 use scalekit_core::mcp::{McpOperation, OPERATIONS};
 use serde_json::{json, Value};
@@ -14,105 +14,60 @@ fn params(value: Value) -> Params {
     Params::from_json(&value.to_string()).unwrap()
 }
 
-/// Each method with params that name `id` wherever an id goes, and what the stub must see:
-/// method, path, query, body.
-fn cases() -> Vec<(&'static str, Value, [&'static str; 3], Option<Value>)> {
-    vec![
-        (
-            "mcp.listConfigs",
-            json!({"filter": {"name": "daily"}, "search": "da", "pageSize": 10, "pageToken": "t"}),
-            [
-                "GET",
-                "/api/v1/mcp/configs",
-                "filter.name=daily&search=da&page_size=10&page_token=t",
-            ],
-            None,
-        ),
-        (
-            "mcp.createConfig",
-            json!({"name": "daily", "connectionToolMappings": [{"connectionName": "gmail", "tools": ["gmail_send"]}]}),
-            ["POST", "/api/v1/mcp/configs", ""],
-            Some(
-                json!({"name": "daily", "connection_tool_mappings": [{"connection_name": "gmail", "tools": ["gmail_send"]}]}),
-            ),
-        ),
-        (
-            "mcp.getConfig",
-            json!({"configId": "id_1"}),
-            ["GET", "/api/v1/mcp/configs/id_1", ""],
-            None,
-        ),
-        (
-            "mcp.updateConfig",
-            json!({"configId": "id_1", "description": "new"}),
-            ["PUT", "/api/v1/mcp/configs/id_1", ""],
-            Some(json!({"description": "new"})),
-        ),
-        (
-            "mcp.deleteConfig",
-            json!({"configId": "id_1"}),
-            ["DELETE", "/api/v1/mcp/configs/id_1", ""],
-            None,
-        ),
-        (
-            "mcp.ensureInstance",
-            json!({"configName": "daily", "userIdentifier": "u@x.com"}),
-            ["POST", "/api/v1/mcp/instances", ""],
-            Some(json!({"config_name": "daily", "user_identifier": "u@x.com"})),
-        ),
-        (
-            "mcp.getInstance",
-            json!({"instanceId": "id_1"}),
-            ["GET", "/api/v1/mcp/instances/id_1", ""],
-            None,
-        ),
-        (
-            "mcp.updateInstance",
-            json!({"instanceId": "id_1", "name": "mine"}),
-            ["PATCH", "/api/v1/mcp/instances/id_1", ""],
-            Some(json!({"name": "mine"})),
-        ),
-        (
-            "mcp.listInstances",
-            json!({"filter": {"userIdentifier": "u"}}),
-            ["GET", "/api/v1/mcp/instances", "filter.user_identifier=u"],
-            None,
-        ),
-        (
-            "mcp.deleteInstance",
-            json!({"instanceId": "id_1"}),
-            ["DELETE", "/api/v1/mcp/instances/id_1", ""],
-            None,
-        ),
-        (
-            "mcp.getInstanceAuthState",
-            json!({"instanceId": "id_1", "includeAuthLinks": true}),
-            [
-                "POST",
-                "/api/v1/mcp/instances/id_1:get_auth_state",
-                "include_auth_links=true",
-            ],
-            None,
-        ),
-        (
-            "mcp.listMcpConnectedAccounts",
-            json!({"configId": "id_1", "identifier": "u", "includeAuthLink": true}),
-            ["POST", "/api/v1/mcp/configs/id_1/connected_accounts", ""],
-            Some(json!({"identifier": "u", "include_auth_link": true})),
-        ),
-        (
-            "mcp.createSessionToken",
-            json!({"mcpConfigId": "id_1", "identifier": "u", "expiresInSeconds": 600, "accessLevel": "FULL"}),
-            ["POST", "/api/v1/mcp/configs/id_1/tokens", ""],
-            Some(json!({"identifier": "u", "expiry": "600s", "access_level": "FULL"})),
-        ),
-        (
-            "mcp.createSessionToken",
-            json!({"connectionName": "id_1", "identifier": "u"}),
-            ["POST", "/api/v1/mcp/connections/id_1/tokens", ""],
-            Some(json!({"identifier": "u"})),
-        ),
-    ]
+/// `operation` through `client`, with `given` as its params.
+async fn call(
+    client: &ScalekitClient,
+    operation: McpOperation,
+    given: Value,
+) -> Result<Value, ScalekitError> {
+    client.mcp_call(operation, &params(given)).await
+}
+
+/// A session token of configuration `cfg_1` for `u`.
+async fn config_token(client: &ScalekitClient) -> Result<Value, ScalekitError> {
+    let given = json!({"mcpConfigId": "cfg_1", "identifier": "u"});
+    call(client, McpOperation::CreateSessionToken, given).await
+}
+
+/// Each method with params that name `id_1` wherever an id goes, and what the stub must see:
+/// `"<method> <path>[?<query>]"`, and the body (`null`: none).
+fn cases() -> Vec<(String, Value, String, Option<Value>)> {
+    let table = json!([
+        ["mcp.listConfigs", {"filter": {"name": "daily"}, "search": "da", "pageSize": 10, "pageToken": "t"},
+            "GET /api/v1/mcp/configs?filter.name=daily&search=da&page_size=10&page_token=t", null],
+        ["mcp.createConfig", {"name": "daily", "connectionToolMappings": [{"connectionName": "gmail", "tools": ["gmail_send"]}]},
+            "POST /api/v1/mcp/configs",
+            {"name": "daily", "connection_tool_mappings": [{"connection_name": "gmail", "tools": ["gmail_send"]}]}],
+        ["mcp.getConfig", {"configId": "id_1"}, "GET /api/v1/mcp/configs/id_1", null],
+        ["mcp.updateConfig", {"configId": "id_1", "description": "new"}, "PUT /api/v1/mcp/configs/id_1", {"description": "new"}],
+        ["mcp.deleteConfig", {"configId": "id_1"}, "DELETE /api/v1/mcp/configs/id_1", null],
+        ["mcp.ensureInstance", {"configName": "daily", "userIdentifier": "u@x.com"}, "POST /api/v1/mcp/instances",
+            {"config_name": "daily", "user_identifier": "u@x.com"}],
+        ["mcp.getInstance", {"instanceId": "id_1"}, "GET /api/v1/mcp/instances/id_1", null],
+        ["mcp.updateInstance", {"instanceId": "id_1", "name": "mine"}, "PATCH /api/v1/mcp/instances/id_1", {"name": "mine"}],
+        ["mcp.listInstances", {"filter": {"userIdentifier": "u"}}, "GET /api/v1/mcp/instances?filter.user_identifier=u", null],
+        ["mcp.deleteInstance", {"instanceId": "id_1"}, "DELETE /api/v1/mcp/instances/id_1", null],
+        ["mcp.getInstanceAuthState", {"instanceId": "id_1", "includeAuthLinks": true},
+            "POST /api/v1/mcp/instances/id_1:get_auth_state?include_auth_links=true", null],
+        ["mcp.listMcpConnectedAccounts", {"configId": "id_1", "identifier": "u", "includeAuthLink": true},
+            "POST /api/v1/mcp/configs/id_1/connected_accounts", {"identifier": "u", "include_auth_link": true}],
+        ["mcp.createSessionToken", {"mcpConfigId": "id_1", "identifier": "u", "expiresInSeconds": 600, "accessLevel": "FULL"},
+            "POST /api/v1/mcp/configs/id_1/tokens", {"identifier": "u", "expiry": "600s", "access_level": "FULL"}],
+        ["mcp.createSessionToken", {"connectionName": "id_1", "identifier": "u"},
+            "POST /api/v1/mcp/connections/id_1/tokens", {"identifier": "u"}],
+    ]);
+    let rows = table.as_array().unwrap();
+    rows.iter()
+        .map(|row| {
+            let text = |i: usize| row[i].as_str().unwrap().to_owned();
+            (
+                text(0),
+                row[1].clone(),
+                text(2),
+                Some(row[3].clone()).filter(|b| !b.is_null()),
+            )
+        })
+        .collect()
 }
 
 /// A route template with every `{placeholder}` replaced by `id`.
@@ -143,7 +98,10 @@ async fn each_method_sends_its_binding_on_the_route_tracing_reports() {
     let stub = Stub::start(answering).await;
     let client = stub.client(0);
     let mut covered = Vec::new();
-    for (method, given, [verb, path, query], body) in cases() {
+    for (method, given, expected, body) in cases() {
+        let method = method.as_str();
+        let (verb, target) = expected.split_once(' ').unwrap();
+        let (path, query) = target.split_once('?').unwrap_or((target, ""));
         let operation = McpOperation::from_method(method).unwrap();
         assert_eq!(
             Operation::from_method(method),
@@ -178,7 +136,7 @@ async fn each_method_sends_its_binding_on_the_route_tracing_reports() {
         );
         covered.push(operation);
     }
-    for (name, operation) in OPERATIONS {
+    for (name, operation, ..) in OPERATIONS {
         assert!(covered.contains(&operation), "{name} has no case");
     }
 }
@@ -199,8 +157,7 @@ async fn answers_resolve_in_camel_case() {
     })
     .await;
     let client = stub.client(0);
-    let page = client
-        .mcp_call(McpOperation::ListInstances, &params(json!({})))
+    let page = call(&client, McpOperation::ListInstances, json!({}))
         .await
         .unwrap();
     assert_eq!(
@@ -211,13 +168,7 @@ async fn answers_resolve_in_camel_case() {
             "updatedAt": "2026-02-03T04:05:06Z", "url": ""}],
             "nextPageToken": "n2", "prevPageToken": "", "totalSize": 2})
     );
-    let token = client
-        .mcp_call(
-            McpOperation::CreateSessionToken,
-            &params(json!({"mcpConfigId": "cfg_1", "identifier": "u"})),
-        )
-        .await
-        .unwrap();
+    let token = config_token(&client).await.unwrap();
     assert_eq!(
         token,
         json!({"token": "eyJ.h.s", "expiresAt": "2027-01-15T08:00:00Z"})
@@ -247,7 +198,7 @@ async fn a_bad_argument_sends_nothing() {
         ),
         (McpOperation::GetConfig, json!({"configID": "c"}), "params"),
     ] {
-        match client.mcp_call(operation, &params(given.clone())).await {
+        match call(&client, operation, given.clone()).await {
             Err(ScalekitError::Validation {
                 argument: named, ..
             }) => assert_eq!(named, argument, "{given}"),
@@ -274,22 +225,16 @@ async fn the_control_plane_exchange_retries_and_fails_as_for_accounts() {
     })
     .await;
     let client = stub.client(2);
-    let token = client
-        .mcp_call(
-            McpOperation::CreateSessionToken,
-            &params(json!({"mcpConfigId": "cfg_1", "identifier": "u"})),
-        )
-        .await
-        .unwrap();
+    let token = config_token(&client).await.unwrap();
     assert_eq!(token, json!({"token": "eyJ.h.s"}));
     assert_eq!(stub.count("/api/v1/mcp/configs/cfg_1/tokens"), 2);
     let failure = http_failure(
-        client
-            .mcp_call(
-                McpOperation::GetConfig,
-                &params(json!({"configId": "gone"})),
-            )
-            .await,
+        call(
+            &client,
+            McpOperation::GetConfig,
+            json!({"configId": "gone"}),
+        )
+        .await,
     );
     assert_eq!((failure.status, failure.grpc_status), (404, 5));
     assert_eq!(
@@ -299,13 +244,8 @@ async fn the_control_plane_exchange_retries_and_fails_as_for_accounts() {
     );
     // A 2xx session-token answer without a token is a protocol failure, not an empty token.
     let stub = Stub::start(|_| None).await;
-    let empty = stub
-        .client(0)
-        .mcp_call(
-            McpOperation::CreateSessionToken,
-            &params(json!({"connectionName": "gmail", "identifier": "u"})),
-        )
-        .await;
+    let given = json!({"connectionName": "gmail", "identifier": "u"});
+    let empty = call(&stub.client(0), McpOperation::CreateSessionToken, given).await;
     assert!(
         matches!(empty, Err(ScalekitError::Protocol { .. })),
         "{empty:?}"

@@ -37,15 +37,21 @@ impl Api {
     pub async fn start(options: EmulatorOptions) -> Api {
         let sk = LocalScalekit::start(options).await.unwrap();
         let http = client();
-        let resp = client_credentials(&http, &sk).await;
-        let body: Value = json_of(resp).await;
-        let token = body["access_token"].as_str().unwrap().to_owned();
+        let (token, _) = token(&http, &sk).await;
         Api { sk, http, token }
     }
 
     /// [`Api::start`] with options given as JSON.
     pub async fn with(json: Value) -> Api {
         Api::start(options(json)).await
+    }
+
+    /// An emulator over HTTPS (`json` sets `tls`), and a caller trusting its CA.
+    pub async fn with_tls(json: Value) -> Api {
+        let sk = LocalScalekit::start(options(json)).await.unwrap();
+        let http = trusting(sk.ca_certificate().unwrap(), false);
+        let (token, _) = token(&http, &sk).await;
+        Api { sk, http, token }
     }
 
     /// An emulator answering proxied calls itself (`inlineEcho`), holding `account` only.
@@ -190,6 +196,28 @@ pub async fn client_credentials(http: &reqwest::Client, sk: &LocalScalekit) -> r
     resp
 }
 
+/// A client trusting only `ca_pem` (besides the bundled roots); `http1` forbids HTTP/2.
+pub fn trusting(ca_pem: &str, http1: bool) -> reqwest::Client {
+    let ca = reqwest::Certificate::from_pem(ca_pem.as_bytes()).unwrap();
+    let mut builder = reqwest::Client::builder()
+        .use_rustls_tls()
+        .no_proxy()
+        .add_root_certificate(ca)
+        .redirect(reqwest::redirect::Policy::none());
+    if http1 {
+        builder = builder.http1_only();
+    }
+    builder.build().unwrap()
+}
+
+/// Gets an access token from `sk` through `http`; returns it with the HTTP version used.
+pub async fn token(http: &reqwest::Client, sk: &LocalScalekit) -> (String, reqwest::Version) {
+    let resp = client_credentials(http, sk).await;
+    let version = resp.version();
+    let body = json_of(resp).await;
+    (body["access_token"].as_str().unwrap().to_owned(), version)
+}
+
 /// A browser (no bearer) opening `url`.
 pub async fn browse(url: &str) -> reqwest::Response {
     client().get(url).send().await.unwrap()
@@ -265,6 +293,21 @@ pub fn assert_fails_saying(
 ) {
     assert_fails(answer, status, code, error_code);
     assert!(message(&answer.1).contains(part), "body: {}", answer.1);
+}
+
+/// A refusal as both bindings answer it: the REST binding's HTTP status, the google.rpc code (the
+/// gRPC status) and the ErrorInfo error code (docs/wire-protocol.md §2).
+#[derive(Debug, Clone, Copy)]
+pub struct Refusal(pub u16, pub u64, pub &'static str);
+pub const INVALID: Refusal = Refusal(400, 3, "INVALID_ARGUMENT");
+pub const NOT_FOUND: Refusal = Refusal(404, 5, "NOT_FOUND");
+pub const ALREADY_EXISTS: Refusal = Refusal(409, 6, "ALREADY_EXISTS");
+pub const FAILED_PRECONDITION: Refusal = Refusal(400, 9, "FAILED_PRECONDITION");
+
+/// The REST answer is `expected`, its message mentioning `part`.
+pub fn assert_refused(answer: &(StatusCode, Value), expected: Refusal, part: &str) {
+    let Refusal(status, code, error_code) = expected;
+    assert_fails_saying(answer, status, code, error_code, part);
 }
 
 /// Serves `app` on an ephemeral loopback port; returns its base URL.

@@ -18,7 +18,9 @@ use tonic::{Code, Request};
 use pb::authorization_details::Details;
 use pb::connected_account_service_client::ConnectedAccountServiceClient;
 
-use crate::common::{answer, authed, browse, json_of, message, Api, ACCOUNTS, VERIFY};
+use crate::common::{
+    answer, authed, browse, json_of, message, Api, Refusal, ACCOUNTS, INVALID, NOT_FOUND, VERIFY,
+};
 
 type Accounts = ConnectedAccountServiceClient<Channel>;
 
@@ -28,6 +30,11 @@ pub async fn channel(api: &Api) -> Channel {
         .connect()
         .await
         .unwrap()
+}
+
+/// The answer of a gRPC call that must succeed.
+pub async fn ok<T>(call: impl Future<Output = Result<tonic::Response<T>, tonic::Status>>) -> T {
+    call.await.unwrap().into_inner()
 }
 
 /// A default emulator and a ConnectedAccountService client of it.
@@ -102,11 +109,6 @@ fn answered(
     answer(reply).connected_account.unwrap()
 }
 
-/// A refusal: the HTTP status of the REST binding, the gRPC code and the ErrorInfo error code.
-pub struct Refusal(u16, Code, &'static str);
-pub const INVALID: Refusal = Refusal(400, Code::InvalidArgument, "INVALID_ARGUMENT");
-pub const NOT_FOUND: Refusal = Refusal(404, Code::NotFound, "NOT_FOUND");
-
 /// The gRPC call `grpc` is refused as `expected`, and so is the same request over REST (`rest`,
 /// sent after it), with the same message; the REST body is returned.
 pub async fn assert_as_rest<T: std::fmt::Debug>(
@@ -118,7 +120,12 @@ pub async fn assert_as_rest<T: std::fmt::Debug>(
     let (status, body) = rest.await;
     let Refusal(http, code, error_code_name) = expected;
     assert_eq!(status, http, "{body}");
-    assert_status(&refused, code, error_code_name, message(&body));
+    assert_status(
+        &refused,
+        Code::from_i32(code as i32),
+        error_code_name,
+        message(&body),
+    );
     body
 }
 

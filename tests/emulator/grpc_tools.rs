@@ -8,7 +8,8 @@ use scalekit_local::proto::scalekit::v1::tools as tools_pb;
 use serde_json::json;
 
 use crate::common::Api;
-use crate::grpc::{assert_as_rest, channel, string_value, NOT_FOUND};
+use crate::common::NOT_FOUND;
+use crate::grpc::{assert_as_rest, channel, string_value};
 
 #[tokio::test]
 async fn execute_tool_and_list_app_connections() {

@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::common::{assert_fails, assert_fails_saying, browse, Api};
+use crate::common::{assert_refused, browse, Api, ALREADY_EXISTS, INVALID, NOT_FOUND};
 use crate::mcp_support::{Mcp, CONFIGS, INSTANCES};
 
 fn id(v: &Value) -> &str {
@@ -105,23 +105,16 @@ async fn configs_are_created_read_listed_updated_and_deleted() {
         kept["config"]["connection_tool_mappings"][0]["connection_name"],
         "mail"
     );
-    assert_fails_saying(
+    assert_refused(
         &api.put(&path, json!({"name": "renamed"})).await,
-        400,
-        3,
-        "INVALID_ARGUMENT",
+        INVALID,
         "name: cannot be changed",
     );
 
     let (status, deleted) = api.call(Method::DELETE, &path, None).await;
     assert_eq!((status.as_u16(), deleted), (200, json!({})));
-    assert_fails_saying(&api.get(&path).await, 404, 5, "NOT_FOUND", id(c));
-    assert_fails(
-        &api.call(Method::DELETE, &path, None).await,
-        404,
-        5,
-        "NOT_FOUND",
-    );
+    assert_refused(&api.get(&path).await, NOT_FOUND, id(c));
+    assert_refused(&api.call(Method::DELETE, &path, None).await, NOT_FOUND, "");
     // Its MCP server is gone too.
     let gone = api.http.post(url).body("{}").send().await.unwrap();
     assert_eq!(gone.status(), 404);
@@ -133,13 +126,7 @@ async fn config_rules_name_the_field() {
     let m = Mcp::start().await;
     let api = &m.api;
     let refused = |body: Value, part: &'static str| async move {
-        assert_fails_saying(
-            &api.post(CONFIGS, body).await,
-            400,
-            3,
-            "INVALID_ARGUMENT",
-            part,
-        );
+        assert_refused(&api.post(CONFIGS, body).await, INVALID, part);
     };
     refused(json!({}), "name is required").await;
     refused(json!({"name": "Upper"}), "name: must match ^[a-z0-9_-]+$").await;
@@ -183,33 +170,25 @@ async fn config_rules_name_the_field() {
     )
     .await;
     // Unique names: 409 ALREADY_EXISTS.
-    assert_fails_saying(
+    assert_refused(
         &api.post(CONFIGS, json!({"name": "mixed"})).await,
-        409,
-        6,
-        "ALREADY_EXISTS",
+        ALREADY_EXISTS,
         "\"mixed\" already exists",
     );
     let list = |q: &'static str| async move { api.get(&format!("{CONFIGS}?{q}")).await };
-    assert_fails_saying(
+    assert_refused(
         &list("page_size=31").await,
-        400,
-        3,
-        "INVALID_ARGUMENT",
+        INVALID,
         "page_size: must be at most 30",
     );
-    assert_fails_saying(
+    assert_refused(
         &list("filter.name=a.b").await,
-        400,
-        3,
-        "INVALID_ARGUMENT",
+        INVALID,
         "filter.name: must match",
     );
-    assert_fails_saying(
+    assert_refused(
         &api.put(&format!("{CONFIGS}/cfg_404"), json!({})).await,
-        404,
-        5,
-        "NOT_FOUND",
+        NOT_FOUND,
         "MCP configuration cfg_404 not found",
     );
     // Nothing was created by the refused requests.
@@ -248,18 +227,14 @@ async fn instances_are_ensured_listed_updated_and_deleted() {
     assert!(other["instance"]["config"]["connection_tool_mappings"][0]
         .get("connected_account_id")
         .is_none());
-    assert_fails_saying(
+    assert_refused(
         &ensure(json!({"config_name": "nope", "user_identifier": "u1"})).await,
-        404,
-        5,
-        "NOT_FOUND",
+        NOT_FOUND,
         "\"nope\"",
     );
-    assert_fails_saying(
+    assert_refused(
         &ensure(json!({"config_name": "mixed"})).await,
-        400,
-        3,
-        "INVALID_ARGUMENT",
+        INVALID,
         "user_identifier is required",
     );
 
@@ -301,16 +276,15 @@ async fn instances_are_ensured_listed_updated_and_deleted() {
     assert_eq!(status, 200, "{moved}");
     assert_eq!(moved["instance"]["name"], "renamed");
     assert_eq!(moved["instance"]["config"]["name"], "crm-all");
-    assert_fails(
+    assert_refused(
         &api.call(Method::PATCH, &path, Some(json!({"config_name": "nope"})))
             .await,
-        404,
-        5,
-        "NOT_FOUND",
+        NOT_FOUND,
+        "",
     );
     let (status, _) = api.call(Method::DELETE, &path, None).await;
     assert_eq!(status, 200);
-    assert_fails(&api.get(&path).await, 404, 5, "NOT_FOUND");
+    assert_refused(&api.get(&path).await, NOT_FOUND, "");
 
     // Deleting a configuration deletes its instances.
     let mixed = m.config("mixed").await;
@@ -323,13 +297,8 @@ async fn instances_are_ensured_listed_updated_and_deleted() {
 async fn auth_state_creates_pending_accounts_with_links_that_authorize_them() {
     let m = Mcp::start().await;
     let api = &m.api;
-    let (_, ensured) = api
-        .post(
-            INSTANCES,
-            json!({"config_name": "mixed", "user_identifier": "u9"}),
-        )
-        .await;
-    let state = format!("{INSTANCES}/{}:get_auth_state", id(&ensured["instance"]));
+    let ensured = m.instance("mixed", "u9").await;
+    let state = format!("{INSTANCES}/{}:get_auth_state", id(&ensured));
     let (status, plain) = api.call(Method::POST, &state, None).await;
     assert_eq!(status, 200, "{plain}");
     assert_eq!(
@@ -390,33 +359,29 @@ async fn auth_state_creates_pending_accounts_with_links_that_authorize_them() {
         .as_str()
         .unwrap();
     assert_ne!(link, rows[1]["authentication_link"].as_str().unwrap());
-    assert_fails_saying(
+    assert_refused(
         &api.post(&accounts, json!({})).await,
-        400,
-        3,
-        "INVALID_ARGUMENT",
+        INVALID,
         "identifier is required",
     );
-    assert_fails(
+    assert_refused(
         &api.post(
             &format!("{CONFIGS}/cfg_1/connected_accounts"),
             json!({"identifier": "u9"}),
         )
         .await,
-        404,
-        5,
-        "NOT_FOUND",
+        NOT_FOUND,
+        "",
     );
-    assert_fails(
+    assert_refused(
         &api.call(
             Method::POST,
             &format!("{INSTANCES}/inst_1:get_auth_state"),
             None,
         )
         .await,
-        404,
-        5,
-        "NOT_FOUND",
+        NOT_FOUND,
+        "",
     );
     assert_eq!(api.stat("mcp.instances.auth_state"), 3);
 }

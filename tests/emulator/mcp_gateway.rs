@@ -3,12 +3,11 @@
 //! errors, the authorization link of a user who is not connected; HTTPS.
 
 use reqwest::Method;
-use scalekit_local::LocalScalekit;
 use serde_json::{json, Value};
 
-use crate::common::{browse, client_credentials, json_of, options, Api};
+use crate::common::{browse, oauth_account, Api};
 use crate::mcp_support::{
-    call_tool, catalog, initialize, list_tools, mint, tool_error, tool_names, Mcp, CONFIGS,
+    call_tool, catalog, initialize, list_tools, request, tool_error, tool_names, Mcp, CONFIGS,
     INSTANCES,
 };
 
@@ -34,33 +33,22 @@ async fn tools_list_follows_the_mapping_and_the_access_level() {
         "an empty tools list maps every tool of the connection"
     );
 
+    // What each server shows each token: the mapped tools, the read-only ones for READ_ONLY.
     let (mixed, token) = m.config_token("mixed", "u1", json!({})).await;
-    assert_eq!(
-        tool_names(http, &mixed, &token).await,
-        ["crm_get", "mail_send", "mail_search"]
-    );
+    let read_only = json!({"access_level": "READ_ONLY"});
+    let (_, mixed_read_only) = m.config_token("mixed", "u1", read_only.clone()).await;
+    let (mail, mail_token) = m.connection_token("mail", "u1", json!({})).await;
+    let (crm, crm_read_only) = m.connection_token("crm", "u1", read_only).await;
+    for (url, token, names) in [
+        (&mixed, &token, &["crm_get", "mail_send", "mail_search"][..]),
+        (&mixed, &mixed_read_only, &["crm_get", "mail_search"]),
+        (&mail, &mail_token, &["mail_send", "mail_search"]),
+        (&crm, &crm_read_only, &["crm_list", "crm_get"]),
+    ] {
+        assert_eq!(tool_names(http, url, token).await, names, "{url}");
+    }
     let send = list_tools(http, &mixed, &token).await.remove(1);
     assert!(send.get("annotations").is_none(), "{send}");
-    let (_, read_only) = m
-        .config_token("mixed", "u1", json!({"access_level": "READ_ONLY"}))
-        .await;
-    assert_eq!(
-        tool_names(http, &mixed, &read_only).await,
-        ["crm_get", "mail_search"]
-    );
-
-    let (mail, token) = m.connection_token("mail", "u1", json!({})).await;
-    assert_eq!(
-        tool_names(http, &mail, &token).await,
-        ["mail_send", "mail_search"]
-    );
-    let (crm, token) = m
-        .connection_token("crm", "u1", json!({"accessLevel": "READ_ONLY"}))
-        .await;
-    assert_eq!(
-        tool_names(http, &crm, &token).await,
-        ["crm_list", "crm_get"]
-    );
 
     // The server lists the configuration as it is now.
     let id = m.config("mixed").await["id"].as_str().unwrap().to_owned();
@@ -74,7 +62,7 @@ async fn tools_list_follows_the_mapping_and_the_access_level() {
         .await;
     assert_eq!(status, 200);
     assert_eq!(
-        tool_names(http, &mixed, &read_only).await,
+        tool_names(http, &mixed, &mixed_read_only).await,
         ["crm_list", "mail_search"]
     );
 
@@ -90,17 +78,8 @@ async fn tools_list_follows_the_mapping_and_the_access_level() {
 async fn tools_call_runs_the_tool_as_execute_tool_does() {
     let m = Mcp::start().await;
     let http = &m.api.http;
-    let (_, instance) = m
-        .api
-        .post(
-            INSTANCES,
-            json!({"config_name": "mixed", "user_identifier": "u1"}),
-        )
-        .await;
-    let instance_path = format!(
-        "{INSTANCES}/{}",
-        instance["instance"]["id"].as_str().unwrap()
-    );
+    let instance = m.instance("mixed", "u1").await;
+    let instance_path = format!("{INSTANCES}/{}", instance["id"].as_str().unwrap());
     let (url, token) = m.config_token("mixed", "u1", json!({})).await;
     initialize(http, &url, &token).await;
 
@@ -223,27 +202,13 @@ async fn a_user_who_is_not_connected_gets_a_link_and_then_the_call_succeeds() {
 
 #[tokio::test]
 async fn the_gateway_serves_https_on_http2() {
-    let sk = LocalScalekit::start(options(json!({
+    let api = Api::with_tls(json!({
         "tls": true,
-        "accounts": [{"connectionName": "crm", "identifier": "u1",
-                      "authorizationDetails": {"oauth_token": {"access_token": "tok-tls"}}}],
+        "accounts": [oauth_account("crm", "u1", "tok-tls")],
         "tools": catalog(),
         "mcpConfigs": [{"name": "crm-all", "connectionToolMappings": [{"connectionName": "crm"}]}],
-    })))
-    .await
-    .unwrap();
-    let ca = reqwest::Certificate::from_pem(sk.ca_certificate().unwrap().as_bytes()).unwrap();
-    let http = reqwest::Client::builder()
-        .use_rustls_tls()
-        .no_proxy()
-        .add_root_certificate(ca)
-        .build()
-        .unwrap();
-    let token = json_of(client_credentials(&http, &sk).await).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let api = Api { sk, http, token };
+    }))
+    .await;
     let m = Mcp {
         api,
         hits: Default::default(),
@@ -251,15 +216,8 @@ async fn the_gateway_serves_https_on_http2() {
     let (url, token) = m.config_token("crm-all", "u1", json!({})).await;
     assert!(url.starts_with("https://"), "{url}");
     let http = &m.api.http;
-    let resp = http
-        .post(&url)
-        .bearer_auth(&token)
-        .header("content-type", "application/json")
-        .header("accept", "application/json, text/event-stream")
-        .body(r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#)
-        .send()
-        .await
-        .unwrap();
+    let listed = request(http, &url, "tools/list", json!({}));
+    let resp = listed.bearer_auth(&token).send().await.unwrap();
     assert_eq!(resp.version(), reqwest::Version::HTTP_2);
     assert_eq!(resp.status(), 200);
     let answer = call_tool(http, &url, &token, "crm_list", json!({})).await;
@@ -267,14 +225,7 @@ async fn the_gateway_serves_https_on_http2() {
     let headers = &answer["result"]["structuredContent"]["headers"];
     assert_eq!(headers["authorization"], "Bearer tok-tls", "{answer}");
     // A connection's own server, over HTTPS too.
-    let token = mint(
-        &m.api,
-        "/api/v1/mcp/connections/crm/tokens",
-        "u1",
-        json!({}),
-    )
-    .await;
-    let crm = m.api.url("/mcp/v3/connections/crm");
+    let (crm, token) = m.connection_token("crm", "u1", json!({})).await;
     assert_eq!(
         tool_names(http, &crm, &token).await,
         ["crm_list", "crm_get", "crm_delete"]

@@ -8,7 +8,8 @@ use tonic::Code;
 
 use pb::mcp_service_client::McpServiceClient;
 
-use crate::grpc::{assert_as_rest, assert_status, channel, INVALID, NOT_FOUND};
+use crate::common::{INVALID, NOT_FOUND};
+use crate::grpc::{assert_as_rest, assert_status, channel, ok};
 use crate::mcp_support::{tool_names, Mcp, CONFIGS, INSTANCES};
 
 async fn client(m: &Mcp) -> McpServiceClient<Channel> {
@@ -42,13 +43,11 @@ async fn configs_made_over_grpc_are_read_over_rest_and_back() {
     let m = Mcp::start().await;
     let api = &m.api;
     let mut grpc = client(&m).await;
-    let created = grpc
-        .create_mcp_config(api.authed(create("reader", vec![mapping("mail", &["mail_search"])])))
-        .await
-        .unwrap()
-        .into_inner()
-        .config
-        .unwrap();
+    let created = ok(grpc
+        .create_mcp_config(api.authed(create("reader", vec![mapping("mail", &["mail_search"])]))))
+    .await
+    .config
+    .unwrap();
     assert!(created.id.starts_with("cfg_"), "{created:?}");
     assert!(created
         .mcp_server_url
@@ -72,46 +71,39 @@ async fn configs_made_over_grpc_are_read_over_rest_and_back() {
     );
 
     let crm_all = m.config("crm-all").await;
-    let got = grpc
-        .get_mcp_config(api.authed(pb::GetMcpConfigRequest {
-            config_id: crm_all["id"].as_str().unwrap().into(),
-        }))
-        .await
-        .unwrap()
-        .into_inner()
-        .config
-        .unwrap();
+    let got = ok(grpc.get_mcp_config(api.authed(pb::GetMcpConfigRequest {
+        config_id: crm_all["id"].as_str().unwrap().into(),
+    })))
+    .await
+    .config
+    .unwrap();
     assert_eq!(got.name, "crm-all");
     assert_eq!(got.description, "All of the CRM");
     assert!(got.connection_tool_mappings[0].tools.is_empty());
 
-    let list = grpc
-        .list_mcp_configs(api.authed(pb::ListMcpConfigsRequest {
-            filter: Some(pb::list_mcp_configs_request::Filter {
-                provider: "gmail".into(),
-                ..Default::default()
-            }),
-            page_size: 1,
+    let list = ok(grpc.list_mcp_configs(api.authed(pb::ListMcpConfigsRequest {
+        filter: Some(pb::list_mcp_configs_request::Filter {
+            provider: "gmail".into(),
             ..Default::default()
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+        }),
+        page_size: 1,
+        ..Default::default()
+    })))
+    .await;
     assert_eq!(list.total_size, 2);
     assert_eq!(list.configs[0].name, "mixed");
     assert_eq!(list.next_page_token, "offset_1");
 
-    let updated = grpc
-        .update_mcp_config(api.authed(pb::UpdateMcpConfigRequest {
+    let updated = ok(
+        grpc.update_mcp_config(api.authed(pb::UpdateMcpConfigRequest {
             config_id: created.id.clone(),
             description: "renewed".into(),
             connection_tool_mappings: vec![],
-        }))
-        .await
-        .unwrap()
-        .into_inner()
-        .config
-        .unwrap();
+        })),
+    )
+    .await
+    .config
+    .unwrap();
     assert_eq!(updated.description, "renewed");
     assert_eq!(
         updated.connection_tool_mappings.len(),
@@ -147,15 +139,14 @@ async fn configs_made_over_grpc_are_read_over_rest_and_back() {
         "an MCP configuration named \"reader\" already exists",
     );
 
-    grpc.delete_mcp_config(api.authed(pb::DeleteMcpConfigRequest {
+    // Delete and Get take the one id message; once deleted, Get is NOT_FOUND, as over REST.
+    let by_id = pb::GetMcpConfigRequest {
         config_id: created.id.clone(),
-    }))
-    .await
-    .unwrap();
+    };
+    ok(grpc.delete_mcp_config(api.authed(by_id.clone()))).await;
+    let get = grpc.get_mcp_config(api.authed(by_id));
     assert_as_rest(
-        grpc.get_mcp_config(api.authed(pb::GetMcpConfigRequest {
-            config_id: created.id.clone(),
-        })),
+        get,
         api.get(&format!("{CONFIGS}/{}", created.id)),
         NOT_FOUND,
     )
@@ -173,11 +164,8 @@ async fn instances_auth_state_and_session_tokens_over_grpc() {
         user_identifier: user.into(),
         name: String::new(),
     };
-    let x = grpc
-        .ensure_mcp_instance(api.authed(ensure("u1")))
+    let x = ok(grpc.ensure_mcp_instance(api.authed(ensure("u1"))))
         .await
-        .unwrap()
-        .into_inner()
         .instance
         .unwrap();
     assert!(x.id.starts_with("inst_"));
@@ -191,90 +179,87 @@ async fn instances_auth_state_and_session_tokens_over_grpc() {
         json!(crm.connected_account_id)
     );
 
-    let renamed = grpc
-        .update_mcp_instance(api.authed(pb::UpdateMcpInstanceRequest {
+    let renamed = ok(
+        grpc.update_mcp_instance(api.authed(pb::UpdateMcpInstanceRequest {
             instance_id: x.id.clone(),
             name: "digest".into(),
             config_name: String::new(),
-        }))
-        .await
-        .unwrap()
-        .into_inner()
-        .instance
-        .unwrap();
+        })),
+    )
+    .await
+    .instance
+    .unwrap();
     assert_eq!(
         (renamed.name.as_str(), renamed.config.unwrap().name.as_str()),
         ("digest", "mixed")
     );
-    let listed = grpc
-        .list_mcp_instances(api.authed(pb::ListMcpInstancesRequest {
+    let listed = ok(
+        grpc.list_mcp_instances(api.authed(pb::ListMcpInstancesRequest {
             filter: Some(pb::list_mcp_instances_request::Filter {
                 name: "digest".into(),
                 ..Default::default()
             }),
             ..Default::default()
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+        })),
+    )
+    .await;
     assert_eq!(
         (listed.total_size, listed.instances[0].id.as_str()),
         (1, x.id.as_str())
     );
 
     // Auth state of a user with no accounts: made PENDING_AUTH, each with a link.
-    let new_user = grpc
-        .ensure_mcp_instance(api.authed(ensure("u5")))
+    let new_user = ok(grpc.ensure_mcp_instance(api.authed(ensure("u5"))))
         .await
-        .unwrap()
-        .into_inner()
         .instance
         .unwrap();
-    let state = grpc
-        .get_mcp_instance_auth_state(api.authed(pb::GetMcpInstanceAuthStateRequest {
+    let state = ok(grpc.get_mcp_instance_auth_state(api.authed(
+        pb::GetMcpInstanceAuthStateRequest {
             instance_id: new_user.id.clone(),
             include_auth_links: true,
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+        },
+    )))
+    .await;
     assert_eq!(state.connections.len(), 2);
     for row in &state.connections {
-        assert_eq!(row.connected_account_status, "PENDING_AUTH");
+        assert_eq!(
+            row.connected_account_status.as_deref(),
+            Some("PENDING_AUTH")
+        );
         assert!(
             row.authentication_link.starts_with(&api.url("/magic/")),
             "{row:?}"
         );
     }
-    let accounts = grpc
-        .list_mcp_connected_accounts(api.authed(pb::ListMcpConnectedAccountsRequest {
+    let accounts = ok(grpc.list_mcp_connected_accounts(api.authed(
+        pb::ListMcpConnectedAccountsRequest {
             config_id: x.config.as_ref().unwrap().id.clone(),
             identifier: "nobody".into(),
             include_auth_link: false,
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+        },
+    )))
+    .await;
     assert_eq!(accounts.connected_accounts[1].connection_name, "mail");
     assert_eq!(accounts.connected_accounts[1].connected_account_id, None);
     assert_eq!(accounts.connected_accounts[1].authentication_link, "");
 
-    // Session tokens, with a Duration and an access level.
+    // Session tokens of u1 for a configuration and/or a connection (`key_id`), with a Duration
+    // and an access level.
     let config_id = x.config.as_ref().unwrap().id.clone();
-    let minted = grpc
-        .create_mcp_session_token(api.authed(pb::CreateMcpSessionTokenRequest {
-            mcp_config_id: config_id.clone(),
+    let token_request = |mcp_config_id: &str, key_id: &str, seconds: Option<i64>| {
+        pb::CreateMcpSessionTokenRequest {
+            mcp_config_id: mcp_config_id.into(),
             identifier: "u1".into(),
-            expiry: Some(prost_types::Duration {
-                seconds: 120,
-                nanos: 0,
-            }),
-            access_level: "READ_ONLY".into(),
-            key_id: String::new(),
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+            expiry: seconds.map(|seconds| prost_types::Duration { seconds, nanos: 0 }),
+            key_id: key_id.into(),
+            access_level: String::new(),
+        }
+    };
+    let read_only = pb::CreateMcpSessionTokenRequest {
+        access_level: "READ_ONLY".into(),
+        ..token_request(&config_id, "", Some(120))
+    };
+    let minted = ok(grpc.create_mcp_session_token(api.authed(read_only))).await;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let left = minted.expires_at.unwrap().seconds - now;
     assert!((115..=121).contains(&left), "{left}");
@@ -282,64 +267,33 @@ async fn instances_auth_state_and_session_tokens_over_grpc() {
         tool_names(&api.http, &x.url, &minted.token).await,
         ["crm_get", "mail_search"]
     );
-    let by_connection = grpc
-        .create_mcp_session_token(api.authed(pb::CreateMcpSessionTokenRequest {
-            key_id: "mail".into(),
-            identifier: "u1".into(),
-            ..Default::default()
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+    let by_connection = token_request("", "mail", None);
+    let by_connection = ok(grpc.create_mcp_session_token(api.authed(by_connection))).await;
     let mail = api.url("/mcp/v3/connections/mail");
     assert_eq!(
         tool_names(&api.http, &mail, &by_connection.token).await,
         ["mail_send", "mail_search"]
     );
-    assert_as_rest(
-        grpc.create_mcp_session_token(api.authed(pb::CreateMcpSessionTokenRequest {
-            mcp_config_id: config_id.clone(),
-            key_id: "mail".into(),
-            identifier: "u1".into(),
-            ..Default::default()
-        })),
-        api.post(
-            &format!("{CONFIGS}/{config_id}/tokens"),
+    let tokens = format!("{CONFIGS}/{config_id}/tokens");
+    for (request, rest) in [
+        (
+            token_request(&config_id, "mail", None),
             json!({"key_id": "mail", "identifier": "u1"}),
         ),
-        INVALID,
-    )
-    .await;
-    assert_as_rest(
-        grpc.create_mcp_session_token(api.authed(pb::CreateMcpSessionTokenRequest {
-            mcp_config_id: config_id.clone(),
-            identifier: "u1".into(),
-            expiry: Some(prost_types::Duration {
-                seconds: 30,
-                nanos: 0,
-            }),
-            ..Default::default()
-        })),
-        api.post(
-            &format!("{CONFIGS}/{config_id}/tokens"),
+        (
+            token_request(&config_id, "", Some(30)),
             json!({"identifier": "u1", "expiry": "30s"}),
         ),
-        INVALID,
-    )
-    .await;
-
-    grpc.delete_mcp_instance(api.authed(pb::DeleteMcpInstanceRequest {
-        instance_id: x.id.clone(),
-    }))
-    .await
-    .unwrap();
-    assert_as_rest(
-        grpc.get_mcp_instance(api.authed(pb::GetMcpInstanceRequest {
-            instance_id: x.id.clone(),
-        })),
-        api.get(&format!("{INSTANCES}/{}", x.id)),
-        NOT_FOUND,
-    )
-    .await;
+    ] {
+        let refused = grpc.create_mcp_session_token(api.authed(request));
+        assert_as_rest(refused, api.post(&tokens, rest), INVALID).await;
+    }
     assert_eq!(api.stat("grpc.CreateMcpSessionToken"), 4);
+
+    let by_id = pb::GetMcpInstanceRequest {
+        instance_id: x.id.clone(),
+    };
+    ok(grpc.delete_mcp_instance(api.authed(by_id.clone()))).await;
+    let get = grpc.get_mcp_instance(api.authed(by_id));
+    assert_as_rest(get, api.get(&format!("{INSTANCES}/{}", x.id)), NOT_FOUND).await;
 }

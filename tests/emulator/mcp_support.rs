@@ -86,6 +86,14 @@ impl Mcp {
         body["configs"][0].clone()
     }
 
+    /// The instance of configuration `config_name` for `user` (EnsureMcpInstance over REST).
+    pub async fn instance(&self, config_name: &str, user: &str) -> Value {
+        let body = json!({"config_name": config_name, "user_identifier": user});
+        let (status, answer) = self.api.post(INSTANCES, body).await;
+        assert_eq!(status, 200, "{answer}");
+        answer["instance"].clone()
+    }
+
     /// A session token of `name`'s configuration for `identifier`, with `extra` fields
     /// (`expiry`, `access_level`); returns the server URL and the token.
     pub async fn config_token(
@@ -124,6 +132,20 @@ pub async fn mint(api: &Api, path: &str, identifier: &str, extra: Value) -> Stri
     answer["token"].as_str().unwrap().to_owned()
 }
 
+/// An MCP JSON-RPC request to `url` as a Streamable HTTP client sends it, without Authorization.
+pub fn request(
+    http: &reqwest::Client,
+    url: &str,
+    method: &str,
+    params: Value,
+) -> reqwest::RequestBuilder {
+    http.post(url)
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-protocol-version", PROTOCOL)
+        .body(json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string())
+}
+
 /// One MCP JSON-RPC request to `url` with `token` as bearer (none: no Authorization).
 pub async fn rpc(
     http: &reqwest::Client,
@@ -132,12 +154,7 @@ pub async fn rpc(
     method: &str,
     params: Value,
 ) -> (StatusCode, Value) {
-    let mut req = http
-        .post(url)
-        .header("content-type", "application/json")
-        .header("accept", "application/json, text/event-stream")
-        .header("mcp-protocol-version", PROTOCOL)
-        .body(json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string());
+    let mut req = request(http, url, method, params);
     if let Some(t) = token {
         req = req.bearer_auth(t);
     }

@@ -10,8 +10,8 @@ use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::common::{assert_fails_saying, json_of, send};
-use crate::mcp_support::{initialize, mint, rpc, Mcp, CONFIGS};
+use crate::common::{assert_refused, json_of, send, FAILED_PRECONDITION, INVALID, NOT_FOUND};
+use crate::mcp_support::{initialize, mint, request, rpc, Mcp, CONFIGS};
 
 /// The claims of `token`, verified with the key `GET /keys` publishes, for `audience`.
 async fn verified(m: &Mcp, token: &str, audience: &str) -> Value {
@@ -84,13 +84,7 @@ async fn session_tokens_are_rs256_jwts_with_the_documented_claims() {
     assert_eq!(expires_at.unix_timestamp(), exp);
 
     // A connection's server: the name matched in any case, the URL with the stored one.
-    let token = mint(
-        &m.api,
-        "/api/v1/mcp/connections/CRM/tokens",
-        "u1",
-        json!({}),
-    )
-    .await;
+    let (_, token) = m.connection_token("CRM", "u1", json!({})).await;
     let crm_url = m.api.url("/mcp/v3/connections/crm");
     let claims = verified(&m, &token, &crm_url).await;
     let crm_id = m.api.get("/api/v1/connections").await.1["connections"][0]["id"].clone();
@@ -111,91 +105,49 @@ async fn session_token_rules() {
     let api = &m.api;
     let mixed = m.config("mixed").await;
     let path = format!("{CONFIGS}/{}/tokens", mixed["id"].as_str().unwrap());
-    let invalid = |body: Value, part: &'static str| {
-        let path = path.clone();
-        async move {
-            assert_fails_saying(
-                &api.post(&path, body).await,
-                400,
-                3,
-                "INVALID_ARGUMENT",
-                part,
-            );
-        }
-    };
-    invalid(
-        json!({"identifier": "u1", "key_id": "crm"}),
-        "set exactly one of mcp_config_id or key_id",
-    )
-    .await;
-    invalid(json!({}), "identifier is required").await;
-    invalid(
-        json!({"identifier": "u".repeat(256)}),
-        "identifier: must be at most 255 characters",
-    )
-    .await;
-    invalid(
-        json!({"identifier": "u1", "expiry": "59s"}),
-        "expiry: must be between 60s and 24h",
-    )
-    .await;
-    invalid(
-        json!({"identifier": "u1", "expiry": "86401s"}),
-        "expiry: must be between 60s and 24h",
-    )
-    .await;
-    invalid(
-        json!({"identifier": "u1", "expiry": "1h"}),
-        "expiry: must be a duration",
-    )
-    .await;
-    invalid(
-        json!({"identifier": "u1", "access_level": "read_only"}),
-        "access_level: must be",
-    )
-    .await;
+    // (body, what the INVALID_ARGUMENT message says)
+    let invalid = json!([
+        [{"identifier": "u1", "key_id": "crm"}, "set exactly one of mcp_config_id or key_id"],
+        [{}, "identifier is required"],
+        [{"identifier": "u".repeat(256)}, "identifier: must be at most 255 characters"],
+        [{"identifier": "u1", "expiry": "59s"}, "expiry: must be between 60s and 24h"],
+        [{"identifier": "u1", "expiry": "86401s"}, "expiry: must be between 60s and 24h"],
+        [{"identifier": "u1", "expiry": "1h"}, "expiry: must be a duration"],
+        [{"identifier": "u1", "access_level": "read_only"}, "access_level: must be"],
+    ]);
+    for case in invalid.as_array().unwrap() {
+        let answer = api.post(&path, case[0].clone()).await;
+        assert_refused(&answer, INVALID, case[1].as_str().unwrap());
+    }
     for edge in ["60s", "86400s"] {
         mint(api, &path, "u1", json!({"expiry": edge})).await;
     }
-    assert_fails_saying(
-        &api.post(
-            &format!("{CONFIGS}/cfg_0/tokens"),
-            json!({"identifier": "u1"}),
-        )
-        .await,
-        404,
-        5,
-        "NOT_FOUND",
-        "MCP configuration cfg_0 not found",
-    );
-    assert_fails_saying(
-        &api.post(
-            "/api/v1/mcp/connections/nope/tokens",
-            json!({"identifier": "u1"}),
-        )
-        .await,
-        404,
-        5,
-        "NOT_FOUND",
-        "no connection named \"nope\"",
-    );
+    for (missing, says) in [
+        (
+            format!("{CONFIGS}/cfg_0/tokens"),
+            "MCP configuration cfg_0 not found",
+        ),
+        (
+            "/api/v1/mcp/connections/nope/tokens".into(),
+            "no connection named \"nope\"",
+        ),
+    ] {
+        let answer = api.post(&missing, json!({"identifier": "u1"})).await;
+        assert_refused(&answer, NOT_FOUND, says);
+    }
     // A configuration token needs an ACTIVE account on every mapped connection.
-    assert_fails_saying(
+    assert_refused(
         &api.post(&path, json!({"identifier": "u2"})).await,
-        400,
-        9,
-        "FAILED_PRECONDITION",
+        FAILED_PRECONDITION,
         "identifier \"u2\" has no ACTIVE connected account on connection \"crm\"",
     );
     m.api
         .sk
         .set_account_status("mail", "u1", "EXPIRED")
         .unwrap();
-    assert_fails_saying(
+    assert_refused(
         &api.post(&path, json!({"identifier": "u1"})).await,
-        400,
-        9,
-        "FAILED_PRECONDITION",
+        FAILED_PRECONDITION,
         "connection \"mail\"",
     );
     // A connection token for a user without an account there makes a PENDING_AUTH one.
@@ -209,7 +161,7 @@ async fn session_token_rules() {
 
 /// A 401 with a `Bearer` challenge: `error="invalid_token"` when a token came, and the body's
 /// description mentions `why`.
-async fn assert_refused(resp: reqwest::Response, token_given: bool, why: &str) {
+async fn assert_unauthorized(resp: reqwest::Response, token_given: bool, why: &str) {
     assert_eq!(resp.status(), 401);
     let challenge = resp.headers()["www-authenticate"]
         .to_str()
@@ -228,15 +180,9 @@ async fn assert_refused(resp: reqwest::Response, token_given: bool, why: &str) {
     );
 }
 
-/// An initialize POST with this Authorization header (none when `None`).
+/// A ping with this Authorization header (none when `None`).
 async fn post(m: &Mcp, url: &str, authorization: Option<String>) -> reqwest::Response {
-    let mut req = m
-        .api
-        .http
-        .post(url)
-        .header("content-type", "application/json")
-        .header("accept", "application/json, text/event-stream")
-        .body(r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#);
+    let mut req = request(&m.api.http, url, "ping", json!({}));
     if let Some(a) = authorization {
         req = req.header("authorization", a);
     }
@@ -264,15 +210,15 @@ async fn the_gateway_refuses_missing_expired_forged_and_other_server_tokens() {
         "LocalScalekit"
     );
 
-    assert_refused(post(&m, &url, None).await, false, "no bearer token").await;
-    assert_refused(
+    assert_unauthorized(post(&m, &url, None).await, false, "no bearer token").await;
+    assert_unauthorized(
         post(&m, &url, Some(format!("Basic {good}"))).await,
         false,
         "no bearer token",
     )
     .await;
     // The control plane's access token is no session token.
-    assert_refused(
+    assert_unauthorized(
         post(&m, &url, bearer(&m.api.token)).await,
         true,
         "not an MCP session token",
@@ -285,7 +231,7 @@ async fn the_gateway_refuses_missing_expired_forged_and_other_server_tokens() {
     claims["iat"] = json!(now - 120);
     claims["exp"] = json!(now - 1);
     let expired = m.api.sk.sign_session_token(&claims).unwrap();
-    assert_refused(post(&m, &url, bearer(&expired)).await, true, "expired").await;
+    assert_unauthorized(post(&m, &url, bearer(&expired)).await, true, "expired").await;
 
     // Forged: the same header and claims, signed with another key.
     let header = jsonwebtoken::decode_header(&good).unwrap();
@@ -294,7 +240,7 @@ async fn the_gateway_refuses_missing_expired_forged_and_other_server_tokens() {
     let mut forged_header = Header::new(Algorithm::RS256);
     forged_header.kid = header.kid.clone();
     let forged = jsonwebtoken::encode(&forged_header, &claims_of(&good), &other).unwrap();
-    assert_refused(post(&m, &url, bearer(&forged)).await, true, "signature").await;
+    assert_unauthorized(post(&m, &url, bearer(&forged)).await, true, "signature").await;
 
     // Tampered: another identifier in the payload, the signature kept.
     let mut tampered_claims = claims_of(&good);
@@ -302,48 +248,28 @@ async fn the_gateway_refuses_missing_expired_forged_and_other_server_tokens() {
     let parts: Vec<&str> = good.split('.').collect();
     let payload = URL_SAFE_NO_PAD.encode(tampered_claims.to_string());
     let tampered = format!("{}.{payload}.{}", parts[0], parts[2]);
-    assert_refused(post(&m, &url, bearer(&tampered)).await, true, "signature").await;
+    assert_unauthorized(post(&m, &url, bearer(&tampered)).await, true, "signature").await;
 
-    // Other servers: a token opens only the server it was made for.
-    assert_refused(
-        post(&m, &crm_url, bearer(&good)).await,
-        true,
-        "another MCP server",
-    )
-    .await;
-    assert_refused(
-        post(&m, &url, bearer(&crm_token)).await,
-        true,
-        "another MCP server",
-    )
-    .await;
-    assert_refused(
-        post(&m, &url, bearer(&all_token)).await,
-        true,
-        "another MCP server",
-    )
-    .await;
+    // Other servers: a token opens only the server it was made for; and the right audience with
+    // the claims of another configuration opens nothing.
     let mail_url = m.api.url("/mcp/v3/connections/mail");
-    assert_refused(
-        post(&m, &mail_url, bearer(&crm_token)).await,
-        true,
-        "another MCP server",
-    )
-    .await;
-    // The right audience, but the claims of another configuration.
     let mut mismatched = claims_of(&good);
     mismatched["mcp_cfg"] = claims_of(&all_token)["mcp_cfg"].clone();
     let mismatched = m.api.sk.sign_session_token(&mismatched).unwrap();
-    assert_refused(
-        post(&m, &url, bearer(&mismatched)).await,
-        true,
-        "another MCP server",
-    )
-    .await;
+    for (at, token) in [
+        (&crm_url, &good),
+        (&url, &crm_token),
+        (&url, &all_token),
+        (&mail_url, &crm_token),
+        (&url, &mismatched),
+    ] {
+        let resp = post(&m, at, bearer(token)).await;
+        assert_unauthorized(resp, true, "another MCP server").await;
+    }
     // Another LocalScalekit's token, even for a server at the same path.
     let other = Mcp::start().await;
     let (_, foreign) = other.connection_token("crm", "u1", json!({})).await;
-    assert_refused(
+    assert_unauthorized(
         post(&m, &crm_url, bearer(&foreign)).await,
         true,
         "signature",

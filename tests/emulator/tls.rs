@@ -6,29 +6,7 @@ use reqwest::{Method, StatusCode, Version};
 use scalekit_local::{EmulatorOptions, LocalScalekit};
 use serde_json::{json, Value};
 
-use crate::common::{client_credentials, json_of, oauth_account, options, MAGIC_LINK};
-
-/// A client trusting only `ca_pem` (besides the bundled roots); `http1` forbids HTTP/2.
-fn trusting(ca_pem: &str, http1: bool) -> reqwest::Client {
-    let ca = reqwest::Certificate::from_pem(ca_pem.as_bytes()).unwrap();
-    let mut builder = reqwest::Client::builder()
-        .use_rustls_tls()
-        .no_proxy()
-        .add_root_certificate(ca)
-        .redirect(reqwest::redirect::Policy::none());
-    if http1 {
-        builder = builder.http1_only();
-    }
-    builder.build().unwrap()
-}
-
-/// Gets an access token from `sk` through `http`; returns it with the HTTP version used.
-async fn token(http: &reqwest::Client, sk: &LocalScalekit) -> (String, Version) {
-    let resp = client_credentials(http, sk).await;
-    let version = resp.version();
-    let body = json_of(resp).await;
-    (body["access_token"].as_str().unwrap().to_owned(), version)
-}
+use crate::common::{json_of, oauth_account, options, token, trusting, MAGIC_LINK};
 
 async fn start_tls() -> LocalScalekit {
     LocalScalekit::start(options(json!({"tls": true})))

@@ -8,7 +8,7 @@ use http::Method;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{Map, Value};
 
-use crate::accounts::{field, push, put, Params, Query, RestCall};
+use crate::accounts::{field, push, push_paging, put, Params, Query, RestCall};
 use crate::errors::ScalekitError;
 use scalekit_wire::names::{camel_to_snake, snake_to_camel};
 
@@ -123,10 +123,7 @@ impl ProviderOperation {
             Self::List => {
                 let mut query = Query::new();
                 push(&mut query, "identifier", params.truthy("identifier")?);
-                if let Some(size) = params.page_size(u32::MAX)? {
-                    query.push(("page_size", size));
-                }
-                push(&mut query, "page_token", params.truthy("pageToken")?);
+                push_paging(&mut query, params, u32::MAX)?;
                 let kind = match params.raw("providerType") {
                     None => None,
                     Some(Value::String(s))

@@ -33,7 +33,9 @@ pub use wait::wait_active;
 pub(crate) use params::params;
 pub(crate) use params::put;
 pub(crate) use requests::{push, push_paging, Query};
-pub(crate) use shapes::{field, page, page_of, put_opt, string_list, text, timestamp};
+pub(crate) use shapes::{
+    field, page, page_of, put_opt, string_list, text, text_and_time, timestamp,
+};
 
 pub const ACCOUNTS_PATH: &str = "/api/v1/connected_accounts";
 pub const ACCOUNT_AUTH_PATH: &str = "/api/v1/connected_accounts/auth";

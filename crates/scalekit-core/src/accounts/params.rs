@@ -14,10 +14,13 @@ pub(super) const REF_REQUIRED: &str =
 #[derive(Debug, Clone, Default)]
 pub struct Params(Map<String, Value>);
 
-/// The tests' shorthand for the params of a JS object literal.
+/// Params from a JSON object, as the unit tests write them (anything else: none).
 #[cfg(test)]
-pub(crate) fn params(v: Value) -> Params {
-    Params::from_value(v)
+pub(crate) fn params(value: Value) -> Params {
+    match value {
+        Value::Object(map) => Params(map),
+        _ => Params::default(),
+    }
 }
 
 impl Params {
@@ -88,14 +91,6 @@ impl Params {
     /// The names given, for the rules that refuse a name the method does not take.
     pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
         self.0.keys().map(String::as_str)
-    }
-
-    #[cfg(test)]
-    pub fn from_value(value: Value) -> Self {
-        match value {
-            Value::Object(map) => Params(map),
-            _ => Params::default(),
-        }
     }
 
     /// A nested object field (e.g. `filter`) read with the same rules; absent is empty.

@@ -89,7 +89,7 @@ fn query_pairs(map: &Map<String, Value>) -> Query {
         .filter_map(|k| {
             map.get(*k)
                 .and_then(Value::as_str)
-                .map(|v| (*k, v.to_string()))
+                .map(|v| (k.to_string(), v.to_string()))
         })
         .collect()
 }
@@ -152,9 +152,11 @@ pub fn list_call(params: &Params) -> Result<RestCall, ScalekitError> {
     }
     push_paging(&mut query, params, ACCOUNTS_PAGE_SIZE)?;
     push(&mut query, "query", params.truthy("query")?);
-    for name in params.string_list("connectionNames")? {
-        query.push(("connection_names", name));
-    }
+    push_list(
+        &mut query,
+        "connection_names",
+        params.string_list("connectionNames")?,
+    );
     Ok(RestCall::get(ACCOUNTS_PATH, query))
 }
 
@@ -251,12 +253,19 @@ pub fn get_or_create_lookup(params: &Params) -> Result<RestCall, ScalekitError> 
     Ok(RestCall::get(ACCOUNT_AUTH_PATH, query_pairs(&key)))
 }
 
-pub(crate) type Query = Vec<(&'static str, String)>;
+/// A REST query's pairs, in order (keys may repeat).
+pub(crate) type Query = Vec<(String, String)>;
 
-pub(crate) fn push(query: &mut Query, key: &'static str, value: Option<&str>) {
+/// `key=value` when there is a value.
+pub(crate) fn push(query: &mut Query, key: &str, value: Option<&str>) {
     if let Some(v) = value {
-        query.push((key, v.to_string()));
+        query.push((key.to_string(), v.to_string()));
     }
+}
+
+/// `key=value` for each of `values` (a repeated field).
+pub(crate) fn push_list(query: &mut Query, key: &str, values: Vec<String>) {
+    query.extend(values.into_iter().map(|v| (key.to_string(), v)));
 }
 
 /// `page_size` (a whole number up to `max`, the server's rule) and `page_token`, as every list

@@ -115,7 +115,7 @@ mod tests {
 
     #[test]
     fn the_call_and_its_rules() {
-        let call = search_tools_call(&Params::from_value(
+        let call = search_tools_call(&crate::accounts::params(
             json!({ "query": "send mail", "identifier": "u", "topK": 3 }),
         ))
         .unwrap();
@@ -132,7 +132,7 @@ mod tests {
             (json!({ "query": "q", "topK": 1.5 }), "topK"),
             (json!({ "query": "q", "top_k": 1 }), "params"),
         ] {
-            match search_tools_call(&Params::from_value(bad.clone())) {
+            match search_tools_call(&crate::accounts::params(bad.clone())) {
                 Err(ScalekitError::Validation { argument: a, .. }) => {
                     assert_eq!(a, argument, "{bad}")
                 }

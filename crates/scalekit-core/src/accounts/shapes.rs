@@ -181,17 +181,33 @@ pub fn list_answer(answer: &Value) -> Value {
     })
 }
 
-pub fn magic_link_answer(answer: &Value) -> Result<Value, ScalekitError> {
-    let link = field(answer, "link")
+/// `{<text>, <time>?}` (camelCase) of an answer that must hold a non-empty `text` (a link, a
+/// token): without it, the answer breaks the protocol, and `missing` says so.
+pub(crate) fn text_and_time(
+    answer: &Value,
+    text: &str,
+    time: &str,
+    missing: &str,
+) -> Result<Value, ScalekitError> {
+    let value = field(answer, text)
         .and_then(Value::as_str)
-        .filter(|l| !l.is_empty())
+        .filter(|t| !t.is_empty())
         .ok_or_else(|| ScalekitError::Protocol {
-            message: "the magic-link answer has no link".into(),
+            message: missing.into(),
         })?;
     let mut out = Map::new();
-    out.insert("link".into(), link.into());
-    put_opt(&mut out, "expiry", timestamp(answer, "expiry"));
+    out.insert(snake_to_camel(text), value.into());
+    put_opt(&mut out, &snake_to_camel(time), timestamp(answer, time));
     Ok(Value::Object(out))
+}
+
+pub fn magic_link_answer(answer: &Value) -> Result<Value, ScalekitError> {
+    text_and_time(
+        answer,
+        "link",
+        "expiry",
+        "the magic-link answer has no link",
+    )
 }
 
 pub fn verify_answer(answer: &Value) -> Value {

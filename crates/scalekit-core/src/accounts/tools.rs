@@ -5,11 +5,11 @@
 use serde_json::{json, Map, Value};
 
 use super::params::{put, Params};
-use super::requests::{self, RestCall};
+use super::requests::{self, push, push_list, Query, RestCall};
 use super::shapes::{field, number, put_opt, string_list, text, timestamp};
 use super::EXECUTE_TOOL_PATH;
 use crate::errors::ScalekitError;
-use scalekit_wire::names::snake_to_camel;
+use scalekit_wire::names::{camel_to_snake, snake_to_camel};
 
 pub const TOOLS_PATH: &str = "/api/v1/tools";
 pub const SCOPED_TOOLS_PATH: &str = "/api/v1/tools/scoped";
@@ -18,16 +18,17 @@ pub const AVAILABLE_TOOLS_PATH: &str = "/api/v1/tools/available";
 /// ListTools accepts up to 1000 per page (0 or absent: the server's default, 300).
 const MAX_PAGE_SIZE: u32 = 1000;
 
-type Query = Vec<(String, String)>;
-
-fn push(query: &mut Query, key: &str, value: Option<&str>) {
-    if let Some(v) = value {
-        query.push((key.to_string(), v.to_string()));
+/// The filter's string fields `names`, each sent as `filter.<proto name>` when not empty.
+fn push_filter(
+    query: &mut Query,
+    filter: &Params,
+    names: &[&'static str],
+) -> Result<(), ScalekitError> {
+    for name in names {
+        let key = format!("filter.{}", camel_to_snake(name));
+        push(query, &key, filter.truthy(name)?);
     }
-}
-
-fn push_list(query: &mut Query, key: &str, values: Vec<String>) {
-    query.extend(values.into_iter().map(|v| (key.to_string(), v)));
+    Ok(())
 }
 
 fn push_paging(query: &mut Query, params: &Params) -> Result<(), ScalekitError> {
@@ -50,30 +51,20 @@ fn identifier(params: &Params) -> Result<&str, ScalekitError> {
 pub fn list_tools_call(params: &Params) -> Result<RestCall, ScalekitError> {
     let filter = params.nested("filter")?;
     let mut query = Vec::new();
-    push(&mut query, "filter.provider", filter.truthy("provider")?);
-    push(
-        &mut query,
-        "filter.identifier",
-        filter.truthy("identifier")?,
-    );
+    push_filter(&mut query, &filter, &["provider", "identifier"])?;
     push_list(
         &mut query,
         "filter.tool_name",
         filter.string_list("toolName")?,
     );
-    push(&mut query, "filter.query", filter.truthy("query")?);
-    push(&mut query, "filter.connector", filter.truthy("connector")?);
-    push(
-        &mut query,
-        "filter.organization_id",
-        filter.truthy("organizationId")?,
-    );
-    push(&mut query, "filter.user_id", filter.truthy("userId")?);
-    push(
-        &mut query,
-        "filter.connected_account_id",
-        filter.truthy("connectedAccountId")?,
-    );
+    let rest = [
+        "query",
+        "connector",
+        "organizationId",
+        "userId",
+        "connectedAccountId",
+    ];
+    push_filter(&mut query, &filter, &rest)?;
     if let Some(summary) = filter.boolean("summary")? {
         push(&mut query, "filter.summary", Some(&summary.to_string()));
     }

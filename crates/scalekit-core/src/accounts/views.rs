@@ -127,7 +127,7 @@ mod tests {
 
     #[test]
     fn connector_and_connected_account_become_the_actions_names() {
-        let params = Params::from_value(json!({
+        let params = crate::accounts::params(json!({
             "connector": "crm", "identifier": "u",
             "connectedAccount": { "authorizationDetails": { "oauthToken": { "accessToken": "t" } }, "apiConfig": { "a": 1 } },
         }));
@@ -145,7 +145,7 @@ mod tests {
     fn a_view_refuses_the_other_clients_names() {
         let method = "connectedAccounts.getConnectedAccountByIdentifier";
         let op = ViewOperation::from_method(method).unwrap();
-        let both = Params::from_value(json!({ "connector": "a", "connectionName": "b" }));
+        let both = crate::accounts::params(json!({ "connector": "a", "connectionName": "b" }));
         let e = op.params(&both).unwrap_err();
         assert!(
             e.to_string()
@@ -153,7 +153,7 @@ mod tests {
             "{e}"
         );
         let create = ViewOperation::CreateConnectedAccount;
-        let stray = Params::from_value(
+        let stray = crate::accounts::params(
             json!({ "connector": "a", "identifier": "u", "connectedAccount": { "status": "ACTIVE" } }),
         );
         let e = create.params(&stray).unwrap_err();
@@ -162,7 +162,8 @@ mod tests {
                 .contains("connectedAccount.status is not a field"),
             "{e}"
         );
-        let beside = Params::from_value(json!({ "connector": "a", "authorizationDetails": {} }));
+        let beside =
+            crate::accounts::params(json!({ "connector": "a", "authorizationDetails": {} }));
         assert!(create.params(&beside).is_err());
     }
 
@@ -176,7 +177,7 @@ mod tests {
         assert_eq!(out["connections"][0]["providerKey"], "crm");
         assert_eq!(out["connections"][0]["createdAt"], "1970-01-01T00:00:00Z");
         assert_eq!(out["totalSize"], 1);
-        let call = list_app_connections_call(&Params::from_value(
+        let call = list_app_connections_call(&crate::accounts::params(
             json!({ "query": "crm", "pageSize": 5 }),
         ))
         .unwrap();

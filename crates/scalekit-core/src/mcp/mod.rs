@@ -13,10 +13,6 @@ use serde_json::Value;
 use crate::accounts::{Params, RestCall};
 use crate::errors::ScalekitError;
 
-pub const CONFIGS_PATH: &str = "/api/v1/mcp/configs";
-pub const INSTANCES_PATH: &str = "/api/v1/mcp/instances";
-pub const CONNECTIONS_PATH: &str = "/api/v1/mcp/connections";
-
 /// The methods of `actions.mcp`, by their JS names (`mcp.<name>` on the native side).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum McpOperation {
@@ -35,25 +31,50 @@ pub enum McpOperation {
     CreateSessionToken,
 }
 
-/// Every operation with its native method name.
-pub const OPERATIONS: [(&str, McpOperation); 13] = {
+const CONFIGS: &str = "/api/v1/mcp/configs";
+const CONFIG: &str = "/api/v1/mcp/configs/{config_id}";
+const INSTANCES: &str = "/api/v1/mcp/instances";
+const INSTANCE: &str = "/api/v1/mcp/instances/{instance_id}";
+
+/// Every operation, in declaration order (`OPERATIONS[op as usize]` is `op`'s row): its native
+/// method name, its HTTP method and the route of its REST binding (docs/wire-protocol.md §13.1),
+/// ids as `{placeholders}`: what tracing reports, and what the request fills.
+pub const OPERATIONS: [(&str, McpOperation, &str, &str); 13] = {
     use McpOperation as Op;
     [
-        ("mcp.listConfigs", Op::ListConfigs),
-        ("mcp.createConfig", Op::CreateConfig),
-        ("mcp.getConfig", Op::GetConfig),
-        ("mcp.updateConfig", Op::UpdateConfig),
-        ("mcp.deleteConfig", Op::DeleteConfig),
-        ("mcp.ensureInstance", Op::EnsureInstance),
-        ("mcp.getInstance", Op::GetInstance),
-        ("mcp.updateInstance", Op::UpdateInstance),
-        ("mcp.listInstances", Op::ListInstances),
-        ("mcp.deleteInstance", Op::DeleteInstance),
-        ("mcp.getInstanceAuthState", Op::GetInstanceAuthState),
-        ("mcp.listMcpConnectedAccounts", Op::ListConnectedAccounts),
-        ("mcp.createSessionToken", Op::CreateSessionToken),
+        ("mcp.listConfigs", Op::ListConfigs, "GET", CONFIGS),
+        ("mcp.createConfig", Op::CreateConfig, "POST", CONFIGS),
+        ("mcp.getConfig", Op::GetConfig, "GET", CONFIG),
+        ("mcp.updateConfig", Op::UpdateConfig, "PUT", CONFIG),
+        ("mcp.deleteConfig", Op::DeleteConfig, "DELETE", CONFIG),
+        ("mcp.ensureInstance", Op::EnsureInstance, "POST", INSTANCES),
+        ("mcp.getInstance", Op::GetInstance, "GET", INSTANCE),
+        ("mcp.updateInstance", Op::UpdateInstance, "PATCH", INSTANCE),
+        ("mcp.listInstances", Op::ListInstances, "GET", INSTANCES),
+        ("mcp.deleteInstance", Op::DeleteInstance, "DELETE", INSTANCE),
+        (
+            "mcp.getInstanceAuthState",
+            Op::GetInstanceAuthState,
+            "POST",
+            "/api/v1/mcp/instances/{instance_id}:get_auth_state",
+        ),
+        (
+            "mcp.listMcpConnectedAccounts",
+            Op::ListConnectedAccounts,
+            "POST",
+            "/api/v1/mcp/configs/{config_id}/connected_accounts",
+        ),
+        (
+            "mcp.createSessionToken",
+            Op::CreateSessionToken,
+            "POST",
+            "/api/v1/mcp/configs/{mcp_config_id}/tokens",
+        ),
     ]
 };
+
+/// CreateSessionToken's route when the params name a connection (`connectionName`).
+const CONNECTION_TOKENS: &str = "/api/v1/mcp/connections/{key_id}/tokens";
 
 /// What tracing reports for an operation (docs/architecture.md, "Tracing"): the method and the
 /// route with its ids as `{placeholders}`, never their values.
@@ -69,8 +90,13 @@ impl McpOperation {
     pub fn from_method(name: &str) -> Option<Self> {
         OPERATIONS
             .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, op)| *op)
+            .find(|(n, ..)| *n == name)
+            .map(|(_, op, ..)| *op)
+    }
+
+    /// The native method name (`mcp.<name>`).
+    pub fn name(self) -> &'static str {
+        OPERATIONS[self as usize].0
     }
 
     /// The list operations, which may be called without params.
@@ -79,28 +105,9 @@ impl McpOperation {
     }
 
     pub fn route(self) -> Route {
-        use McpOperation as Op;
-        let (method, path) = match self {
-            Op::ListConfigs => ("GET", CONFIGS_PATH),
-            Op::CreateConfig => ("POST", CONFIGS_PATH),
-            Op::GetConfig => ("GET", "/api/v1/mcp/configs/{config_id}"),
-            Op::UpdateConfig => ("PUT", "/api/v1/mcp/configs/{config_id}"),
-            Op::DeleteConfig => ("DELETE", "/api/v1/mcp/configs/{config_id}"),
-            Op::EnsureInstance => ("POST", INSTANCES_PATH),
-            Op::GetInstance => ("GET", "/api/v1/mcp/instances/{instance_id}"),
-            Op::UpdateInstance => ("PATCH", "/api/v1/mcp/instances/{instance_id}"),
-            Op::ListInstances => ("GET", INSTANCES_PATH),
-            Op::DeleteInstance => ("DELETE", "/api/v1/mcp/instances/{instance_id}"),
-            Op::GetInstanceAuthState => {
-                ("POST", "/api/v1/mcp/instances/{instance_id}:get_auth_state")
-            }
-            Op::ListConnectedAccounts => {
-                ("POST", "/api/v1/mcp/configs/{config_id}/connected_accounts")
-            }
-            Op::CreateSessionToken => ("POST", "/api/v1/mcp/configs/{mcp_config_id}/tokens"),
-        };
-        let alternate = (self == Op::CreateSessionToken)
-            .then_some(("connectionName", "/api/v1/mcp/connections/{key_id}/tokens"));
+        let (_, _, method, path) = OPERATIONS[self as usize];
+        let alternate =
+            (self == Self::CreateSessionToken).then_some(("connectionName", CONNECTION_TOKENS));
         Route {
             method,
             path,
@@ -113,18 +120,20 @@ impl McpOperation {
     pub fn request(self, params: &Params) -> Result<RestCall, ScalekitError> {
         use McpOperation as Op;
         params::check_keys(self, params)?;
+        let path = self.route().path;
         match self {
-            Op::ListConfigs => requests::list_configs(params),
-            Op::CreateConfig => requests::create_config(params),
-            Op::GetConfig | Op::DeleteConfig => requests::config_by_id(self, params),
-            Op::UpdateConfig => requests::update_config(params),
-            Op::EnsureInstance => requests::ensure_instance(params),
-            Op::GetInstance | Op::DeleteInstance => requests::instance_by_id(self, params),
-            Op::UpdateInstance => requests::update_instance(params),
-            Op::ListInstances => requests::list_instances(params),
-            Op::GetInstanceAuthState => requests::instance_auth_state(params),
-            Op::ListConnectedAccounts => requests::list_connected_accounts(params),
-            Op::CreateSessionToken => requests::session_token(params),
+            Op::ListConfigs => requests::list_configs(path, params),
+            Op::CreateConfig => requests::create_config(path, params),
+            Op::GetConfig | Op::DeleteConfig | Op::GetInstance | Op::DeleteInstance => {
+                requests::by_id(self, path, params)
+            }
+            Op::UpdateConfig => requests::update_config(path, params),
+            Op::EnsureInstance => requests::ensure_instance(path, params),
+            Op::UpdateInstance => requests::update_instance(path, params),
+            Op::ListInstances => requests::list_instances(path, params),
+            Op::GetInstanceAuthState => requests::instance_auth_state(path, params),
+            Op::ListConnectedAccounts => requests::list_connected_accounts(path, params),
+            Op::CreateSessionToken => requests::session_token(path, params),
         }
     }
 
@@ -143,5 +152,18 @@ impl McpOperation {
             Op::ListConnectedAccounts => shapes::connected_accounts(answer),
             Op::CreateSessionToken => shapes::session_token(answer)?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_row_of_the_table_is_its_operations() {
+        for (i, (name, op, ..)) in OPERATIONS.iter().enumerate() {
+            assert_eq!(*op as usize, i, "{name}");
+            assert_eq!(McpOperation::from_method(name), Some(*op));
+        }
     }
 }

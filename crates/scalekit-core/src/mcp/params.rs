@@ -21,26 +21,26 @@ const EXPIRY_SECONDS: std::ops::RangeInclusive<f64> = 60.0..=86_400.0;
 
 /// A filter's fields: (JS name, the name its errors give, query key); all are strings.
 type FilterFields = [(&'static str, &'static str, &'static str); 4];
-const CONFIG_FILTER: FilterFields = [
-    ("id", "filter.id", "filter.id"),
-    ("name", "filter.name", "filter.name"),
-    ("provider", "filter.provider", "filter.provider"),
-    (
-        "mcpServerUrl",
-        "filter.mcpServerUrl",
-        "filter.mcp_server_url",
-    ),
-];
-const INSTANCE_FILTER: FilterFields = [
-    ("id", "filter.id", "filter.id"),
-    ("name", "filter.name", "filter.name"),
-    ("configName", "filter.configName", "filter.config_name"),
-    (
-        "userIdentifier",
-        "filter.userIdentifier",
-        "filter.user_identifier",
-    ),
-];
+
+/// `FilterFields` from each field's JS name, and its proto name where that differs: the error
+/// names `filter.<JS name>`, the query `filter.<proto name>`.
+macro_rules! filter_fields {
+    ($($js:ident $(: $proto:ident)?),+) => {
+        [$((
+            stringify!($js),
+            concat!("filter.", stringify!($js)),
+            concat!("filter.", filter_fields!(@proto $js $($proto)?)),
+        )),+]
+    };
+    (@proto $js:ident) => { stringify!($js) };
+    (@proto $js:ident $proto:ident) => { stringify!($proto) };
+}
+
+const CONFIG_FILTER: FilterFields =
+    filter_fields![id, name, provider, mcpServerUrl: mcp_server_url];
+const INSTANCE_FILTER: FilterFields =
+    filter_fields![id, name, configName: config_name, userIdentifier: user_identifier];
+
 /// A mapping's fields: the two a request carries, then the ones only answers fill (accepted, so
 /// that a mapping read from a configuration can be sent back, and never sent).
 const MAPPING_FIELDS: [&str; 6] = [
@@ -76,14 +76,6 @@ fn takes(operation: McpOperation) -> &'static [&'static str] {
     }
 }
 
-/// The method's public name, for messages.
-fn method_name(operation: McpOperation) -> &'static str {
-    super::OPERATIONS
-        .iter()
-        .find(|(_, op)| *op == operation)
-        .map_or("mcp", |(name, _)| name)
-}
-
 /// `names` holds every name `given` has, or the error names the first one it does not.
 fn only(
     argument: &'static str,
@@ -105,7 +97,7 @@ fn only(
 
 /// Every top-level name is one the method takes (docs/architecture.md, "Argument rules").
 pub(super) fn check_keys(operation: McpOperation, params: &Params) -> Result<(), ScalekitError> {
-    let what = format!("actions.{}", method_name(operation));
+    let what = format!("actions.{}", operation.name());
     only("params", &what, params.keys(), takes(operation))
 }
 
@@ -310,11 +302,8 @@ pub(super) fn mappings(params: &Params) -> Result<Option<Vec<Value>>, ScalekitEr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::accounts::params;
     use serde_json::json;
-
-    fn params(v: Value) -> Params {
-        Params::from_value(v)
-    }
 
     /// The argument and message of a validation error.
     fn refused<T: std::fmt::Debug>(result: Result<T, ScalekitError>) -> (&'static str, String) {

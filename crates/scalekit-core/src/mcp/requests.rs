@@ -7,7 +7,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{Map, Value};
 
 use super::params::{self, TokenTarget, MAX_PAGE_SIZE};
-use super::{McpOperation, CONFIGS_PATH, CONNECTIONS_PATH, INSTANCES_PATH};
+use super::{McpOperation, CONNECTION_TOKENS};
 use crate::accounts::{push, push_paging, put, Params, Query, RestCall};
 use crate::errors::ScalekitError;
 
@@ -19,23 +19,43 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'~');
 
-/// `{base}/{id}{suffix}` with `id` escaped as one segment.
-fn at(base: &str, id: &str, suffix: &str) -> String {
-    format!("{base}/{}{suffix}", utf8_percent_encode(id, SEGMENT))
+/// The route `template` with its `{placeholder}` filled with `id`, escaped as one segment.
+fn at(template: &str, id: &str) -> String {
+    let (head, rest) = template.split_once('{').unwrap_or((template, "}"));
+    let tail = rest.split_once('}').map_or("", |(_, tail)| tail);
+    format!("{head}{}{tail}", utf8_percent_encode(id, SEGMENT))
+}
+
+/// [`at`] the id the params hold under `name` (checked by [`params::path_id`]).
+fn at_id(template: &str, params: &Params, name: &'static str) -> Result<String, ScalekitError> {
+    Ok(at(template, &params::path_id(params, name)?))
+}
+
+/// The required string param `name`, trimmed, as the body's `key`.
+fn put_required(
+    body: &mut Map<String, Value>,
+    key: &str,
+    value: Result<&str, ScalekitError>,
+) -> Result<(), ScalekitError> {
+    body.insert(key.into(), value?.trim().into());
+    Ok(())
 }
 
 /// `GET /api/v1/mcp/configs?filter.id=…&filter.name=…&filter.provider=…&filter.mcp_server_url=…&search=…`.
-pub(super) fn list_configs(params: &Params) -> Result<RestCall, ScalekitError> {
+pub(super) fn list_configs(path: &'static str, params: &Params) -> Result<RestCall, ScalekitError> {
     let mut query = Query::new();
     params::config_filter(params, &mut query)?;
-    list_tail(query, params, CONFIGS_PATH)
+    list_tail(query, params, path)
 }
 
 /// `GET /api/v1/mcp/instances?filter.id=…&filter.name=…&filter.config_name=…&filter.user_identifier=…&search=…`.
-pub(super) fn list_instances(params: &Params) -> Result<RestCall, ScalekitError> {
+pub(super) fn list_instances(
+    path: &'static str,
+    params: &Params,
+) -> Result<RestCall, ScalekitError> {
     let mut query = Query::new();
     params::instance_filter(params, &mut query)?;
-    list_tail(query, params, INSTANCES_PATH)
+    list_tail(query, params, path)
 }
 
 /// `search`, `page_size` (at most 30) and `page_token`, after the filter, as both lists send them.
@@ -61,67 +81,62 @@ fn put_config_fields(params: &Params, body: &mut Map<String, Value>) -> Result<(
 /// `POST /api/v1/mcp/configs`, body the `McpConfig` itself, `{name, description?,
 /// connection_tool_mappings?}`: the binding's `body: "config"` makes the HTTP body that one field
 /// of the request message (docs/wire-protocol.md §13.1), not an object holding it.
-pub(super) fn create_config(params: &Params) -> Result<RestCall, ScalekitError> {
+pub(super) fn create_config(
+    path: &'static str,
+    params: &Params,
+) -> Result<RestCall, ScalekitError> {
     let mut config = Map::new();
     config.insert("name".into(), params::config_name(params)?.into());
     put_config_fields(params, &mut config)?;
-    Ok(RestCall::post(CONFIGS_PATH, config))
+    Ok(RestCall::post(path, config))
 }
 
 /// `PUT /api/v1/mcp/configs/{config_id}`, body `{description?, connection_tool_mappings?}` (the
 /// name cannot change).
-pub(super) fn update_config(params: &Params) -> Result<RestCall, ScalekitError> {
-    let path = at(CONFIGS_PATH, &params::path_id(params, "configId")?, "");
+pub(super) fn update_config(path: &str, params: &Params) -> Result<RestCall, ScalekitError> {
+    let path = at_id(path, params, "configId")?;
     let mut body = Map::new();
     put_config_fields(params, &mut body)?;
     Ok(RestCall::with_body(Method::PUT, path, body))
 }
 
-/// The method of a call that names one resource and sends nothing else.
-fn by_id_method(operation: McpOperation) -> Method {
-    match operation {
-        McpOperation::DeleteConfig | McpOperation::DeleteInstance => Method::DELETE,
-        _ => Method::GET,
-    }
-}
-
-/// `GET` or `DELETE /api/v1/mcp/configs/{config_id}`.
-pub(super) fn config_by_id(
+/// `GET` or `DELETE /api/v1/mcp/configs/{config_id}` or `/api/v1/mcp/instances/{instance_id}`:
+/// calls that name one resource and send nothing else.
+pub(super) fn by_id(
     operation: McpOperation,
+    path: &str,
     params: &Params,
 ) -> Result<RestCall, ScalekitError> {
-    let path = at(CONFIGS_PATH, &params::path_id(params, "configId")?, "");
-    Ok(RestCall::bare(by_id_method(operation), path, None))
-}
-
-/// `GET` or `DELETE /api/v1/mcp/instances/{instance_id}`.
-pub(super) fn instance_by_id(
-    operation: McpOperation,
-    params: &Params,
-) -> Result<RestCall, ScalekitError> {
-    let path = at(INSTANCES_PATH, &params::path_id(params, "instanceId")?, "");
-    Ok(RestCall::bare(by_id_method(operation), path, None))
+    use McpOperation as Op;
+    let (method, id) = match operation {
+        Op::GetConfig => (Method::GET, "configId"),
+        Op::DeleteConfig => (Method::DELETE, "configId"),
+        Op::DeleteInstance => (Method::DELETE, "instanceId"),
+        _ => (Method::GET, "instanceId"),
+    };
+    Ok(RestCall::bare(method, at_id(path, params, id)?, None))
 }
 
 /// `POST /api/v1/mcp/instances`, body `{name?, config_name, user_identifier}`: the user's
 /// instance of the configuration, created when it does not exist.
-pub(super) fn ensure_instance(params: &Params) -> Result<RestCall, ScalekitError> {
+pub(super) fn ensure_instance(
+    path: &'static str,
+    params: &Params,
+) -> Result<RestCall, ScalekitError> {
     let mut body = Map::new();
     put(&mut body, "name", params.truthy("name")?);
-    body.insert(
-        "config_name".into(),
-        params.required("configName")?.trim().into(),
-    );
-    body.insert(
-        "user_identifier".into(),
-        params.required("userIdentifier")?.trim().into(),
-    );
-    Ok(RestCall::post(INSTANCES_PATH, body))
+    put_required(&mut body, "config_name", params.required("configName"))?;
+    put_required(
+        &mut body,
+        "user_identifier",
+        params.required("userIdentifier"),
+    )?;
+    Ok(RestCall::post(path, body))
 }
 
 /// `PATCH /api/v1/mcp/instances/{instance_id}`, body `{name?, config_name?}`: at least one.
-pub(super) fn update_instance(params: &Params) -> Result<RestCall, ScalekitError> {
-    let path = at(INSTANCES_PATH, &params::path_id(params, "instanceId")?, "");
+pub(super) fn update_instance(path: &str, params: &Params) -> Result<RestCall, ScalekitError> {
+    let path = at_id(path, params, "instanceId")?;
     let mut body = Map::new();
     put(&mut body, "name", params.truthy("name")?);
     put(&mut body, "config_name", params.trimmed("configName")?);
@@ -136,29 +151,21 @@ pub(super) fn update_instance(params: &Params) -> Result<RestCall, ScalekitError
 
 /// `POST /api/v1/mcp/instances/{instance_id}:get_auth_state?include_auth_links=true`: the rule
 /// has no body, so the flag travels in the query.
-pub(super) fn instance_auth_state(params: &Params) -> Result<RestCall, ScalekitError> {
-    let path = at(
-        INSTANCES_PATH,
-        &params::path_id(params, "instanceId")?,
-        ":get_auth_state",
-    );
+pub(super) fn instance_auth_state(path: &str, params: &Params) -> Result<RestCall, ScalekitError> {
+    let path = at_id(path, params, "instanceId")?;
     let query = (params.boolean("includeAuthLinks")? == Some(true))
         .then(|| "include_auth_links=true".to_string());
     Ok(RestCall::bare(Method::POST, path, query))
 }
 
 /// `POST /api/v1/mcp/configs/{config_id}/connected_accounts`, body `{identifier, include_auth_link?}`.
-pub(super) fn list_connected_accounts(params: &Params) -> Result<RestCall, ScalekitError> {
-    let path = at(
-        CONFIGS_PATH,
-        &params::path_id(params, "configId")?,
-        "/connected_accounts",
-    );
+pub(super) fn list_connected_accounts(
+    path: &str,
+    params: &Params,
+) -> Result<RestCall, ScalekitError> {
+    let path = at_id(path, params, "configId")?;
     let mut body = Map::new();
-    body.insert(
-        "identifier".into(),
-        params.required("identifier")?.trim().into(),
-    );
+    put_required(&mut body, "identifier", params.required("identifier"))?;
     if params.boolean("includeAuthLink")? == Some(true) {
         body.insert("include_auth_link".into(), Value::Bool(true));
     }
@@ -167,16 +174,13 @@ pub(super) fn list_connected_accounts(params: &Params) -> Result<RestCall, Scale
 
 /// `POST /api/v1/mcp/configs/{mcp_config_id}/tokens` or `POST /api/v1/mcp/connections/{key_id}/tokens`,
 /// body `{identifier, expiry?: "<n>s", access_level?}`.
-pub(super) fn session_token(params: &Params) -> Result<RestCall, ScalekitError> {
+pub(super) fn session_token(path: &str, params: &Params) -> Result<RestCall, ScalekitError> {
     let path = match params::token_target(params)? {
-        TokenTarget::Config(id) => at(CONFIGS_PATH, &id, "/tokens"),
-        TokenTarget::Connection(name) => at(CONNECTIONS_PATH, &name, "/tokens"),
+        TokenTarget::Config(id) => at(path, &id),
+        TokenTarget::Connection(name) => at(CONNECTION_TOKENS, &name),
     };
     let mut body = Map::new();
-    body.insert(
-        "identifier".into(),
-        params::token_identifier(params)?.trim().into(),
-    );
+    put_required(&mut body, "identifier", params::token_identifier(params))?;
     if let Some(expiry) = params::expiry(params)? {
         body.insert("expiry".into(), expiry.into());
     }
@@ -192,7 +196,7 @@ mod tests {
     /// `(method, path?query, body)` of `method`'s call for `params`.
     fn sent(method: &str, params: Value) -> (String, String, Option<Value>) {
         let operation = McpOperation::from_method(method).unwrap();
-        let call = operation.request(&Params::from_value(params)).unwrap();
+        let call = operation.request(&crate::accounts::params(params)).unwrap();
         let target = match &call.query {
             Some(q) => format!("{}?{q}", call.path),
             None => call.path.to_string(),
@@ -202,7 +206,7 @@ mod tests {
 
     fn refused(method: &str, params: Value) -> (&'static str, String) {
         let operation = McpOperation::from_method(method).unwrap();
-        match operation.request(&Params::from_value(params)) {
+        match operation.request(&crate::accounts::params(params)) {
             Err(ScalekitError::Validation { argument, message }) => (argument, message),
             other => panic!("{method}: expected a validation error, got {other:?}"),
         }
@@ -282,67 +286,30 @@ mod tests {
 
     #[test]
     fn bad_arguments_name_the_argument() {
-        for (method, params, argument) in [
-            ("mcp.listConfigs", json!({"pageSize": 31}), "pageSize"),
-            ("mcp.listInstances", json!({"pageSize": -1}), "pageSize"),
-            (
-                "mcp.listInstances",
-                json!({"filter": {"configId": "x"}}),
-                "filter",
-            ),
-            ("mcp.createConfig", json!({"description": "d"}), "name"),
-            (
-                "mcp.updateConfig",
-                json!({"configId": "c", "name": "x"}),
-                "params",
-            ),
-            ("mcp.getConfig", json!({}), "configId"),
-            ("mcp.getConfig", json!({"configId": ".."}), "configId"),
-            (
-                "mcp.ensureInstance",
-                json!({"configName": "daily"}),
-                "userIdentifier",
-            ),
-            (
-                "mcp.ensureInstance",
-                json!({"userIdentifier": "u"}),
-                "configName",
-            ),
-            ("mcp.updateInstance", json!({"instanceId": "i"}), "name"),
-            (
-                "mcp.updateInstance",
-                json!({"instanceId": "i", "name": ""}),
-                "name",
-            ),
-            (
-                "mcp.getInstanceAuthState",
-                json!({"instanceId": "i", "includeAuthLinks": "yes"}),
-                "includeAuthLinks",
-            ),
-            (
-                "mcp.listMcpConnectedAccounts",
-                json!({"configId": "c"}),
-                "identifier",
-            ),
-            (
-                "mcp.createSessionToken",
-                json!({"identifier": "u"}),
-                "mcpConfigId",
-            ),
-            (
-                "mcp.createSessionToken",
-                json!({"mcpConfigId": "c"}),
-                "identifier",
-            ),
-            (
-                "mcp.createSessionToken",
-                json!({"mcpConfigId": "c", "identifier": "u", "expiry": 60}),
-                "params",
-            ),
-        ] {
+        // (method, params, the argument the refusal names)
+        let cases = json!([
+            ["mcp.listConfigs", {"pageSize": 31}, "pageSize"],
+            ["mcp.listInstances", {"pageSize": -1}, "pageSize"],
+            ["mcp.listInstances", {"filter": {"configId": "x"}}, "filter"],
+            ["mcp.createConfig", {"description": "d"}, "name"],
+            ["mcp.updateConfig", {"configId": "c", "name": "x"}, "params"],
+            ["mcp.getConfig", {}, "configId"],
+            ["mcp.getConfig", {"configId": ".."}, "configId"],
+            ["mcp.ensureInstance", {"configName": "daily"}, "userIdentifier"],
+            ["mcp.ensureInstance", {"userIdentifier": "u"}, "configName"],
+            ["mcp.updateInstance", {"instanceId": "i"}, "name"],
+            ["mcp.updateInstance", {"instanceId": "i", "name": ""}, "name"],
+            ["mcp.getInstanceAuthState", {"instanceId": "i", "includeAuthLinks": "yes"}, "includeAuthLinks"],
+            ["mcp.listMcpConnectedAccounts", {"configId": "c"}, "identifier"],
+            ["mcp.createSessionToken", {"identifier": "u"}, "mcpConfigId"],
+            ["mcp.createSessionToken", {"mcpConfigId": "c"}, "identifier"],
+            ["mcp.createSessionToken", {"mcpConfigId": "c", "identifier": "u", "expiry": 60}, "params"],
+        ]);
+        for case in cases.as_array().unwrap() {
+            let (method, params) = (case[0].as_str().unwrap(), case[1].clone());
             assert_eq!(
                 refused(method, params.clone()).0,
-                argument,
+                case[2],
                 "{method} {params}"
             );
         }

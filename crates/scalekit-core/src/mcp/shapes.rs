@@ -4,26 +4,27 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::accounts::{field, page, put_opt, string_list, text, timestamp};
+use crate::accounts::{field, page, put_opt, string_list, text, text_and_time, timestamp};
 use crate::errors::ScalekitError;
+use scalekit_wire::names::snake_to_camel;
 
-/// `(proto name, camelCase)` of the plain string fields of a message, in proto order.
-type Fields = &'static [(&'static str, &'static str)];
+/// The proto names of the plain string fields of a message, in proto order.
+type Fields = &'static [&'static str];
 
-/// The string fields of `v` named by `fields`, `""` when absent.
+/// The string fields of `v` named by `fields`, in camelCase, `""` when absent.
 fn strings(v: &Value, fields: Fields) -> Map<String, Value> {
     fields
         .iter()
-        .map(|(snake, camel)| (camel.to_string(), text(v, snake)))
+        .map(|snake| (snake_to_camel(snake), text(v, snake)))
         .collect()
 }
 
 /// `optional string` fields: present in the result only when the answer has them.
 fn optional_strings(v: &Value, out: &mut Map<String, Value>, fields: Fields) {
-    for (snake, camel) in fields {
+    for snake in fields {
         put_opt(
             out,
-            camel,
+            &snake_to_camel(snake),
             field(v, snake).filter(|f| f.is_string()).cloned(),
         );
     }
@@ -39,20 +40,13 @@ fn list(v: &Value, snake: &str, item: impl Fn(&Value) -> Value) -> Value {
     )
 }
 
-const ACCOUNT_STATE: Fields = &[
-    ("connected_account_id", "connectedAccountId"),
-    ("connected_account_status", "connectedAccountStatus"),
-];
+const ACCOUNT_STATE: Fields = &["connected_account_id", "connected_account_status"];
+
+/// A connection's fields, as a mapping and an auth-state row start.
+const CONNECTION: Fields = &["connection_id", "connection_name", "provider"];
 
 fn mapping(v: &Value) -> Value {
-    let mut out = strings(
-        v,
-        &[
-            ("connection_id", "connectionId"),
-            ("connection_name", "connectionName"),
-            ("provider", "provider"),
-        ],
-    );
+    let mut out = strings(v, CONNECTION);
     out.insert("tools".into(), string_list(v, "tools"));
     optional_strings(v, &mut out, ACCOUNT_STATE);
     Value::Object(out)
@@ -60,14 +54,7 @@ fn mapping(v: &Value) -> Value {
 
 /// An `McpConfig`.
 fn config(v: &Value) -> Value {
-    let mut out = strings(
-        v,
-        &[
-            ("id", "id"),
-            ("name", "name"),
-            ("description", "description"),
-        ],
-    );
+    let mut out = strings(v, &["id", "name", "description"]);
     out.insert(
         "connectionToolMappings".into(),
         list(v, "connection_tool_mappings", mapping),
@@ -78,26 +65,13 @@ fn config(v: &Value) -> Value {
 
 /// An `McpInstance`.
 fn instance(v: &Value) -> Value {
-    let mut out = strings(
-        v,
-        &[
-            ("id", "id"),
-            ("name", "name"),
-            ("user_identifier", "userIdentifier"),
-        ],
-    );
+    let mut out = strings(v, &["id", "name", "user_identifier"]);
     put_opt(&mut out, "config", field(v, "config").map(config));
     put_opt(&mut out, "lastUsedAt", timestamp(v, "last_used_at"));
     put_opt(&mut out, "updatedAt", timestamp(v, "updated_at"));
     out.insert("url".into(), text(v, "url"));
     Value::Object(out)
 }
-
-const CONNECTION: Fields = &[
-    ("connection_id", "connectionId"),
-    ("connection_name", "connectionName"),
-    ("provider", "provider"),
-];
 
 /// A connection's state for one user: an `McpConnectionAuthState` (ListMcpConnectedAccounts),
 /// whose account fields are `optional`, or an `McpInstanceConnectionAuthState`, whose are plain.
@@ -154,16 +128,7 @@ pub(super) fn connected_accounts(answer: &Value) -> Value {
 
 /// `{token, expiresAt?}`; the token is required, as [`one`]'s resource.
 pub(super) fn session_token(answer: &Value) -> Result<Value, ScalekitError> {
-    let token = field(answer, "token")
-        .and_then(Value::as_str)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| ScalekitError::Protocol {
-            message: "the answer has no token".into(),
-        })?;
-    let mut out = Map::new();
-    out.insert("token".into(), token.into());
-    put_opt(&mut out, "expiresAt", timestamp(answer, "expires_at"));
-    Ok(Value::Object(out))
+    text_and_time(answer, "token", "expires_at", "the answer has no token")
 }
 
 #[cfg(test)]

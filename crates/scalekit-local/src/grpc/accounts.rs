@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::convert::{self, fields};
+use super::convert::{self, fields, items, page};
 use super::proto::scalekit::v1::connected_accounts as pb;
-use super::served;
+use super::{served, Answer};
 use crate::model::{page_offset, ListQuery, Selector};
 use crate::routes::links::{magic_link_json, verify_json};
 use crate::routes::validate::{body_selector, list_query, max_len, write_request};
@@ -80,24 +80,19 @@ fn account_of(answer: &Value) -> Option<pb::ConnectedAccount> {
 }
 
 /// A list page (REST JSON) as the list response (search answers the same fields).
-fn page_of(page: &Value) -> pb::ListConnectedAccountsResponse {
-    pb::ListConnectedAccountsResponse {
-        connected_accounts: page
-            .get("connected_accounts")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().map(convert::account_for_list).collect())
-            .unwrap_or_default(),
-        total_size: convert::count(page, "total_size"),
-        next_page_token: convert::string(page, "next_page_token"),
-        prev_page_token: convert::string(page, "prev_page_token"),
-    }
+fn page_of(list: &Value) -> pb::ListConnectedAccountsResponse {
+    page!(
+        list,
+        pb::ListConnectedAccountsResponse {
+            connected_accounts: items(list, "connected_accounts")
+                .map(convert::account_for_list)
+                .collect(),
+        }
+    )
 }
 
 /// The store operation behind create and update.
 type WriteOp = fn(&mut Store, &Selector, &Map<String, Value>) -> Result<Value, ApiError>;
-
-/// What every method answers: its response message, or the REST side's error.
-type Answer<T> = Result<T, ApiError>;
 
 impl Accounts {
     /// The addressed account, with its credentials.

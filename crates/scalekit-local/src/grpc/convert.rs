@@ -172,6 +172,27 @@ pub fn string(v: &Value, key: &str) -> String {
     text(v, key)
 }
 
+/// The items of the JSON list under `key` (none when absent).
+pub fn items<'a>(v: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
+    v.get(key).and_then(Value::as_array).into_iter().flatten()
+}
+
+/// `$message { $field: $value, … }`, a list response, with the page fields every list response
+/// carries (next and previous page token, total size) read from the REST page `$page`: the
+/// generated messages share those fields but no trait that reaches them.
+macro_rules! page {
+    ($page:expr, $message:path { $($field:ident: $value:expr),+ $(,)? }) => {{
+        let page: &serde_json::Value = $page;
+        $message {
+            $($field: $value,)+
+            next_page_token: $crate::grpc::convert::string(page, "next_page_token"),
+            prev_page_token: $crate::grpc::convert::string(page, "prev_page_token"),
+            total_size: $crate::grpc::convert::count(page, "total_size"),
+        }
+    }};
+}
+pub(crate) use page;
+
 // ---- messages → JSON ----
 
 pub fn json_of_struct(s: &Struct) -> Map<String, Value> {

@@ -1,27 +1,66 @@
 //! `scalekit.v1.mcp.McpService` (docs/wire-protocol.md §13, §12): each method turns its message
-//! into the REST binding's JSON, runs `mcp::api` (the REST handlers' operations) and turns the
-//! JSON answer back into its response message (see the module doc of `grpc`).
+//! into the REST binding's JSON ([`Rest`]), runs `mcp::api` (the REST handlers' operations) and
+//! turns the JSON answer back into its response message ([`FromRest`]); see the module doc of
+//! `grpc`.
 
 use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
 
-use super::convert::{self, fields};
+use super::convert::{self, fields, items, page};
 use super::proto::scalekit::v1::mcp as pb;
-use super::served;
+use super::{served, Answer};
 use crate::mcp::api;
 use crate::shared::Shared;
-use crate::wire::{ApiError, Query};
+use crate::wire::Query;
 
 pub struct Mcp(pub Arc<Shared>);
 
-type Answer<T> = Result<T, ApiError>;
+/// What a request message gives its `mcp::api` operation: the REST body (path parameters merged
+/// in) or, for the lists, the REST query.
+trait Rest {
+    type Input;
+    fn rest(self) -> Self::Input;
+}
 
-fn opt_text(v: &Value, key: &str) -> Option<String> {
-    v.get(key).and_then(Value::as_str).map(str::to_owned)
+/// A response message from the REST answer.
+trait FromRest {
+    fn from_rest(answer: &Value) -> Self;
+}
+
+/// A method: `op` on the request's REST input, its answer as the response message.
+fn via<Q: Rest, A: FromRest>(
+    op: fn(&Shared, &Q::Input) -> Answer<Value>,
+) -> impl Fn(&Mcp, Q) -> Answer<A> {
+    move |server, request| op(&server.0, &request.rest()).map(|a| A::from_rest(&a))
 }
 
 // ---- messages → JSON ----
+
+/// `Rest` for the requests whose string and boolean fields go into the body as they are, under
+/// their proto names (which are the REST body's).
+macro_rules! rest_body {
+    ($($message:ident { $($text:ident),* $(; $flag:ident)? })+) => {$(
+        impl Rest for pb::$message {
+            type Input = Map<String, Value>;
+            fn rest(self) -> Map<String, Value> {
+                #[allow(unused_mut)]
+                let mut body = fields([$((stringify!($text), Some(&*self.$text))),*]);
+                $(body.insert(stringify!($flag).into(), json!(self.$flag));)?
+                body
+            }
+        }
+    )+};
+}
+
+rest_body! {
+    GetMcpConfigRequest { config_id }
+    GetMcpInstanceRequest { instance_id }
+    EnsureMcpInstanceRequest { name, config_name, user_identifier }
+    UpdateMcpInstanceRequest { instance_id, name, config_name }
+    GetMcpInstanceAuthStateRequest { instance_id; include_auth_links }
+    ListMcpConnectedAccountsRequest { config_id, identifier; include_auth_link }
+}
 
 /// A configuration's writable fields (name, description, mappings) as the REST body's; output
 /// fields are left out, as the REST side ignores them.
@@ -42,12 +81,46 @@ fn config_body(
     m
 }
 
+impl Rest for pb::CreateMcpConfigRequest {
+    type Input = Map<String, Value>;
+    fn rest(self) -> Map<String, Value> {
+        self.config
+            .map(|c| config_body(&c.name, &c.description, &c.connection_tool_mappings))
+            .unwrap_or_default()
+    }
+}
+
+impl Rest for pb::UpdateMcpConfigRequest {
+    type Input = Map<String, Value>;
+    fn rest(self) -> Map<String, Value> {
+        let mut body = config_body("", &self.description, &self.connection_tool_mappings);
+        body.insert("config_id".into(), json!(self.config_id));
+        body
+    }
+}
+
 /// A `Duration` as protojson writes it: `"90s"`, `"90.5s"`.
 fn duration_json(d: &prost_types::Duration) -> Value {
     if d.nanos == 0 {
         json!(format!("{}s", d.seconds))
     } else {
         json!(format!("{}.{:09}s", d.seconds, d.nanos.unsigned_abs()))
+    }
+}
+
+impl Rest for pb::CreateMcpSessionTokenRequest {
+    type Input = Map<String, Value>;
+    fn rest(self) -> Map<String, Value> {
+        let mut body = fields([
+            ("mcp_config_id", Some(&*self.mcp_config_id)),
+            ("key_id", Some(&*self.key_id)),
+            ("identifier", Some(&*self.identifier)),
+            ("access_level", Some(&*self.access_level)),
+        ]);
+        if let Some(d) = &self.expiry {
+            body.insert("expiry".into(), duration_json(d));
+        }
+        body
     }
 }
 
@@ -70,25 +143,47 @@ fn list_query<'a>(
     Query(q)
 }
 
+/// `Rest` for the two list requests: their filters (four strings, `filter.<name>` in the query)
+/// and page.
+macro_rules! rest_query {
+    ($($message:ident { $($filter:ident),+ })+) => {$(
+        impl Rest for pb::$message {
+            type Input = Query;
+            fn rest(self) -> Query {
+                let f = self.filter.unwrap_or_default();
+                let filters = [$((concat!("filter.", stringify!($filter)), &*f.$filter)),+];
+                list_query(filters, &self.search, self.page_size, &self.page_token)
+            }
+        }
+    )+};
+}
+
+rest_query! {
+    ListMcpConfigsRequest { id, name, provider, mcp_server_url }
+    ListMcpInstancesRequest { id, name, config_name, user_identifier }
+}
+
 // ---- JSON → messages ----
 
+/// An `optional string` field: absent, or `""`, is unset.
+fn opt_text(v: &Value, key: &str) -> Option<String> {
+    v.get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
 fn config_msg(v: &Value) -> pb::McpConfig {
-    let mappings = v
-        .get("connection_tool_mappings")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .map(|m| pb::McpConfigConnectionToolMapping {
-                    connection_id: convert::string(m, "connection_id"),
-                    connection_name: convert::string(m, "connection_name"),
-                    provider: convert::string(m, "provider"),
-                    tools: convert::texts(m, "tools"),
-                    connected_account_id: opt_text(m, "connected_account_id"),
-                    connected_account_status: opt_text(m, "connected_account_status"),
-                })
-                .collect()
+    let mappings = items(v, "connection_tool_mappings")
+        .map(|m| pb::McpConfigConnectionToolMapping {
+            connection_id: convert::string(m, "connection_id"),
+            connection_name: convert::string(m, "connection_name"),
+            provider: convert::string(m, "provider"),
+            tools: convert::texts(m, "tools"),
+            connected_account_id: opt_text(m, "connected_account_id"),
+            connected_account_status: opt_text(m, "connected_account_status"),
         })
-        .unwrap_or_default();
+        .collect();
     pb::McpConfig {
         id: convert::string(v, "id"),
         name: convert::string(v, "name"),
@@ -110,234 +205,115 @@ fn instance_msg(v: &Value) -> pb::McpInstance {
     }
 }
 
-/// An auth-state row (REST JSON `v`) as `$message`: the two row messages share their fields, but
-/// one declares the account's fields `optional` (read with `opt_text`) and the other plain strings.
-macro_rules! auth_row {
-    ($message:path, $v:expr, $account_field:expr) => {{
-        let v: &Value = $v;
-        $message {
-            connection_id: convert::string(v, "connection_id"),
-            connection_name: convert::string(v, "connection_name"),
-            provider: convert::string(v, "provider"),
-            connected_account_id: $account_field(v, "connected_account_id"),
-            connected_account_status: $account_field(v, "connected_account_status"),
-            authentication_link: convert::string(v, "authentication_link"),
-        }
-    }};
+/// An auth-state row, as both ListMcpConnectedAccounts and GetMcpInstanceAuthState answer it.
+fn auth_row(v: &Value) -> pb::McpConnectionAuthState {
+    pb::McpConnectionAuthState {
+        connection_id: convert::string(v, "connection_id"),
+        connection_name: convert::string(v, "connection_name"),
+        provider: convert::string(v, "provider"),
+        connected_account_id: opt_text(v, "connected_account_id"),
+        connected_account_status: opt_text(v, "connected_account_status"),
+        authentication_link: convert::string(v, "authentication_link"),
+    }
 }
 
-/// The items of an answer's list under `key`.
-fn items<'a>(answer: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
-    answer
-        .get(key)
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
+impl FromRest for pb::GetMcpConfigResponse {
+    fn from_rest(a: &Value) -> Self {
+        Self {
+            config: a.get("config").map(config_msg),
+        }
+    }
 }
 
-impl Mcp {
-    fn create_config(&self, r: pb::CreateMcpConfigRequest) -> Answer<pb::CreateMcpConfigResponse> {
-        let body = r
-            .config
-            .map(|c| config_body(&c.name, &c.description, &c.connection_tool_mappings))
-            .unwrap_or_default();
-        let a = api::create_config(&self.0, &body)?;
-        Ok(pb::CreateMcpConfigResponse {
-            config: a.get("config").map(config_msg),
-        })
-    }
-
-    fn update_config(&self, r: pb::UpdateMcpConfigRequest) -> Answer<pb::UpdateMcpConfigResponse> {
-        let mut body = config_body("", &r.description, &r.connection_tool_mappings);
-        body.insert("config_id".into(), json!(r.config_id));
-        let a = api::update_config(&self.0, &body)?;
-        Ok(pb::UpdateMcpConfigResponse {
-            config: a.get("config").map(config_msg),
-        })
-    }
-
-    fn get_config(&self, r: pb::GetMcpConfigRequest) -> Answer<pb::GetMcpConfigResponse> {
-        let a = api::get_config(&self.0, &fields([("config_id", Some(&*r.config_id))]))?;
-        Ok(pb::GetMcpConfigResponse {
-            config: a.get("config").map(config_msg),
-        })
-    }
-
-    fn delete_config(&self, r: pb::DeleteMcpConfigRequest) -> Answer<pb::DeleteMcpConfigResponse> {
-        api::delete_config(&self.0, &fields([("config_id", Some(&*r.config_id))]))?;
-        Ok(pb::DeleteMcpConfigResponse {})
-    }
-
-    fn list_configs(&self, r: pb::ListMcpConfigsRequest) -> Answer<pb::ListMcpConfigsResponse> {
-        let f = r.filter.unwrap_or_default();
-        let q = list_query(
-            [
-                ("filter.id", &*f.id),
-                ("filter.name", &*f.name),
-                ("filter.provider", &*f.provider),
-                ("filter.mcp_server_url", &*f.mcp_server_url),
-            ],
-            &r.search,
-            r.page_size,
-            &r.page_token,
-        );
-        let a = api::list_configs(&self.0, &q)?;
-        Ok(pb::ListMcpConfigsResponse {
-            configs: items(&a, "configs").map(config_msg).collect(),
-            next_page_token: convert::string(&a, "next_page_token"),
-            prev_page_token: convert::string(&a, "prev_page_token"),
-            total_size: convert::count(&a, "total_size"),
-        })
-    }
-
-    fn ensure_instance(
-        &self,
-        r: pb::EnsureMcpInstanceRequest,
-    ) -> Answer<pb::EnsureMcpInstanceResponse> {
-        let body = fields([
-            ("name", Some(&*r.name)),
-            ("config_name", Some(&*r.config_name)),
-            ("user_identifier", Some(&*r.user_identifier)),
-        ]);
-        let a = api::ensure_instance(&self.0, &body)?;
-        Ok(pb::EnsureMcpInstanceResponse {
+impl FromRest for pb::GetMcpInstanceResponse {
+    fn from_rest(a: &Value) -> Self {
+        Self {
             instance: a.get("instance").map(instance_msg),
-        })
-    }
-
-    fn list_instances(
-        &self,
-        r: pb::ListMcpInstancesRequest,
-    ) -> Answer<pb::ListMcpInstancesResponse> {
-        let f = r.filter.unwrap_or_default();
-        let q = list_query(
-            [
-                ("filter.id", &*f.id),
-                ("filter.name", &*f.name),
-                ("filter.config_name", &*f.config_name),
-                ("filter.user_identifier", &*f.user_identifier),
-            ],
-            &r.search,
-            r.page_size,
-            &r.page_token,
-        );
-        let a = api::list_instances(&self.0, &q)?;
-        Ok(pb::ListMcpInstancesResponse {
-            instances: items(&a, "instances").map(instance_msg).collect(),
-            next_page_token: convert::string(&a, "next_page_token"),
-            prev_page_token: convert::string(&a, "prev_page_token"),
-            total_size: convert::count(&a, "total_size"),
-        })
-    }
-
-    fn get_instance(&self, r: pb::GetMcpInstanceRequest) -> Answer<pb::GetMcpInstanceResponse> {
-        let a = api::get_instance(&self.0, &fields([("instance_id", Some(&*r.instance_id))]))?;
-        Ok(pb::GetMcpInstanceResponse {
-            instance: a.get("instance").map(instance_msg),
-        })
-    }
-
-    fn update_instance(
-        &self,
-        r: pb::UpdateMcpInstanceRequest,
-    ) -> Answer<pb::UpdateMcpInstanceResponse> {
-        let body = fields([
-            ("instance_id", Some(&*r.instance_id)),
-            ("name", Some(&*r.name)),
-            ("config_name", Some(&*r.config_name)),
-        ]);
-        let a = api::update_instance(&self.0, &body)?;
-        Ok(pb::UpdateMcpInstanceResponse {
-            instance: a.get("instance").map(instance_msg),
-        })
-    }
-
-    fn delete_instance(
-        &self,
-        r: pb::DeleteMcpInstanceRequest,
-    ) -> Answer<pb::DeleteMcpInstanceResponse> {
-        api::delete_instance(&self.0, &fields([("instance_id", Some(&*r.instance_id))]))?;
-        Ok(pb::DeleteMcpInstanceResponse {})
-    }
-
-    fn auth_state(
-        &self,
-        r: pb::GetMcpInstanceAuthStateRequest,
-    ) -> Answer<pb::GetMcpInstanceAuthStateResponse> {
-        let mut body = fields([("instance_id", Some(&*r.instance_id))]);
-        body.insert("include_auth_links".into(), json!(r.include_auth_links));
-        let a = api::instance_auth_state(&self.0, &body)?;
-        let connections = items(&a, "connections")
-            .map(|v| auth_row!(pb::McpInstanceConnectionAuthState, v, convert::string))
-            .collect();
-        Ok(pb::GetMcpInstanceAuthStateResponse { connections })
-    }
-
-    fn connected_accounts(
-        &self,
-        r: pb::ListMcpConnectedAccountsRequest,
-    ) -> Answer<pb::ListMcpConnectedAccountsResponse> {
-        let mut body = fields([
-            ("config_id", Some(&*r.config_id)),
-            ("identifier", Some(&*r.identifier)),
-        ]);
-        body.insert("include_auth_link".into(), json!(r.include_auth_link));
-        let a = api::connected_accounts(&self.0, &body)?;
-        let connected_accounts = items(&a, "connected_accounts")
-            .map(|v| auth_row!(pb::McpConnectionAuthState, v, opt_text))
-            .collect();
-        Ok(pb::ListMcpConnectedAccountsResponse { connected_accounts })
-    }
-
-    fn session_token(
-        &self,
-        r: pb::CreateMcpSessionTokenRequest,
-    ) -> Answer<pb::CreateMcpSessionTokenResponse> {
-        let mut body = fields([
-            ("mcp_config_id", Some(&*r.mcp_config_id)),
-            ("key_id", Some(&*r.key_id)),
-            ("identifier", Some(&*r.identifier)),
-            ("access_level", Some(&*r.access_level)),
-        ]);
-        if let Some(d) = &r.expiry {
-            body.insert("expiry".into(), duration_json(d));
         }
-        let a = api::session_token(&self.0, &body)?;
-        Ok(pb::CreateMcpSessionTokenResponse {
-            token: convert::string(&a, "token"),
+    }
+}
+
+impl FromRest for pb::DeleteMcpConfigResponse {
+    fn from_rest(_: &Value) -> Self {
+        Self {}
+    }
+}
+
+impl FromRest for pb::ListMcpConfigsResponse {
+    fn from_rest(a: &Value) -> Self {
+        page!(
+            a,
+            Self {
+                configs: items(a, "configs").map(config_msg).collect()
+            }
+        )
+    }
+}
+
+impl FromRest for pb::ListMcpInstancesResponse {
+    fn from_rest(a: &Value) -> Self {
+        page!(
+            a,
+            Self {
+                instances: items(a, "instances").map(instance_msg).collect()
+            }
+        )
+    }
+}
+
+impl FromRest for pb::GetMcpInstanceAuthStateResponse {
+    fn from_rest(a: &Value) -> Self {
+        Self {
+            connections: items(a, "connections").map(auth_row).collect(),
+        }
+    }
+}
+
+impl FromRest for pb::ListMcpConnectedAccountsResponse {
+    fn from_rest(a: &Value) -> Self {
+        Self {
+            connected_accounts: items(a, "connected_accounts").map(auth_row).collect(),
+        }
+    }
+}
+
+impl FromRest for pb::CreateMcpSessionTokenResponse {
+    fn from_rest(a: &Value) -> Self {
+        Self {
+            token: convert::string(a, "token"),
             expires_at: convert::timestamp(a.get("expires_at")),
-        })
+        }
     }
 }
 
 served! {
     Mcp: pb::mcp_service_server::McpService {
-        create_mcp_config(pb::CreateMcpConfigRequest) -> pb::CreateMcpConfigResponse
-            = GrpcCreateMcpConfig, Mcp::create_config;
-        update_mcp_config(pb::UpdateMcpConfigRequest) -> pb::UpdateMcpConfigResponse
-            = GrpcUpdateMcpConfig, Mcp::update_config;
+        create_mcp_config(pb::CreateMcpConfigRequest) -> pb::GetMcpConfigResponse
+            = GrpcCreateMcpConfig, via(api::create_config);
+        update_mcp_config(pb::UpdateMcpConfigRequest) -> pb::GetMcpConfigResponse
+            = GrpcUpdateMcpConfig, via(api::update_config);
         list_mcp_configs(pb::ListMcpConfigsRequest) -> pb::ListMcpConfigsResponse
-            = GrpcListMcpConfigs, Mcp::list_configs;
+            = GrpcListMcpConfigs, via(api::list_configs);
         get_mcp_config(pb::GetMcpConfigRequest) -> pb::GetMcpConfigResponse
-            = GrpcGetMcpConfig, Mcp::get_config;
-        delete_mcp_config(pb::DeleteMcpConfigRequest) -> pb::DeleteMcpConfigResponse
-            = GrpcDeleteMcpConfig, Mcp::delete_config;
-        ensure_mcp_instance(pb::EnsureMcpInstanceRequest) -> pb::EnsureMcpInstanceResponse
-            = GrpcEnsureMcpInstance, Mcp::ensure_instance;
+            = GrpcGetMcpConfig, via(api::get_config);
+        delete_mcp_config(pb::GetMcpConfigRequest) -> pb::DeleteMcpConfigResponse
+            = GrpcDeleteMcpConfig, via(api::delete_config);
+        ensure_mcp_instance(pb::EnsureMcpInstanceRequest) -> pb::GetMcpInstanceResponse
+            = GrpcEnsureMcpInstance, via(api::ensure_instance);
         list_mcp_instances(pb::ListMcpInstancesRequest) -> pb::ListMcpInstancesResponse
-            = GrpcListMcpInstances, Mcp::list_instances;
-        delete_mcp_instance(pb::DeleteMcpInstanceRequest) -> pb::DeleteMcpInstanceResponse
-            = GrpcDeleteMcpInstance, Mcp::delete_instance;
-        update_mcp_instance(pb::UpdateMcpInstanceRequest) -> pb::UpdateMcpInstanceResponse
-            = GrpcUpdateMcpInstance, Mcp::update_instance;
+            = GrpcListMcpInstances, via(api::list_instances);
+        delete_mcp_instance(pb::GetMcpInstanceRequest) -> pb::DeleteMcpConfigResponse
+            = GrpcDeleteMcpInstance, via(api::delete_instance);
+        update_mcp_instance(pb::UpdateMcpInstanceRequest) -> pb::GetMcpInstanceResponse
+            = GrpcUpdateMcpInstance, via(api::update_instance);
         get_mcp_instance(pb::GetMcpInstanceRequest) -> pb::GetMcpInstanceResponse
-            = GrpcGetMcpInstance, Mcp::get_instance;
+            = GrpcGetMcpInstance, via(api::get_instance);
         get_mcp_instance_auth_state(pb::GetMcpInstanceAuthStateRequest) -> pb::GetMcpInstanceAuthStateResponse
-            = GrpcGetMcpInstanceAuthState, Mcp::auth_state;
+            = GrpcGetMcpInstanceAuthState, via(api::instance_auth_state);
         create_mcp_session_token(pb::CreateMcpSessionTokenRequest) -> pb::CreateMcpSessionTokenResponse
-            = GrpcCreateMcpSessionToken, Mcp::session_token;
+            = GrpcCreateMcpSessionToken, via(api::session_token);
         list_mcp_connected_accounts(pb::ListMcpConnectedAccountsRequest) -> pb::ListMcpConnectedAccountsResponse
-            = GrpcListMcpConnectedAccounts, Mcp::connected_accounts;
+            = GrpcListMcpConnectedAccounts, via(api::connected_accounts);
     }
 }
 

@@ -112,16 +112,29 @@ fn serve<E: Endpoint, Q, A>(
         .map_err(status)
 }
 
-/// `Server: Service { … }`: the `impl` of a generated service trait whose methods do no awaiting
-/// work. Each line `method(Request) -> Response = Endpoint, work;` is `serve`d under
-/// `stats::endpoint::Endpoint`, its message answered by `work(&server, message)`: the wrapper
-/// every method needs is written once, here.
+/// `Server: Service { … }`: the `impl` of a generated service trait. Each line
+/// `method(Request) -> Response = Endpoint, work;` is `serve`d under
+/// `stats::endpoint::Endpoint`, its message answered by `work(&server, message)`; the lines of an
+/// `async { … }` after it are `serve_async`d, their `work` awaited. The wrapper every method
+/// needs is written once, here.
 macro_rules! served {
     ($server:ty: $service:path {
-        $($method:ident($request:ty) -> $response:ty = $endpoint:ident, $work:expr;)+
-    }) => {
+        $($method:ident($request:ty) -> $response:ty = $endpoint:ident, $work:expr;)*
+    } $(async {
+        $($amethod:ident($arequest:ty) -> $aresponse:ty = $aendpoint:ident, $awork:expr;)*
+    })?) => {
         #[tonic::async_trait]
         impl $service for $server {
+            $($(
+                async fn $amethod(&self, request: tonic::Request<$arequest>) -> super::Reply<$aresponse> {
+                    super::serve_async::<crate::stats::endpoint::$aendpoint, _, _, _>(
+                        &self.0,
+                        request,
+                        |r| ($awork)(self, r),
+                    )
+                    .await
+                }
+            )*)?
             $(
                 async fn $method(&self, request: tonic::Request<$request>) -> super::Reply<$response> {
                     super::serve::<crate::stats::endpoint::$endpoint, _, _>(
@@ -130,7 +143,7 @@ macro_rules! served {
                         |r| ($work)(self, r),
                     )
                 }
-            )+
+            )*
         }
     };
 }
@@ -182,6 +195,9 @@ pub fn status(e: ApiError) -> Status {
 
 /// What every method returns.
 type Reply<T> = Result<tonic::Response<T>, Status>;
+
+/// What a method's work answers: its response message, or the REST side's error.
+type Answer<T> = Result<T, ApiError>;
 
 #[cfg(test)]
 mod tests {

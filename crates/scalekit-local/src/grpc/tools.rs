@@ -6,154 +6,151 @@
 use std::sync::Arc;
 
 use serde_json::Value;
-use tonic::Request;
 
-use super::convert::{self, fields};
+use super::convert::{self, fields, items, page};
 use super::proto::scalekit::v1::connections as conn_pb;
 use super::proto::scalekit::v1::tools as pb;
-use super::{serve, serve_async, Reply};
+use super::{served, Answer};
 use crate::catalog;
-use crate::routes::tools::{execute_tool_json, list_json};
+use crate::routes::tools::{execute_tool_json, list_json, Listing};
 use crate::shared::Shared;
-use crate::stats::endpoint;
 use crate::wire::Query;
 use scalekit_wire::sync::lock;
 
 pub struct Tools(pub Arc<Shared>);
 
-#[tonic::async_trait]
-impl pb::tool_service_server::ToolService for Tools {
-    async fn execute_tool(
-        &self,
-        request: Request<pb::ExecuteToolRequest>,
-    ) -> Reply<pb::ExecuteToolResponse> {
-        serve_async::<endpoint::GrpcExecuteTool, _, _, _>(&self.0, request, |r| async move {
-            let mut body = fields([
-                ("tool_name", Some(r.tool_name.as_str())),
-                ("identifier", r.identifier.as_deref()),
-                ("connected_account_id", r.connected_account_id.as_deref()),
-                ("connector", r.connector.as_deref()),
-                ("organization_id", r.organization_id.as_deref()),
-                ("user_id", r.user_id.as_deref()),
-                ("agent_run_id", r.agent_run_id.as_deref()),
-            ]);
-            if let Some(p) = &r.params {
-                body.insert("params".into(), Value::Object(convert::json_of_struct(p)));
-            }
-            let answer = execute_tool_json(&self.0, &body).await?;
-            Ok(pb::ExecuteToolResponse {
-                data: answer
-                    .get("data")
-                    .and_then(Value::as_object)
-                    .map(convert::struct_of),
-                execution_id: convert::string(&answer, "execution_id"),
-            })
+impl Tools {
+    async fn execute(&self, r: pb::ExecuteToolRequest) -> Answer<pb::ExecuteToolResponse> {
+        let mut body = fields([
+            ("tool_name", Some(r.tool_name.as_str())),
+            ("identifier", r.identifier.as_deref()),
+            ("connected_account_id", r.connected_account_id.as_deref()),
+            ("connector", r.connector.as_deref()),
+            ("organization_id", r.organization_id.as_deref()),
+            ("user_id", r.user_id.as_deref()),
+            ("agent_run_id", r.agent_run_id.as_deref()),
+        ]);
+        if let Some(p) = &r.params {
+            body.insert("params".into(), Value::Object(convert::json_of_struct(p)));
+        }
+        let answer = execute_tool_json(&self.0, &body).await?;
+        Ok(pb::ExecuteToolResponse {
+            data: answer
+                .get("data")
+                .and_then(Value::as_object)
+                .map(convert::struct_of),
+            execution_id: convert::string(&answer, "execution_id"),
         })
-        .await
     }
 
     /// As the REST binding (`crate::search`), its answer read back into the message.
-    async fn search_tools(
-        &self,
-        request: Request<pb::SearchToolsRequest>,
-    ) -> Reply<pb::SearchToolsResponse> {
-        serve::<endpoint::GrpcSearchTools, _, _>(&self.0, request, |r| {
-            let mut body = fields([
-                ("query", Some(r.query.as_str())),
-                ("identifier", r.identifier.as_deref()),
-            ]);
-            body.insert("top_k".into(), r.top_k.into());
-            let found = crate::search::search_json(&self.0.tools, &lock(&self.0.store), &body)?;
-            Ok(pb::SearchToolsResponse {
-                tools: items(&found).map(searched).collect(),
-            })
+    fn search(&self, r: pb::SearchToolsRequest) -> Answer<pb::SearchToolsResponse> {
+        let mut body = fields([
+            ("query", Some(r.query.as_str())),
+            ("identifier", r.identifier.as_deref()),
+        ]);
+        body.insert("top_k".into(), r.top_k.into());
+        let found = crate::search::search_json(&self.0.tools, &lock(&self.0.store), &body)?;
+        Ok(pb::SearchToolsResponse {
+            tools: items(&found, "tools").map(searched).collect(),
         })
     }
 
-    async fn list_tools(
+    /// The REST side's `listing` over the page fields (0 and "" mean unset, as on the REST side)
+    /// and the request's other fields, `more`, as the REST query.
+    fn listed(
         &self,
-        request: Request<pb::ListToolsRequest>,
-    ) -> Reply<pb::ListToolsResponse> {
-        serve::<endpoint::GrpcListTools, _, _>(&self.0, request, |r| {
-            let mut q = page_query(r.page_size, &r.page_token);
-            if let Some(f) = &r.filter {
-                q.extend(pairs("filter.provider", [&f.provider]));
-                q.extend(pairs("filter.identifier", [&f.identifier]));
-                q.extend(pairs("filter.tool_name", &f.tool_name));
-                q.extend(pairs("filter.query", &f.query));
-                q.extend(pairs("filter.connector", &f.connector));
-                q.extend(pairs("filter.organization_id", &f.organization_id));
-                q.extend(pairs("filter.user_id", &f.user_id));
-                q.extend(pairs(
-                    "filter.connected_account_id",
-                    &f.connected_account_id,
-                ));
-                if let Some(summary) = f.summary {
-                    q.push(("filter.summary".into(), summary.to_string()));
-                }
+        listing: Listing,
+        (size, token): (u32, &str),
+        more: impl IntoIterator<Item = (String, String)>,
+    ) -> Answer<Value> {
+        let mut q = vec![("page_size".to_owned(), size.to_string())];
+        q.extend(pairs("page_token", [token]));
+        q.extend(more);
+        list_json(&self.0, listing, &Query(q))
+    }
+
+    fn list(&self, r: pb::ListToolsRequest) -> Answer<pb::ListToolsResponse> {
+        let mut q = Vec::new();
+        if let Some(f) = &r.filter {
+            q.extend(pairs("filter.provider", [&f.provider]));
+            q.extend(pairs("filter.identifier", [&f.identifier]));
+            q.extend(pairs("filter.tool_name", &f.tool_name));
+            q.extend(pairs("filter.query", &f.query));
+            q.extend(pairs("filter.connector", &f.connector));
+            q.extend(pairs("filter.organization_id", &f.organization_id));
+            q.extend(pairs("filter.user_id", &f.user_id));
+            q.extend(pairs(
+                "filter.connected_account_id",
+                &f.connected_account_id,
+            ));
+            if let Some(summary) = f.summary {
+                q.push(("filter.summary".into(), summary.to_string()));
             }
-            let list = list_json(&self.0, catalog::list_tools, &Query(q))?;
-            Ok(pb::ListToolsResponse {
-                next_page_token: convert::string(&list, "next_page_token"),
-                total_size: convert::count(&list, "total_size"),
-                prev_page_token: convert::string(&list, "prev_page_token"),
+        }
+        let list = self.listed(catalog::list_tools, (r.page_size, &r.page_token), q)?;
+        Ok(page!(
+            &list,
+            pb::ListToolsResponse {
                 tool_names: convert::texts(&list, "tool_names"),
-                tools: items(&list).map(tool).collect(),
-            })
-        })
-    }
-
-    async fn list_scoped_tools(
-        &self,
-        request: Request<pb::ListScopedToolsRequest>,
-    ) -> Reply<pb::ListScopedToolsResponse> {
-        serve::<endpoint::GrpcListScopedTools, _, _>(&self.0, request, |r| {
-            let mut q = page_query(r.page_size, &r.page_token);
-            q.extend(pairs("identifier", [&r.identifier]));
-            if let Some(f) = &r.filter {
-                q.extend(pairs("filter.providers", &f.providers));
-                q.extend(pairs("filter.tool_names", &f.tool_names));
-                q.extend(pairs("filter.connection_names", &f.connection_names));
+                tools: items(&list, "tools").map(tool).collect(),
             }
-            let list = list_json(&self.0, catalog::list_scoped, &Query(q))?;
-            Ok(pb::ListScopedToolsResponse {
-                next_page_token: convert::string(&list, "next_page_token"),
-                total_size: convert::count(&list, "total_size"),
-                prev_page_token: convert::string(&list, "prev_page_token"),
-                tools: items(&list)
-                    .map(|v| pb::ScopedTool {
-                        tool: v.get("tool").map(tool),
-                        identifier: convert::string(v, "identifier"),
-                        connected_account_id: convert::string(v, "connected_account_id"),
-                    })
-                    .collect(),
-            })
-        })
+        ))
     }
 
-    async fn list_available_tools(
+    fn list_scoped(&self, r: pb::ListScopedToolsRequest) -> Answer<pb::ListScopedToolsResponse> {
+        let mut q: Vec<_> = pairs("identifier", [&r.identifier]).collect();
+        if let Some(f) = &r.filter {
+            q.extend(pairs("filter.providers", &f.providers));
+            q.extend(pairs("filter.tool_names", &f.tool_names));
+            q.extend(pairs("filter.connection_names", &f.connection_names));
+        }
+        let list = self.listed(catalog::list_scoped, (r.page_size, &r.page_token), q)?;
+        let scoped = |v: &Value| pb::ScopedTool {
+            tool: v.get("tool").map(tool),
+            identifier: convert::string(v, "identifier"),
+            connected_account_id: convert::string(v, "connected_account_id"),
+        };
+        Ok(page!(
+            &list,
+            pb::ListScopedToolsResponse {
+                tools: items(&list, "tools").map(scoped).collect(),
+            }
+        ))
+    }
+
+    fn list_available(
         &self,
-        request: Request<pb::ListAvailableToolsRequest>,
-    ) -> Reply<pb::ListAvailableToolsResponse> {
-        serve::<endpoint::GrpcListAvailableTools, _, _>(&self.0, request, |r| {
-            let mut q = page_query(r.page_size, &r.page_token);
-            q.extend(pairs("identifier", [&r.identifier]));
-            let list = list_json(&self.0, catalog::list_available, &Query(q))?;
-            Ok(pb::ListAvailableToolsResponse {
-                next_page_token: convert::string(&list, "next_page_token"),
-                total_size: convert::count(&list, "total_size"),
-                prev_page_token: convert::string(&list, "prev_page_token"),
-                tools: items(&list).map(tool).collect(),
-            })
-        })
+        r: pb::ListAvailableToolsRequest,
+    ) -> Answer<pb::ListAvailableToolsResponse> {
+        let identifier = pairs("identifier", [&r.identifier]);
+        let list = self.listed(
+            catalog::list_available,
+            (r.page_size, &r.page_token),
+            identifier,
+        )?;
+        Ok(page!(
+            &list,
+            pb::ListAvailableToolsResponse {
+                tools: items(&list, "tools").map(tool).collect(),
+            }
+        ))
     }
 }
 
-/// The REST query of a list call's page fields (0 and "" mean unset, as on the REST side).
-fn page_query(size: u32, token: &str) -> Vec<(String, String)> {
-    let mut q = vec![("page_size".to_owned(), size.to_string())];
-    q.extend(pairs("page_token", [token]));
-    q
+served! {
+    Tools: pb::tool_service_server::ToolService {
+        list_tools(pb::ListToolsRequest) -> pb::ListToolsResponse = GrpcListTools, Tools::list;
+        list_scoped_tools(pb::ListScopedToolsRequest) -> pb::ListScopedToolsResponse
+            = GrpcListScopedTools, Tools::list_scoped;
+        list_available_tools(pb::ListAvailableToolsRequest) -> pb::ListAvailableToolsResponse
+            = GrpcListAvailableTools, Tools::list_available;
+        search_tools(pb::SearchToolsRequest) -> pb::SearchToolsResponse
+            = GrpcSearchTools, Tools::search;
+    } async {
+        execute_tool(pb::ExecuteToolRequest) -> pb::ExecuteToolResponse
+            = GrpcExecuteTool, Tools::execute;
+    }
 }
 
 /// `key=value` for each non-empty value.
@@ -165,13 +162,6 @@ fn pairs<'a, S: AsRef<str> + 'a>(
         .into_iter()
         .filter(|v| !v.as_ref().is_empty())
         .map(move |v| (key.to_owned(), v.as_ref().to_owned()))
-}
-
-fn items(list: &Value) -> impl Iterator<Item = &Value> {
-    list.get("tools")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
 }
 
 /// A `SearchedTool` from its REST shape; readiness names back to their numbers.
@@ -216,26 +206,27 @@ fn tool(v: &Value) -> pb::Tool {
 
 pub struct Connections(pub Arc<Shared>);
 
-#[tonic::async_trait]
-impl conn_pb::connection_service_server::ConnectionService for Connections {
+impl Connections {
     /// As the REST binding: the connections `provider` and `query` select, on one page.
-    async fn list_app_connections(
+    fn list(
         &self,
-        request: Request<conn_pb::ListAppConnectionsRequest>,
-    ) -> Reply<conn_pb::ListAppConnectionsResponse> {
-        serve::<endpoint::GrpcListAppConnections, _, _>(&self.0, request, |m| {
-            let list =
-                lock(&self.0.store).connections_json(m.provider.as_deref(), m.query.as_deref());
-            Ok(conn_pb::ListAppConnectionsResponse {
-                connections: list
-                    .get("connections")
-                    .and_then(Value::as_array)
-                    .map(|a| a.iter().map(convert::connection).collect())
-                    .unwrap_or_default(),
-                next_page_token: convert::string(&list, "next_page_token"),
-                prev_page_token: convert::string(&list, "prev_page_token"),
-                total_size: convert::count(&list, "total_size"),
-            })
-        })
+        m: conn_pb::ListAppConnectionsRequest,
+    ) -> Answer<conn_pb::ListAppConnectionsResponse> {
+        let list = lock(&self.0.store).connections_json(m.provider.as_deref(), m.query.as_deref());
+        Ok(page!(
+            &list,
+            conn_pb::ListAppConnectionsResponse {
+                connections: items(&list, "connections")
+                    .map(convert::connection)
+                    .collect(),
+            }
+        ))
+    }
+}
+
+served! {
+    Connections: conn_pb::connection_service_server::ConnectionService {
+        list_app_connections(conn_pb::ListAppConnectionsRequest) -> conn_pb::ListAppConnectionsResponse
+            = GrpcListAppConnections, Connections::list;
     }
 }

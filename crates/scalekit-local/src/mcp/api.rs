@@ -5,8 +5,10 @@
 
 use serde_json::{json, Map, Value};
 
+use super::model::{McpConfig, McpInstance};
 use super::validate;
 use crate::shared::Shared;
+use crate::store::Store;
 use crate::wire::{rfc3339, ApiError, Input, Query};
 use scalekit_wire::sync::lock;
 
@@ -26,37 +28,62 @@ fn base(shared: &Shared) -> &str {
     &shared.settings.base_url
 }
 
+/// The required id under `field`.
+fn id(body: &Map<String, Value>, field: &str) -> Result<String, ApiError> {
+    validate::required(&Input(body), field)
+}
+
+/// `{config}`, as create, get and update answer.
+fn config_answer(shared: &Shared, store: &Store, c: &McpConfig) -> Answer {
+    Ok(json!({ "config": store.config_json(c, base(shared), None) }))
+}
+
+/// `{instance}`, as ensure, get and update answer.
+fn instance_answer(shared: &Shared, store: &Store, x: &McpInstance) -> Answer {
+    Ok(json!({ "instance": store.instance_json(x, base(shared)) }))
+}
+
+/// A delete: `{}` once `delete` removed the record `id`.
+fn delete(
+    shared: &Shared,
+    id: String,
+    delete: fn(&mut Store, &str) -> Result<(), ApiError>,
+) -> Answer {
+    delete(&mut lock(&shared.store), &id)?;
+    Ok(json!({}))
+}
+
+/// A list: `list` through the checked query `q`, a page of wire-shape records.
+fn list<Q>(shared: &Shared, q: Q, list: fn(&Store, &Q, &str) -> Value) -> Answer {
+    Ok(list(&lock(&shared.store), &q, base(shared)))
+}
+
 pub fn create_config(shared: &Shared, body: &Map<String, Value>) -> Answer {
     let write = validate::create_config(body)?;
     let mut store = lock(&shared.store);
     let c = store.create_mcp_config(write, &shared.tools)?;
-    Ok(json!({ "config": store.config_json(&c, base(shared), None) }))
+    config_answer(shared, &store, &c)
 }
 
 pub fn update_config(shared: &Shared, body: &Map<String, Value>) -> Answer {
-    let id = validate::required(&Input(body), "config_id")?;
+    let id = id(body, "config_id")?;
     let write = validate::update_config(body)?;
     let mut store = lock(&shared.store);
     let c = store.update_mcp_config(&id, write, &shared.tools)?;
-    Ok(json!({ "config": store.config_json(&c, base(shared), None) }))
+    config_answer(shared, &store, &c)
 }
 
 pub fn get_config(shared: &Shared, body: &Map<String, Value>) -> Answer {
-    let id = validate::required(&Input(body), "config_id")?;
     let store = lock(&shared.store);
-    let c = store.mcp_config(&id)?;
-    Ok(json!({ "config": store.config_json(c, base(shared), None) }))
+    config_answer(shared, &store, store.mcp_config(&id(body, "config_id")?)?)
 }
 
 pub fn delete_config(shared: &Shared, body: &Map<String, Value>) -> Answer {
-    let id = validate::required(&Input(body), "config_id")?;
-    lock(&shared.store).delete_mcp_config(&id)?;
-    Ok(json!({}))
+    delete(shared, id(body, "config_id")?, Store::delete_mcp_config)
 }
 
 pub fn list_configs(shared: &Shared, q: &Query) -> Answer {
-    let q = validate::config_query(q)?;
-    Ok(lock(&shared.store).list_mcp_configs(&q, base(shared)))
+    list(shared, validate::config_query(q)?, Store::list_mcp_configs)
 }
 
 pub fn ensure_instance(shared: &Shared, body: &Map<String, Value>) -> Answer {
@@ -66,40 +93,42 @@ pub fn ensure_instance(shared: &Shared, body: &Map<String, Value>) -> Answer {
     let name = input.opt("name")?;
     let mut store = lock(&shared.store);
     let x = store.ensure_mcp_instance(name, &config_name, &user)?;
-    Ok(json!({ "instance": store.instance_json(&x, base(shared)) }))
+    instance_answer(shared, &store, &x)
 }
 
 pub fn get_instance(shared: &Shared, body: &Map<String, Value>) -> Answer {
-    let id = validate::required(&Input(body), "instance_id")?;
     let store = lock(&shared.store);
-    let x = store.mcp_instance(&id)?;
-    Ok(json!({ "instance": store.instance_json(x, base(shared)) }))
+    instance_answer(
+        shared,
+        &store,
+        store.mcp_instance(&id(body, "instance_id")?)?,
+    )
 }
 
 pub fn update_instance(shared: &Shared, body: &Map<String, Value>) -> Answer {
     let input = Input(body);
-    let id = validate::required(&input, "instance_id")?;
+    let id = id(body, "instance_id")?;
     let mut store = lock(&shared.store);
     let x = store.update_mcp_instance(&id, input.opt("name")?, input.opt("config_name")?)?;
-    Ok(json!({ "instance": store.instance_json(&x, base(shared)) }))
+    instance_answer(shared, &store, &x)
 }
 
 pub fn delete_instance(shared: &Shared, body: &Map<String, Value>) -> Answer {
-    let id = validate::required(&Input(body), "instance_id")?;
-    lock(&shared.store).delete_mcp_instance(&id)?;
-    Ok(json!({}))
+    delete(shared, id(body, "instance_id")?, Store::delete_mcp_instance)
 }
 
 pub fn list_instances(shared: &Shared, q: &Query) -> Answer {
-    let q = validate::instance_query(q)?;
-    Ok(lock(&shared.store).list_mcp_instances(&q, base(shared)))
+    list(
+        shared,
+        validate::instance_query(q)?,
+        Store::list_mcp_instances,
+    )
 }
 
 /// GetMcpInstanceAuthState: the rows of the instance's configuration for its user.
 pub fn instance_auth_state(shared: &Shared, body: &Map<String, Value>) -> Answer {
-    let input = Input(body);
-    let id = validate::required(&input, "instance_id")?;
-    let links = flag(&input, "include_auth_links")?;
+    let id = id(body, "instance_id")?;
+    let links = flag(&Input(body), "include_auth_links")?;
     let mut store = lock(&shared.store);
     let x = store.mcp_instance(&id)?.clone();
     let rows = store.mcp_auth_rows(&x.config_id, &x.user_identifier, links, base(shared))?;
@@ -109,7 +138,7 @@ pub fn instance_auth_state(shared: &Shared, body: &Map<String, Value>) -> Answer
 /// ListMcpConnectedAccounts: the rows of a configuration for an identifier.
 pub fn connected_accounts(shared: &Shared, body: &Map<String, Value>) -> Answer {
     let input = Input(body);
-    let id = validate::required(&input, "config_id")?;
+    let id = id(body, "config_id")?;
     let user = validate::required(&input, "identifier")?;
     let links = flag(&input, "include_auth_link")?;
     let rows = lock(&shared.store).mcp_auth_rows(&id, &user, links, base(shared))?;

@@ -84,26 +84,29 @@ pub struct ConfigWrite {
     pub mappings: Option<Vec<Mapping>>,
 }
 
-/// ListMcpConfigs' filters and page.
-#[derive(Debug, Clone, Default)]
-pub struct ConfigQuery {
+/// A list call's filters and page, checked: ListMcpConfigs and ListMcpInstances share
+/// `filter.id`, `filter.name` and `search`; `filter` holds the call's own filters.
+#[derive(Debug)]
+pub struct McpQuery<F> {
     pub id: Option<String>,
     pub name: Option<String>,
-    pub provider: Option<String>,
-    pub server_id: Option<String>,
     pub search: Option<String>,
     pub page: (usize, usize),
+    pub filter: F,
 }
 
-/// ListMcpInstances' filters and page.
-#[derive(Debug, Clone, Default)]
-pub struct InstanceQuery {
-    pub id: Option<String>,
-    pub name: Option<String>,
+/// ListMcpConfigs' own filters: a mapped connection's provider, the server URL's last segment.
+#[derive(Debug)]
+pub struct ConfigFilter {
+    pub provider: Option<String>,
+    pub server_id: Option<String>,
+}
+
+/// ListMcpInstances' own filters.
+#[derive(Debug)]
+pub struct InstanceFilter {
     pub config_name: Option<String>,
     pub user_identifier: Option<String>,
-    pub search: Option<String>,
-    pub page: (usize, usize),
 }
 
 /// Which MCP server a session token opens.

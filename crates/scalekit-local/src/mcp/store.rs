@@ -7,8 +7,8 @@ use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
 
 use super::model::{
-    connection_url, random_uuid, server_url, ConfigQuery, ConfigWrite, InstanceQuery, Mapping,
-    McpConfig, McpInstance, Target, TokenRequest,
+    connection_url, random_uuid, server_url, ConfigFilter, ConfigWrite, InstanceFilter, Mapping,
+    McpConfig, McpInstance, McpQuery, Target, TokenRequest,
 };
 use crate::catalog::CatalogTool;
 use crate::links::magic_link_url;
@@ -31,15 +31,24 @@ fn starts_with_ci(text: &str, prefix: &str) -> bool {
     text.to_lowercase().starts_with(&prefix.to_lowercase())
 }
 
+/// Where the record with `id` (read by `id_of`) is; NOT_FOUND names it as a `what`.
+fn position<T>(
+    records: &[T],
+    id_of: fn(&T) -> &str,
+    what: &str,
+    id: &str,
+) -> Result<usize, ApiError> {
+    records
+        .iter()
+        .position(|r| id_of(r) == id)
+        .ok_or_else(|| ApiError::not_found(format!("{what} {id} not found")))
+}
+
 impl Store {
     // ---- configurations ----
 
     fn config_index(&self, id: &str) -> Result<usize, ApiError> {
-        self.mcp
-            .configs
-            .iter()
-            .position(|c| c.id == id)
-            .ok_or_else(|| ApiError::not_found(format!("MCP configuration {id} not found")))
+        position(&self.mcp.configs, |c| &c.id, "MCP configuration", id)
     }
 
     pub fn mcp_config(&self, id: &str) -> Result<&McpConfig, ApiError> {
@@ -188,27 +197,22 @@ impl Store {
     }
 
     /// ListMcpConfigs: in creation order, through the query's filters.
-    pub fn list_mcp_configs(&self, q: &ConfigQuery, base_url: &str) -> Value {
-        let keep = |c: &McpConfig| {
+    pub fn list_mcp_configs(&self, q: &McpQuery<ConfigFilter>, base_url: &str) -> Value {
+        let f = &q.filter;
+        let items = self.mcp.configs.iter().filter(|c| {
             q.id.as_ref().is_none_or(|id| &c.id == id)
                 && q.name
                     .as_ref()
                     .is_none_or(|n| c.name.eq_ignore_ascii_case(n))
-                && q.server_id.as_ref().is_none_or(|s| &c.server_id == s)
+                && f.server_id.as_ref().is_none_or(|s| &c.server_id == s)
                 && q.search.as_ref().is_none_or(|s| starts_with_ci(&c.name, s))
-                && q.provider.as_ref().is_none_or(|p| {
+                && f.provider.as_ref().is_none_or(|p| {
                     c.mappings
                         .iter()
                         .any(|m| self.connection_of(&m.connection).1.eq_ignore_ascii_case(p))
                 })
-        };
-        let items = self
-            .mcp
-            .configs
-            .iter()
-            .filter(|c| keep(c))
-            .map(|c| self.config_json(c, base_url, None))
-            .collect();
+        });
+        let items = items.map(|c| self.config_json(c, base_url, None)).collect();
         Value::Object(paged("configs", items, q.page))
     }
 
@@ -237,11 +241,7 @@ impl Store {
     // ---- instances ----
 
     fn instance_index(&self, id: &str) -> Result<usize, ApiError> {
-        self.mcp
-            .instances
-            .iter()
-            .position(|x| x.id == id)
-            .ok_or_else(|| ApiError::not_found(format!("MCP instance {id} not found")))
+        position(&self.mcp.instances, |x| &x.id, "MCP instance", id)
     }
 
     pub fn mcp_instance(&self, id: &str) -> Result<&McpInstance, ApiError> {
@@ -331,28 +331,23 @@ impl Store {
         Value::Object(m)
     }
 
-    pub fn list_mcp_instances(&self, q: &InstanceQuery, base_url: &str) -> Value {
+    pub fn list_mcp_instances(&self, q: &McpQuery<InstanceFilter>, base_url: &str) -> Value {
+        let f = &q.filter;
         let config_name = |x: &McpInstance| self.mcp_config(&x.config_id).map(|c| c.name.clone());
-        let keep = |x: &McpInstance| {
+        let items = self.mcp.instances.iter().filter(|x| {
             q.id.as_ref().is_none_or(|id| &x.id == id)
                 && q.name.as_ref().is_none_or(|n| &x.name == n)
-                && q.user_identifier
+                && f.user_identifier
                     .as_ref()
                     .is_none_or(|u| &x.user_identifier == u)
-                && q.config_name
+                && f.config_name
                     .as_ref()
                     .is_none_or(|n| config_name(x).is_ok_and(|c| &c == n))
                 && q.search.as_ref().is_none_or(|s| {
                     starts_with_ci(&x.name, s) || starts_with_ci(&x.user_identifier, s)
                 })
-        };
-        let items = self
-            .mcp
-            .instances
-            .iter()
-            .filter(|x| keep(x))
-            .map(|x| self.instance_json(x, base_url))
-            .collect();
+        });
+        let items = items.map(|x| self.instance_json(x, base_url)).collect();
         Value::Object(paged("instances", items, q.page))
     }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use super::model::{
-    AccessLevel, ConfigQuery, ConfigWrite, InstanceQuery, Mapping, Target, TokenRequest,
+    AccessLevel, ConfigFilter, ConfigWrite, InstanceFilter, Mapping, McpQuery, Target, TokenRequest,
 };
 use crate::model::page_offset;
 use crate::routes::validate::max_len;
@@ -143,9 +143,20 @@ fn owned(q: &Query, key: &str) -> Option<String> {
     q.opt(key).map(str::to_owned)
 }
 
+/// The filters and page both list calls take, around the call's own `filter`.
+fn list_query<F>(q: &Query, filter: F) -> Result<McpQuery<F>, ApiError> {
+    Ok(McpQuery {
+        id: owned(q, "filter.id"),
+        name: owned(q, "filter.name"),
+        search: owned(q, "search"),
+        page: page(q)?,
+        filter,
+    })
+}
+
 /// ListMcpConfigs: `filter.id`, `filter.name` (≤ 100 of `[a-zA-Z0-9_-]`, any case),
 /// `filter.provider`, `filter.mcp_server_url` (its last path segment), `search`, paging.
-pub fn config_query(q: &Query) -> Result<ConfigQuery, ApiError> {
+pub fn config_query(q: &Query) -> Result<McpQuery<ConfigFilter>, ApiError> {
     let name = q.opt("filter.name");
     max_len("filter.name", name, 100)?;
     if name.is_some_and(|n| {
@@ -163,27 +174,24 @@ pub fn config_query(q: &Query) -> Result<ConfigQuery, ApiError> {
             .unwrap_or_default()
             .to_owned()
     });
-    Ok(ConfigQuery {
-        id: owned(q, "filter.id"),
-        name: name.map(str::to_owned),
-        provider: owned(q, "filter.provider"),
-        server_id,
-        search: owned(q, "search"),
-        page: page(q)?,
-    })
+    let provider = owned(q, "filter.provider");
+    list_query(
+        q,
+        ConfigFilter {
+            provider,
+            server_id,
+        },
+    )
 }
 
 /// ListMcpInstances: `filter.id`, `filter.name`, `filter.config_name`,
 /// `filter.user_identifier`, `search`, paging.
-pub fn instance_query(q: &Query) -> Result<InstanceQuery, ApiError> {
-    Ok(InstanceQuery {
-        id: owned(q, "filter.id"),
-        name: owned(q, "filter.name"),
+pub fn instance_query(q: &Query) -> Result<McpQuery<InstanceFilter>, ApiError> {
+    let filter = InstanceFilter {
         config_name: owned(q, "filter.config_name"),
         user_identifier: owned(q, "filter.user_identifier"),
-        search: owned(q, "search"),
-        page: page(q)?,
-    })
+    };
+    list_query(q, filter)
 }
 
 /// A protobuf `Duration` as protojson writes it (`"3600s"`, `"90.5s"`), or a number of seconds.

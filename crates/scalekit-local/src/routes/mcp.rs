@@ -8,6 +8,8 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
+use axum::routing::{get, on, post, MethodFilter, MethodRouter};
+use axum::Router;
 use serde_json::{json, Map, Value};
 
 use crate::catalog::parse_bool;
@@ -19,156 +21,124 @@ use crate::stats::endpoint::{
     McpEnsureInstance, McpGetConfig, McpGetInstance, McpInstanceAuthState, McpListConfigs,
     McpListInstances, McpSessionToken, McpUpdateConfig, McpUpdateInstance,
 };
+use crate::stats::Endpoint;
 use crate::wire::{parse_body, ApiError, Query};
 
 type Shr = State<Arc<Shared>>;
+type Route = MethodRouter<Arc<Shared>>;
+/// An `mcp::api` operation on the REST body.
+type Op = fn(&Shared, &Map<String, Value>) -> Result<Value, ApiError>;
 
-/// The JSON body with `field` set from the path (the path wins, as in grpc-gateway).
-fn with_path(body: &[u8], field: &str, value: String) -> Result<Map<String, Value>, ApiError> {
-    let mut m = parse_body(body)?;
-    m.insert(field.to_owned(), Value::String(value));
-    Ok(m)
+const CONFIGS: &str = "/api/v1/mcp/configs";
+const CONFIG: &str = "/api/v1/mcp/configs/{config_id}";
+const INSTANCES: &str = "/api/v1/mcp/instances";
+const INSTANCE: &str = "/api/v1/mcp/instances/{instance_id}";
+
+/// The bindings of McpService (docs/wire-protocol.md §13.4) and the JWK Set, as (path, route)
+/// rows; the routes of one path merge into one. A path's parameters are named as the fields they
+/// fill.
+pub fn router() -> Router<Arc<Shared>> {
+    use MethodFilter as M;
+    let routes: [(&str, Route); 15] = [
+        (
+            CONFIGS,
+            body::<McpCreateConfig>(StatusCode::CREATED, api::create_config),
+        ),
+        (CONFIGS, list::<McpListConfigs>(api::list_configs)),
+        (CONFIG, at::<McpGetConfig>(M::GET, api::get_config)),
+        (
+            CONFIG,
+            with_body_at::<McpUpdateConfig>(M::PUT, api::update_config),
+        ),
+        (CONFIG, at::<McpDeleteConfig>(M::DELETE, api::delete_config)),
+        (
+            "/api/v1/mcp/configs/{config_id}/connected_accounts",
+            with_body_at::<McpConnectedAccounts>(M::POST, api::connected_accounts),
+        ),
+        (
+            "/api/v1/mcp/configs/{mcp_config_id}/tokens",
+            with_body_at::<McpSessionToken>(M::POST, api::session_token),
+        ),
+        (
+            "/api/v1/mcp/connections/{key_id}/tokens",
+            with_body_at::<McpSessionToken>(M::POST, api::session_token),
+        ),
+        (
+            INSTANCES,
+            body::<McpEnsureInstance>(StatusCode::OK, api::ensure_instance),
+        ),
+        (INSTANCES, list::<McpListInstances>(api::list_instances)),
+        (INSTANCE, at::<McpGetInstance>(M::GET, api::get_instance)),
+        (
+            INSTANCE,
+            with_body_at::<McpUpdateInstance>(M::PATCH, api::update_instance),
+        ),
+        (
+            INSTANCE,
+            at::<McpDeleteInstance>(M::DELETE, api::delete_instance),
+        ),
+        (INSTANCE, post(instance_auth_state)),
+        ("/keys", get(keys)),
+    ];
+    routes
+        .into_iter()
+        .fold(Router::new(), |router, (path, route)| {
+            router.route(path, route)
+        })
 }
 
-/// Just the path parameter, for the bindings without a body.
-fn path_only(field: &str, value: String) -> Map<String, Value> {
-    Map::from_iter([(field.to_owned(), Value::String(value))])
+/// The path's parameters as JSON fields.
+fn fields(path: Vec<(String, String)>) -> Map<String, Value> {
+    path.into_iter()
+        .map(|(k, v)| (k, Value::String(v)))
+        .collect()
 }
 
-pub async fn create_config(_: Authorized<McpCreateConfig>, State(s): Shr, body: Bytes) -> Answer {
-    let created = api::create_config(&s, &parse_body(&body)?)?;
-    Ok(Reply(StatusCode::CREATED, created))
+/// A `POST` binding whose input is the JSON body; it answers `status`.
+fn body<E: Endpoint>(status: StatusCode, op: Op) -> Route {
+    post(
+        move |_: Authorized<E>, State(s): Shr, body: Bytes| async move {
+            Ok::<_, ApiError>(Reply(status, op(&s, &parse_body(&body)?)?))
+        },
+    )
 }
 
-pub async fn list_configs(
-    _: Authorized<McpListConfigs>,
-    State(s): Shr,
-    RawQuery(q): RawQuery,
-) -> Answer {
-    Ok(Reply::ok(api::list_configs(
-        &s,
-        &Query::parse(q.as_deref()),
-    )?))
+/// A binding without a body: its input is the path's parameters alone.
+fn at<E: Endpoint>(method: MethodFilter, op: Op) -> Route {
+    on(
+        method,
+        move |_: Authorized<E>, State(s): Shr, Path(path): Path<_>| async move {
+            Ok::<_, ApiError>(Reply::ok(op(&s, &fields(path))?))
+        },
+    )
 }
 
-pub async fn get_config(
-    _: Authorized<McpGetConfig>,
-    State(s): Shr,
-    Path(id): Path<String>,
-) -> Answer {
-    Ok(Reply::ok(api::get_config(&s, &path_only("config_id", id))?))
+/// A binding whose input is the JSON body with the path's parameters set (grpc-gateway's
+/// `body: "*"`: the path wins).
+fn with_body_at<E: Endpoint>(method: MethodFilter, op: Op) -> Route {
+    on(
+        method,
+        move |_: Authorized<E>, State(s): Shr, Path(path): Path<_>, body: Bytes| async move {
+            let mut input = parse_body(&body)?;
+            input.extend(fields(path));
+            Ok::<_, ApiError>(Reply::ok(op(&s, &input)?))
+        },
+    )
 }
 
-pub async fn update_config(
-    _: Authorized<McpUpdateConfig>,
-    State(s): Shr,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Answer {
-    Ok(Reply::ok(api::update_config(
-        &s,
-        &with_path(&body, "config_id", id)?,
-    )?))
-}
-
-pub async fn delete_config(
-    _: Authorized<McpDeleteConfig>,
-    State(s): Shr,
-    Path(id): Path<String>,
-) -> Answer {
-    Ok(Reply::ok(api::delete_config(
-        &s,
-        &path_only("config_id", id),
-    )?))
-}
-
-pub async fn connected_accounts(
-    _: Authorized<McpConnectedAccounts>,
-    State(s): Shr,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Answer {
-    let body = with_path(&body, "config_id", id)?;
-    Ok(Reply::ok(api::connected_accounts(&s, &body)?))
-}
-
-pub async fn config_token(
-    _: Authorized<McpSessionToken>,
-    State(s): Shr,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Answer {
-    let body = with_path(&body, "mcp_config_id", id)?;
-    Ok(Reply::ok(api::session_token(&s, &body)?))
-}
-
-pub async fn connection_token(
-    _: Authorized<McpSessionToken>,
-    State(s): Shr,
-    Path(key_id): Path<String>,
-    body: Bytes,
-) -> Answer {
-    let body = with_path(&body, "key_id", key_id)?;
-    Ok(Reply::ok(api::session_token(&s, &body)?))
-}
-
-pub async fn ensure_instance(
-    _: Authorized<McpEnsureInstance>,
-    State(s): Shr,
-    body: Bytes,
-) -> Answer {
-    Ok(Reply::ok(api::ensure_instance(&s, &parse_body(&body)?)?))
-}
-
-pub async fn list_instances(
-    _: Authorized<McpListInstances>,
-    State(s): Shr,
-    RawQuery(q): RawQuery,
-) -> Answer {
-    Ok(Reply::ok(api::list_instances(
-        &s,
-        &Query::parse(q.as_deref()),
-    )?))
-}
-
-pub async fn get_instance(
-    _: Authorized<McpGetInstance>,
-    State(s): Shr,
-    Path(id): Path<String>,
-) -> Answer {
-    Ok(Reply::ok(api::get_instance(
-        &s,
-        &path_only("instance_id", id),
-    )?))
-}
-
-pub async fn update_instance(
-    _: Authorized<McpUpdateInstance>,
-    State(s): Shr,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Answer {
-    Ok(Reply::ok(api::update_instance(
-        &s,
-        &with_path(&body, "instance_id", id)?,
-    )?))
-}
-
-pub async fn delete_instance(
-    _: Authorized<McpDeleteInstance>,
-    State(s): Shr,
-    Path(id): Path<String>,
-) -> Answer {
-    Ok(Reply::ok(api::delete_instance(
-        &s,
-        &path_only("instance_id", id),
-    )?))
+/// A list binding (`GET`): its input is the query string.
+fn list<E: Endpoint>(op: fn(&Shared, &Query) -> Result<Value, ApiError>) -> Route {
+    get(
+        move |_: Authorized<E>, State(s): Shr, RawQuery(q): RawQuery| async move {
+            Ok::<_, ApiError>(Reply::ok(op(&s, &Query::parse(q.as_deref()))?))
+        },
+    )
 }
 
 /// `POST /api/v1/mcp/instances/{instance_id}:get_auth_state`: a custom verb, so the colon and
 /// the verb are part of the one path segment; `include_auth_links` comes in the query (the
 /// binding has no body).
-pub async fn instance_auth_state(
+async fn instance_auth_state(
     _: Authorized<McpInstanceAuthState>,
     State(s): Shr,
     Path(segment): Path<String>,
@@ -190,6 +160,6 @@ pub async fn instance_auth_state(
 }
 
 /// `GET /keys`: the public key of the session tokens as a JWK Set (no bearer, as any JWKS).
-pub async fn keys(_: Counted<Keys>, State(s): Shr) -> Answer {
+async fn keys(_: Counted<Keys>, State(s): Shr) -> Answer {
     Ok(Reply::ok(s.mcp_signer.jwks()?))
 }

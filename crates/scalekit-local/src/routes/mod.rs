@@ -65,41 +65,8 @@ pub fn router() -> Router<Arc<Shared>> {
             "/api/v1/tools/available",
             get(tools::list::<endpoint::ToolsAvailable>),
         )
-        // McpService (docs/wire-protocol.md §13).
-        .route(
-            "/api/v1/mcp/configs",
-            post(mcp::create_config).get(mcp::list_configs),
-        )
-        .route(
-            "/api/v1/mcp/configs/{config_id}",
-            get(mcp::get_config)
-                .put(mcp::update_config)
-                .delete(mcp::delete_config),
-        )
-        .route(
-            "/api/v1/mcp/configs/{config_id}/connected_accounts",
-            post(mcp::connected_accounts),
-        )
-        .route(
-            "/api/v1/mcp/configs/{config_id}/tokens",
-            post(mcp::config_token),
-        )
-        .route(
-            "/api/v1/mcp/connections/{key_id}/tokens",
-            post(mcp::connection_token),
-        )
-        .route(
-            "/api/v1/mcp/instances",
-            post(mcp::ensure_instance).get(mcp::list_instances),
-        )
-        .route(
-            "/api/v1/mcp/instances/{instance_id}",
-            get(mcp::get_instance)
-                .patch(mcp::update_instance)
-                .delete(mcp::delete_instance)
-                .post(mcp::instance_auth_state),
-        )
-        .route("/keys", get(mcp::keys))
+        // McpService (docs/wire-protocol.md §13) and its tokens' JWK Set.
+        .merge(mcp::router())
         .route("/magic/{token}", get(links::authorize))
         .route("/verified", get(links::verified))
         .method_not_allowed_fallback(method_not_allowed)
