@@ -156,7 +156,6 @@ pub fn connection(v: &Value) -> ListConnection {
             .unwrap_or_default(),
         provider_key: text(v, "provider_key"),
         key_id: text(v, "key_id"),
-        ..ListConnection::default()
     }
 }
 

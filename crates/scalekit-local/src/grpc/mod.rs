@@ -28,6 +28,7 @@ use proto::scalekit::v1::connected_accounts::connected_account_service_server::C
 use proto::scalekit::v1::connections::connection_service_server::ConnectionServiceServer;
 use proto::scalekit::v1::errdetails::{ErrorInfo, ToolErrorInfo};
 use proto::scalekit::v1::mcp::mcp_service_server::McpServiceServer;
+use proto::scalekit::v1::providers::provider_service_server::ProviderServiceServer;
 use proto::scalekit::v1::tools::tool_service_server::ToolServiceServer;
 
 /// The messages, servers and clients generated from the project's `proto/` by `build.rs`.
@@ -70,11 +71,12 @@ pub fn router(shared: Arc<Shared>) -> Router<Arc<Shared>> {
     let tools = ToolServiceServer::new(tools::Tools(shared.clone()));
     let connections = ConnectionServiceServer::new(tools::Connections(shared.clone()));
     let mcp = McpServiceServer::new(mcp::Mcp(shared.clone()));
+    let providers = ProviderServiceServer::new(providers::Providers(shared));
     let router = mount(Router::new(), accounts);
     let router = mount(router, tools);
     let router = mount(router, connections);
     let router = mount(router, mcp);
-    mount(router, providers::server(shared))
+    mount(router, providers)
 }
 
 /// Routes every method of a tonic service under the prefix its generated `NAME` declares.

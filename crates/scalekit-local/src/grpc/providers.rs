@@ -6,21 +6,15 @@ use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
 
-use super::convert;
+use super::convert::{self, items, page};
 use super::proto::scalekit::v1::providers as pb;
-use super::served;
+use super::{served, Answer};
 use crate::providers::ProviderType;
 use crate::shared::Shared;
-use crate::wire::{ApiError, Query};
+use crate::wire::Query;
 use scalekit_wire::sync::lock;
 
 pub struct Providers(pub Arc<Shared>);
-
-pub fn server(
-    shared: Arc<Shared>,
-) -> pb::provider_service_server::ProviderServiceServer<Providers> {
-    pb::provider_service_server::ProviderServiceServer::new(Providers(shared))
-}
 
 served! {
     Providers: pb::provider_service_server::ProviderService {
@@ -34,8 +28,6 @@ served! {
             = GrpcListProviders, Providers::list;
     }
 }
-
-type Answer<T> = Result<T, ApiError>;
 
 impl Providers {
     fn create(&self, r: pb::CreateCustomProviderRequest) -> Answer<pb::CreateProviderResponse> {
@@ -77,18 +69,12 @@ impl Providers {
         let store = lock(&self.0.store);
         let identifier = Some(r.identifier.as_str()).filter(|s| !s.is_empty());
         let page = lock(&self.0.providers).list(&store, kind, identifier, &q)?;
-        Ok(pb::ListProvidersResponse {
-            providers: page
-                .get("providers")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .map(provider)
-                .collect(),
-            next_page_token: convert::string(&page, "next_page_token"),
-            total_size: convert::count(&page, "total_size"),
-            prev_page_token: convert::string(&page, "prev_page_token"),
-        })
+        Ok(page!(
+            &page,
+            pb::ListProvidersResponse {
+                providers: items(&page, "providers").map(provider).collect(),
+            }
+        ))
     }
 }
 
@@ -136,8 +122,6 @@ fn provider(v: &Value) -> pb::Provider {
                 values: items.iter().map(convert::value_of).collect(),
             }),
         icon_src: convert::string(v, "icon_src"),
-        display_priority: 0,
-        coming_soon: false,
         proxy_url: convert::string(v, "proxy_url"),
         proxy_enabled: flag("proxy_enabled"),
         is_custom: flag("is_custom"),
