@@ -350,6 +350,26 @@ impl LazyVerifier {
     }
 }
 
+/// The trait method `$check` (TLS 1.2 or 1.3), delegating to rustls's function of the same name
+/// with the provider's algorithms: the two versions' checks differ only by that name.
+macro_rules! check_signature_with_provider {
+    ($check:ident) => {
+        fn $check(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            $check(
+                message,
+                cert,
+                dss,
+                &self.provider.signature_verification_algorithms,
+            )
+        }
+    };
+}
+
 impl ServerCertVerifier for LazyVerifier {
     fn verify_server_cert(
         &self,
@@ -369,33 +389,8 @@ impl ServerCertVerifier for LazyVerifier {
     }
 
     // The signature checks need no roots: the provider's algorithms, as WebPkiServerVerifier's.
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
+    check_signature_with_provider!(verify_tls12_signature);
+    check_signature_with_provider!(verify_tls13_signature);
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.provider
