@@ -8,17 +8,21 @@
 //! (tower-http's, as reqwest's), which removes `content-encoding` and `content-length`.
 
 use std::error::Error as StdError;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderMap, Method, Request, Response, Uri};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper_rustls::HttpsConnector;
+use hyper_rustls::{HttpsConnector, MaybeHttpsStream};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
-use hyper_util::rt::{TokioExecutor, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use tokio::net::TcpStream;
 use tower_http::decompression::{Decompression, DecompressionBody};
 use tower_service::Service;
 use url::Url;
@@ -56,7 +60,7 @@ pub struct DirectSettings {
 
 #[derive(Clone)]
 pub struct Direct {
-    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    client: Client<Connector, Full<Bytes>>,
 }
 
 impl std::fmt::Debug for Direct {
@@ -73,7 +77,10 @@ impl Direct {
         http.set_connect_timeout(Some(settings.connect_timeout));
         http.set_keepalive(Some(settings.tcp_keepalive));
         http.set_nodelay(true);
-        let connector = HttpsConnector::from((http, tls));
+        let connector = Connector {
+            inner: HttpsConnector::from((http, tls)),
+            timeout: settings.connect_timeout,
+        };
         let client = Client::builder(TokioExecutor::new())
             .timer(TokioTimer::new())
             .pool_timer(TokioTimer::new())
@@ -113,4 +120,40 @@ pub async fn chunk(body: &mut DecompressionBody<Incoming>) -> Result<Option<Byte
         }
     }
     Ok(None)
+}
+
+type BoxError = Box<dyn StdError + Send + Sync>;
+type Connection = MaybeHttpsStream<TokioIo<TcpStream>>;
+
+/// The TCP and TLS connector, its connect timeout over the TLS handshake too, as reqwest's.
+#[derive(Clone)]
+struct Connector {
+    inner: HttpsConnector<HttpConnector>,
+    timeout: Duration,
+}
+
+/// A connection (TCP and TLS) not made within the connect timeout; reqwest's words.
+#[derive(Debug, thiserror::Error)]
+#[error("operation timed out")]
+struct ConnectTimeout;
+
+impl Service<Uri> for Connector {
+    type Response = Connection;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<Connection, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, destination: Uri) -> Self::Future {
+        let connecting = self.inner.call(destination);
+        let timeout = self.timeout;
+        Box::pin(async move {
+            match tokio::time::timeout(timeout, connecting).await {
+                Ok(connected) => connected,
+                Err(_) => Err(Box::new(ConnectTimeout) as BoxError),
+            }
+        })
+    }
 }
