@@ -403,17 +403,23 @@ impl Transport {
     /// The caller's headers plus `authorization`, the identity headers (which callers cannot
     /// override) and axios's default `accept` headers (unless the caller gave its own).
     fn headers(&self, caller: &HeaderMap, authorization: Option<&HeaderValue>) -> HeaderMap {
-        let mut headers = self.base.clone();
-        for name in caller.keys() {
+        // Made at its final size: a copy of `base` has room for no more, and would grow (and
+        // rehash) on the caller's first header.
+        let mut headers = HeaderMap::with_capacity(self.base.len() + caller.len() + 1);
+        for (name, value) in &self.base {
+            headers.append(name.clone(), value.clone());
+        }
+        // A name's values come one after another: its first replaces `base`'s, the others add.
+        let mut last: Option<&HeaderName> = None;
+        for (name, value) in caller {
             if is_identity(name) {
                 continue;
             }
-            let mut values = caller.get_all(name).iter();
-            if let Some(first) = values.next() {
-                headers.insert(name.clone(), first.clone());
-            }
-            for more in values {
-                headers.append(name.clone(), more.clone());
+            if last == Some(name) {
+                headers.append(name.clone(), value.clone());
+            } else {
+                headers.insert(name.clone(), value.clone());
+                last = Some(name);
             }
         }
         if let Some(value) = authorization {
