@@ -15,7 +15,9 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderMap, Method, Request, Response, Uri};
+use http::header::HOST;
+use http::uri::{Authority, Parts, PathAndQuery, Scheme};
+use http::{HeaderMap, HeaderValue, Method, Request, Response, Uri};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper_rustls::{HttpsConnector, MaybeHttpsStream};
@@ -25,7 +27,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::net::TcpStream;
 use tower_http::decompression::{Decompression, DecompressionBody};
 use tower_service::Service;
-use url::Url;
+use url::{Position, Url};
 
 /// An answer read through the direct path, its body decoded as it is read.
 pub type DirectResponse = Response<DecompressionBody<Incoming>>;
@@ -61,6 +63,40 @@ pub struct DirectSettings {
 #[derive(Clone)]
 pub struct Direct {
     client: Client<Connector, Full<Bytes>>,
+    /// The environment's origin, where almost every request goes, made ready once.
+    home: Option<Arc<Home>>,
+}
+
+/// What a request to the environment's origin needs of it: its URI's scheme and authority, and
+/// for `http://` its `host` header, as hyper-util would make it on every request (an `http://`
+/// connection is always HTTP/1; over TLS, where ALPN may choose HTTP/2, which takes no `host`,
+/// hyper-util adds it itself).
+struct Home {
+    /// `scheme://userinfo@host:port`, as the URL crate writes it.
+    prefix: String,
+    scheme: Scheme,
+    authority: Authority,
+    host: Option<HeaderValue>,
+}
+
+impl Home {
+    fn new(root: &Url) -> Option<Home> {
+        let authority = Authority::try_from(root.authority()).ok()?;
+        let scheme = Scheme::try_from(root.scheme()).ok()?;
+        let host = match (root.scheme(), root.host_str(), root.port()) {
+            ("http", Some(name), None) => HeaderValue::from_str(name).ok(),
+            ("http", Some(name), Some(port)) => {
+                HeaderValue::from_str(&format!("{name}:{port}")).ok()
+            }
+            _ => None,
+        };
+        Some(Home {
+            prefix: root[..Position::BeforePath].to_string(),
+            scheme,
+            authority,
+            host,
+        })
+    }
 }
 
 impl std::fmt::Debug for Direct {
@@ -70,7 +106,9 @@ impl std::fmt::Debug for Direct {
 }
 
 impl Direct {
-    pub fn new(tls: Arc<rustls::ClientConfig>, settings: &DirectSettings) -> Self {
+    /// A client for requests to anywhere; those to `home` (the environment's root URL) cost
+    /// less to prepare.
+    pub fn new(tls: Arc<rustls::ClientConfig>, settings: &DirectSettings, home: &Url) -> Self {
         let mut http = HttpConnector::new();
         // https URLs are handed to TLS by the outer connector.
         http.enforce_http(false);
@@ -86,7 +124,10 @@ impl Direct {
             .pool_timer(TokioTimer::new())
             .pool_idle_timeout(settings.pool_idle_timeout)
             .build(connector);
-        Direct { client }
+        Direct {
+            client,
+            home: Home::new(home).map(Arc::new),
+        }
     }
 
     /// Sends one request (no redirect followed) and returns the answer with its body unread.
@@ -97,18 +138,34 @@ impl Direct {
         headers: HeaderMap,
         body: Option<&Bytes>,
     ) -> Result<DirectResponse, DirectError> {
-        let uri: Uri = url
-            .as_str()
-            .parse()
-            .map_err(|e: http::uri::InvalidUri| DirectError::Uri(e.into()))?;
-        let mut request = Request::builder()
-            .method(method.clone())
-            .uri(uri)
-            .body(Full::new(body.cloned().unwrap_or_default()))?;
+        let mut request = Request::new(Full::new(body.cloned().unwrap_or_default()));
+        *request.method_mut() = method.clone();
         *request.headers_mut() = headers;
+        *request.uri_mut() = self.uri(url, request.headers_mut())?;
         // `accept-encoding` is always set (transport.rs), so the layer adds none of its own.
         let mut service = Decompression::new(&self.client);
         Ok(service.call(request).await?)
+    }
+
+    /// The URI of `url`; for the environment's origin, made from its parts ready-made, and its
+    /// `host` header added to `headers` unless there is one (hyper-util's, made once).
+    fn uri(&self, url: &Url, headers: &mut HeaderMap) -> Result<Uri, http::Error> {
+        let home = self
+            .home
+            .as_deref()
+            .filter(|home| url[..Position::BeforePath] == home.prefix);
+        let Some(home) = home else {
+            return Ok(url.as_str().parse::<Uri>()?);
+        };
+        let mut parts = Parts::default();
+        parts.scheme = Some(home.scheme.clone());
+        parts.authority = Some(home.authority.clone());
+        let rest = &url[Position::BeforePath..Position::AfterQuery];
+        parts.path_and_query = Some(PathAndQuery::try_from(rest)?);
+        if let Some(host) = &home.host {
+            headers.entry(HOST).or_insert_with(|| host.clone());
+        }
+        Ok(Uri::from_parts(parts)?)
     }
 }
 
@@ -155,5 +212,69 @@ impl Service<Uri> for Connector {
                 Err(_) => Err(Box::new(ConnectTimeout) as BoxError),
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn direct(home: &str) -> Direct {
+        let tls = crate::network::tls_config(&[]).unwrap();
+        let settings = DirectSettings {
+            connect_timeout: Duration::from_secs(1),
+            pool_idle_timeout: Duration::from_secs(1),
+            tcp_keepalive: Duration::from_secs(1),
+        };
+        Direct::new(Arc::new(tls), &settings, &Url::parse(home).unwrap())
+    }
+
+    #[test]
+    fn uris_of_the_home_origin_are_those_parsing_makes() {
+        for (home, url, host) in [
+            (
+                "http://127.0.0.1:8080/proxy/",
+                "http://127.0.0.1:8080/proxy/v1/a?b=c%20d",
+                Some("127.0.0.1:8080"),
+            ),
+            (
+                "http://[::1]:9/proxy/",
+                "http://[::1]:9/proxy/x",
+                Some("[::1]:9"),
+            ),
+            (
+                "http://env.example/proxy/",
+                "http://env.example/proxy/x?y",
+                Some("env.example"),
+            ),
+            (
+                "https://env.example/proxy/",
+                "https://env.example/proxy/x",
+                None,
+            ),
+            // Not the home origin: parsed, and the host left to hyper-util.
+            ("http://env.example/proxy/", "http://other.example/x", None),
+            ("http://env.example/proxy/", "http://env.example:81/x", None),
+            ("http://env.example/proxy/", "https://env.example/x", None),
+        ] {
+            let url = Url::parse(url).unwrap();
+            let mut headers = HeaderMap::new();
+            let uri = direct(home).uri(&url, &mut headers).unwrap();
+            assert_eq!(uri, url.as_str().parse::<Uri>().unwrap(), "{url}");
+            assert_eq!(uri.to_string(), url.as_str(), "{url}");
+            assert_eq!(
+                headers.get(HOST).map(|v| v.to_str().unwrap()),
+                host,
+                "{url}"
+            );
+        }
+        // A caller's own `host` stays.
+        let mut headers = HeaderMap::new();
+        headers.insert(HOST, HeaderValue::from_static("mine"));
+        let url = Url::parse("http://env.example/proxy/x").unwrap();
+        direct("http://env.example/proxy/")
+            .uri(&url, &mut headers)
+            .unwrap();
+        assert_eq!(headers[HOST], "mine");
     }
 }

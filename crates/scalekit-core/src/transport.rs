@@ -201,7 +201,7 @@ impl Transport {
                 pool_idle_timeout: POOL_IDLE_TIMEOUT,
                 tcp_keepalive: TCP_KEEPALIVE,
             };
-            Direct::new(Arc::new(tls.clone()), &settings)
+            Direct::new(Arc::new(tls.clone()), &settings, config.proxy_root())
         });
         let http = network::configure(builder, tls, &config.proxy)?
             .build()
