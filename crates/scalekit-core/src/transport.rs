@@ -403,12 +403,10 @@ impl Transport {
     /// The caller's headers plus `authorization`, the identity headers (which callers cannot
     /// override) and axios's default `accept` headers (unless the caller gave its own).
     fn headers(&self, caller: &HeaderMap, authorization: Option<&HeaderValue>) -> HeaderMap {
-        // Made at its final size: a copy of `base` has room for no more, and would grow (and
-        // rehash) on the caller's first header.
-        let mut headers = HeaderMap::with_capacity(self.base.len() + caller.len() + 1);
-        for (name, value) in &self.base {
-            headers.append(name.clone(), value.clone());
-        }
+        // A copy of `base` (cheaper than inserting its headers again) has room for no more: it
+        // grows once, to its final size, rather than on the caller's first header and again.
+        let mut headers = self.base.clone();
+        headers.reserve(caller.len() + 1);
         // A name's values come one after another: its first replaces `base`'s, the others add.
         let mut last: Option<&HeaderName> = None;
         for (name, value) in caller {
