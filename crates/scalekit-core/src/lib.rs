@@ -6,12 +6,14 @@
 //! (docs/architecture.md "Crates").
 
 pub mod accounts;
+pub mod answer;
 pub mod args;
 pub mod auth;
 pub mod body_buffer;
 pub mod cancel;
 pub mod client;
 pub mod config;
+pub mod direct;
 pub mod errors;
 pub mod exchange;
 pub mod mcp;

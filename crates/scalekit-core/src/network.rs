@@ -401,7 +401,7 @@ impl ServerCertVerifier for LazyVerifier {
 
 /// The TLS configuration of a client: reqwest's own (TLS 1.2 and 1.3, ring, SNI, ALPN h2 then
 /// http/1.1), with the verifier that loads what it trusts on first use.
-fn tls_config(ca: &[CertificateDer<'static>]) -> Result<rustls::ClientConfig, ScalekitError> {
+pub fn tls_config(ca: &[CertificateDer<'static>]) -> Result<rustls::ClientConfig, ScalekitError> {
     let provider = CryptoProvider::get_default()
         .cloned()
         .unwrap_or_else(|| Arc::new(rustls::crypto::ring::default_provider()));
@@ -425,10 +425,10 @@ fn tls_config(ca: &[CertificateDer<'static>]) -> Result<rustls::ClientConfig, Sc
     Ok(config)
 }
 
-/// Adds trust and proxy settings to the client being built.
+/// Adds trust (`tls`, from [`tls_config`]) and proxy settings to the client being built.
 pub fn configure(
     mut builder: reqwest::ClientBuilder,
-    ca: &[CertificateDer<'static>],
+    tls: rustls::ClientConfig,
     proxy: &ProxySetting,
 ) -> Result<reqwest::ClientBuilder, ScalekitError> {
     let cannot = |what: &str| ScalekitError::Network {
@@ -436,7 +436,7 @@ pub fn configure(
         connect: false,
     };
     // The bundled Mozilla roots, the OS store, NODE_EXTRA_CA_CERTS and `ca`, loaded on first use.
-    builder = builder.use_preconfigured_tls(tls_config(ca)?);
+    builder = builder.use_preconfigured_tls(tls);
     Ok(match proxy {
         // curl's `NO_PROXY=*` turns proxies off; reqwest's own matcher would still send IP
         // literals (a loopback envUrl, say) through the proxy.
@@ -454,6 +454,29 @@ pub fn configure(
             builder.proxy(proxy)
         }
     })
+}
+
+/// The variables from which reqwest reads proxies (`HTTP_PROXY` is ignored under CGI, which makes
+/// no difference here).
+const PROXY_VARS: [&str; 6] = [
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+];
+
+/// Whether no request of a client made now with this setting can go through a proxy, as
+/// [`configure`] sets reqwest up: `proxy: false`, `NO_PROXY=*`, or no proxy variable set at all
+/// (even empty). Such a client may send requests without reqwest (direct.rs).
+pub fn proxy_free(proxy: &ProxySetting) -> bool {
+    match proxy {
+        ProxySetting::Off => true,
+        _ if no_proxy_everywhere() => true,
+        ProxySetting::Url(_) => false,
+        ProxySetting::Environment => PROXY_VARS.iter().all(|v| std::env::var_os(v).is_none()),
+    }
 }
 
 /// Whether `NO_PROXY` (else `no_proxy`, as reqwest reads them) holds the entry `*`.

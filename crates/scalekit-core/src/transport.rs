@@ -15,8 +15,10 @@ use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use url::Url;
 
+use crate::answer::{Answer, HttpError};
 use crate::body_buffer::BodyBuffer;
 use crate::config::{ClientConfig, API_VERSION, SDK_NAME, SDK_VERSION};
+use crate::direct::{Direct, DirectError, DirectSettings};
 use crate::errors::ScalekitError;
 use crate::network;
 use crate::redirects::{self, Hop};
@@ -102,7 +104,7 @@ pub struct RawResponse {
 /// The body of an answer still on the wire: read chunk by chunk, within the call's deadline.
 /// Dropping it closes the connection (and frees its in-flight permit).
 pub struct BodyStream {
-    response: reqwest::Response,
+    response: Answer,
     deadline: Instant,
     timeout_ms: u64,
     _permit: OwnedSemaphorePermit,
@@ -127,7 +129,7 @@ impl BodyStream {
                 .response
                 .chunk()
                 .await
-                .map_err(|e| network_error(&e, false))?
+                .map_err(|e| network_error(&e, None, false))?
             else {
                 return Ok(None);
             };
@@ -139,7 +141,7 @@ impl BodyStream {
                 // Only what is already there: waiting would hold back bytes JS could use.
                 match self.response.chunk().now_or_never() {
                     Some(Ok(Some(more))) => gathered.extend_from_slice(&more),
-                    Some(Err(e)) => return Err(network_error(&e, false)),
+                    Some(Err(e)) => return Err(network_error(&e, None, false)),
                     Some(Ok(None)) | None => break,
                 }
             }
@@ -161,6 +163,9 @@ impl RawResponse {
 #[derive(Clone)]
 pub struct Transport {
     http: reqwest::Client,
+    /// hyper's client without reqwest's layers, when no proxy can apply (direct.rs): requests
+    /// with a body in memory go through it.
+    direct: Option<Direct>,
     /// `{envUrl}/proxy/`: where redirects may carry credentials (docs/wire-protocol.md §6).
     proxy_root: Url,
     in_flight: Arc<Semaphore>,
@@ -188,8 +193,17 @@ impl Transport {
             .pool_idle_timeout(POOL_IDLE_TIMEOUT)
             .tcp_keepalive(TCP_KEEPALIVE)
             .tcp_nodelay(true);
-        // Trusted CAs and the proxy (README, "Networks").
-        let http = network::configure(builder, &config.ca, &config.proxy)?
+        // Trusted CAs and the proxy (README, "Networks"). Both paths share the one verifier.
+        let tls = network::tls_config(&config.ca)?;
+        let direct = network::proxy_free(&config.proxy).then(|| {
+            let settings = DirectSettings {
+                connect_timeout: CONNECT_TIMEOUT,
+                pool_idle_timeout: POOL_IDLE_TIMEOUT,
+                tcp_keepalive: TCP_KEEPALIVE,
+            };
+            Direct::new(Arc::new(tls.clone()), &settings, config.proxy_root())
+        });
+        let http = network::configure(builder, tls, &config.proxy)?
             .build()
             .map_err(|e| ScalekitError::Network {
                 message: format!("cannot create the HTTP client: {}", error_chain(&e)),
@@ -215,6 +229,7 @@ impl Transport {
         );
         Ok(Transport {
             http,
+            direct,
             proxy_root: config.proxy_root().clone(),
             in_flight: Arc::new(Semaphore::new(MAX_IN_FLIGHT)),
             base,
@@ -232,7 +247,13 @@ impl Transport {
         timeout_ms: u64,
         mode: ReadMode,
     ) -> Result<RawResponse, ScalekitError> {
-        let outgoing = self.build(request, authorization)?;
+        let headers = self.headers(&request.headers, authorization);
+        let upload = match &request.upload {
+            None => None,
+            Some(upload) => Some(upload.take().ok_or_else(|| ScalekitError::Protocol {
+                message: "a streamed request body can be sent only once".into(),
+            })?),
+        };
         let attempt = async {
             let permit = Arc::clone(&self.in_flight)
                 .acquire_owned()
@@ -241,10 +262,15 @@ impl Transport {
                     message: "the HTTP client is closed".into(),
                 })?;
             let response = self
-                .http
-                .execute(outgoing)
+                .hop(
+                    &request.method,
+                    &request.url,
+                    headers,
+                    request.body.as_ref(),
+                    upload,
+                )
                 .await
-                .map_err(|e| network_error(&e, true))?;
+                .map_err(|e| network_error(&e, Some(&request.url), true))?;
             let mut response = self.follow(request, authorization, response).await?;
             let status = response.status().as_u16();
             let (limit, stream) = match mode {
@@ -286,29 +312,32 @@ impl Transport {
         }
     }
 
-    /// The reqwest request of the first hop, its headers as [`Self::headers`] makes them.
-    fn build(
+    /// Sends one hop with these headers: through the direct path when this client has one and
+    /// the body is in memory, through reqwest otherwise.
+    async fn hop(
         &self,
-        request: &OutgoingRequest,
-        authorization: Option<&HeaderValue>,
-    ) -> Result<reqwest::Request, ScalekitError> {
-        let headers = self.headers(&request.headers, authorization);
+        method: &Method,
+        url: &Url,
+        headers: HeaderMap,
+        body: Option<&Bytes>,
+        upload: Option<UploadChunks>,
+    ) -> Result<Answer, HttpError> {
+        if let (Some(direct), None) = (&self.direct, &upload) {
+            return Ok(direct.send(method, url, headers, body).await?.into());
+        }
         // Built directly rather than through RequestBuilder, which merges headers one by one.
-        let mut outgoing = reqwest::Request::new(request.method.clone(), request.url.clone());
+        let mut outgoing = reqwest::Request::new(method.clone(), url.clone());
         *outgoing.headers_mut() = headers;
-        if let Some(body) = &request.body {
+        if let Some(body) = body {
             *outgoing.body_mut() = Some(body.clone().into());
         }
-        if let Some(upload) = &request.upload {
-            let chunks = upload.take().ok_or_else(|| ScalekitError::Protocol {
-                message: "a streamed request body can be sent only once".into(),
-            })?;
+        if let Some(chunks) = upload {
             let stream = futures_util::stream::unfold(chunks, |mut chunks| async move {
                 chunks.recv().await.map(|chunk| (chunk, chunks))
             });
             *outgoing.body_mut() = Some(reqwest::Body::wrap_stream(stream));
         }
-        Ok(outgoing)
+        Ok(self.http.execute(outgoing).await?.into())
     }
 
     /// Follows the redirects of `response` (docs/wire-protocol.md §6) and returns the answer that
@@ -318,14 +347,15 @@ impl Transport {
         &self,
         request: &OutgoingRequest,
         authorization: Option<&HeaderValue>,
-        mut response: reqwest::Response,
-    ) -> Result<reqwest::Response, ScalekitError> {
+        mut response: Answer,
+    ) -> Result<Answer, ScalekitError> {
         if !redirects::is_redirect(response.status()) {
             return Ok(response);
         }
         let mut hop = Hop {
             method: request.method.clone(),
-            url: response.url().clone(),
+            // No client follows redirects itself: the answer is the request's URL's.
+            url: request.url.clone(),
             body: request.body.clone(),
             streamed: request.upload.is_some(),
             credentials: true,
@@ -355,15 +385,13 @@ impl Transport {
             let mut headers =
                 self.headers(&request.headers, authorization.filter(|_| hop.credentials));
             redirects::strip_headers(&hop, &mut headers);
-            let mut outgoing = reqwest::Request::new(hop.method.clone(), hop.url.clone());
-            *outgoing.headers_mut() = headers;
-            if let Some(body) = &hop.body {
-                *outgoing.body_mut() = Some(body.clone().into());
-            }
             // An earlier hop reached a server: a failure here is not one a retry may repeat
             // as if nothing had been sent.
-            response = self.http.execute(outgoing).await.map_err(|e| {
-                let mut error = network_error(&e, true);
+            let sent = self
+                .hop(&hop.method, &hop.url, headers, hop.body.as_ref(), None)
+                .await;
+            response = sent.map_err(|e| {
+                let mut error = network_error(&e, Some(&hop.url), true);
                 if let ScalekitError::Network { connect, .. } = &mut error {
                     *connect = false;
                 }
@@ -375,17 +403,21 @@ impl Transport {
     /// The caller's headers plus `authorization`, the identity headers (which callers cannot
     /// override) and axios's default `accept` headers (unless the caller gave its own).
     fn headers(&self, caller: &HeaderMap, authorization: Option<&HeaderValue>) -> HeaderMap {
+        // A copy of `base` (cheaper than inserting its headers again) has room for no more: it
+        // grows once, to its final size, rather than on the caller's first header and again.
         let mut headers = self.base.clone();
-        for name in caller.keys() {
+        headers.reserve(caller.len() + 1);
+        // A name's values come one after another: its first replaces `base`'s, the others add.
+        let mut last: Option<&HeaderName> = None;
+        for (name, value) in caller {
             if is_identity(name) {
                 continue;
             }
-            let mut values = caller.get_all(name).iter();
-            if let Some(first) = values.next() {
-                headers.insert(name.clone(), first.clone());
-            }
-            for more in values {
-                headers.append(name.clone(), more.clone());
+            if last == Some(name) {
+                headers.append(name.clone(), value.clone());
+            } else {
+                headers.insert(name.clone(), value.clone());
+                last = Some(name);
             }
         }
         if let Some(value) = authorization {
@@ -404,7 +436,7 @@ fn is_identity(name: &HeaderName) -> bool {
 /// bytes: a declared length (`declared`) over it is refused before reading, and a body that grows past it
 /// (a decompression bomb) stops there. Dropping the response closes its connection.
 async fn read_body(
-    mut response: reqwest::Response,
+    mut response: Answer,
     declared: Option<u64>,
     limit: u64,
 ) -> Result<Bytes, ScalekitError> {
@@ -422,7 +454,7 @@ async fn read_body(
     while let Some(chunk) = response
         .chunk()
         .await
-        .map_err(|e| network_error(&e, false))?
+        .map_err(|e| network_error(&e, None, false))?
     {
         total += chunk.len() as u64;
         if total > limit {
@@ -466,13 +498,20 @@ fn out_of_memory(bytes: u64) -> ScalekitError {
     }
 }
 
-/// A reqwest failure as [`ScalekitError::Network`]. `before_response` tells a failed request
-/// from a failure while reading the body; `connect` is set only when the connection itself could
-/// not be made (refused, DNS, TLS, connect timeout), as only then did the server certainly never
-/// see the request.
-fn network_error(error: &reqwest::Error, before_response: bool) -> ScalekitError {
-    let url = error
-        .url()
+/// A failure of either path as [`ScalekitError::Network`]. `before_response` tells a failed
+/// request from a failure while reading the body; `connect` is set only when the connection itself
+/// could not be made (refused, DNS, TLS, connect timeout), as only then did the server certainly
+/// never see the request. `sent_to` is the URL a direct request went to (a reqwest error carries
+/// its own).
+fn network_error(error: &HttpError, sent_to: Option<&Url>, before_response: bool) -> ScalekitError {
+    // The same words on both paths: a reqwest error's own text ("error sending request …") is
+    // left out, the causes under it kept; a direct error has no such wrapper.
+    let (url, is_connect, causes, cause): (_, _, _, &(dyn std::error::Error + 'static)) =
+        match error {
+            HttpError::Reqwest(e) => (e.url(), e.is_connect(), error_chain(e), e),
+            HttpError::Direct(e) => (sent_to, e.is_connect(), direct_chain(e), e),
+        };
+    let url = url
         .map(|u| format!("{} ", redact_url(u)))
         .unwrap_or_default();
     let what = if before_response {
@@ -482,15 +521,26 @@ fn network_error(error: &reqwest::Error, before_response: bool) -> ScalekitError
     };
     // A TLS failure says what failed in words (and how to trust a private CA), and a refused
     // certificate is not worth retrying: it will be refused again.
-    let (cause, retryable) = match network::tls_failure(error) {
+    let (cause, retryable) = match network::tls_failure(cause) {
         Some(tls) => (tls.message, !tls.certificate),
-        None => (error_chain(error), true),
+        None => (causes, true),
     };
     ScalekitError::Network {
         message: format!("{what} {url}failed: {cause}"),
         // "connection closed before message completed" may come after the request was
         // received, so it is not marked.
-        connect: retryable && before_response && error.is_connect(),
+        connect: retryable && before_response && is_connect,
+    }
+}
+
+/// A direct failure and its causes, joined (as [`error_chain`] joins a reqwest error's causes).
+fn direct_chain(error: &DirectError) -> String {
+    let rest = error_chain(error);
+    let first = error.to_string();
+    if rest == first {
+        first
+    } else {
+        format!("{first}: {rest}")
     }
 }
 
