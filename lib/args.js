@@ -6,7 +6,7 @@
 const native = require('./native.js')
 const { fromNative } = require('./errors.js')
 
-/** What a value is, in the names `Kind::parse` reads in Rust (src/args.rs). */
+/** What a value is, in the names `Kind::parse` reads in Rust (crates/scalekit-core/src/args/). */
 function kindOf(value) {
   if (value === undefined) return 'undefined'
   if (value === null) return 'null'
