@@ -111,3 +111,53 @@ async fn no_proxy_with_the_proxy_option() {
         run_cases(Via::Option, &CASES, https).await;
     }
 }
+
+/// Which clients may skip reqwest (the direct path, docs/architecture.md "One call, end to
+/// end"): only those no proxy can apply to. Any proxy variable, set even to "", keeps reqwest,
+/// which reads them; `NO_PROXY=*` or `proxy: false` turns proxies off.
+#[tokio::test]
+async fn only_a_client_no_proxy_can_apply_to_is_proxy_free() {
+    use scalekit_core::network::{proxy_free, ProxySetting};
+    let env = Env::clean().await;
+    let url = ProxySetting::Url(Secret::new("http://proxy.example:3128"));
+    assert!(proxy_free(&ProxySetting::Environment));
+    assert!(proxy_free(&ProxySetting::Off));
+    assert!(!proxy_free(&url));
+    for variable in [
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ] {
+        for value in ["http://proxy.example:3128", ""] {
+            env.set(variable, Some(value));
+            assert!(
+                !proxy_free(&ProxySetting::Environment),
+                "{variable}={value:?}"
+            );
+            env.set("NO_PROXY", Some("*"));
+            assert!(
+                proxy_free(&ProxySetting::Environment),
+                "{variable}, NO_PROXY=*"
+            );
+            assert!(proxy_free(&url), "the proxy option, NO_PROXY=*");
+            env.set("NO_PROXY", None);
+        }
+        env.set(variable, None);
+    }
+}
+
+/// `ALL_PROXY` alone (no HTTP_PROXY / HTTPS_PROXY) still sends the call through the proxy.
+#[tokio::test]
+async fn all_proxy_alone_goes_through_the_proxy() {
+    let env = Env::clean().await;
+    let sk = emulator("{}").await;
+    let proxy = RecordingProxy::start().await;
+    env.set("ALL_PROXY", Some(&proxy.url));
+    let client = client_at(&sk, &sk.url(), ClientOptions::default());
+    list(&client).await.unwrap();
+    let lines = proxy.lines();
+    assert!(!lines.is_empty(), "the proxy saw nothing");
+}
