@@ -195,7 +195,8 @@ impl Transport {
             .tcp_nodelay(true);
         // Trusted CAs and the proxy (README, "Networks"). Both paths share the one verifier.
         let tls = network::tls_config(&config.ca)?;
-        let direct = network::proxy_free(&config.proxy).then(|| {
+        let proxy_free = network::proxy_free(&config.proxy);
+        let direct = proxy_free.then(|| {
             let settings = DirectSettings {
                 connect_timeout: CONNECT_TIMEOUT,
                 pool_idle_timeout: POOL_IDLE_TIMEOUT,
@@ -203,7 +204,7 @@ impl Transport {
             };
             Direct::new(Arc::new(tls.clone()), &settings, config.proxy_root())
         });
-        let http = network::configure(builder, tls, &config.proxy)?
+        let http = network::configure(builder, tls, &config.proxy, proxy_free)?
             .build()
             .map_err(|e| ScalekitError::Network {
                 message: format!("cannot create the HTTP client: {}", error_chain(&e)),
@@ -406,7 +407,8 @@ impl Transport {
         // A copy of `base` (cheaper than inserting its headers again) has room for no more: it
         // grows once, to its final size, rather than on the caller's first header and again.
         let mut headers = self.base.clone();
-        headers.reserve(caller.len() + 1);
+        // Names, not values, take room; at a size it cannot reach, the inserts below say so.
+        let _ = headers.try_reserve(caller.keys_len() + 1);
         // A name's values come one after another: its first replaces `base`'s, the others add.
         let mut last: Option<&HeaderName> = None;
         for (name, value) in caller {

@@ -122,11 +122,13 @@ pub fn redact_userinfo(text: &str) -> String {
     }
 }
 
-/// Adds trust (`tls`, from [`tls_config`]) and proxy settings to the client being built.
+/// Adds trust (`tls`, from [`tls_config`]) and proxy settings to the client being built;
+/// `proxy_free` is [`proxy_free`]'s answer for `proxy`, read once when the client is made.
 pub fn configure(
     mut builder: reqwest::ClientBuilder,
     tls: rustls::ClientConfig,
     proxy: &ProxySetting,
+    proxy_free: bool,
 ) -> Result<reqwest::ClientBuilder, ScalekitError> {
     let cannot = |what: &str| ScalekitError::Network {
         message: format!("cannot create the HTTP client: {what}"),
@@ -135,21 +137,18 @@ pub fn configure(
     // The bundled Mozilla roots, the OS store, NODE_EXTRA_CA_CERTS and `ca`, loaded on first use.
     builder = builder.use_preconfigured_tls(tls);
     Ok(match proxy {
-        // curl's `NO_PROXY=*` turns proxies off; reqwest's own matcher would still send IP
-        // literals (a loopback envUrl, say) through the proxy.
-        ProxySetting::Environment | ProxySetting::Url(_) if no_proxy_everywhere() => {
-            builder.no_proxy()
-        }
         // reqwest reads the proxy variables when the client is built.
-        ProxySetting::Environment => builder,
-        ProxySetting::Off => builder.no_proxy(),
-        ProxySetting::Url(url) => {
+        ProxySetting::Environment if !proxy_free => builder,
+        ProxySetting::Url(url) if !proxy_free => {
             // As curl's `--proxy`: the option replaces the *_PROXY variables, NO_PROXY still applies.
             let proxy = reqwest::Proxy::all(url.expose())
                 .map_err(|_| cannot("the proxy URL cannot be used"))?
                 .no_proxy(reqwest::NoProxy::from_env());
             builder.proxy(proxy)
         }
+        // `proxy: false`, no proxy variable, or curl's `NO_PROXY=*`, which turns proxies off
+        // (reqwest's own matcher would still send IP literals, a loopback envUrl say, through one).
+        _ => builder.no_proxy(),
     })
 }
 
