@@ -123,14 +123,12 @@ async fn only_a_client_no_proxy_can_apply_to_is_proxy_free() {
     assert!(proxy_free(&ProxySetting::Environment));
     assert!(proxy_free(&ProxySetting::Off));
     assert!(!proxy_free(&url));
-    for variable in [
-        "HTTPS_PROXY",
-        "https_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-    ] {
+    // Each variable is read in both spellings, as curl does.
+    let variables = ["HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY"]
+        .into_iter()
+        .flat_map(|upper| [upper.to_string(), upper.to_lowercase()]);
+    for variable in variables {
+        let variable = variable.as_str();
         for value in ["http://proxy.example:3128", ""] {
             env.set(variable, Some(value));
             assert!(
