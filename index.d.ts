@@ -882,17 +882,23 @@ export interface ListAppConnectionsParams extends CallOptions {
   query?: string
 }
 
-/** A `ListConnection` under its proto JSON names; enums as names. */
+/** A `ListConnection` under its proto JSON names, every field (at its default when the answer leaves it out); enums as names. */
 export interface ListConnection {
   id: string
-  /** The connection name (`connectionName` of `actions.listConnections`). */
-  keyId: string
-  providerKey: string
+  /** The identity provider (`CONNECTION_PROVIDER_UNSPECIFIED` for app connections). */
+  provider: string
   type: string
   status: string
   enabled: boolean
+  organizationId: string
+  uiButtonTitle: string
+  domains: string[]
+  organizationName: string
+  providerKey: string
+  /** The connection name (`connectionName` of `actions.listConnections`). */
+  keyId: string
   createdAt?: Date
-  [field: string]: unknown
+  mcpServerUrl: string
 }
 
 export interface ListAppConnectionsResponse {

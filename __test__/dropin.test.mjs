@@ -118,6 +118,13 @@ test('listAppConnections({ query }) and listConnections: the same connections an
     assert.deepEqual(got.connections.map((c) => c.keyId), theirs.connections.map((c) => c.keyId), JSON.stringify(params))
     assert.deepEqual(got.connections.map((c) => c.providerKey), theirs.connections.map((c) => c.providerKey))
     assert.equal(got.totalSize, theirs.totalSize)
+    // Every field the official ListConnection has, those at their defaults included (enums by name).
+    for (const [i, official] of theirs.connections.entries()) {
+      const { $typeName: _name, type: _type, status: _status, provider: _provider, ...plain } = official
+      const { type, status, provider, ...rest } = got.connections[i]
+      assert.deepEqual(rest, plain, JSON.stringify(params))
+      assert.deepEqual([typeof type, typeof status, provider], ['string', 'string', 'CONNECTION_PROVIDER_UNSPECIFIED'])
+    }
   }
   const crm = await mine.connection.listAppConnections({ query: 'crm' })
   assert.deepEqual(crm.connections.map((c) => c.keyId), ['bearer-crm', 'basic-crm'])

@@ -11,7 +11,7 @@ import { Readable } from 'node:stream'
 import sk from '../index.js'
 import { fakeScalekitRaw, readAll, within, rejectsExactly, deferred, rssSampler, MiB } from './helpers.mjs'
 
-const { ScalekitException, ScalekitResponseTooLargeException } = sk
+const { ScalekitException, ScalekitResponseTooLargeException, ScalekitValidationException } = sk
 
 const CALL = { connectionName: 'conn', identifier: 'user@example.com', path: '/v1/thing' }
 const GiB = 1024 * MiB
@@ -158,4 +158,24 @@ describe('maxResponseBytes', () => {
       release.resolve()
     })
   }
+})
+
+// A URL over the 65,534 bytes a request URL can hold is the caller's argument, not a network
+// failure: refused by name before anything is sent, and not repeated in the message.
+test('a path, query or identifier too long for any request URL is refused by name, nothing sent', async (t) => {
+  const fake = await fakeScalekitRaw(t, (req, res) => res.end('{}'))
+  const client = fake.client({ maxRetries: 0 })
+  const long = 'x'.repeat(70_000)
+  const cases = [
+    ['path', client.actions.request({ ...CALL, path: `/v1/${long}` })],
+    ['queryParams', client.actions.request({ ...CALL, queryParams: { q: long } })],
+    ['params', client.actions.getConnectedAccount({ connectionName: 'conn', identifier: long })],
+  ]
+  for (const [argument, call] of cases) {
+    const e = await rejectsExactly(call, ScalekitValidationException, argument)
+    assert.equal(e.argument, argument)
+    assert.match(e.message, /a request URL holds at most 65534 bytes/)
+    assert.ok(!e.message.includes('xxxx'), 'the URL is not repeated')
+  }
+  assert.deepEqual({ proxy: fake.counts.proxy, other: fake.counts.other }, { proxy: 0, other: 0 })
 })

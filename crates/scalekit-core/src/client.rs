@@ -19,7 +19,7 @@ use crate::proxy::{self, ProxyParams, RetrySetting};
 use crate::retry::RetryPolicy;
 use crate::retry_budget::RetryBudget;
 use crate::token_endpoint::TokenEndpoint;
-use crate::transport::{OutgoingRequest, RawResponse, ReadMode, Transport};
+use crate::transport::{check_url_length, OutgoingRequest, RawResponse, ReadMode, Transport};
 
 /// A control-plane method by its JS name: a connected-account or tools one, or one of `actions.mcp`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -292,6 +292,8 @@ impl ScalekitClient {
         if let Some(q) = call.query.as_deref().filter(|q| !q.is_empty()) {
             url.set_query(Some(q));
         }
+        // The path and query hold the call's params (an identifier, filters).
+        check_url_length(&url, "params")?;
         let mut request = OutgoingRequest {
             method: call.method.clone(),
             url,

@@ -13,7 +13,7 @@ use url::Url;
 use crate::config::{checked_byte_limit, checked_timeout, ClientConfig};
 use crate::errors::ScalekitError;
 use crate::redirects::is_under_prefix;
-use crate::transport::{OutgoingRequest, ReadMode, Upload};
+use crate::transport::{check_url_length, OutgoingRequest, ReadMode, Upload};
 
 static CONNECTION_NAME: HeaderName = HeaderName::from_static("connection_name");
 static IDENTIFIER: HeaderName = HeaderName::from_static("identifier");
@@ -123,12 +123,14 @@ pub fn prepare(config: &ClientConfig, params: &ProxyParams) -> Result<ProxyCall,
     };
     let method = parse_method(params.method.as_deref())?;
     let mut url = proxy_url(config, path)?;
+    check_url_length(&url, "path")?;
     if let Some(query) = &params.query {
         let encoded = match query {
             QueryParams::Object(value) => axios_query(value)?,
             QueryParams::Encoded(s) => s.clone(),
         };
         append_query(&mut url, &encoded);
+        check_url_length(&url, "queryParams")?;
     }
 
     let mut headers = HeaderMap::new();
@@ -861,6 +863,35 @@ mod tests {
             ..params()
         });
         assert_eq!(caller_type.request.headers["content-type"], "text/xml");
+    }
+
+    #[test]
+    fn a_url_no_request_can_carry_is_refused_by_what_made_it_long() {
+        let refused = |p: ProxyParams| match prepare(&config("https://h"), &p) {
+            Err(ScalekitError::Validation { argument, message }) => (argument, message),
+            other => panic!("expected a validation error, got {other:?}"),
+        };
+        // `https://h/proxy/` is 16 bytes: a path of the rest of the limit fits exactly.
+        let fits = "a".repeat(crate::transport::MAX_URL_BYTES - 16);
+        assert!(prepare(
+            &config("https://h"),
+            &ProxyParams {
+                path: Some(fits.clone()),
+                ..params()
+            }
+        )
+        .is_ok());
+        let (argument, message) = refused(ProxyParams {
+            path: Some(format!("{fits}a")),
+            ..params()
+        });
+        assert_eq!(argument, "path");
+        assert!(!message.contains("aaaa"), "the path is not repeated");
+        let (argument, _) = refused(ProxyParams {
+            query: Some(QueryParams::Encoded(format!("q={fits}"))),
+            ..params()
+        });
+        assert_eq!(argument, "queryParams");
     }
 
     #[test]

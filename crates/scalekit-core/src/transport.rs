@@ -554,6 +554,26 @@ fn redact_url(url: &Url) -> String {
     shown.to_string()
 }
 
+/// The longest URL a request can carry: the `http` crate's URI limit, which both paths' URIs go
+/// through.
+pub const MAX_URL_BYTES: usize = u16::MAX as usize - 1;
+
+/// Refuses a URL longer than any request can carry, naming `argument` (what made it long):
+/// nothing is sent, and the URL is not repeated (it may carry user data).
+pub fn check_url_length(url: &Url, argument: &'static str) -> Result<(), ScalekitError> {
+    let length = url.as_str().len();
+    if length <= MAX_URL_BYTES {
+        return Ok(());
+    }
+    Err(ScalekitError::validation(
+        argument,
+        format!(
+            "{argument} makes the request URL {length} bytes long; a request URL holds at most \
+             {MAX_URL_BYTES} bytes"
+        ),
+    ))
+}
+
 /// The innermost causes of an error, joined, e.g. `tcp connect error: Connection refused (os error 111)`.
 pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();

@@ -9,10 +9,10 @@ use serde_json::{Map, Value};
 
 use super::params::Params;
 use super::requests::{push, push_paging, RestCall, ACCOUNTS_PAGE_SIZE};
-use super::shapes::{page_of, put_opt, timestamp};
+use super::shapes::{enum_name, field, page_of, put_opt, string_list, text, timestamp};
 use super::{AccountOperation, APP_CONNECTIONS_PATH};
 use crate::errors::ScalekitError;
-use scalekit_wire::names::snake_to_camel;
+use scalekit_wire::names::{snake_to_camel, CONNECTION_STATUS_NAMES, CONNECTION_TYPE_NAMES};
 
 /// A method of `client.connectedAccounts` or `client.connection`, by its JS name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,17 +104,40 @@ pub fn list_app_connections_call(params: &Params) -> Result<RestCall, ScalekitEr
     Ok(RestCall::get(APP_CONNECTIONS_PATH, query))
 }
 
-/// ListAppConnectionsResponse as the official client resolves it: each connection's fields by
-/// their JSON names (`keyId`, `providerKey`…), enums by name, `createdAt` as a timestamp string
-/// (a `Date` in JS, lib/dates.js).
+/// ListAppConnectionsResponse as the official client resolves it: every field of each
+/// ListConnection under its JSON name, those the answer leaves out at their defaults (proto3 JSON
+/// omits them; the official client's messages always have them), enums by name, `createdAt` as a
+/// timestamp string (a `Date` in JS, lib/dates.js), when given.
 pub fn app_connections_answer(answer: &Value) -> Value {
+    // The REST binding sends enums by name; only ConnectionProvider's zero value, the one an
+    // answer leaves out, needs naming here.
+    const PROVIDER_UNSPECIFIED: [&str; 1] = ["CONNECTION_PROVIDER_UNSPECIFIED"];
     page_of(answer, "connections", |c| {
+        c.as_object()?;
         let mut out = Map::new();
-        for (key, value) in c.as_object()? {
-            if key != "created_at" && key != "createdAt" {
-                out.insert(snake_to_camel(key), value.clone());
-            }
+        out.insert("id".into(), text(c, "id"));
+        out.insert(
+            "provider".into(),
+            enum_name(c, "provider", &PROVIDER_UNSPECIFIED),
+        );
+        out.insert("type".into(), enum_name(c, "type", &CONNECTION_TYPE_NAMES));
+        out.insert(
+            "status".into(),
+            enum_name(c, "status", &CONNECTION_STATUS_NAMES),
+        );
+        let enabled = field(c, "enabled").and_then(Value::as_bool);
+        out.insert("enabled".into(), Value::Bool(enabled.unwrap_or(false)));
+        for snake in [
+            "organization_id",
+            "ui_button_title",
+            "organization_name",
+            "provider_key",
+            "key_id",
+            "mcp_server_url",
+        ] {
+            out.insert(snake_to_camel(snake), text(c, snake));
         }
+        out.insert("domains".into(), string_list(c, "domains"));
         put_opt(&mut out, "createdAt", timestamp(c, "created_at"));
         Some(Value::Object(out))
     })
@@ -177,6 +200,15 @@ mod tests {
         assert_eq!(out["connections"][0]["providerKey"], "crm");
         assert_eq!(out["connections"][0]["createdAt"], "1970-01-01T00:00:00Z");
         assert_eq!(out["totalSize"], 1);
+        // What the answer leaves out is there at its default, as in the official client's message.
+        let bare = app_connections_answer(&json!({ "connections": [{ "id": "conn_2" }] }));
+        assert_eq!(
+            bare["connections"][0],
+            json!({ "id": "conn_2", "provider": "CONNECTION_PROVIDER_UNSPECIFIED", "type": "INVALID",
+                "status": "CONNECTION_STATUS_UNSPECIFIED", "enabled": false, "organizationId": "",
+                "uiButtonTitle": "", "organizationName": "", "providerKey": "", "keyId": "",
+                "mcpServerUrl": "", "domains": [] })
+        );
         let call = list_app_connections_call(&crate::accounts::params(
             json!({ "query": "crm", "pageSize": 5 }),
         ))
