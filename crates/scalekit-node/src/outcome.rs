@@ -1,5 +1,5 @@
 //! The outcome record: how every async native call completes (docs/architecture.md, "The
-//! outcome record"). Built here and nowhere else; `lib/outcome.js` is its only reader.
+//! boundary contract"). Built here and nowhere else; `lib/outcome.js` is its only reader.
 //!
 //! A record is two values, because each napi value costs:
 //! - `head`: `status \n failure \n name \n value \n …`. `status` is 0 when no answer arrived;
