@@ -6,9 +6,9 @@ import type { AiSdkAdapter, LangChainAdapter, OpenAIAgentsAdapter } from './adap
 export type { AgentToolsParams, AiSdkAdapter, LangChainAdapter, OpenAIAgentsAdapter } from './adapters.js'
 
 export interface ScalekitClientOptions {
-  /** Deadline of each control-plane call (connected accounts, magic links), retries included. Default 20000. */
+  /** Deadline of each control-plane call (connected accounts, magic links, `actions.mcp`, `actions.providers`), retries included. Default 20000. */
   timeoutMs?: number
-  /** Default deadline of a Tool Proxy call (`actions.request`), retries included. Default 60000. */
+  /** Default deadline of `actions.request`, `executeTool` and every `tools` call, retries included. Default 60000. */
   toolTimeoutMs?: number
   /** Retries of transient failures (see README, "Retries"). Whole number 0–10, default 2. */
   maxRetries?: number

@@ -1,8 +1,9 @@
 // `npm run bench`: the same proxied GET through scalekit-native, @scalekit-sdk/node 2.11 and bare fetch,
-// against LocalScalekit running in a separate process; the same GET over HTTPS (benchmark/https.mjs, a second
-// LocalScalekit with --tls); then large bodies (benchmark/bodies.mjs) through the first server; then a tool call through
-// the MCP gateway against tools.executeTool (benchmark/mcp.mjs, a third LocalScalekit). BENCH_SECTIONS
-// (get, https, bodies, mcp; comma-separated) runs some of them (default: all; results.md keeps the others' last results). Each measurement runs in its own forked process
+// against LocalScalekit running in a separate process; then large bodies (benchmark/bodies.mjs) and cold starts
+// (benchmark/cold.mjs, fresh processes) against that server; then the same GET over HTTPS (benchmark/https.mjs, a
+// second LocalScalekit with --tls); then a tool call through the MCP gateway against tools.executeTool
+// (benchmark/mcp.mjs, a third LocalScalekit). BENCH_SECTIONS (get, https, bodies, cold, mcp; comma-separated) runs
+// some of them (default: all; results.md keeps the others' last results). Each measurement runs in its own forked process
 // (benchmark/worker.mjs, with --expose-gc) so that process.cpuUsage() and RSS belong to one client only.
 // Writes benchmark/results.md and benchmark/throughput.svg, prints the Markdown to stdout, progress to stderr.
 import { fork, spawn } from 'node:child_process'

@@ -1,6 +1,6 @@
 'use strict'
-// The one table from a failure description (docs/architecture.md, "The failure description") to
-// the exception a caller gets, as the official SDK maps gRPC codes.
+// The one table from a failure description (docs/architecture.md, "The boundary contract", the
+// failure description) to the exception a caller gets, as the official SDK maps gRPC codes.
 
 const X = require('./exceptions.js')
 

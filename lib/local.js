@@ -1,6 +1,6 @@
 'use strict'
-// `LocalScalekit`: the emulator of Scalekit's token, connected-account, magic-link and Tool
-// Proxy endpoints, running in this process.
+// `LocalScalekit`: the emulator of Scalekit's token, connected-account, magic-link, tools, MCP
+// and Tool Proxy endpoints, running in this process.
 
 const util = require('node:util')
 const native = require('./native.js')

@@ -1,6 +1,6 @@
 'use strict'
 // Decodes the outcome record every async native call completes with (docs/architecture.md,
-// "The outcome record"): `head` = `status \n failure \n name \n value …`, `body` = text or bytes.
+// "The boundary contract"): `head` = `status \n failure \n name \n value …`, `body` = text or bytes.
 
 const { errorFromFailure } = require('./errors.js')
 const { BodyStream, readableOf } = require('./streams.js')

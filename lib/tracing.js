@@ -20,7 +20,7 @@ const startChannel = dc.channel(CHANNELS.start)
 const endChannel = dc.channel(CHANNELS.end)
 const errorChannel = dc.channel(CHANNELS.error)
 
-/** The methods that run a tool: kind 'tool'; the other account and tools methods are 'control'. */
+/** The methods that run a tool: kind 'tool'; the other account, tools, mcp and providers methods are 'control'. */
 const TOOL_METHODS = new Set(['executeTool', 'executeLLMTool'])
 /** The error fields an event may carry: what failed, never what was answered. */
 const ERROR_FIELDS = ['httpStatus', 'status', 'statusText', 'grpcStatus', 'errorCode', 'argument', 'limit',

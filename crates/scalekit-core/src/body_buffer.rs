@@ -1,5 +1,5 @@
 //! The buffer a body of unknown length is read into (docs/architecture.md, "Streamed bodies",
-//! "Copies").
+//! its Copies paragraph).
 //!
 //! It grows by `realloc` of the platform allocator (`std::alloc::System`, whatever the global
 //! allocator is): glibc and musl move a large block with `mremap`, so growing a 256 MiB body

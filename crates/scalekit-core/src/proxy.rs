@@ -305,8 +305,8 @@ pub fn proxy_url(config: &ClientConfig, path: &str) -> Result<Url, ScalekitError
     let rest = path.strip_prefix('/').unwrap_or(path);
     // The common path (plain segments, nothing WHATWG parsing would change) is the root's path
     // with `rest` appended, under the prefix by construction: set as the path of a copy of the
-    // parsed root, it skips resolving and the containment check (a third of what preparing a
-    // call cost; docs/architecture.md, "One call, end to end").
+    // parsed root, it skips resolving and the containment check, a third of what preparing a
+    // call cost (docs/architecture.md, "One call, end to end", step 3).
     if is_plain_path(rest) && root.query().is_none() && root.fragment().is_none() {
         let mut url = root.clone();
         url.set_path(&[root.path(), rest].concat());

@@ -123,8 +123,8 @@ fn name_redirect(mut error: ScalekitError, url: &Url) -> ScalekitError {
 }
 
 /// A 404 or 405 from the token endpoint means envUrl is not an environment's URL (often one
-/// with a path, such as `…/api/v1`, docs/wire-protocol.md §1): the failure names the URL tried
-/// and says what an envUrl is.
+/// with a path, such as `…/api/v1`; docs/wire-protocol.md §2, Base URL, and §14, No silent
+/// misuse): the failure names the URL tried and says what an envUrl is.
 fn name_env_url(mut error: ScalekitError, url: &Url) -> ScalekitError {
     if let ScalekitError::Http(failure) = &mut error {
         if matches!(failure.status, 404 | 405) {

@@ -18,7 +18,7 @@ pub const PROMPT: &str = "Press Ctrl-C to stop.";
 const USAGE: &str = "scalekit-local [--port N] [--host HOST] [--config FILE.json] [--client-id ID] [--client-secret SECRET] [--inline-echo] [--tls [--ca-file FILE]]";
 
 const ABOUT: &str = "Starts LocalScalekit, a local emulator of Scalekit's token, connected-account, magic-link, \
-tools and Tool Proxy endpoints (REST and gRPC), and prints the SCALEKIT_* variables a client needs. \
+tools, MCP (control plane and gateway) and Tool Proxy endpoints (REST and gRPC), and prints the SCALEKIT_* variables a client needs. \
 Ctrl-C (SIGINT) or SIGTERM stops it.";
 
 /// The command line, as clap reads it. Every flag also takes the `--flag=value` form.

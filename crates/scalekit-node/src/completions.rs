@@ -133,7 +133,7 @@ fn push_id_head(record: &mut String, id: u32, head: &str) {
 const COPY_BELOW: usize = 64 * 1024;
 
 /// A Buffer over a body's bytes: a large body is handed over without a copy, the Buffer owning
-/// its `Bytes` (docs/architecture.md, "Copies").
+/// its `Bytes` (docs/architecture.md, "Streamed bodies", its Copies paragraph).
 fn buffer<'env>(env: &'env Env, bytes: Bytes) -> napi::Result<BufferSlice<'env>> {
     if bytes.len() < COPY_BELOW {
         return BufferSlice::copy_from(env, &bytes);

@@ -1,12 +1,12 @@
 //! The outcome record: how every async native call completes (docs/architecture.md, "The
-//! outcome record"). Built here and nowhere else; `lib/outcome.js` is its only reader.
+//! boundary contract"). Built here and nowhere else; `lib/outcome.js` is its only reader.
 //!
 //! A record is two values, because each napi value costs:
 //! - `head`: `status \n failure \n name \n value \n …`. `status` is 0 when no answer arrived;
 //!   `failure` is empty on success, else the failure description as JSON; then the answer's
 //!   headers (lowercase names). None of these can hold a newline.
-//! - `body`: the answer's body as text, or as bytes for a binary content type. A streamed body
-//!   will be one more variant here.
+//! - `body`: the answer's body as text, or as bytes for a binary content type, or, for
+//!   `responseType: 'stream'`, a stream handle ([`Body::Stream`]).
 //!
 //! A traced call's `head` starts with one more line, its trace as JSON ([`with_trace`]).
 
