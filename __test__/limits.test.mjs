@@ -9,7 +9,7 @@ import zlib from 'node:zlib'
 import { Readable } from 'node:stream'
 
 import sk from '../index.js'
-import { fakeScalekitRaw, readAll, within, rejectsExactly, deferred, rssSampler, MiB } from './helpers.mjs'
+import { fakeScalekitRaw, startRawServer, readAll, within, rejectsExactly, deferred, rssSampler, MiB } from './helpers.mjs'
 
 const { ScalekitException, ScalekitResponseTooLargeException, ScalekitValidationException } = sk
 
@@ -178,4 +178,35 @@ test('a path, query or identifier too long for any request URL is refused by nam
     assert.ok(!e.message.includes('xxxx'), 'the URL is not repeated')
   }
   assert.deepEqual({ proxy: fake.counts.proxy, other: fake.counts.other }, { proxy: 0, other: 0 })
+})
+
+// Scalekit's own answers have a fixed limit: their error does not advise raising maxResponseBytes.
+test('a control-plane answer over its fixed limit: the message does not advise maxResponseBytes', async (t) => {
+  const { url } = await startRawServer(t, async (req, res) => {
+    await readAll(req)
+    if (req.url === '/oauth/token') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"access_token":"t","expires_in":3600}')
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': DEFAULT_LIMIT + 1 })
+    res.write('{')
+  })
+  const client = new sk.ScalekitClient(url, 'id', 'secret', { maxResponseBytes: 4 * DEFAULT_LIMIT })
+  const e = await rejectsExactly(
+    client.actions.listConnectedAccounts(),
+    ScalekitResponseTooLargeException,
+  )
+  assert.equal(e.limit, DEFAULT_LIMIT)
+  assert.equal(e.message, `Scalekit's answer is larger than the ${DEFAULT_LIMIT} bytes its answers may take`)
+})
+
+// A body that breaks off while it is read: the message names the request it belongs to.
+test('a body that fails while being read: the message names the URL (without its query)', async (t) => {
+  const fake = await fakeScalekitRaw(t, (req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' })
+    res.end(Buffer.from('not gzip at all, not at all'))
+  })
+  const e = await rejectsExactly(
+    fake.client({ maxRetries: 0 }).actions.request({ ...CALL, queryParams: { q: 'private' } }),
+    sk.ScalekitNetworkException,
+  )
+  assert.match(e.message, new RegExp(`^reading the response body of ${fake.url}/proxy/v1/thing failed: `))
+  assert.ok(!e.message.includes('private'), e.message)
 })

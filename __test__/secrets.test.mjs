@@ -251,3 +251,55 @@ for (const [label, status, answer, Class, attempts] of [
     for (const text of forms(e)) assert.ok(!String(text).includes(SECRET), `client secret leaked in ${text}`)
   })
 }
+
+// A secret with characters the form encodes (`/`, `+`, `=`, a space, a quote), echoed back in
+// every form a server may use (as received, decoded, re-encoded as a form, in a JSON string) and
+// in a header: none of them reaches the error.
+test('a token endpoint echoing an encoded secret, in its body and a header: no form of it reaches the error', async (t) => {
+  const secret = 'skc/with+base64="chars" and=more'
+  const encodings = [
+    encodeURIComponent(secret).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+    new URLSearchParams({ s: secret }).toString().slice(2),
+    JSON.stringify(secret).slice(1, -1),
+    secret,
+  ]
+  const fake = await startServer(t, (req, res, body) => {
+    const echoed = body.toString()
+    sendJson(res, 400, { error: 'invalid_request', error_description: `cannot parse ${echoed} (${secret}) ${encodings.join(' ')}` },
+      { 'x-request-echo': echoed })
+  })
+  const client = new ScalekitClient(fake.url, 'skc_id', secret, { maxRetries: 0 })
+  const e = await rejection(client.actions.request({ ...CALL, path: '/x' }))
+  assert.equal(e.constructor, sk.ScalekitBadRequestException, `got ${e?.constructor?.name}: ${e?.message}`)
+  assert.ok(fake.requests[0].body.toString().includes(`client_secret=${encodings[0]}`), 'the secret was sent percent-encoded')
+  assert.equal(e.headers['x-request-echo'], 'grant_type=client_credentials&client_id=skc_id&client_secret=[REDACTED]')
+  for (const text of forms(e)) {
+    for (const form of encodings) assert.ok(!String(text).includes(form), `${form} leaked in ${text}`)
+  }
+})
+
+// A control plane, a proxy and an MCP endpoint that echo the bearer they got: in the message,
+// the details, the body and a header. The access token never reaches the error.
+for (const [label, call] of [
+  ['the control plane', (c) => c.actions.getConnectedAccount(CALL)],
+  ['the Tool Proxy', (c) => c.actions.request({ ...CALL, path: '/x' })],
+  ['actions.mcp', (c) => c.actions.mcp.getConfig({ configId: 'cfg_1' })],
+]) {
+  test(`${label} echoing the bearer it got: the access token never reaches the error`, async (t) => {
+    const fake = await startServer(t, (req, res) => {
+      if (req.url === '/oauth/token') return sendJson(res, 200, { access_token: TOKEN, expires_in: 3600 })
+      const auth = req.headers.authorization
+      sendJson(res, 400, {
+        code: 3,
+        message: `malformed request, authorization was "${auth}"`,
+        details: [{ '@type': 'type.googleapis.com/scalekit.v1.errdetails.ErrorInfo', error_code: `BAD ${auth}` }],
+      }, { 'x-echo': String(auth) })
+    })
+    const e = await rejection(call(new ScalekitClient(fake.url, 'skc_id', SECRET, { maxRetries: 0 })))
+    assert.ok(e instanceof sk.ScalekitBadRequestException, `got ${e?.constructor?.name}: ${e?.message}`)
+    assert.equal(fake.requests.at(-1).headers.authorization, `Bearer ${TOKEN}`, 'the token was sent, and echoed')
+    assert.match(e.message, /authorization was "Bearer \[REDACTED\]"/)
+    assert.equal(e.headers['x-echo'], 'Bearer [REDACTED]')
+    assertClean(e, label)
+  })
+}

@@ -77,7 +77,13 @@ async fn get(client: &ScalekitClient, name: &str) -> Result<RawResponse, Scaleki
 
 fn assert_too_large(result: Result<RawResponse, ScalekitError>, case: &str) {
     match result {
-        Err(ScalekitError::TooLarge { limit }) => assert_eq!(limit, LIMIT as u64, "{case}"),
+        Err(ScalekitError::TooLarge { limit, adjustable }) => {
+            assert_eq!(limit, LIMIT as u64, "{case}");
+            assert!(
+                adjustable,
+                "{case}: a proxy call's limit is the caller's maxResponseBytes"
+            );
+        }
         Err(other) => panic!("{case}: expected TooLarge, got {other:?}"),
         Ok(response) => panic!(
             "{case}: expected TooLarge, got {} with {} bytes",

@@ -82,3 +82,51 @@ async fn a_client_error_from_the_token_endpoint_is_not_retried() {
     assert_eq!(failure.error_code.as_deref(), Some("invalid_request"));
     assert_eq!(stub.token_fetches(), 1);
 }
+
+/// A Scalekit (or a gateway before it) that echoes the bearer it got, in its message, details,
+/// body and a header: the access token is scrubbed from every part of the failure, on the control
+/// plane as on the Tool Proxy (docs/wire-protocol.md §3, "Secrets in failures").
+#[tokio::test]
+async fn a_server_echoing_the_bearer_does_not_put_the_token_in_the_failure() {
+    const TOKEN: &str = "at_9f8e7d6c5b4a";
+    let stub = Stub::start(|seen| {
+        if seen.path == TOKEN_PATH {
+            return Some(Reply::json(
+                200,
+                json!({"access_token": TOKEN, "expires_in": 3600}),
+            ));
+        }
+        let auth = seen.authorization.clone().unwrap_or_default();
+        Some({
+            Reply::json(
+                400,
+                json!({"code": 3, "message": format!("authorization was {auth}"),
+                    "details": [{"@type": "type.googleapis.com/scalekit.v1.errdetails.ErrorInfo",
+                        "error_code": format!("BAD {auth}")}]}),
+            )
+            .header("x-echo", &auth)
+        })
+    })
+    .await;
+    let client = stub.client(0);
+    let params = Params::from_json(&json!({"connectionName": "c", "identifier": "u"}).to_string())
+        .expect("params");
+    for result in [
+        client.request(proxy_call("GET")).await.map(|_| ()),
+        client
+            .accounts_call(AccountOperation::Get, &params)
+            .await
+            .map(|_| ()),
+    ] {
+        let shown = format!("{result:?}");
+        let failure = http_failure(result);
+        assert!(
+            failure.message.contains("Bearer [REDACTED]"),
+            "{}",
+            failure.message
+        );
+        assert_eq!(failure.headers["x-echo"], "Bearer [REDACTED]");
+        assert!(!shown.contains(TOKEN), "{shown}");
+        assert!(!String::from_utf8_lossy(&failure.body).contains(TOKEN));
+    }
+}

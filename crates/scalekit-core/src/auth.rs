@@ -56,6 +56,16 @@ impl AccessToken {
         &self.header
     }
 
+    /// The token itself, for scrubbing it from failures (`""` for one that is not visible ASCII,
+    /// which no server can echo back as it was sent).
+    pub fn token(&self) -> &str {
+        self.header
+            .to_str()
+            .ok()
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .unwrap_or_default()
+    }
+
     fn is_fresh(&self, now: Instant) -> bool {
         self.renew_at.is_none_or(|at| now < at)
     }

@@ -146,9 +146,11 @@ pub enum ScalekitError {
     /// never reached the server (safe to retry).
     #[error("{message}")]
     Network { message: String, connect: bool },
-    /// A buffered answer would decode to more than `maxResponseBytes`; the connection is dropped.
-    #[error("the response body is larger than maxResponseBytes ({limit} bytes): raise maxResponseBytes, or use responseType: 'stream' for large bodies")]
-    TooLarge { limit: u64 },
+    /// A buffered answer would decode to more than its limit; the connection is dropped.
+    /// `adjustable`: the limit is the caller's `maxResponseBytes` (Tool Proxy calls), which the
+    /// message then tells how to raise; Scalekit's own answers have a fixed one.
+    #[error("{}", too_large_message(*limit, *adjustable))]
+    TooLarge { limit: u64, adjustable: bool },
     /// The caller aborted the call.
     #[error("This operation was aborted")]
     Aborted,
@@ -247,41 +249,16 @@ impl ScalekitError {
             tool_error,
         }))
     }
+}
 
-    /// Replaces every occurrence of `secret` in the messages, as a last guard against a server
-    /// that echoes credentials back.
-    pub fn redact(mut self, secret: &str) -> Self {
-        // Too short a "secret" would match ordinary words of the message; real ones are long.
-        if secret.len() < 8 {
-            return self;
-        }
-        let scrub = |s: &mut String| {
-            if s.contains(secret) {
-                *s = s.replace(secret, "[REDACTED]");
-            }
-        };
-        match &mut self {
-            ScalekitError::Validation { message, .. }
-            | ScalekitError::Network { message, .. }
-            | ScalekitError::Protocol { message }
-            | ScalekitError::Local { message } => scrub(message),
-            ScalekitError::Http(f) => {
-                scrub(&mut f.message);
-                if let Some(code) = f.error_code.as_mut() {
-                    scrub(code);
-                }
-                // The body reaches users as `err.data`: scrub it too.
-                let body = String::from_utf8_lossy(&f.body);
-                if body.contains(secret) {
-                    f.body = Bytes::from(body.replace(secret, "[REDACTED]"));
-                }
-            }
-            ScalekitError::Timeout { .. }
-            | ScalekitError::NotActive { .. }
-            | ScalekitError::TooLarge { .. }
-            | ScalekitError::Aborted => {}
-        }
-        self
+fn too_large_message(limit: u64, adjustable: bool) -> String {
+    if adjustable {
+        format!(
+            "the response body is larger than maxResponseBytes ({limit} bytes): raise \
+             maxResponseBytes, or use responseType: 'stream' for large bodies"
+        )
+    } else {
+        format!("Scalekit's answer is larger than the {limit} bytes its answers may take")
     }
 }
 

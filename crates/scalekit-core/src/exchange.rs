@@ -3,11 +3,12 @@
 //! one deadline for the whole call, each retry paid from the client's retry budget
 //! (docs/wire-protocol.md §2, docs/architecture.md).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::auth::TokenCache;
+use crate::auth::{AccessToken, TokenCache};
 use crate::errors::{CallKind, ScalekitError};
 use crate::retry::RetryPolicy;
 use crate::retry_budget::RetryBudget;
@@ -33,6 +34,26 @@ impl Exchange<'_> {
     /// Sends `request` until it succeeds, fails for good or runs out of time. A 2xx answer is
     /// `Ok`; any other answer becomes `Err(ScalekitError::Http)` here, its body read once.
     pub async fn send(&self, request: OutgoingRequest) -> Result<RawResponse, ScalekitError> {
+        let mut bearer = None;
+        let mut outcome = self.attempts(request, &mut bearer).await;
+        // Only a Tool Proxy call's limit is the caller's `maxResponseBytes`.
+        if let Err(ScalekitError::TooLarge { adjustable, .. }) = &mut outcome {
+            *adjustable = self.kind == CallKind::Proxy;
+        }
+        // A server may echo the bearer it got back (docs/wire-protocol.md §3, "Secrets in
+        // failures").
+        match bearer {
+            Some(token) => outcome.map_err(|e| e.redact(token.token())),
+            None => outcome,
+        }
+    }
+
+    /// The send loop; `bearer` is left holding the last token an attempt was sent with.
+    async fn attempts(
+        &self,
+        request: OutgoingRequest,
+        bearer: &mut Option<Arc<AccessToken>>,
+    ) -> Result<RawResponse, ScalekitError> {
         let timeout_ms = self.timeout.as_millis() as u64;
         let deadline = Instant::now() + self.timeout;
         let mut retries = 0u32;
@@ -52,6 +73,7 @@ impl Exchange<'_> {
                     },
                 }),
             };
+            bearer.clone_from(&token);
             // Each attempt sends the same request (the body is reference-counted): a retry or a
             // re-authentication sends it again without preparing it again.
             trace::attempt();

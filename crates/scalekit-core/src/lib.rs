@@ -20,6 +20,7 @@ pub mod mcp;
 pub mod network;
 pub mod providers;
 pub mod proxy;
+pub mod redact;
 pub mod redirects;
 pub mod retry;
 pub mod retry_budget;

@@ -118,8 +118,9 @@ impl RetryPolicy {
 /// `Retry-After` as delay-seconds or an HTTP date.
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // Delay-seconds too large for a u64 still mean "much later", not "now".
+        return Some(Duration::from_secs(value.parse().unwrap_or(u64::MAX)));
     }
     let when = httpdate::parse_http_date(value).ok()?;
     Some(
@@ -138,6 +139,14 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(RETRY_AFTER, HeaderValue::from_static("3"));
         assert_eq!(retry_after(&h), Some(Duration::from_secs(3)));
+        for huge in ["18446744073709551616", "100000000000000000000000"] {
+            h.insert(RETRY_AFTER, HeaderValue::from_static(huge));
+            assert_eq!(
+                retry_after(&h),
+                Some(Duration::from_secs(u64::MAX)),
+                "{huge}"
+            );
+        }
         let later = SystemTime::now() + Duration::from_secs(120);
         h.insert(
             RETRY_AFTER,

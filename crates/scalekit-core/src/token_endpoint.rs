@@ -21,7 +21,7 @@ use crate::trace;
 use crate::transport::{OutgoingRequest, ReadMode, Transport};
 
 /// RFC 3986 unreserved characters stay; everything else is escaped (`qs.stringify`'s default).
-const RFC3986: &AsciiSet = &NON_ALPHANUMERIC
+pub(crate) const RFC3986: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')

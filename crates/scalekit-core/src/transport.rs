@@ -105,6 +105,9 @@ pub struct RawResponse {
 /// Dropping it closes the connection (and frees its in-flight permit).
 pub struct BodyStream {
     response: Answer,
+    /// The request's URL, for the messages of a failure while reading (boxed: a stream is
+    /// moved around whole).
+    url: Box<Url>,
     deadline: Instant,
     timeout_ms: u64,
     _permit: OwnedSemaphorePermit,
@@ -129,7 +132,7 @@ impl BodyStream {
                 .response
                 .chunk()
                 .await
-                .map_err(|e| network_error(&e, None, false))?
+                .map_err(|e| network_error(&e, &self.url, false))?
             else {
                 return Ok(None);
             };
@@ -141,7 +144,7 @@ impl BodyStream {
                 // Only what is already there: waiting would hold back bytes JS could use.
                 match self.response.chunk().now_or_never() {
                     Some(Ok(Some(more))) => gathered.extend_from_slice(&more),
-                    Some(Err(e)) => return Err(network_error(&e, None, false)),
+                    Some(Err(e)) => return Err(network_error(&e, &self.url, false)),
                     Some(Ok(None)) | None => break,
                 }
             }
@@ -271,7 +274,7 @@ impl Transport {
                     upload,
                 )
                 .await
-                .map_err(|e| network_error(&e, Some(&request.url), true))?;
+                .map_err(|e| network_error(&e, &request.url, true))?;
             let mut response = self.follow(request, authorization, response).await?;
             let status = response.status().as_u16();
             let (limit, stream) = match mode {
@@ -285,6 +288,7 @@ impl Transport {
                     body: Bytes::new(),
                     stream: Some(BodyStream {
                         response,
+                        url: Box::new(request.url.clone()),
                         deadline,
                         timeout_ms,
                         _permit: permit,
@@ -299,7 +303,7 @@ impl Transport {
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.trim().parse::<u64>().ok());
             let headers = std::mem::take(response.headers_mut());
-            let body = read_body(response, declared, limit).await?;
+            let body = read_body(response, &request.url, declared, limit).await?;
             Ok(RawResponse {
                 status,
                 headers,
@@ -392,7 +396,7 @@ impl Transport {
                 .hop(&hop.method, &hop.url, headers, hop.body.as_ref(), None)
                 .await;
             response = sent.map_err(|e| {
-                let mut error = network_error(&e, Some(&hop.url), true);
+                let mut error = network_error(&e, &hop.url, true);
                 if let ScalekitError::Network { connect, .. } = &mut error {
                     *connect = false;
                 }
@@ -439,11 +443,15 @@ fn is_identity(name: &HeaderName) -> bool {
 /// (a decompression bomb) stops there. Dropping the response closes its connection.
 async fn read_body(
     mut response: Answer,
+    url: &Url,
     declared: Option<u64>,
     limit: u64,
 ) -> Result<Bytes, ScalekitError> {
     if declared.is_some_and(|n| n > limit) {
-        return Err(ScalekitError::TooLarge { limit });
+        return Err(ScalekitError::TooLarge {
+            limit,
+            adjustable: true,
+        });
     }
     // With a declared length, one buffer of that size. Without, the first chunk as it came (the
     // common small answer is one chunk), then one block grown in place (`BodyBuffer`): never a
@@ -456,11 +464,14 @@ async fn read_body(
     while let Some(chunk) = response
         .chunk()
         .await
-        .map_err(|e| network_error(&e, None, false))?
+        .map_err(|e| network_error(&e, url, false))?
     {
         total += chunk.len() as u64;
         if total > limit {
-            return Err(ScalekitError::TooLarge { limit });
+            return Err(ScalekitError::TooLarge {
+                limit,
+                adjustable: true,
+            });
         }
         if let Some(buffer) = joined.as_mut() {
             buffer.extend_from_slice(&chunk);
@@ -503,19 +514,22 @@ fn out_of_memory(bytes: u64) -> ScalekitError {
 /// A failure of either path as [`ScalekitError::Network`]. `before_response` tells a failed
 /// request from a failure while reading the body; `connect` is set only when the connection itself
 /// could not be made (refused, DNS, TLS, connect timeout), as only then did the server certainly
-/// never see the request. `sent_to` is the URL a direct request went to (a reqwest error carries
+/// never see the request. `sent_to` is the URL the request went to (a reqwest error may carry
 /// its own).
-fn network_error(error: &HttpError, sent_to: Option<&Url>, before_response: bool) -> ScalekitError {
+fn network_error(error: &HttpError, sent_to: &Url, before_response: bool) -> ScalekitError {
     // The same words on both paths: a reqwest error's own text ("error sending request …") is
     // left out, the causes under it kept; a direct error has no such wrapper.
     let (url, is_connect, causes, cause): (_, _, _, &(dyn std::error::Error + 'static)) =
         match error {
-            HttpError::Reqwest(e) => (e.url(), e.is_connect(), error_chain(e), e),
+            HttpError::Reqwest(e) => (
+                e.url().unwrap_or(sent_to),
+                e.is_connect(),
+                error_chain(e),
+                e,
+            ),
             HttpError::Direct(e) => (sent_to, e.is_connect(), direct_chain(e), e),
         };
-    let url = url
-        .map(|u| format!("{} ", redact_url(u)))
-        .unwrap_or_default();
+    let url = redact_url(url);
     let what = if before_response {
         "request"
     } else {
@@ -528,7 +542,7 @@ fn network_error(error: &HttpError, sent_to: Option<&Url>, before_response: bool
         None => (causes, true),
     };
     ScalekitError::Network {
-        message: format!("{what} {url}failed: {cause}"),
+        message: format!("{what} {url} failed: {cause}"),
         // "connection closed before message completed" may come after the request was
         // received, so it is not marked.
         connect: retryable && before_response && is_connect,

@@ -37,7 +37,7 @@ pub(crate) fn failure_value(error: &ScalekitError) -> Value {
             "timeout"
         }
         ScalekitError::Network { .. } => "network",
-        ScalekitError::TooLarge { limit } => {
+        ScalekitError::TooLarge { limit, .. } => {
             d.insert("limit".into(), json!(limit));
             "too_large"
         }
