@@ -329,6 +329,7 @@ export interface ListConnectionsResponse {
 
 export interface ExecuteToolParams extends CallOptions {
   toolName: string
+  /** The tool's input (`params`, `tools.executeTool`'s name for it, is refused by name). */
   toolInput?: Record<string, unknown>
   identifier?: string
   connectedAccountId?: string
@@ -601,6 +602,7 @@ export interface ToolModifierInit {
   fn: ToolModifierFunction
 }
 export declare class ToolModifier {
+  /** @throws {ScalekitValidationException} naming `toolNames`, `type` or `fn` when it is not what it must be. */
   constructor(toolNames: string | string[], type: ToolModifierType, fn: ToolModifierFunction)
   readonly toolNames: string[]
   readonly type: ToolModifierType
@@ -655,7 +657,10 @@ export declare class ActionsClient {
   /** Changes the `data` of the named tools' results (the Python SDK's `post_modifier`). */
   postModifier(toolNames: string | string[], fn: ToolModifierFunction): ToolModifier
   addModifier(modifier: ToolModifier | ToolModifierInit): ToolModifier
-  /** In the order added; those naming `toolName`, and of `type`, when given. */
+  /**
+   * In the order added; those naming `toolName`, and of `type`, when given. The modifier methods are
+   * synchronous: a wrong or extra argument throws ScalekitValidationException naming it.
+   */
   getModifiers(toolName?: string, type?: ToolModifierType): ToolModifier[]
   /** The user's tools for the Vercel AI SDK (needs `ai`, loaded on first use). */
   readonly aiSdk: AiSdkAdapter
@@ -682,7 +687,7 @@ export interface ToolDefinition {
 }
 
 export interface ToolsExecuteToolParams extends Omit<ExecuteToolCallParams, 'toolInput' | 'agentRunId'> {
-  /** The tool's input. */
+  /** The tool's input, as the official ToolsClient names it (`toolInput` is refused by name). */
   params?: Record<string, unknown>
 }
 
@@ -1180,9 +1185,9 @@ export interface LocalScalekitOptions {
   host?: string
   /** Default 0: a free port. */
   port?: number
-  /** Default: generated. */
+  /** Default: generated. Not empty. */
   clientId?: string
-  /** Default: generated. */
+  /** Default: generated. Not empty. */
   clientSecret?: string
   /** `expires_in` of issued tokens. Default 3600. */
   tokenTtlSeconds?: number
@@ -1222,6 +1227,7 @@ export interface LocalScalekitStats {
 
 export declare class LocalScalekit {
   private constructor()
+  /** An option it cannot take rejects with ScalekitValidationException naming it (`options.port`). */
   static start(options?: LocalScalekitOptions): Promise<LocalScalekit>
   /** Use as envUrl: `https://…` with the `tls` option. */
   readonly url: string
@@ -1241,6 +1247,7 @@ export declare class LocalScalekit {
   resetStats(): void
   /** Every token issued so far stops working (the next call with one gets a 401, code 16). */
   revokeTokens(): void
+  /** An argument that is not a string throws ScalekitValidationException naming it. */
   setAccountStatus(connectionName: string, identifier: string, status: string): void
   accounts(): Array<Record<string, unknown>>
   close(): Promise<void>

@@ -6,6 +6,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { fileURLToPath } from 'node:url'
+import util from 'node:util'
 
 import * as sk from '../index.js'
 import { startServer, sendJson, rejection } from './helpers.mjs'
@@ -106,5 +107,199 @@ test("a rejected call's stack holds the caller's frame; it is thrown where the o
     assert.ok(e.stack.includes(HERE), `${HERE} is missing from:\n${e.stack}`)
     // The first line is the exception's, then the library's method, not the completion drain.
     assert.ok(!/\bdrain\b/.test(e.stack), e.stack)
+  }
+})
+
+// The auditor's defects (second reader): each refused by name, as a rejected promise, with nothing sent.
+
+/** A LocalScalekit with two accounts and a tool, and a function counting what it served. */
+async function seeded(t) {
+  const local = await sk.LocalScalekit.start({
+    accounts: [
+      { connectionName: 'gmail', identifier: 'alice', authorizationDetails: { oauth_token: { access_token: 'a' } } },
+      { connectionName: 'gmail', identifier: 'bob', authorizationDetails: { oauth_token: { access_token: 'b' } } },
+    ],
+    tools: [{ name: 'gmail_send', connection: 'gmail', request: { method: 'POST', path: '/send' } }],
+  })
+  t.after(() => local.close())
+  const client = local.client()
+  // The token is fetched first, so that only the calls under test count.
+  await client.actions.listConnections()
+  local.resetStats()
+  const served = () => Object.entries(local.stats()).filter(([name, n]) => name !== 'token' && n > 0)
+  return { local, client, served }
+}
+
+/** Asserts `call()` returns a promise (no synchronous throw) that rejects with ScalekitValidationException. */
+async function refusedBy(call, argument, message) {
+  let promise
+  assert.doesNotThrow(() => { promise = call() })
+  assert.ok(promise instanceof Promise, 'a promise')
+  const e = await rejection(promise)
+  assert.ok(e instanceof sk.ScalekitValidationException, `${e?.constructor?.name}: ${e?.message}`)
+  assert.equal(e.argument, argument, e.message)
+  if (message) assert.match(e.message, message)
+  return e
+}
+
+test('a list method whose params throw when read rejects once; no synchronous throw, no unhandled rejection', async (t) => {
+  const { client, served } = await seeded(t)
+  const unhandled = []
+  const onUnhandled = (reason) => unhandled.push(reason)
+  process.on('unhandledRejection', onUnhandled)
+  t.after(() => process.off('unhandledRejection', onUnhandled))
+  const params = () => ({ get pageToken() { throw new Error('pageToken getter') } })
+  for (const call of [
+    () => client.actions.listConnections(params()),
+    () => client.actions.listConnectedAccounts(params()),
+    () => client.actions.mcp.listConfigs(params()),
+    () => client.actions.mcp.listInstances(params()),
+    () => client.tools.listTools(params()),
+    () => client.tools.listScopedTools('u', params()),
+    () => client.tools.listAvailableTools('u', params()),
+  ]) {
+    await refusedBy(call, 'params', /params cannot be serialised: pageToken getter/)
+  }
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  assert.deepEqual(unhandled, [])
+  assert.deepEqual(served(), [])
+})
+
+test('tools methods reject, never throw, when their params throw when read', async (t) => {
+  const { client, served } = await seeded(t)
+  const bad = { toolName: 'x', get identifier() { throw new Error('boom') } }
+  await refusedBy(() => client.tools.executeTool(bad), 'params', /boom/)
+  await refusedBy(() => client.tools.listScopedTools('u', bad), 'params', /boom/)
+  await refusedBy(() => client.tools.listAvailableTools('u', bad), 'params', /boom/)
+  await refusedBy(() => client.tools.searchTools({ query: 'q', get identifier() { throw new Error('boom') } }), 'params')
+  assert.deepEqual(served(), [])
+})
+
+test('params whose reads throw (a Proxy) are ScalekitValidationException naming params, with the reason', async (t) => {
+  const { client, served } = await seeded(t)
+  const trap = () => new Proxy({}, { get() { throw new Error('trap') }, ownKeys() { throw new Error('trap') } })
+  await refusedBy(() => client.actions.request(trap()), 'params', /trap/)
+  await refusedBy(() => client.actions.getConnectedAccount(trap()), 'params', /trap/)
+  await refusedBy(() => client.actions.executeTool(trap()), 'params', /trap/)
+  await refusedBy(() => client.actions.mcp.getConfig(trap()), 'params', /trap/)
+  await refusedBy(() => client.connectedAccounts.listConnectedAccounts(trap()), 'params', /trap/)
+  assert.deepEqual(served(), [])
+})
+
+test('NaN and ±Infinity given for a string param are refused as the number 123 is; nothing is created', async (t) => {
+  const { client, local, served } = await seeded(t)
+  const details = { oauthToken: { accessToken: 't' } }
+  for (const value of [123, NaN, Infinity, -Infinity]) {
+    await refusedBy(() => client.actions.createConnectedAccount({ connectionName: 'gmail', identifier: value, authorizationDetails: details }),
+      'identifier', /^identifier must be a string$/)
+  }
+  await refusedBy(() => client.actions.getAuthorizationLink({ connectionName: NaN, identifier: 'u' }), 'connectionName', /must be a string/)
+  await refusedBy(() => client.tools.listScopedTools(NaN), 'identifier', /must be a string/)
+  await refusedBy(() => client.connectedAccounts.getConnectedAccountByIdentifier({ connector: Infinity, identifier: 'u' }),
+    'connectionName', /must be a string/)
+  // The numeric options still refuse NaN by name, in their own words.
+  await refusedBy(() => client.actions.mcp.createSessionToken({ mcpConfigId: 'c', identifier: 'u', expiresInSeconds: NaN }),
+    'expiresInSeconds', /must be a number/)
+  assert.deepEqual(served(), [])
+  // The string "NaN" is a string.
+  await client.actions.createConnectedAccount({ connectionName: 'gmail', identifier: 'NaN', authorizationDetails: details })
+  assert.deepEqual(local.accounts().map((a) => a.identifier).sort(), ['NaN', 'alice', 'bob'])
+})
+
+test('a Symbol or a function param is refused by its path, not dropped: the call never runs unfiltered', async (t) => {
+  const { client, served } = await seeded(t)
+  for (const value of [Symbol('alice'), () => 'alice']) {
+    const kind = typeof value === 'symbol' ? 'a symbol' : 'a function'
+    await refusedBy(() => client.actions.listConnectedAccounts({ identifier: value }), 'identifier',
+      new RegExp(`^identifier cannot be ${kind}: JSON cannot carry it`))
+    await refusedBy(() => client.actions.mcp.listInstances({ filter: { userIdentifier: value } }), 'filter.userIdentifier')
+    await refusedBy(() => client.tools.listTools({ filter: { connector: value } }), 'filter.connector')
+    await refusedBy(() => client.actions.executeTool({ toolName: 'gmail_send', identifier: 'alice', toolInput: { to: ['x', value] } }),
+      'toolInput.to[1]')
+  }
+  // NaN below the top level would be sent as null.
+  await refusedBy(() => client.actions.executeTool({ toolName: 'gmail_send', identifier: 'alice', toolInput: { n: NaN } }),
+    'toolInput.n', /toolInput\.n cannot be NaN: JSON cannot carry it \(it would be sent as null\)/)
+  assert.deepEqual(served(), [])
+})
+
+test("each executeTool refuses the other client's name for the tool input, saying which it takes", async (t) => {
+  const { client, served } = await seeded(t)
+  await refusedBy(() => client.tools.executeTool({ toolName: 'gmail_send', identifier: 'alice', toolInput: { to: 'x' } }),
+    'toolInput', /^tools\.executeTool takes params, not toolInput$/)
+  await refusedBy(() => client.actions.executeTool({ toolName: 'gmail_send', identifier: 'alice', params: { to: 'x' } }),
+    'params', /^actions\.executeTool takes the tool's input as toolInput, not params/)
+  assert.deepEqual(served(), [])
+  // The official names still work.
+  const viaTools = await client.tools.executeTool({ toolName: 'gmail_send', identifier: 'alice', params: { to: 'x' } })
+  assert.equal(viaTools.data.body, JSON.stringify({ to: 'x' }))
+  const viaActions = await client.actions.executeTool({ toolName: 'gmail_send', identifier: 'alice', toolInput: { to: 'y' } })
+  assert.equal(viaActions.data.body, JSON.stringify({ to: 'y' }))
+})
+
+test('the tool-modifier API refuses wrong types and extra arguments, synchronously, by name', async (t) => {
+  const { client } = await seeded(t)
+  const { actions } = client
+  const throwsNaming = (fn, argument, message) => assert.throws(fn, (e) => {
+    assert.ok(e instanceof sk.ScalekitValidationException, `${e?.constructor?.name}: ${e?.message}`)
+    assert.equal(e.argument, argument)
+    if (message) assert.match(e.message, message)
+    return true
+  })
+  throwsNaming(() => actions.preModifier('t', (d) => d, { once: true }), 'arguments[2]', /^actions\.preModifier takes no third argument, got object$/)
+  throwsNaming(() => actions.postModifier('t', (d) => d, 1), 'arguments[2]')
+  throwsNaming(() => actions.addModifier({ toolNames: 't', type: 'pre', fn: (d) => d }, 1), 'arguments[1]')
+  throwsNaming(() => actions.getModifiers('t', 'pre', 1), 'arguments[2]')
+  throwsNaming(() => actions.getModifiers(1, 2), 'toolName', /toolName must be a tool name, got a number/)
+  throwsNaming(() => actions.getModifiers('t', 'around'), 'type', /type must be 'pre' or 'post', got "around"/)
+  throwsNaming(() => new sk.ToolModifier(1, 2, 3), 'toolNames', /^new ToolModifier: toolNames must be/)
+  throwsNaming(() => new sk.ToolModifier('t', 'pre', 3), 'fn')
+  throwsNaming(() => new sk.ToolModifier('t', 'pre', (d) => d, 'extra'), 'arguments[3]')
+  assert.deepEqual(actions.getModifiers(), [])
+  const m = new sk.ToolModifier(['t'], 'post', (d) => d)
+  assert.equal(actions.addModifier(m), m)
+  assert.deepEqual(actions.getModifiers('t', 'post'), [m])
+  assert.deepEqual(actions.getModifiers(undefined, null), [m])
+})
+
+test('LocalScalekit#setAccountStatus names a missing or wrong-typed argument', async (t) => {
+  const { local } = await seeded(t)
+  for (const [args, argument] of [
+    [[], 'connectionName'],
+    [['gmail', 'alice'], 'status'],
+    [[1, 'alice', 'ACTIVE'], 'connectionName'],
+    [['gmail', Symbol('u'), 'ACTIVE'], 'identifier'],
+  ]) {
+    assert.throws(() => local.setAccountStatus(...args), (e) => {
+      assert.ok(e instanceof sk.ScalekitValidationException, `${e?.constructor?.name}: ${e?.message}`)
+      assert.equal(e.argument, argument)
+      assert.match(e.message, new RegExp(`^${argument} must be a string, got `))
+      return true
+    })
+  }
+  local.setAccountStatus('gmail', 'alice', 'EXPIRED')
+  assert.equal(local.accounts().find((a) => a.identifier === 'alice').status, 'EXPIRED')
+})
+
+test('LocalScalekit.start refuses NaN, arrays, empty credentials and wrong types by option name, in JS words', async () => {
+  for (const [options, argument, message] of [
+    [{ port: NaN }, 'options.port', /^options\.port must be a whole number from 0 to 65535, got NaN$/],
+    [{ tokenTtlSeconds: NaN }, 'options.tokenTtlSeconds', /got NaN$/],
+    [{ tokenTtlSeconds: -Infinity }, 'options.tokenTtlSeconds', /got -Infinity$/],
+    [[], 'options', /^options must be an object, got an array$/],
+    [{ clientSecret: '' }, 'options.clientSecret', /^options\.clientSecret must be a non-empty string, got an empty string$/],
+    [{ clientId: '' }, 'options.clientId', /non-empty string/],
+    [{ port: 'abc' }, 'options.port', /^options\.port must be a whole number from 0 to 65535, got "abc"$/],
+    [{ tokenTtlSeconds: -1 }, 'options.tokenTtlSeconds', /got -1$/],
+    [{ inlineEcho: 'yes' }, 'options.inlineEcho', /must be a boolean/],
+    [{ host: Symbol('h') }, 'options.host', /cannot be a symbol/],
+    [{ connections: [{ name: 'x', nme: 'y' }] }, 'options.connections', /unknown field `nme`/],
+    [{ get port() { throw new Error('getter') } }, 'options', /getter/],
+  ]) {
+    const e = await rejection(sk.LocalScalekit.start(options))
+    assert.ok(e instanceof sk.ScalekitValidationException, `${util.inspect(options)}: ${e?.constructor?.name}: ${e?.message}`)
+    assert.equal(e.argument, argument, e.message)
+    assert.match(e.message, message)
+    assert.doesNotMatch(e.message, /line \d+ column/)
   }
 })

@@ -3,7 +3,7 @@
 
 const util = require('node:util')
 const { withSignal, settle } = require('./calls.js')
-const { proxyOptions, readBlob, isAbortSignal, refuseMore } = require('./args.js')
+const { proxyOptions, readBlob, isAbortSignal, refuseMore, throwMore } = require('./args.js')
 const { defineCalls } = require('./methods.js')
 const { pump, dropUpload, isDownload } = require('./streams.js')
 const { ScalekitAbortException } = require('./exceptions.js')
@@ -63,7 +63,8 @@ class ActionsClient {
       if (refused) return refused
     }
     const options = proxyOptions(params)
-    const p = options?.paramsKind === undefined ? params : {}
+    // Params Rust refuses without reading (not an object, or reads that throw) are not read here either.
+    const p = options?.paramsKind === undefined && options?.paramsError === undefined ? params : {}
     const signal = p.signal
     if (options?.blob) await readBlob(options)
     if (options?.uploads === undefined && (signal === undefined || signal === null)) {
@@ -104,13 +105,28 @@ class ActionsClient {
    * Registers `fn` to change the input of the tools `toolNames` names (a name or an array) before
    * they run, on every path that runs a tool; returns the modifier. Modifiers run in the order added.
    */
-  preModifier(toolNames, fn) { return this.#calls.modifiers.register('actions.preModifier', 'pre', toolNames, fn) }
+  preModifier(toolNames, fn, ...more) {
+    throwMore('actions.preModifier', 2, more)
+    return this.#calls.modifiers.register('actions.preModifier', 'pre', toolNames, fn)
+  }
+
   /** Registers `fn` to change the `data` of those tools' results. */
-  postModifier(toolNames, fn) { return this.#calls.modifiers.register('actions.postModifier', 'post', toolNames, fn) }
+  postModifier(toolNames, fn, ...more) {
+    throwMore('actions.postModifier', 2, more)
+    return this.#calls.modifiers.register('actions.postModifier', 'post', toolNames, fn)
+  }
+
   /** Adds a modifier `{ toolNames, type: 'pre' | 'post', fn }` (a ToolModifier, or a plain object). */
-  addModifier(modifier) { return this.#calls.modifiers.add(modifier) }
+  addModifier(modifier, ...more) {
+    throwMore('actions.addModifier', 1, more)
+    return this.#calls.modifiers.add(modifier)
+  }
+
   /** The modifiers, in the order added; those of `toolName`, and of `type`, when given. */
-  getModifiers(toolName, type) { return this.#calls.modifiers.list(toolName, type) }
+  getModifiers(toolName, type, ...more) {
+    throwMore('actions.getModifiers', 2, more)
+    return this.#calls.modifiers.query(toolName, type)
+  }
 
   [util.inspect.custom]() {
     return 'ActionsClient {}'

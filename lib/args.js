@@ -125,6 +125,15 @@ const REQUEST_KEYS = new Set(['connectionName', 'identifier', 'path', 'method', 
  */
 function proxyOptions(params) {
   if (params === null || typeof params !== 'object') return { paramsKind: kindOf(params) }
+  try {
+    return readProxyOptions(params)
+  } catch (e) {
+    // A read that throws (a getter, a Proxy): refused by Rust as params it cannot read.
+    return { paramsKind: 'object', paramsError: String(e && e.message) }
+  }
+}
+
+function readProxyOptions(params) {
   for (const key in params) {
     if (!REQUEST_KEYS.has(key)) return { otherKeys: Object.keys(params).filter((k) => !REQUEST_KEYS.has(k)) }
   }
@@ -148,51 +157,123 @@ function proxyOptions(params) {
   return options
 }
 
-/** The connected-account methods' params → `{ paramsJson }` or `{ paramsKind }`. */
-function accountCall(params) {
-  if (params === null || typeof params !== 'object') return { paramsKind: kindOf(params) }
-  const { signal: _signal, ...rest } = params
-  const call = {}
+/**
+ * `value` (an object) as JSON text for Rust, with what JSON cannot carry reported rather than
+ * changed: `nonFinite`, its names given NaN or ±Infinity (sent as their text, so that Rust refuses
+ * them by name instead of reading null as absent), and `unsent`, the first other value JSON would
+ * drop or change (a symbol or a function, left out; a NaN further down, made null) as `[path,
+ * kind]`. Throws what JSON.stringify throws (a throwing getter, a BigInt, a cycle).
+ */
+function jsonOf(value) {
+  let nonFinite
+  let unsent
+  const text = JSON.stringify(value, function report(key, v) {
+    const type = typeof v
+    if (type === 'number') {
+      if (Number.isFinite(v)) return v
+      if (this === value) {
+        (nonFinite ??= []).push(key)
+        return String(v)
+      }
+      unsent ??= [this, key, String(v)]
+    } else if (type === 'symbol' || type === 'function') {
+      unsent ??= [this, key, type]
+    }
+    return v
+  })
+  return { text, nonFinite, unsent: unsent && [pathOf(value, unsent[0], unsent[1]), unsent[2]] }
+}
+
+/** The path of `holder[key]` inside `root` (`filter.userIdentifier`, `toolInput.items[2]`), for messages. */
+function pathOf(root, holder, key) {
+  const seen = new Set()
+  const find = (node, path) => {
+    if (node === holder) return path
+    if (node === null || typeof node !== 'object' || seen.has(node)) return undefined
+    seen.add(node)
+    for (const k of Object.keys(node)) {
+      const found = find(node[k], Array.isArray(node) ? `${path}[${k}]` : path === '' ? k : `${path}.${k}`)
+      if (found !== undefined) return found
+    }
+    return undefined
+  }
+  let base
   try {
-    // JSON would turn NaN and ±Infinity into null (an absent option); sent as text, Rust refuses
-    // them by name instead of silently using the default.
-    call.paramsJson = JSON.stringify(rest, function nonFinite(key, value) {
-      return this === rest && typeof value === 'number' && !Number.isFinite(value) ? String(value) : value
-    })
+    base = find(root, '')
+  } catch {
+    // A getter that throws on a second read: the key alone.
+  }
+  if (Array.isArray(holder)) return `${base ?? ''}[${key}]`
+  return base ? `${base}.${key}` : key
+}
+
+/**
+ * The connected-account methods' params → the native call (`paramsJson`, or `paramsKind` and
+ * `paramsError`; `paramsNonFinite`, `paramsUnsent`: `jsonOf`), and the `signal` they hold. Reading
+ * them never throws: a read that throws (a getter, a Proxy) is reported as `paramsError`.
+ */
+function accountCall(params) {
+  if (params === null || typeof params !== 'object') return { call: { paramsKind: kindOf(params) } }
+  const call = {}
+  let signal
+  try {
+    const { signal: given, ...rest } = params
+    signal = given
+    const { text, nonFinite, unsent } = jsonOf(rest)
+    call.paramsJson = text
+    if (nonFinite !== undefined) call.paramsNonFinite = nonFinite
+    if (unsent !== undefined) call.paramsUnsent = unsent
   } catch (e) {
     call.paramsKind = 'object'
     call.paramsError = String(e && e.message)
   }
-  return call
+  return { call, signal }
 }
 
 /**
- * `more`, the arguments a method got from position `index` on (it takes none there): a rejected
- * promise with Rust's ScalekitValidationException for the first one given, else `undefined`.
- * Nothing is ignored (docs/architecture.md, "Argument rules").
+ * The ScalekitValidationException (Rust's) for the first argument of `more`, the arguments a
+ * method got from position `index` on (it takes none there), else `undefined`. Nothing is ignored
+ * (docs/architecture.md, "Argument rules").
  */
-function refuseMore(method, index, more) {
+function extraArgument(method, index, more) {
   const i = more.findIndex((value) => value !== undefined)
   if (i < 0) return undefined
   try {
     native.extraArgument(method, index + i, kindOf(more[i]))
   } catch (e) {
-    return Promise.reject(fromNative(e))
+    return fromNative(e)
   }
   return undefined
 }
 
-/** LocalScalekit options → the native constructor's arguments. */
+/** `extraArgument`'s exception as a rejected promise (for the methods that return one), else `undefined`. */
+function refuseMore(method, index, more) {
+  const refused = extraArgument(method, index, more)
+  return refused === undefined ? undefined : Promise.reject(refused)
+}
+
+/** `extraArgument`'s exception thrown (for the synchronous methods). */
+function throwMore(method, index, more) {
+  const refused = extraArgument(method, index, more)
+  if (refused !== undefined) throw refused
+}
+
+/**
+ * LocalScalekit options → the native constructor's arguments: the options' kind and why they
+ * cannot be serialised (or read), their JSON without `configFile`, `configFile`, and `jsonOf`'s
+ * `nonFinite` and `unsent`.
+ */
 function localOptions(options) {
-  if (options === undefined || options === null) return [undefined, undefined, undefined, undefined]
-  if (typeof options !== 'object') return [kindOf(options), undefined, undefined, undefined]
-  const { configFile, ...rest } = options
-  if (Object.keys(rest).length === 0) return [undefined, undefined, undefined, configFile]
+  if (options === undefined || options === null) return []
+  if (typeof options !== 'object' || Array.isArray(options)) return [kindOf(options)]
   try {
-    return [undefined, undefined, JSON.stringify(rest), configFile]
+    const { configFile, ...rest } = options
+    if (Object.keys(rest).length === 0) return [undefined, undefined, undefined, configFile]
+    const { text, nonFinite, unsent } = jsonOf(rest)
+    return [undefined, undefined, text, configFile, nonFinite, unsent]
   } catch (e) {
-    return ['object', String(e && e.message), undefined, configFile]
+    return ['object', String(e && e.message)]
   }
 }
 
-module.exports = { kindOf, isAbortSignal, proxyOptions, readBlob, accountCall, refuseMore, localOptions }
+module.exports = { kindOf, isAbortSignal, proxyOptions, readBlob, accountCall, refuseMore, throwMore, localOptions }

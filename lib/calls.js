@@ -74,8 +74,7 @@ class Calls {
   }
 
   async #accountsCall(method, params) {
-    const call = accountCall(params)
-    const signal = call.paramsKind === undefined ? params.signal : undefined
+    const { call, signal } = accountCall(params)
     const response = settle(await withSignal(signal, (signalFields) =>
       this.accounts(method, signalFields === undefined ? call : { ...call, ...signalFields }, params)))
     return response.data

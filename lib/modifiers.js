@@ -8,14 +8,27 @@
 const util = require('node:util')
 const native = require('./native.js')
 const { fromNative } = require('./errors.js')
-const { kindOf } = require('./args.js')
+const { kindOf, throwMore } = require('./args.js')
 
 /** The methods whose call runs a tool, and the param that holds the tool's input. */
-const INPUT_PARAM = { executeTool: 'toolInput', executeLLMTool: 'arguments' }
+const INPUT_PARAM = { executeTool: 'toolInput', 'tools.executeTool': 'params', executeLLMTool: 'arguments' }
+
+/** A modifier's parts, checked by Rust (`args::modifier`): thrown as ScalekitValidationException. */
+function check(method, toolNames, type, fn) {
+  const names = Array.isArray(toolNames) ? toolNames.map(kindOf) : undefined
+  try {
+    native.checkModifier(method, kindOf(toolNames), names, typeof type === 'string' ? type : undefined, kindOf(type), kindOf(fn))
+  } catch (e) {
+    throw fromNative(e)
+  }
+}
 
 /** One modifier: `type` 'pre' (input → input) or 'post' (data → data), for `toolNames`. */
 class ToolModifier {
-  constructor(toolNames, type, fn) {
+  /** Checked as `actions.addModifier` checks its modifier: ScalekitValidationException naming the part. */
+  constructor(toolNames, type, fn, ...more) {
+    throwMore('new ToolModifier', 3, more)
+    check('new ToolModifier', toolNames, type, fn)
     this.toolNames = typeof toolNames === 'string' ? [toolNames] : toolNames
     this.type = type
     this.fn = fn
@@ -28,16 +41,6 @@ class ToolModifier {
 
   [util.inspect.custom]() {
     return `ToolModifier { type: '${this.type}', toolNames: ${util.inspect(this.toolNames)} }`
-  }
-}
-
-/** A modifier's parts, checked by Rust (`args::modifier`): thrown as ScalekitValidationException. */
-function check(method, toolNames, type, fn) {
-  const names = Array.isArray(toolNames) ? toolNames.map(kindOf) : undefined
-  try {
-    native.checkModifier(method, kindOf(toolNames), names, typeof type === 'string' ? type : undefined, kindOf(type), kindOf(fn))
-  } catch (e) {
-    throw fromNative(e)
   }
 }
 
@@ -58,6 +61,16 @@ class Modifiers {
     return modifier
   }
 
+  /** `actions.getModifiers(toolName, type)`: `list`, its filters checked by Rust (`args::modifier_filter`). */
+  query(toolName, type) {
+    try {
+      native.checkModifierFilter('actions.getModifiers', kindOf(toolName), typeof type === 'string' ? type : undefined, kindOf(type))
+    } catch (e) {
+      throw fromNative(e)
+    }
+    return this.list(toolName, type)
+  }
+
   /** The modifiers, in the order added; only those naming `toolName`, and of `type`, when given. */
   list(toolName, type) {
     return this.#list.filter((m) => (toolName == null || m.toolNames.includes(toolName)) && (type == null || m.type === type))
@@ -71,18 +84,29 @@ class Modifiers {
     const inputParam = INPUT_PARAM[method]
     // Not async up to here: a call that runs no tool, or a client without modifiers, is `run` as
     // it is, with no promise more.
-    if (inputParam === undefined || this.#list.length === 0 || typeof params?.toolName !== 'string') return run(params)
-    return this.#around(inputParam, params, run)
+    if (inputParam === undefined || this.#list.length === 0) return run(params)
+    let toolName
+    try {
+      toolName = params?.toolName
+    } catch {
+      // Params whose reads throw: `run` refuses them (lib/args.js `accountCall`).
+    }
+    if (typeof toolName !== 'string') return run(params)
+    return this.#around(inputParam, toolName, params, run)
   }
 
-  async #around(inputParam, params, run) {
-    const toolName = params.toolName
+  async #around(inputParam, toolName, params, run) {
     const pre = this.list(toolName, 'pre')
     const post = this.list(toolName, 'post')
     if (pre.length === 0 && post.length === 0) return run(params)
     let sent = params
     if (pre.length > 0) {
-      let input = params[inputParam]
+      let input
+      try {
+        input = params[inputParam]
+      } catch {
+        return run(params)
+      }
       // A model's arguments may arrive as JSON text; one that does not parse is Rust's to refuse.
       if (typeof input === 'string') {
         try {

@@ -7,7 +7,8 @@
 /**
  * Makes `first` (the promise of the first page) iterable over the items of each page: those under
  * `key`, or what `key(page)` returns. `nextPage(pageToken)` fetches a following page;
- * `firstToken` is the `pageToken` the first page was asked with, if any.
+ * `firstToken()` reads the `pageToken` the first page was asked with, if any: only once the first
+ * page has arrived, so that params whose reads throw reject the call, never its caller's frame.
  */
 function pagePromise(first, key, nextPage, firstToken) {
   Object.defineProperty(first, Symbol.asyncIterator, {
@@ -21,7 +22,8 @@ async function* walk(first, itemsOf, nextPage, firstToken) {
   let page = await first
   // A server that hands out a token already followed would make the walk go round forever: it
   // ends there instead.
-  const followed = new Set(typeof firstToken === 'string' && firstToken !== '' ? [firstToken] : [])
+  const token = firstToken()
+  const followed = new Set(typeof token === 'string' && token !== '' ? [token] : [])
   for (;;) {
     const items = itemsOf(page)
     if (Array.isArray(items)) {

@@ -17,11 +17,18 @@ function reviveTools(result) {
   return result
 }
 
-/** `(identifier, options)` → one params object; a non-object `options` goes on for Rust to refuse. */
+/**
+ * `(identifier, options)` → one params object; a non-object `options`, or one whose reads throw,
+ * goes on as it is for Rust to refuse (lib/args.js `accountCall`).
+ */
 function withIdentifier(identifier, options) {
   if (options === undefined || options === null) return { identifier }
   if (typeof options !== 'object') return options
-  return { ...options, identifier }
+  try {
+    return { ...options, identifier }
+  } catch {
+    return options
+  }
 }
 
 /** A listTools page's items: its tools, or its tool names for a `filter.summary` listing. */
@@ -51,7 +58,7 @@ class ToolsClient {
    */
   #pages(method, params, refused, withToken, key = 'tools') {
     const first = refused ?? this.#list(method, params)
-    return pagePromise(first, key, (pageToken) => this.#list(method, withToken(pageToken)), params?.pageToken)
+    return pagePromise(first, key, (pageToken) => this.#list(method, withToken(pageToken)), () => params?.pageToken)
   }
 
   /** The environment's tool catalog: `{ tools, nextPageToken, prevPageToken, totalSize, toolNames }`. */
@@ -81,14 +88,13 @@ class ToolsClient {
     return refuseMore('tools.searchTools', 1, more) ?? this.#call('searchTools', params)
   }
 
-  /** Runs a tool (deadline `toolTimeoutMs`); retried on 503 only with `retry`, as a retry can run it twice. */
+  /**
+   * Runs a tool (deadline `toolTimeoutMs`); retried on 503 only with `retry`, as a retry can run it
+   * twice. The input is `params`, as the official ToolsClient names it (`actions.executeTool`:
+   * `toolInput`, which Rust refuses here by name).
+   */
   executeTool(params, ...more) {
-    const refused = refuseMore('tools.executeTool', 1, more)
-    if (refused) return refused
-    // The official ToolsClient names the tool's input `params` (ActionsClient: `toolInput`).
-    if (params === null || typeof params !== 'object') return this.#call('executeTool', params)
-    const { params: toolInput, toolInput: _ignored, ...rest } = params
-    return this.#call('executeTool', { ...rest, toolInput })
+    return refuseMore('tools.executeTool', 1, more) ?? this.#call('tools.executeTool', params)
   }
 
   /**

@@ -21,7 +21,7 @@ const endChannel = dc.channel(CHANNELS.end)
 const errorChannel = dc.channel(CHANNELS.error)
 
 /** The methods that run a tool: kind 'tool'; the other account, tools, mcp and providers methods are 'control'. */
-const TOOL_METHODS = new Set(['executeTool', 'executeLLMTool'])
+const TOOL_METHODS = new Set(['executeTool', 'tools.executeTool', 'executeLLMTool'])
 /** The error fields an event may carry: what failed, never what was answered. */
 const ERROR_FIELDS = ['httpStatus', 'status', 'statusText', 'grpcStatus', 'errorCode', 'argument', 'limit',
   'isToolError', 'toolErrorCode', 'executionId']
@@ -66,10 +66,16 @@ function startAccounts(method, params) {
     routes.set(method, route)
   }
   const kind = TOOL_METHODS.has(method) ? 'tool' : 'control'
-  const connectionName = textOrUndefined(params?.connectionName) ?? textOrUndefined(params?.connector)
-  // A method with two routes (Rust says which param picks the other one).
-  const given = route.whenGiven != null && params?.[route.whenGiven] != null && params[route.whenGiven] !== ''
-  return begin(kind, route.method, given ? route.thenPath : route.path, connectionName, textOrUndefined(params?.identifier))
+  let connectionName, identifier, given
+  try {
+    connectionName = textOrUndefined(params?.connectionName) ?? textOrUndefined(params?.connector)
+    identifier = textOrUndefined(params?.identifier)
+    // A method with two routes (Rust says which param picks the other one).
+    given = route.whenGiven != null && params?.[route.whenGiven] != null && params[route.whenGiven] !== ''
+  } catch {
+    // Params whose reads throw: the call is refused for them (lib/args.js `accountCall`).
+  }
+  return begin(kind, route.method, given ? route.thenPath : route.path, connectionName, identifier)
 }
 
 /**

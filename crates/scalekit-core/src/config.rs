@@ -472,10 +472,7 @@ mod tests {
             let err = ClientConfig::from_env(&dir, ClientOptions::default()).unwrap_err();
             assert!(matches!(
                 err,
-                ScalekitError::Validation {
-                    argument: "SCALEKIT_CLIENT_SECRET",
-                    ..
-                }
+                ScalekitError::Validation { ref argument, .. } if argument == "SCALEKIT_CLIENT_SECRET"
             ));
             std::fs::write(
                 dir.join(".env"),

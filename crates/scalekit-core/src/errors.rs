@@ -3,6 +3,8 @@
 //! No variant ever holds the client secret or an access token: messages are built from
 //! argument names, status lines and Scalekit's own error text only.
 
+use std::borrow::Cow;
+
 use bytes::Bytes;
 use http::HeaderMap;
 use scalekit_wire::names::snake_to_camel;
@@ -129,7 +131,8 @@ pub enum ScalekitError {
     /// Bad input, detected before anything is sent.
     #[error("{message}")]
     Validation {
-        argument: &'static str,
+        /// The argument's name, or its path inside one (`filter.userIdentifier`, `options.port`).
+        argument: Cow<'static, str>,
         message: String,
     },
     /// The server answered with a non-2xx status.
@@ -163,9 +166,9 @@ pub enum ScalekitError {
 }
 
 impl ScalekitError {
-    pub fn validation(argument: &'static str, message: impl Into<String>) -> Self {
+    pub fn validation(argument: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
         ScalekitError::Validation {
-            argument,
+            argument: argument.into(),
             message: message.into(),
         }
     }

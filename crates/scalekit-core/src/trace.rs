@@ -194,13 +194,15 @@ mod tests {
         assert!(check_handlers(&Kind::Object, &[]).is_ok());
         let refused =
             |given: &Kind, entries: &[(String, Kind)]| match check_handlers(given, entries) {
-                Err(ScalekitError::Validation { argument, message }) => (argument, message),
+                Err(ScalekitError::Validation { argument, message }) => {
+                    (argument.into_owned(), message)
+                }
                 other => panic!("{other:?}"),
             };
         assert_eq!(
             refused(&Kind::Array, &[]),
             (
-                "handlers",
+                "handlers".into(),
                 "handlers must be an object of start, end and error functions, got object".into()
             )
         );
@@ -208,7 +210,7 @@ mod tests {
         assert_eq!(
             refused(&Kind::Object, &[("end".into(), Kind::Number)]),
             (
-                "handlers.end",
+                "handlers.end".into(),
                 "handlers.end must be a function, got number".into()
             )
         );

@@ -44,8 +44,9 @@ use tokio::task::JoinHandle;
 
 pub use grpc::proto;
 pub use options::{
-    ApiKeyPlacement, AuthType, ConnectionConfig, EmulatorOptions, McpConfigSeed, McpMappingSeed,
-    SeedAccount, TlsOption, TlsPem, ToolAnnotations, ToolConfig, ToolRequest,
+    expected as option_expected, ApiKeyPlacement, AuthType, ConnectionConfig, EmulatorOptions,
+    McpConfigSeed, McpMappingSeed, OptionError, SeedAccount, TlsOption, TlsPem, ToolAnnotations,
+    ToolConfig, ToolRequest,
 };
 pub use routes::ECHO_TOOL;
 pub use stats::ENDPOINTS;

@@ -126,6 +126,89 @@ impl EmulatorOptions {
     }
 }
 
+/// An option `LocalScalekit.start` cannot take: its name (`port`, `connections`…) and what is
+/// wrong, in a JavaScript caller's words (`must be a whole number from 0 to 65535, got "abc"`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{name} {problem}")]
+pub struct OptionError {
+    pub name: String,
+    pub problem: String,
+}
+
+/// What each option of a single value must be, in JavaScript's words.
+pub fn expected(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "host" => "a string",
+        "port" => "a whole number from 0 to 65535",
+        "clientId" | "clientSecret" => "a non-empty string",
+        "tokenTtlSeconds" => "a whole number of seconds from 0",
+        "inlineEcho" => "a boolean",
+        "connections" | "accounts" | "tools" | "mcpConfigs" => "an array",
+        _ => return None,
+    })
+}
+
+/// A JSON value as a JavaScript caller wrote it, for messages.
+fn shown(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match value {
+        Value::String(s) if s.is_empty() => "an empty string".into(),
+        Value::Array(_) => "an array".into(),
+        Value::Object(_) => "an object".into(),
+        other => other.to_string(),
+    }
+}
+
+impl EmulatorOptions {
+    /// Options given as a JavaScript object (`LocalScalekit.start`, with its `configFile` merged
+    /// in): each option read on its own, so that a failure names it and says what it must be,
+    /// without a position in a JSON text the caller never wrote. An empty `clientId` or
+    /// `clientSecret` is refused too: no client could use it.
+    pub fn from_value(value: serde_json::Value) -> Result<Self, OptionError> {
+        use serde_json::Value;
+        let Value::Object(fields) = &value else {
+            return Err(OptionError {
+                name: "options".into(),
+                problem: format!("must be an object, got {}", shown(&value)),
+            });
+        };
+        for (name, field) in fields {
+            if field.is_null() {
+                continue;
+            }
+            let alone = Value::Object([(name.clone(), field.clone())].into_iter().collect());
+            let wrong = match serde_json::from_value::<EmulatorOptions>(alone) {
+                Err(e) => Some(e.to_string()),
+                Ok(_) if field.as_str() == Some("") && name.starts_with("client") => {
+                    Some(String::new())
+                }
+                Ok(_) => None,
+            };
+            let Some(reason) = wrong else { continue };
+            // A value of the wrong type is described by what the option takes; a wrong item
+            // of an array, or tls, by its own rule's words.
+            let problem = match expected(name) {
+                Some(what) if !(field.is_array() && what == "an array") => {
+                    format!("must be {what}, got {}", shown(field))
+                }
+                None if name != "tls" => format!("is not an option: {reason}"),
+                _ => reason
+                    .strip_prefix(&format!("{name} "))
+                    .unwrap_or(&reason)
+                    .to_string(),
+            };
+            return Err(OptionError {
+                name: name.clone(),
+                problem,
+            });
+        }
+        serde_json::from_value(value).map_err(|e| OptionError {
+            name: "options".into(),
+            problem: e.to_string(),
+        })
+    }
+}
+
 /// The `tls` option: on/off, or a given certificate.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(try_from = "serde_json::Value")]
@@ -254,6 +337,49 @@ pub struct SeedAccount {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn options_from_javascript_are_refused_by_name_in_its_words() {
+        let refused =
+            |v: serde_json::Value| EmulatorOptions::from_value(v).unwrap_err().to_string();
+        assert_eq!(
+            refused(serde_json::json!({"port": "abc"})),
+            "port must be a whole number from 0 to 65535, got \"abc\""
+        );
+        assert_eq!(
+            refused(serde_json::json!({"tokenTtlSeconds": -1})),
+            "tokenTtlSeconds must be a whole number of seconds from 0, got -1"
+        );
+        assert_eq!(
+            refused(serde_json::json!({"clientSecret": ""})),
+            "clientSecret must be a non-empty string, got an empty string"
+        );
+        assert_eq!(
+            refused(serde_json::json!({"clientId": ""})),
+            "clientId must be a non-empty string, got an empty string"
+        );
+        assert_eq!(
+            refused(serde_json::json!({"connections": {}})),
+            "connections must be an array, got an object"
+        );
+        let e = refused(serde_json::json!({"connections": [{"nme": "x"}]}));
+        assert!(e.starts_with("connections unknown field `nme`"), "{e}");
+        assert!(!e.contains("line 1"), "{e}");
+        let e = refused(serde_json::json!({"prot": 1}));
+        assert!(
+            e.starts_with("prot is not an option: unknown field `prot`"),
+            "{e}"
+        );
+        assert!(refused(serde_json::json!({"tls": 1})).starts_with("tls must be true, false"));
+        let o = EmulatorOptions::from_value(
+            serde_json::json!({"port": null, "clientId": "a", "tokenTtlSeconds": 5}),
+        )
+        .unwrap();
+        assert_eq!(
+            (o.port, o.client_id.as_deref(), o.token_ttl_seconds),
+            (0, Some("a"), Some(5))
+        );
+    }
 
     #[test]
     fn port_and_inline_echo_default_when_absent_or_null() {

@@ -330,7 +330,8 @@ impl NativeClient {
     /// A control-plane method by its JS name: a connected-account method of `actions` (or
     /// `executeTool`, `listConnections`, the `tools` listings), or `mcp.<name>` of `actions.mcp`.
     /// `call` holds `paramsJson`, or `paramsKind` when params is not an object, and
-    /// `signalKind` / `cancelId`.
+    /// `signalKind` / `cancelId`; `paramsNonFinite` names the params that were NaN or ±Infinity
+    /// (sent as their text), `paramsUnsent` the first value JSON cannot carry, as `[path, kind]`.
     #[napi]
     pub fn accounts(&self, id: u32, method: String, call: Object) -> napi::Result<()> {
         let signal = CallSignal::take(call.get::<u32>("cancelId")?);
@@ -338,6 +339,8 @@ impl NativeClient {
         let params_kind = kind(&call, "params")?;
         let signal_kind = kind(&call, "signal")?;
         let json = call.get::<String>("paramsJson")?;
+        let non_finite = call.get::<Vec<String>>("paramsNonFinite")?;
+        let unsent = call.get::<Vec<String>>("paramsUnsent")?;
         let prepared = (|| {
             let operation = Operation::from_method(&method).ok_or_else(|| {
                 ScalekitError::validation("method", format!("unknown actions method {method:?}"))
@@ -356,7 +359,13 @@ impl NativeClient {
                         "params must be an object",
                     ));
                 }
-                (None, json) => Params::from_json(json.as_deref().unwrap_or("{}"))?,
+                (None, json) => {
+                    if let Some([path, kind, ..]) = unsent.as_deref() {
+                        return Err(args::unsendable(path.clone(), kind));
+                    }
+                    Params::from_json(json.as_deref().unwrap_or("{}"))?
+                        .with_non_finite(non_finite.unwrap_or_default())
+                }
             };
             Ok((operation, params))
         })();
@@ -465,6 +474,25 @@ pub fn check_modifier(
         type_text.as_deref(),
         &Kind::parse(&type_kind, None),
         &Kind::parse(&fn_kind, None),
+    )
+    .map_err(to_napi)
+}
+
+/// `getModifiers(toolName, type)`'s rule (`scalekit_core::args::modifier_filter`), from the
+/// kinds `lib/modifiers.js` reports.
+#[cfg_attr(test, allow(dead_code))]
+#[napi]
+pub fn check_modifier_filter(
+    method: String,
+    name_kind: String,
+    type_text: Option<String>,
+    type_kind: String,
+) -> napi::Result<()> {
+    args::modifier_filter(
+        &method,
+        &Kind::parse(&name_kind, None),
+        type_text.as_deref(),
+        &Kind::parse(&type_kind, None),
     )
     .map_err(to_napi)
 }

@@ -5,14 +5,14 @@ use std::sync::{Arc, Mutex};
 
 use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use crate::args::given;
 use crate::failure::to_napi;
 use crate::outcome::{self, NativeOutcome};
 use scalekit_core::args::{self, Kind};
 use scalekit_core::errors::ScalekitError;
-use scalekit_local::{EmulatorOptions, LocalScalekit};
+use scalekit_local::{option_expected, EmulatorError, EmulatorOptions, LocalScalekit, OptionError};
 use scalekit_wire::sync::lock;
 
 fn local_error(e: impl std::fmt::Display) -> ScalekitError {
@@ -22,29 +22,61 @@ fn local_error(e: impl std::fmt::Display) -> ScalekitError {
 }
 
 /// `options` as JSON and `configFile` (a JSON file of the same shape; the JSON options win
-/// where both set a field).
+/// where both set a field), each option checked by name (`options.port`).
 fn read_options(
     json: Option<String>,
     config_file: Option<String>,
 ) -> Result<EmulatorOptions, ScalekitError> {
-    match (json, config_file) {
-        (Some(json), None) => EmulatorOptions::from_json(&json).map_err(local_error),
-        (None, Some(path)) => EmulatorOptions::from_file(&path).map_err(local_error),
-        (Some(json), Some(path)) => {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| local_error(format!("cannot read {path}: {e}")))?;
-            let mut merged: Value = serde_json::from_str(&text)
-                .map_err(|e| local_error(format!("{path} is not valid JSON: {e}")))?;
-            let overrides: Value = serde_json::from_str(&json).map_err(local_error)?;
-            if let (Some(base), Some(extra)) = (merged.as_object_mut(), overrides.as_object()) {
-                for (k, v) in extra {
-                    base.insert(k.clone(), v.clone());
-                }
-            }
-            EmulatorOptions::from_json(&merged.to_string()).map_err(local_error)
+    let mut merged = match &config_file {
+        None if json.is_none() => return Ok(EmulatorOptions::default()),
+        None => Value::Object(Map::new()),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|source| {
+                local_error(EmulatorError::ReadOptions {
+                    path: path.clone(),
+                    source,
+                })
+            })?;
+            serde_json::from_str(&text)
+                .map_err(|e| local_error(format!("{path} is not valid JSON: {e}")))?
         }
-        (None, None) => Ok(EmulatorOptions::default()),
+    };
+    if let Some(json) = json {
+        let overrides: Value = serde_json::from_str(&json).map_err(local_error)?;
+        if let (Some(base), Some(extra)) = (merged.as_object_mut(), overrides.as_object()) {
+            for (k, v) in extra {
+                base.insert(k.clone(), v.clone());
+            }
+        }
     }
+    EmulatorOptions::from_value(merged).map_err(refused_option)
+}
+
+/// An option refused, named as the caller wrote it: `options.port`.
+fn refused_option(e: OptionError) -> ScalekitError {
+    let name = match e.name.as_str() {
+        "options" => "options".to_string(),
+        field => format!("options.{field}"),
+    };
+    let message = format!("{name} {}", e.problem);
+    ScalekitError::validation(name, message)
+}
+
+/// The first option given NaN or ±Infinity (`lib/args.js` sends its text), refused by name.
+fn non_finite_option(json: Option<&str>, names: &[String]) -> Option<ScalekitError> {
+    let name = names.first()?;
+    let given: Option<Value> = json.and_then(|j| serde_json::from_str(j).ok());
+    let text = given
+        .as_ref()
+        .and_then(|g| g.get(name))
+        .and_then(Value::as_str)
+        .unwrap_or("NaN")
+        .to_string();
+    let what = option_expected(name).unwrap_or("a finite number");
+    Some(refused_option(OptionError {
+        name: name.clone(),
+        problem: format!("must be {what}, got {text}"),
+    }))
 }
 
 #[napi]
@@ -64,16 +96,27 @@ impl NativeLocalScalekit {
 #[napi]
 impl NativeLocalScalekit {
     /// `options_kind` (and `options_error`) are set by `lib/args.js` when `options` is not an
-    /// object or not serialisable; `options_json` is the options without `configFile`.
+    /// object or not serialisable; `options_json` is the options without `configFile`;
+    /// `non_finite` names the options given NaN or ±Infinity, `unsent` is the first value JSON
+    /// cannot carry, as `[path, kind]`.
     #[napi(constructor)]
     pub fn new(
         options_kind: Option<String>,
         options_error: Option<String>,
         options_json: Option<String>,
         config_file: Option<Unknown>,
+        non_finite: Option<Vec<String>>,
+        unsent: Option<Vec<String>>,
     ) -> napi::Result<Self> {
         if let Some(kind) = options_kind {
-            args::object("options", &Kind::parse(&kind, options_error)).map_err(to_napi)?;
+            args::plain_object("options", &Kind::parse(&kind, options_error)).map_err(to_napi)?;
+        }
+        if let Some([path, kind, ..]) = unsent.as_deref() {
+            return Err(to_napi(args::unsendable(format!("options.{path}"), kind)));
+        }
+        if let Some(e) = non_finite_option(options_json.as_deref(), &non_finite.unwrap_or_default())
+        {
+            return Err(to_napi(e));
         }
         let config_file =
             args::optional_string("configFile", given(config_file)?).map_err(to_napi)?;
@@ -128,10 +171,15 @@ impl NativeLocalScalekit {
     #[napi]
     pub fn set_account_status(
         &self,
-        connection_name: String,
-        identifier: String,
-        status: String,
+        connection_name: Option<Unknown>,
+        identifier: Option<Unknown>,
+        status: Option<Unknown>,
     ) -> napi::Result<()> {
+        let connection_name =
+            args::required_string("connectionName", given(connection_name)?).map_err(to_napi)?;
+        let identifier =
+            args::required_string("identifier", given(identifier)?).map_err(to_napi)?;
+        let status = args::required_string("status", given(status)?).map_err(to_napi)?;
         self.inner()?
             .set_account_status(&connection_name, &identifier, &status)
             .map_err(|e| to_napi(local_error(e)))

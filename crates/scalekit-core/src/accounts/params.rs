@@ -10,15 +10,18 @@ use scalekit_wire::names::camel_to_snake;
 pub(super) const REF_REQUIRED: &str =
     "either connectedAccountId or connectionName + identifier is required";
 
-/// The parameters object a JS method received, read field by field with clear type errors.
+/// The parameters object a JS method received, read field by field with clear type errors. The
+/// second field names the top-level params that were NaN or ±Infinity (JSON has neither, so JS
+/// sends their text, `lib/args.js`): a number rule refuses that text, and [`Params::string`]
+/// refuses these names as it refuses any number.
 #[derive(Debug, Clone, Default)]
-pub struct Params(Map<String, Value>);
+pub struct Params(Map<String, Value>, Vec<String>);
 
 /// Params from a JSON object, as the unit tests write them (anything else: none).
 #[cfg(test)]
 pub(crate) fn params(value: Value) -> Params {
     match value {
-        Value::Object(map) => Params(map),
+        Value::Object(map) => Params::from_map(map),
         _ => Params::default(),
     }
 }
@@ -26,7 +29,7 @@ pub(crate) fn params(value: Value) -> Params {
 impl Params {
     pub fn from_json(text: &str) -> Result<Self, ScalekitError> {
         match serde_json::from_str::<Value>(text) {
-            Ok(Value::Object(map)) => Ok(Params(map)),
+            Ok(Value::Object(map)) => Ok(Params::from_map(map)),
             Ok(Value::Null) => Ok(Params::default()),
             _ => Err(ScalekitError::validation(
                 "params",
@@ -37,7 +40,13 @@ impl Params {
 
     /// Params from an object already read (a nested one, renamed by its reader).
     pub(crate) fn from_map(map: Map<String, Value>) -> Self {
-        Params(map)
+        Params(map, Vec::new())
+    }
+
+    /// The same params, `names` marked as given NaN or ±Infinity (their values are that text).
+    pub fn with_non_finite(mut self, names: Vec<String>) -> Self {
+        self.1 = names;
+        self
     }
 
     /// The params under other names (a low-level view's, accounts/views.rs): each `(from, to)`
@@ -53,7 +62,7 @@ impl Params {
         for (from, to) in renames {
             if out.contains_key(*to) {
                 return Err(ScalekitError::validation(
-                    to,
+                    *to,
                     format!("{method} takes {from}, not {to}"),
                 ));
             }
@@ -61,6 +70,14 @@ impl Params {
                 out.insert((*to).to_string(), value);
             }
         }
+        let non_finite = self
+            .1
+            .iter()
+            .map(|name| match renames.iter().find(|(from, _)| from == name) {
+                Some((_, to)) => (*to).to_string(),
+                None => name.clone(),
+            })
+            .collect();
         // The message's fields (CreateConnectedAccount, UpdateConnectedAccount), and only those.
         const LIFTED: [&str; 2] = ["authorizationDetails", "apiConfig"];
         if let Some(name) = lift {
@@ -85,7 +102,7 @@ impl Params {
                 }
             }
         }
-        Ok(Params(out))
+        Ok(Params(out, non_finite))
     }
 
     /// The names given, for the rules that refuse a name the method does not take.
@@ -96,7 +113,7 @@ impl Params {
     /// A nested object field (e.g. `filter`) read with the same rules; absent is empty.
     pub(crate) fn nested(&self, name: &'static str) -> Result<Params, ScalekitError> {
         Ok(match self.object(name)? {
-            Some(Value::Object(map)) => Params(map.clone()),
+            Some(Value::Object(map)) => Params::from_map(map.clone()),
             _ => Params::default(),
         })
     }
@@ -122,7 +139,7 @@ impl Params {
     pub(crate) fn string(&self, name: &'static str) -> Result<Option<&str>, ScalekitError> {
         match self.0.get(name) {
             None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
+            Some(Value::String(s)) if !self.1.iter().any(|n| n == name) => Ok(Some(s)),
             Some(_) => Err(ScalekitError::validation(
                 name,
                 format!("{name} must be a string"),
@@ -306,4 +323,45 @@ pub fn details_to_wire(details: &Value) -> Result<Value, ScalekitError> {
     }
     let (wire, value) = found.ok_or_else(bad)?;
     Ok(json!({ wire: member_to_wire(value) }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_non_finite_number_is_refused_where_a_string_is_read_and_a_number_is() {
+        let given = Params::from_json(r#"{"identifier": "NaN", "pageSize": "Infinity", "connector": "-Infinity", "name": "NaN"}"#)
+            .unwrap()
+            .with_non_finite(vec!["identifier".into(), "pageSize".into(), "connector".into()]);
+        fn refused<T: std::fmt::Debug>(r: Result<T, ScalekitError>) -> String {
+            r.unwrap_err().to_string()
+        }
+        assert_eq!(
+            refused(given.string("identifier")),
+            "identifier must be a string"
+        );
+        assert_eq!(
+            refused(given.required("identifier")),
+            "identifier must be a string"
+        );
+        assert_eq!(
+            refused(given.number("pageSize")),
+            "pageSize must be a number"
+        );
+        // A string "NaN" the caller wrote is a string.
+        assert_eq!(given.string("name").unwrap(), Some("NaN"));
+        // A renamed param keeps its mark (connectedAccounts' `connector`).
+        let renamed = given
+            .translated(
+                "connectedAccounts.getConnectedAccountByIdentifier",
+                &[("connector", "connectionName")],
+                None,
+            )
+            .unwrap();
+        assert_eq!(
+            refused(renamed.string("connectionName")),
+            "connectionName must be a string"
+        );
+    }
 }

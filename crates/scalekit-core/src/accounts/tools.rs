@@ -372,10 +372,7 @@ mod tests {
         ] {
             assert!(matches!(
                 list_scoped_tools_call(&params(p.clone())),
-                Err(ScalekitError::Validation {
-                    argument: "identifier",
-                    ..
-                })
+                Err(ScalekitError::Validation { ref argument, .. }) if argument == "identifier"
             ));
             assert!(list_available_tools_call(&params(p)).is_err());
         }

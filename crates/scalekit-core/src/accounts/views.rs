@@ -26,6 +26,9 @@ pub enum ViewOperation {
     VerifyUser,
     GetByIdentifier,
     ListAppConnections,
+    /// `tools.executeTool`: the official ToolsClient names the tool's input `params`, where
+    /// `actions.executeTool` (the operation) names it `toolInput`.
+    ToolsExecuteTool,
 }
 
 impl ViewOperation {
@@ -42,6 +45,7 @@ impl ViewOperation {
             "connectedAccounts.verifyConnectedAccountUser" => Self::VerifyUser,
             "connectedAccounts.getConnectedAccountByIdentifier" => Self::GetByIdentifier,
             "connection.listAppConnections" => Self::ListAppConnections,
+            "tools.executeTool" => Self::ToolsExecuteTool,
             _ => return None,
         })
     }
@@ -58,6 +62,7 @@ impl ViewOperation {
             Self::VerifyUser => "connectedAccounts.verifyConnectedAccountUser",
             Self::GetByIdentifier => "connectedAccounts.getConnectedAccountByIdentifier",
             Self::ListAppConnections => "connection.listAppConnections",
+            Self::ToolsExecuteTool => "tools.executeTool",
         }
     }
 
@@ -74,6 +79,7 @@ impl ViewOperation {
             Self::VerifyUser => Op::VerifyUser,
             Self::GetByIdentifier => Op::Get,
             Self::ListAppConnections => Op::ListAppConnections,
+            Self::ToolsExecuteTool => Op::ExecuteTool,
         }
     }
 
@@ -90,6 +96,8 @@ impl ViewOperation {
                 params.translated(method, &CONNECTOR, Some("connectedAccount"))
             }
             Self::VerifyUser | Self::ListAppConnections => params.translated(method, &[], None),
+            // `toolInput` given to it is refused: "tools.executeTool takes params, not toolInput".
+            Self::ToolsExecuteTool => params.translated(method, &[("params", "toolInput")], None),
             _ => params.translated(method, &CONNECTOR, None),
         }
     }
@@ -147,6 +155,36 @@ pub fn app_connections_answer(answer: &Value) -> Value {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn each_execute_tool_takes_the_input_under_its_own_name_only() {
+        let op = ViewOperation::from_method("tools.executeTool").unwrap();
+        assert_eq!(op.target(), AccountOperation::ExecuteTool);
+        let given = crate::accounts::params(
+            json!({"toolName": "t", "identifier": "u", "params": {"to": "x"}}),
+        );
+        let call = crate::accounts::execute_tool_call(&op.params(&given).unwrap()).unwrap();
+        assert_eq!(call.body.unwrap()["params"], json!({"to": "x"}));
+        let wrong = crate::accounts::params(json!({"toolName": "t", "toolInput": {"to": "x"}}));
+        let e = op.params(&wrong).unwrap_err();
+        assert!(
+            matches!(e, ScalekitError::Validation { ref argument, .. } if argument == "toolInput")
+        );
+        assert_eq!(
+            e.to_string(),
+            "tools.executeTool takes params, not toolInput"
+        );
+        let e = crate::accounts::execute_tool_call(&crate::accounts::params(
+            json!({"toolName": "t", "params": {"to": "x"}}),
+        ))
+        .unwrap_err();
+        assert!(
+            matches!(e, ScalekitError::Validation { ref argument, .. } if argument == "params")
+        );
+        assert!(e
+            .to_string()
+            .starts_with("actions.executeTool takes the tool's input as toolInput, not params"));
+    }
 
     #[test]
     fn connector_and_connected_account_become_the_actions_names() {

@@ -163,10 +163,7 @@ mod tests {
             wait_plan(&params(
                 json!({"connectedAccountId": "a", "timeoutMs": "1"})
             )),
-            Err(ScalekitError::Validation {
-                argument: "timeoutMs",
-                ..
-            })
+            Err(ScalekitError::Validation { ref argument, .. }) if argument == "timeoutMs"
         ));
     }
 

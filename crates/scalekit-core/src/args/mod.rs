@@ -442,6 +442,69 @@ fn describe(kind: &Kind) -> String {
     }
 }
 
+/// The items `getModifiers(toolName, type)` filters by: `toolName` a tool name and `type` `'pre'`
+/// or `'post'`, each optional. `type_text` is `type` when it is a string.
+pub fn modifier_filter(
+    method: &str,
+    tool_name: &Kind,
+    type_text: Option<&str>,
+    type_kind: &Kind,
+) -> Result<(), ScalekitError> {
+    if !matches!(tool_name, Kind::String | Kind::Undefined | Kind::Null) {
+        return Err(ScalekitError::validation(
+            "toolName",
+            format!(
+                "{method}: toolName must be a tool name, got {}",
+                describe(tool_name)
+            ),
+        ));
+    }
+    let absent = matches!(type_kind, Kind::Undefined | Kind::Null);
+    if !absent && !matches!(type_text, Some("pre" | "post")) {
+        let got = type_text.map_or_else(|| describe(type_kind), |t| format!("{t:?}"));
+        return Err(ScalekitError::validation(
+            "type",
+            format!("{method}: type must be 'pre' or 'post', got {got}"),
+        ));
+    }
+    Ok(())
+}
+
+/// A string argument that must be given: `{name} must be a string, got {typeof}`.
+pub fn required_string(name: &'static str, given: Given) -> Result<String, ScalekitError> {
+    match given {
+        Given::Text(s) => Ok(s),
+        other => Err(ScalekitError::validation(
+            name,
+            format!("{name} must be a string, got {}", other.type_of()),
+        )),
+    }
+}
+
+/// A value JSON cannot carry, at `path` in an argument (`lib/args.js` reports the first, with
+/// its kind): a symbol or a function, which JSON would leave out, or NaN / ±Infinity (`kind` is
+/// its text), which JSON would send as null. Refused rather than sent as something else.
+pub fn unsendable(path: String, kind: &str) -> ScalekitError {
+    let (what, instead) = match kind {
+        "symbol" => ("a symbol", "left out"),
+        "function" => ("a function", "left out"),
+        number => (number, "sent as null"),
+    };
+    let message = format!("{path} cannot be {what}: JSON cannot carry it (it would be {instead})");
+    ScalekitError::validation(path, message)
+}
+
+/// An options object that must be a plain object: an array is refused too.
+pub fn plain_object(name: &'static str, kind: &Kind) -> Result<(), ScalekitError> {
+    if *kind == Kind::Array {
+        return Err(ScalekitError::validation(
+            name,
+            format!("{name} must be an object, got an array"),
+        ));
+    }
+    object(name, kind)
+}
+
 /// `params`, `options` and the like: `{name} must be an object`.
 pub fn object(name: &'static str, kind: &Kind) -> Result<(), ScalekitError> {
     match kind {
@@ -483,6 +546,14 @@ pub fn extra_argument(method: &str, index: u32, kind: &Kind) -> ScalekitError {
         Kind::AbortSignal => "an AbortSignal",
         other => other.type_of(),
     };
+    // The tool-modifier methods take no params object, and no options.
+    let synchronous = ["Modifier", "Modifiers", "new ToolModifier"];
+    if synchronous.iter().any(|name| method.ends_with(name)) {
+        return ScalekitError::validation(
+            argument,
+            format!("{method} takes no {ordinal} argument, got {given}"),
+        );
+    }
     ScalekitError::validation(
         argument,
         format!(
@@ -649,14 +720,58 @@ mod tests {
     }
 
     #[test]
+    fn values_json_cannot_carry_are_refused_by_their_path() {
+        let e = unsendable("filter.userIdentifier".into(), "symbol");
+        assert!(
+            matches!(e, ScalekitError::Validation { ref argument, .. } if argument == "filter.userIdentifier")
+        );
+        assert_eq!(
+            message(e),
+            "filter.userIdentifier cannot be a symbol: JSON cannot carry it (it would be left out)"
+        );
+        assert_eq!(
+            message(unsendable("toolInput.n".into(), "NaN")),
+            "toolInput.n cannot be NaN: JSON cannot carry it (it would be sent as null)"
+        );
+        assert!(message(unsendable("identifier".into(), "function")).contains("a function"));
+    }
+
+    #[test]
+    fn modifier_filters_status_strings_and_plain_objects() {
+        let f = |name: Kind, t: Option<&str>, kind: Kind| {
+            modifier_filter("actions.getModifiers", &name, t, &kind).map_err(message)
+        };
+        assert!(f(Kind::Undefined, None, Kind::Undefined).is_ok());
+        assert!(f(Kind::String, Some("post"), Kind::String).is_ok());
+        assert_eq!(
+            f(Kind::Number, None, Kind::Undefined).unwrap_err(),
+            "actions.getModifiers: toolName must be a tool name, got a number"
+        );
+        assert_eq!(
+            f(Kind::String, None, Kind::Number).unwrap_err(),
+            "actions.getModifiers: type must be 'pre' or 'post', got a number"
+        );
+        assert_eq!(
+            message(required_string("status", Given::Absent).unwrap_err()),
+            "status must be a string, got undefined"
+        );
+        assert_eq!(
+            required_string("status", Given::Text("ACTIVE".into())).unwrap(),
+            "ACTIVE"
+        );
+        assert_eq!(
+            message(plain_object("options", &Kind::Array).unwrap_err()),
+            "options must be an object, got an array"
+        );
+        assert!(plain_object("options", &Kind::Object).is_ok());
+    }
+
+    #[test]
     fn an_extra_argument_is_named_and_refused() {
         let e = extra_argument("actions.listConnections", 1, &Kind::AbortSignal);
         assert!(matches!(
             e,
-            ScalekitError::Validation {
-                argument: "arguments[1]",
-                ..
-            }
+            ScalekitError::Validation { ref argument, .. } if argument == "arguments[1]"
         ));
         assert_eq!(
             message(e),
@@ -666,6 +781,10 @@ mod tests {
         assert!(
             message(extra_argument("tools.listScopedTools", 2, &Kind::Number))
                 .starts_with("tools.listScopedTools takes no third argument, got number:")
+        );
+        assert_eq!(
+            message(extra_argument("actions.preModifier", 2, &Kind::Object)),
+            "actions.preModifier takes no third argument, got object"
         );
     }
 }

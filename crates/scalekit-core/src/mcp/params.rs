@@ -306,9 +306,11 @@ mod tests {
     use serde_json::json;
 
     /// The argument and message of a validation error.
-    fn refused<T: std::fmt::Debug>(result: Result<T, ScalekitError>) -> (&'static str, String) {
+    fn refused<T: std::fmt::Debug>(result: Result<T, ScalekitError>) -> (String, String) {
         match result {
-            Err(ScalekitError::Validation { argument, message }) => (argument, message),
+            Err(ScalekitError::Validation { argument, message }) => {
+                (argument.into_owned(), message)
+            }
             other => panic!("expected a validation error, got {other:?}"),
         }
     }
@@ -387,7 +389,10 @@ mod tests {
                 &params(json!({"filter": {"provider": 3}})),
                 &mut Query::new()
             )),
-            ("filter.provider", "filter.provider must be a string".into())
+            (
+                "filter.provider".into(),
+                "filter.provider must be a string".into()
+            )
         );
     }
 
@@ -470,7 +475,7 @@ mod tests {
         assert_eq!(
             refused(access_level(&params(json!({"accessLevel": "read_only"})))),
             (
-                "accessLevel",
+                "accessLevel".into(),
                 "accessLevel must be 'FULL' or 'READ_ONLY', got \"read_only\"".into()
             )
         );
@@ -517,7 +522,7 @@ mod tests {
         ] {
             assert_eq!(
                 refused(mappings(&params(json!({"connectionToolMappings": bad})))),
-                ("connectionToolMappings", says.to_string())
+                ("connectionToolMappings".into(), says.to_string())
             );
         }
         let (_, message) = refused(mappings(&params(

@@ -204,10 +204,12 @@ mod tests {
         (call.method.to_string(), target, call.body)
     }
 
-    fn refused(method: &str, params: Value) -> (&'static str, String) {
+    fn refused(method: &str, params: Value) -> (String, String) {
         let operation = McpOperation::from_method(method).unwrap();
         match operation.request(&crate::accounts::params(params)) {
-            Err(ScalekitError::Validation { argument, message }) => (argument, message),
+            Err(ScalekitError::Validation { argument, message }) => {
+                (argument.into_owned(), message)
+            }
             other => panic!("{method}: expected a validation error, got {other:?}"),
         }
     }

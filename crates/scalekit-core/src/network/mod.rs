@@ -330,10 +330,7 @@ mod tests {
             assert!(
                 matches!(
                     err,
-                    ScalekitError::Validation {
-                        argument: "proxy",
-                        ..
-                    }
+                    ScalekitError::Validation { ref argument, .. } if argument == "proxy"
                 ),
                 "{bad}"
             );

@@ -336,7 +336,7 @@ mod tests {
         let err = ca(&[b"not a certificate"], false).unwrap_err();
         assert!(matches!(
             err,
-            ScalekitError::Validation { argument: "ca", .. }
+            ScalekitError::Validation { ref argument, .. } if argument == "ca"
         ));
         assert_eq!(
             err.to_string(),
