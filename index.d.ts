@@ -283,7 +283,9 @@ export interface ListConnectedAccountsResponse {
 /**
  * The promise of a list call's first page, also async-iterable over every item of every page:
  * `await` gives the first page; `for await` fetches each next page (by `nextPageToken`) only when
- * the loop reaches it, with the same params and `signal`, and nothing more after a `break`.
+ * the loop reaches it, with the same params and `signal`, and nothing more after a `break`. It
+ * ends at a token it already followed; a listing that still names a next page after 1000 pages
+ * rejects the loop with a `ScalekitException`.
  */
 export interface PagePromise<Page, Item> extends Promise<Page>, AsyncIterable<Item> {}
 

@@ -52,7 +52,8 @@ class ToolsClient {
    */
   #pages(method, params, refused, withToken, key = 'tools') {
     const first = refused ?? this.#list(method, params)
-    return pagePromise(first, key, (pageToken) => this.#list(method, withToken(pageToken)), params?.pageToken)
+    return pagePromise(first, key, (pageToken) => this.#list(method, withToken(pageToken)), params?.pageToken,
+      `tools.${method}`)
   }
 
   /** The environment's tool catalog: `{ tools, nextPageToken, prevPageToken, totalSize, toolNames }`. */
