@@ -283,7 +283,9 @@ export interface ListConnectedAccountsResponse {
 /**
  * The promise of a list call's first page, also async-iterable over every item of every page:
  * `await` gives the first page; `for await` fetches each next page (by `nextPageToken`) only when
- * the loop reaches it, with the same params and `signal`, and nothing more after a `break`.
+ * the loop reaches it, with the same params and `signal`, and nothing more after a `break`. It
+ * ends at a token it already followed; a listing that still names a next page after 1000 pages
+ * rejects the loop with a `ScalekitException`.
  */
 export interface PagePromise<Page, Item> extends Promise<Page>, AsyncIterable<Item> {}
 
@@ -1071,14 +1073,17 @@ export declare class ScalekitServerException extends ScalekitException {
   readonly statusText: string
   /** gRPC code: Scalekit's own `code`, else derived from the status. */
   readonly grpcStatus: number
-  /** Control plane: the first ErrorInfo `error_code`; Tool Proxy: the status text (as the official SDK); token: the OAuth `error`. */
+  /**
+   * Control plane: the first ErrorInfo `error_code`; Tool Proxy: the status text (as the official SDK); token: the
+   * OAuth `error`. Like `message` and `details`, at most 4 KiB of the server's text, then `… [N bytes cut]`.
+   */
   readonly errorCode: string | null
   /** Tool Proxy: the decoded response body (as the official SDK); control plane: the unpacked ErrorInfo details. */
   readonly errDetails: unknown
   readonly unpackedDetails: ErrorInfoDetail[]
   /** Response headers, lowercase names. */
   readonly headers: Record<string, string | string[]>
-  /** The decoded response body, as `ProxyResponse.data`. */
+  /** The decoded response body, as `ProxyResponse.data`: whole, however long the message that was cut from it. */
   readonly data: unknown
 }
 

@@ -2,11 +2,13 @@
 // async-iterable over every item of every page; pages are fetched only as the loop reaches them.
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import v8 from 'node:v8'
+import vm from 'node:vm'
 
 import sk from '../index.js'
 import { rejection, startServer, sendJson } from './helpers.mjs'
 
-const { LocalScalekit, ScalekitAbortException, ScalekitValidationException } = sk
+const { LocalScalekit, ScalekitAbortException, ScalekitException, ScalekitValidationException } = sk
 
 const COUNT = 25
 const identifier = 'pager'
@@ -151,4 +153,55 @@ test('a server handing out a token already followed ends the walk (no endless lo
   asked.length = 0
   assert.equal((await collect(actions.listConnectedAccounts({ pageToken: 'X' }))).length, 1)
   assert.deepEqual(asked, ['X'])
+})
+
+/**
+ * A fake Scalekit whose every list page is empty and names a fresh next page (`token(n)` for the
+ * n-th page request): `asked()` counts the page requests, `onPage(n)` runs before each answer.
+ */
+async function endlessPages(t, { token = (n) => `t${n}`, onPage = () => {} } = {}) {
+  let asked = 0
+  const server = await startServer(t, (req, res) => {
+    // The helper keeps every request; the memory test must not count them.
+    server.requests.length = 0
+    if (new URL(req.url, 'http://x').pathname === '/oauth/token') return sendJson(res, 200, { access_token: 't', expires_in: 3600 })
+    asked++
+    onPage(asked)
+    sendJson(res, 200, { connected_accounts: [], tools: [], total_size: 0, next_page_token: token(asked) })
+  })
+  return { client: new sk.ScalekitClient(server.url, 'id', 'secret'), asked: () => asked }
+}
+
+test('empty pages with a fresh token each: the walk ends after 1000 pages, as tools.forLLM, with a ScalekitException', { timeout: 60_000 }, async (t) => {
+  const { client, asked } = await endlessPages(t)
+  const e = await rejection(collect(client.actions.listConnectedAccounts({})))
+  assert.equal(e.constructor, ScalekitException, e)
+  assert.match(e.message, /^actions\.listConnectedAccounts: the listing did not end after 1000 pages \(the server kept answering with a next page token\)$/)
+  assert.equal(asked(), 1000, 'the first page and 999 more')
+  const tools = await endlessPages(t)
+  const te = await rejection(collect(tools.client.tools.listTools({})))
+  assert.match(te.message, /^tools\.listTools: the listing did not end after 1000 pages/)
+  assert.equal(tools.asked(), 1000)
+})
+
+test('the walk does not keep every token it followed: 1000 pages of 12 000-character tokens', async (t) => {
+  v8.setFlagsFromString('--expose-gc')
+  const gc = vm.runInNewContext('gc')
+  const heap = {}
+  const { client } = await endlessPages(t, {
+    token: (n) => `${n}:`.padEnd(12_000, 'p'),
+    onPage: (n) => {
+      // While the walk waits for page n: what it holds then, after a full collection.
+      if (n === 100 || n === 1000) {
+        gc()
+        heap[n] = process.memoryUsage().heapUsed
+      }
+    },
+  })
+  const e = await rejection(collect(client.actions.listConnectedAccounts({})))
+  assert.equal(e.constructor, ScalekitException, e)
+  const growth = heap[1000] - heap[100]
+  t.diagnostic(`heap growth from page 100 to page 1000: ${(growth / 1024 / 1024).toFixed(1)} MiB`)
+  // Keeping each token would hold 900 × 12 000 bytes, about 10 MiB.
+  assert.ok(growth < 4 * 1024 * 1024, `the heap grew by ${growth} bytes over 900 pages`)
 })

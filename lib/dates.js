@@ -1,9 +1,19 @@
 'use strict'
 // Timestamps cross the native boundary as RFC 3339 strings and reach users as Dates.
 
+/**
+ * `obj[name]` as a Date for each of `names` that is a string. Rust sends only timestamps it read
+ * (docs/wire-protocol.md §2); one a Date cannot read is left out all the same, as Rust leaves out
+ * what it cannot read, never an `Invalid Date` that throws later in the caller's code.
+ */
 function dateFields(obj, names) {
   if (obj === null || typeof obj !== 'object') return
-  for (const name of names) if (typeof obj[name] === 'string') obj[name] = new Date(obj[name])
+  for (const name of names) {
+    if (typeof obj[name] !== 'string') continue
+    const date = new Date(obj[name])
+    if (Number.isNaN(date.getTime())) delete obj[name]
+    else obj[name] = date
+  }
 }
 
 function reviveAccount(account) {
@@ -31,4 +41,4 @@ function reviveMcpDates(result) {
   return result
 }
 
-module.exports = { reviveDates, reviveMcpDates }
+module.exports = { dateFields, reviveDates, reviveMcpDates }

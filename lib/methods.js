@@ -20,7 +20,8 @@ function defineCalls(Client, prefix, send, { calls = [], pages = {}, aliases = {
       [name](params, ...more) {
         const first = refuseMore(`${prefix}.${name}`, 1, more) ?? send(this, method, params)
         if (key === undefined) return first
-        return pagePromise(first, key, (pageToken) => send(this, method, { ...params, pageToken }), () => params?.pageToken)
+        return pagePromise(first, key, (pageToken) => send(this, method, { ...params, pageToken }), () => params?.pageToken,
+          `${prefix}.${name}`)
       },
     }
     Object.defineProperty(Client.prototype, name, { value, writable: true, configurable: true })

@@ -4,34 +4,55 @@
 // `for await` loop fetches each next page (by `nextPageToken`) only when it reaches it, with the
 // call's own params, `signal` included, and nothing more once it stops.
 
+const native = require('./native.js')
+const { fromNative } = require('./errors.js')
+
+/**
+ * A token longer than this is not remembered for the cycle check, so that a server's tokens cannot
+ * grow a walk's memory without bound; a cycle of such tokens still ends at the page bound.
+ */
+const REMEMBERED_TOKEN_LENGTH = 1024
+
 /**
  * Makes `first` (the promise of the first page) iterable over the items of each page: those under
  * `key`, or what `key(page)` returns. `nextPage(pageToken)` fetches a following page;
  * `firstToken()` reads the `pageToken` the first page was asked with, if any: only once the first
  * page has arrived, so that params whose reads throw reject the call, never its caller's frame.
+ * `method` names the listing in the failure of a walk that does not end
+ * (`actions.listConnectedAccounts`).
  */
-function pagePromise(first, key, nextPage, firstToken) {
+function pagePromise(first, key, nextPage, firstToken, method) {
   Object.defineProperty(first, Symbol.asyncIterator, {
-    value: () => walk(first, typeof key === 'function' ? key : (page) => page?.[key], nextPage, firstToken),
+    value: () => walk(first, typeof key === 'function' ? key : (page) => page?.[key], nextPage, firstToken, method),
     configurable: true,
   })
   return first
 }
 
-async function* walk(first, itemsOf, nextPage, firstToken) {
+async function* walk(first, itemsOf, nextPage, firstToken, method) {
   let page = await first
-  // A server that hands out a token already followed would make the walk go round forever: it
-  // ends there instead.
+  // A server that hands out a token already followed would make the walk go round forever, and
+  // one that hands out fresh tokens (with empty pages, the loop body never runs to break) as
+  // well: the first ends the walk there, the second at Rust's page bound, with its failure.
+  const followed = new Set()
+  const remember = (token) => {
+    if (token.length <= REMEMBERED_TOKEN_LENGTH) followed.add(token)
+  }
   const token = firstToken()
-  const followed = new Set(typeof token === 'string' && token !== '' ? [token] : [])
-  for (;;) {
+  if (typeof token === 'string' && token !== '') remember(token)
+  for (let pages = 1; ; pages++) {
     const items = itemsOf(page)
     if (Array.isArray(items)) {
       for (const item of items) yield item
     }
     const next = page?.nextPageToken
     if (typeof next !== 'string' || next === '' || followed.has(next)) return
-    followed.add(next)
+    try {
+      native.nextPageAllowed(method, pages)
+    } catch (e) {
+      throw fromNative(e)
+    }
+    remember(next)
     page = await nextPage(next)
   }
 }

@@ -4,10 +4,11 @@
 const util = require('node:util')
 const { refuseMore } = require('./args.js')
 const { pagePromise } = require('./pages.js')
+const { dateFields } = require('./dates.js')
 
 /** `updatedAt` crosses the native boundary as an RFC 3339 string and reaches users as a Date. */
 function reviveTool(tool) {
-  if (tool && typeof tool.updatedAt === 'string') tool.updatedAt = new Date(tool.updatedAt)
+  dateFields(tool, ['updatedAt'])
 }
 
 function reviveTools(result) {
@@ -58,7 +59,8 @@ class ToolsClient {
    */
   #pages(method, params, refused, withToken, key = 'tools') {
     const first = refused ?? this.#list(method, params)
-    return pagePromise(first, key, (pageToken) => this.#list(method, withToken(pageToken)), () => params?.pageToken)
+    return pagePromise(first, key, (pageToken) => this.#list(method, withToken(pageToken)), () => params?.pageToken,
+      `tools.${method}`)
   }
 
   /** The environment's tool catalog: `{ tools, nextPageToken, prevPageToken, totalSize, toolNames }`. */

@@ -236,12 +236,14 @@ impl ScalekitClient {
         timeout: Duration,
         policy: RetryPolicy,
     ) -> Result<Value, ScalekitError> {
-        // A server that keeps answering with new tokens must not keep the call alive forever.
-        const MAX_PAGES: usize = 1000;
         let format = accounts::for_llm_format(params)?;
         let mut items = Vec::new();
         let mut token = String::new();
-        for _ in 0..MAX_PAGES {
+        // A server that keeps answering with new tokens must not keep the call alive forever.
+        let mut pages = 0;
+        loop {
+            accounts::next_page_allowed("tools.forLLM", pages)?;
+            pages += 1;
             let call = accounts::for_llm_page(params, &token)?;
             let page = accounts::scoped_tools_answer(&self.rest(&call, timeout, policy).await?);
             if let Some(tools) = page["tools"].as_array() {
@@ -252,9 +254,6 @@ impl ScalekitClient {
                 _ => return Ok(accounts::for_llm_answer(format, &items)),
             }
         }
-        Err(ScalekitError::Protocol {
-            message: format!("the scoped tools did not end after {MAX_PAGES} pages"),
-        })
     }
 
     /// docs/wire-protocol.md §4.3: GET, then PUT (details given) or nothing (exists), or POST on NOT_FOUND.

@@ -10,6 +10,8 @@ use http::HeaderMap;
 use scalekit_wire::names::snake_to_camel;
 use serde_json::Value;
 
+use crate::error_text::{bounded, bounded_details};
+
 /// Which kind of call failed; decides how an error body is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CallKind {
@@ -103,7 +105,7 @@ pub struct ToolError {
 
 /// The one TOOL_ERROR rule (docs/wire-protocol.md §2), as the official SDK applies it: any
 /// `ErrorInfo` in `details` whose `error_code` is `TOOL_ERROR`; the first `tool_error_info`
-/// detail, if any, says which tool failed and how.
+/// detail, if any, says which tool failed and how (each text [`bounded`]).
 pub fn tool_error(details: Option<&Value>) -> Option<ToolError> {
     let list = details?.as_array()?;
     let flagged = list
@@ -116,8 +118,8 @@ pub fn tool_error(details: Option<&Value>) -> Option<ToolError> {
     let text = |name: &str| {
         info.and_then(|i| i.get(name))
             .and_then(Value::as_str)
+            .map(bounded)
             .unwrap_or_default()
-            .to_string()
     };
     Some(ToolError {
         code: text("tool_error_code"),
@@ -174,6 +176,7 @@ impl ScalekitError {
     }
 
     /// Builds the failure for a non-2xx answer, reading the body as the call kind's protocol says.
+    /// What it copies out of the body is bounded (`error_text`); the body is kept as it came.
     pub fn from_response(kind: CallKind, status: u16, headers: HeaderMap, body: Bytes) -> Self {
         let status_text = status_text(status).to_string();
         let parsed: Option<Value> = serde_json::from_slice(&body).ok();
@@ -188,11 +191,12 @@ impl ScalekitError {
                     .as_ref()
                     .and_then(|v| v.get("error"))
                     .and_then(Value::as_str)
-                    .map(str::to_string);
+                    .map(bounded);
                 let description = parsed
                     .as_ref()
                     .and_then(|v| v.get("error_description"))
-                    .and_then(Value::as_str);
+                    .and_then(Value::as_str)
+                    .map(bounded);
                 message = match (&error, description) {
                     (Some(e), Some(d)) => {
                         format!("token request failed with status {status} {status_text}: {e}: {d}")
@@ -205,7 +209,7 @@ impl ScalekitError {
                 error_code = error;
             }
             CallKind::ControlPlane | CallKind::Proxy => {
-                let scalekit = parsed.as_ref().and_then(ScalekitErrorBody::read);
+                let scalekit = parsed.and_then(ScalekitErrorBody::read);
                 scalekit_code = scalekit.as_ref().map(|b| b.code);
                 match (kind, scalekit) {
                     (CallKind::ControlPlane, Some(b)) => {
@@ -237,7 +241,9 @@ impl ScalekitError {
                 }
             }
         }
+        // Decided on every detail, then only a bounded part of them is kept.
         let tool_error = tool_error(details.as_ref());
+        let details = details.map(bounded_details);
         ScalekitError::Http(Box::new(HttpFailure {
             kind,
             status,
@@ -269,14 +275,16 @@ fn too_large_message(limit: u64, adjustable: bool) -> String {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScalekitErrorBody {
     pub code: i32,
+    /// [`bounded`], as `error_code`.
     pub message: String,
     pub error_code: Option<String>,
+    /// Whole, taken out of the body (not copied).
     pub details: Option<Value>,
 }
 
 impl ScalekitErrorBody {
     /// Reads a Scalekit error body; `None` when the JSON is not of that shape.
-    pub fn read(body: &Value) -> Option<Self> {
+    pub fn read(mut body: Value) -> Option<Self> {
         let code = body.get("code")?.as_i64()?;
         if !(0..=16).contains(&code) {
             return None;
@@ -284,9 +292,12 @@ impl ScalekitErrorBody {
         let message = body
             .get("message")
             .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        let details = body.get("details").filter(|d| d.is_array()).cloned();
+            .map(bounded)
+            .unwrap_or_default();
+        let details = body
+            .get_mut("details")
+            .map(Value::take)
+            .filter(Value::is_array);
         let error_code = details
             .as_ref()
             .and_then(Value::as_array)
@@ -294,7 +305,7 @@ impl ScalekitErrorBody {
                 list.iter()
                     .find_map(|d| d.get("error_code").and_then(Value::as_str))
             })
-            .map(str::to_string);
+            .map(bounded);
         Some(ScalekitErrorBody {
             code: code as i32,
             message,

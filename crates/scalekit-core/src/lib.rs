@@ -14,6 +14,7 @@ pub mod cancel;
 pub mod client;
 pub mod config;
 pub mod direct;
+pub mod error_text;
 pub mod errors;
 pub mod exchange;
 pub mod mcp;

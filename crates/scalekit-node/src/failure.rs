@@ -17,6 +17,20 @@ pub(crate) fn failure_json(error: &ScalekitError) -> String {
     failure_value(error).to_string()
 }
 
+/// The description of a non-2xx answer, from the failure itself: no copy of it is made first
+/// (what it holds of the server's text is bounded: docs/wire-protocol.md §2, "Error body").
+pub(crate) fn http_failure_json(f: &HttpFailure) -> String {
+    http_value(f).to_string()
+}
+
+fn http_value(f: &HttpFailure) -> Value {
+    let mut d = Map::new();
+    http_fields(&mut d, f);
+    d.insert("kind".into(), json!("server"));
+    d.insert("message".into(), json!(f.message));
+    Value::Object(d)
+}
+
 pub(crate) fn failure_value(error: &ScalekitError) -> Value {
     let mut d = Map::new();
     let kind = match error {
@@ -24,10 +38,7 @@ pub(crate) fn failure_value(error: &ScalekitError) -> Value {
             d.insert("argument".into(), json!(argument));
             "validation"
         }
-        ScalekitError::Http(f) => {
-            http_fields(&mut d, f);
-            "server"
-        }
+        ScalekitError::Http(f) => return http_value(f),
         ScalekitError::Timeout { timeout_ms } | ScalekitError::NotActive { timeout_ms, .. } => {
             d.insert("timeoutMs".into(), json!(timeout_ms));
             // As the official SDK reports a deadline: DEADLINE_EXCEEDED, shown as a 504.

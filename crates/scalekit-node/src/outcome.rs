@@ -15,7 +15,7 @@ use http::header::{HeaderMap, CONTENT_TYPE};
 use napi::bindgen_prelude::{Buffer, Either};
 use serde_json::{json, Map, Value};
 
-use crate::failure::{failure_json, failure_value};
+use crate::failure::{failure_json, failure_value, http_failure_json};
 use scalekit_core::errors::ScalekitError;
 use scalekit_core::proxy::ResponseType;
 use scalekit_core::trace::{CallTrace, TokenFetch, TOKEN_ROUTE};
@@ -77,7 +77,7 @@ pub(crate) fn of_response(
             }
         }
         Err(ScalekitError::Http(f)) => {
-            let failure = failure_json(&ScalekitError::Http(f.clone()));
+            let failure = http_failure_json(&f);
             let body = body(&f.headers, f.body, response_type);
             (head(f.status, Some(&failure), &f.headers), body)
         }

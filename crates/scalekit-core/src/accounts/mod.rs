@@ -28,6 +28,8 @@ pub use tools::{
 };
 pub use views::{app_connections_answer, list_app_connections_call, ViewOperation};
 pub use wait::wait_active;
+
+use crate::errors::ScalekitError;
 // The machinery other operation families (crate::mcp) build on.
 #[cfg(test)]
 pub(crate) use params::params;
@@ -36,6 +38,24 @@ pub(crate) use requests::{push, push_paging, Query};
 pub(crate) use shapes::{
     field, page, page_of, put_opt, string_list, text, text_and_time, timestamp,
 };
+
+/// A walk over a listing's pages (`tools.forLLM`; `for await` over a listing, docs/architecture.md
+/// "Pages") fetches at most this many: a server that keeps naming a fresh next page must not keep
+/// it going.
+pub const MAX_PAGES: usize = 1000;
+
+/// Whether a walk over `method`'s pages that has fetched `pages` may fetch another: past
+/// [`MAX_PAGES`], the protocol failure that ends it.
+pub fn next_page_allowed(method: &str, pages: usize) -> Result<(), ScalekitError> {
+    if pages < MAX_PAGES {
+        return Ok(());
+    }
+    Err(ScalekitError::Protocol {
+        message: format!(
+            "{method}: the listing did not end after {MAX_PAGES} pages (the server kept answering with a next page token)"
+        ),
+    })
+}
 
 pub const ACCOUNTS_PATH: &str = "/api/v1/connected_accounts";
 pub const ACCOUNT_AUTH_PATH: &str = "/api/v1/connected_accounts/auth";
@@ -117,3 +137,25 @@ const DETAIL_CASES: [(&str, &str); 4] = [
     ("google_dwd", "googleDwd"),
     ("trusted_idp", "trustedIdp"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_walk_stops_at_max_pages_with_a_protocol_failure() {
+        assert!(next_page_allowed("actions.listConnectedAccounts", 0).is_ok());
+        assert!(next_page_allowed("actions.listConnectedAccounts", MAX_PAGES - 1).is_ok());
+        let Err(ScalekitError::Protocol { message }) =
+            next_page_allowed("actions.listConnectedAccounts", MAX_PAGES)
+        else {
+            panic!("expected a protocol failure")
+        };
+        assert!(
+            message.starts_with(
+                "actions.listConnectedAccounts: the listing did not end after 1000 pages"
+            ),
+            "{message}"
+        );
+    }
+}

@@ -42,10 +42,17 @@ pub(crate) fn put_opt(out: &mut Map<String, Value>, key: &str, value: Option<Val
     }
 }
 
-/// RFC 3339 strings pass; `{seconds, nanos}` objects are formatted.
+/// RFC 3339 strings and `{seconds, nanos}` objects, as RFC 3339 in the form JS's `Date` reads
+/// (`T`, `Z`, no leap second). A value that is neither is left out, as the field's absence: a
+/// server's `"garbage"` must not become an `Invalid Date` (docs/wire-protocol.md §2).
 pub(crate) fn timestamp(v: &Value, snake: &str) -> Option<Value> {
+    let rfc3339 = &time::format_description::well_known::Rfc3339;
     match field(v, snake)? {
-        Value::String(s) if !s.is_empty() => Some(Value::String(s.clone())),
+        Value::String(s) => time::OffsetDateTime::parse(s, rfc3339)
+            .ok()?
+            .format(rfc3339)
+            .ok()
+            .map(Value::String),
         Value::Object(o) => {
             let seconds = o.get("seconds").and_then(|s| {
                 s.as_i64()
@@ -60,9 +67,7 @@ pub(crate) fn timestamp(v: &Value, snake: &str) -> Option<Value> {
             let when = time::OffsetDateTime::from_unix_timestamp(seconds)
                 .ok()?
                 .checked_add(time::Duration::nanoseconds(nanos))?;
-            when.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-                .map(Value::String)
+            when.format(rfc3339).ok().map(Value::String)
         }
         _ => None,
     }
@@ -318,5 +323,42 @@ mod tests {
             list["connectedAccounts"][0]["authorizationType"],
             "CONNECTION_TYPE_UNSPECIFIED"
         );
+    }
+
+    #[test]
+    fn timestamps_that_are_not_rfc_3339_are_left_out() {
+        let at = |value: Value| timestamp(&json!({ "t": value }), "t");
+        for bad in [
+            json!("garbage"),
+            json!("2026-13-45T99:99:99Z"),
+            json!(""),
+            json!("2026-11-25"),
+            json!("2026-11-25 10:00:00"),
+            json!(1764064800),
+            json!({"seconds": "x"}),
+        ] {
+            assert_eq!(at(bad.clone()), None, "{bad}");
+        }
+        let ok = |text: &str| at(json!(text)).and_then(|v| v.as_str().map(str::to_string));
+        assert_eq!(
+            ok("2026-11-25T10:00:00Z").as_deref(),
+            Some("2026-11-25T10:00:00Z")
+        );
+        assert_eq!(
+            ok("2026-11-25T10:00:00.123+05:30").as_deref(),
+            Some("2026-11-25T10:00:00.123+05:30")
+        );
+        // What RFC 3339 allows and `new Date` does not read comes out in the form it reads.
+        assert_eq!(
+            ok("2026-11-25t10:00:00.5z").as_deref(),
+            Some("2026-11-25T10:00:00.5Z")
+        );
+        let leap = ok("2016-12-31T23:59:60Z").unwrap_or_default();
+        assert!(leap.starts_with("2016-12-31T23:59:59"), "{leap}");
+        // The account's fields go the same way: absent, never the server's text.
+        let account = account_answer(&json!({"connected_account": {
+            "id": "ca_1", "updated_at": "garbage", "token_expires_at": "2026-13-45T99:99:99Z"}}));
+        assert!(account["connectedAccount"].get("updatedAt").is_none());
+        assert!(account["connectedAccount"].get("tokenExpiresAt").is_none());
     }
 }
