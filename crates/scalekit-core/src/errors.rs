@@ -179,6 +179,11 @@ impl ScalekitError {
     /// What it copies out of the body is bounded (`error_text`); the body is kept as it came.
     pub fn from_response(kind: CallKind, status: u16, headers: HeaderMap, body: Bytes) -> Self {
         let status_text = status_text(status).to_string();
+        // A status with no reason phrase (600, say) is shown alone.
+        let shown_status = match status_text.as_str() {
+            "" => status.to_string(),
+            text => format!("{status} {text}"),
+        };
         let parsed: Option<Value> = serde_json::from_slice(&body).ok();
         let mut grpc_status = grpc_from_http(status);
         let mut error_code = None;
@@ -199,12 +204,12 @@ impl ScalekitError {
                     .map(bounded);
                 message = match (&error, description) {
                     (Some(e), Some(d)) => {
-                        format!("token request failed with status {status} {status_text}: {e}: {d}")
+                        format!("token request failed with status {shown_status}: {e}: {d}")
                     }
                     (Some(e), None) => {
-                        format!("token request failed with status {status} {status_text}: {e}")
+                        format!("token request failed with status {shown_status}: {e}")
                     }
-                    _ => format!("token request failed with status {status} {status_text}"),
+                    _ => format!("token request failed with status {shown_status}"),
                 };
                 error_code = error;
             }
@@ -227,7 +232,7 @@ impl ScalekitError {
                         error_code = Some(status_text.clone());
                         details = b.details;
                         message = format!(
-                            "request failed with status {status} {status_text}: [{}] {}",
+                            "request failed with status {shown_status}: [{}] {}",
                             grpc_code_name(b.code),
                             b.message
                         );
@@ -236,7 +241,7 @@ impl ScalekitError {
                         if kind == CallKind::Proxy {
                             error_code = Some(status_text.clone());
                         }
-                        message = format!("request failed with status {status} {status_text}");
+                        message = format!("request failed with status {shown_status}");
                     }
                 }
             }
@@ -401,6 +406,13 @@ mod tests {
             assert_eq!(f.grpc_status, grpc, "status {status}");
             assert_eq!(f.error_code.as_deref(), Some(status_text(status)));
         }
+        // No reason phrase: the status alone, no trailing space.
+        let ScalekitError::Http(f) =
+            ScalekitError::from_response(CallKind::Proxy, 600, HeaderMap::new(), Bytes::new())
+        else {
+            panic!("expected Http")
+        };
+        assert_eq!(f.message, "request failed with status 600");
     }
 
     #[test]
