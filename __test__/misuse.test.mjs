@@ -183,6 +183,12 @@ test('params whose reads throw (a Proxy) are ScalekitValidationException naming 
   await refusedBy(() => client.actions.executeTool(trap()), 'params', /trap/)
   await refusedBy(() => client.actions.mcp.getConfig(trap()), 'params', /trap/)
   await refusedBy(() => client.connectedAccounts.listConnectedAccounts(trap()), 'params', /trap/)
+  // A getter on one of the fields actions.request reads itself (not through its options).
+  for (const field of ['connectionName', 'identifier', 'path', 'method', 'signal']) {
+    const params = { connectionName: 'gmail', identifier: 'alice', path: '/x' }
+    Object.defineProperty(params, field, { enumerable: true, get() { throw new Error(`trap ${field}`) } })
+    await refusedBy(() => client.actions.request(params), 'params', new RegExp(`trap ${field}`))
+  }
   assert.deepEqual(served(), [])
 })
 

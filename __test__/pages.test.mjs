@@ -159,7 +159,7 @@ test('a server handing out a token already followed ends the walk (no endless lo
  * A fake Scalekit whose every list page is empty and names a fresh next page (`token(n)` for the
  * n-th page request): `asked()` counts the page requests, `onPage(n)` runs before each answer.
  */
-async function endlessPages(t, { token = (n) => `t${n}`, onPage = () => {} } = {}) {
+async function endlessPages(t, { token = (n) => `t${n}`, onPage = () => {}, items = () => [] } = {}) {
   let asked = 0
   const server = await startServer(t, (req, res) => {
     // The helper keeps every request; the memory test must not count them.
@@ -167,21 +167,31 @@ async function endlessPages(t, { token = (n) => `t${n}`, onPage = () => {} } = {
     if (new URL(req.url, 'http://x').pathname === '/oauth/token') return sendJson(res, 200, { access_token: 't', expires_in: 3600 })
     asked++
     onPage(asked)
-    sendJson(res, 200, { connected_accounts: [], tools: [], total_size: 0, next_page_token: token(asked) })
+    sendJson(res, 200, { connected_accounts: items(asked), tools: [], total_size: 0, next_page_token: token(asked) })
   })
   return { client: new sk.ScalekitClient(server.url, 'id', 'secret'), asked: () => asked }
 }
 
-test('empty pages with a fresh token each: the walk ends after 1000 pages, as tools.forLLM, with a ScalekitException', { timeout: 60_000 }, async (t) => {
-  const { client, asked } = await endlessPages(t)
+test('empty pages with a fresh token each: the walk ends after 1000 in a row, with a ScalekitException', { timeout: 60_000 }, async (t) => {
+  // Every 500th page has an item: the empty pages between never reach 1000 in a row, so the walk
+  // goes on past them; after the last item, 1000 empty pages end it.
+  const { client, asked } = await endlessPages(t, { items: (n) => (n % 500 === 0 && n <= 1500 ? [{ id: `ca_${n}` }] : []) })
   const e = await rejection(collect(client.actions.listConnectedAccounts({})))
   assert.equal(e.constructor, ScalekitException, e)
-  assert.match(e.message, /^actions\.listConnectedAccounts: the listing did not end after 1000 pages \(the server kept answering with a next page token\)$/)
-  assert.equal(asked(), 1000, 'the first page and 999 more')
+  assert.match(e.message, /^actions\.listConnectedAccounts: the listing did not end after 1000 pages in a row without an item \(the server kept answering with a next page token\)$/)
+  assert.equal(asked(), 2500, 'the items up to page 1500, then 1000 empty pages')
   const tools = await endlessPages(t)
   const te = await rejection(collect(tools.client.tools.listTools({})))
-  assert.match(te.message, /^tools\.listTools: the listing did not end after 1000 pages/)
+  assert.match(te.message, /^tools\.listTools: the listing did not end after 1000 pages in a row/)
   assert.equal(tools.asked(), 1000)
+})
+
+test('a listing of more than 1000 pages with items is walked to its end', { timeout: 60_000 }, async (t) => {
+  const { client, asked } = await endlessPages(t, { items: (n) => [{ id: `ca_${n}` }], token: (n) => (n < 1500 ? `t${n}` : '') })
+  const ids = (await collect(client.actions.listConnectedAccounts({ pageSize: 1 }))).map((a) => a.id)
+  assert.equal(ids.length, 1500)
+  assert.equal(ids.at(-1), 'ca_1500')
+  assert.equal(asked(), 1500)
 })
 
 test('the walk does not keep every token it followed: 1000 pages of 12 000-character tokens', async (t) => {

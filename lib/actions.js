@@ -62,20 +62,27 @@ class ActionsClient {
       const refused = refuseMore('actions.request', 1, Array.prototype.slice.call(arguments, 1))
       if (refused) return refused
     }
-    const options = proxyOptions(params)
+    let options = proxyOptions(params)
     // Params Rust refuses without reading (not an object, or reads that throw) are not read here either.
     const p = options?.paramsKind === undefined && options?.paramsError === undefined ? params : {}
-    const signal = p.signal
+    let connectionName, identifier, path, method, signal
+    try {
+      ({ connectionName, identifier, path, method, signal } = p)
+    } catch (e) {
+      // A read that throws (a getter, a Proxy): refused by Rust as params it cannot read.
+      options = { paramsKind: 'object', paramsError: String(e && e.message) }
+      connectionName = identifier = path = method = signal = undefined
+    }
     if (options?.blob) await readBlob(options)
     if (options?.uploads === undefined && (signal === undefined || signal === null)) {
-      return settle(await this.#calls.request(p.connectionName, p.identifier, p.path, p.method, options))
+      return settle(await this.#calls.request(connectionName, identifier, path, method, options))
     }
     let started = false
     let response
     try {
       response = await withSignal(signal, (signalFields) => {
         started = true
-        const call = this.#calls.request(p.connectionName, p.identifier, p.path, p.method, { ...options, ...signalFields })
+        const call = this.#calls.request(connectionName, identifier, path, method, { ...options, ...signalFields })
         // Started after the call took its sink; ends by itself when the call stops reading.
         if (options?.uploads) pump(options.uploads.id, options.uploads.source)
         return call

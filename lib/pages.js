@@ -32,23 +32,28 @@ function pagePromise(first, key, nextPage, firstToken, method) {
 async function* walk(first, itemsOf, nextPage, firstToken, method) {
   let page = await first
   // A server that hands out a token already followed would make the walk go round forever, and
-  // one that hands out fresh tokens (with empty pages, the loop body never runs to break) as
-  // well: the first ends the walk there, the second at Rust's page bound, with its failure.
+  // one that hands out fresh tokens with empty pages (the loop body never runs to break) as
+  // well: the first ends the walk there, the second at Rust's bound on empty pages in a row, with
+  // its failure. Pages with items are the caller's to walk, however many.
   const followed = new Set()
   const remember = (token) => {
     if (token.length <= REMEMBERED_TOKEN_LENGTH) followed.add(token)
   }
   const token = firstToken()
   if (typeof token === 'string' && token !== '') remember(token)
-  for (let pages = 1; ; pages++) {
+  let emptyInARow = 0
+  for (;;) {
     const items = itemsOf(page)
-    if (Array.isArray(items)) {
+    if (Array.isArray(items) && items.length > 0) {
+      emptyInARow = 0
       for (const item of items) yield item
+    } else {
+      emptyInARow++
     }
     const next = page?.nextPageToken
     if (typeof next !== 'string' || next === '' || followed.has(next)) return
     try {
-      native.nextPageAllowed(method, pages)
+      native.nextEmptyPageAllowed(method, emptyInARow)
     } catch (e) {
       throw fromNative(e)
     }

@@ -334,6 +334,7 @@ impl ScalekitClient {
                 limit: DEFAULT_MAX_RESPONSE_BYTES,
             },
             budget: &self.inner.budget,
+            secret: None,
         }
     }
 }

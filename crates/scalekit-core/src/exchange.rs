@@ -28,6 +28,9 @@ pub struct Exchange<'a> {
     pub read: ReadMode,
     /// The client's retry budget: a retry it cannot pay for is not made.
     pub budget: &'a RetryBudget,
+    /// A credential the request carries besides the bearer (the token request's client secret),
+    /// scrubbed from its failures.
+    pub secret: Option<&'a str>,
 }
 
 impl Exchange<'_> {
@@ -87,7 +90,7 @@ impl Exchange<'_> {
                     self.read,
                 )
                 .await
-                .and_then(|response| self.accept(response));
+                .and_then(|response| self.accept(response, token.as_deref()));
             if let (Err(ScalekitError::Http(failure)), Some(tokens), Some(token)) =
                 (&outcome, self.tokens, &token)
             {
@@ -118,16 +121,26 @@ impl Exchange<'_> {
         }
     }
 
-    /// The one place where a non-2xx answer becomes a failure.
-    fn accept(&self, response: RawResponse) -> Result<RawResponse, ScalekitError> {
+    /// The one place where a non-2xx answer becomes a failure, the credentials the request
+    /// carried (`bearer`, this exchange's `secret`) scrubbed from it first.
+    fn accept(
+        &self,
+        response: RawResponse,
+        bearer: Option<&AccessToken>,
+    ) -> Result<RawResponse, ScalekitError> {
         if response.is_success() {
             return Ok(response);
         }
-        Err(ScalekitError::from_response(
+        let credentials: Vec<&str> = [self.secret, bearer.map(AccessToken::token)]
+            .into_iter()
+            .flatten()
+            .collect();
+        Err(ScalekitError::from_answer(
             self.kind,
             response.status,
             response.headers,
             response.body,
+            &credentials,
         ))
     }
 }

@@ -84,6 +84,7 @@ pub async fn fetch_token(
             limit: DEFAULT_MAX_RESPONSE_BYTES,
         },
         budget,
+        secret: Some(secret),
     };
     // A server may echo the form body back: no failure leaves here with the secret in it.
     let response = exchange

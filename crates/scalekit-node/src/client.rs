@@ -436,12 +436,14 @@ pub fn extra_argument(method: String, index: u32, kind: String) -> napi::Result<
     )))
 }
 
-/// Whether `for await` over `method`'s listing, having fetched `pages` pages, may fetch another
-/// (`scalekit_core::accounts::next_page_allowed`): `lib/pages.js` turns the failure into the loop's.
+/// Whether `for await` over `method`'s listing, its last `empty_in_a_row` pages without an item,
+/// may fetch another (`scalekit_core::accounts::next_empty_page_allowed`): `lib/pages.js` turns
+/// the failure into the loop's.
 #[cfg_attr(test, allow(dead_code))]
 #[napi]
-pub fn next_page_allowed(method: String, pages: u32) -> napi::Result<()> {
-    scalekit_core::accounts::next_page_allowed(&method, pages as usize).map_err(to_napi)
+pub fn next_empty_page_allowed(method: String, empty_in_a_row: u32) -> napi::Result<()> {
+    scalekit_core::accounts::next_empty_page_allowed(&method, empty_in_a_row as usize)
+        .map_err(to_napi)
 }
 
 /// `subscribeTracing(handlers)`'s argument rule (`scalekit_core::trace::check_handlers`): `kind` is the

@@ -39,20 +39,32 @@ pub(crate) use shapes::{
     field, page, page_of, put_opt, string_list, text, text_and_time, timestamp,
 };
 
-/// A walk over a listing's pages (`tools.forLLM`; `for await` over a listing, docs/architecture.md
-/// "Pages") fetches at most this many: a server that keeps naming a fresh next page must not keep
-/// it going.
+/// A walk over a listing's pages fetches at most this many that it cannot stop on: `tools.forLLM`
+/// reads every page before it answers, and `for await` over a listing (docs/architecture.md
+/// "Pages") cannot break while pages come without an item. A server that keeps naming a fresh next
+/// page must not keep either going.
 pub const MAX_PAGES: usize = 1000;
 
-/// Whether a walk over `method`'s pages that has fetched `pages` may fetch another: past
-/// [`MAX_PAGES`], the protocol failure that ends it.
+/// Whether `tools.forLLM`, having fetched `pages` pages, may fetch another: past [`MAX_PAGES`],
+/// the protocol failure that ends it.
 pub fn next_page_allowed(method: &str, pages: usize) -> Result<(), ScalekitError> {
-    if pages < MAX_PAGES {
+    page_bound(method, pages, "pages")
+}
+
+/// Whether `for await` over `method`'s listing, its last `empty_in_a_row` pages without an item,
+/// may fetch another. A page with items runs the loop's body, which may break; a long listing
+/// of such pages is the caller's to walk.
+pub fn next_empty_page_allowed(method: &str, empty_in_a_row: usize) -> Result<(), ScalekitError> {
+    page_bound(method, empty_in_a_row, "pages in a row without an item")
+}
+
+fn page_bound(method: &str, counted: usize, what: &str) -> Result<(), ScalekitError> {
+    if counted < MAX_PAGES {
         return Ok(());
     }
     Err(ScalekitError::Protocol {
         message: format!(
-            "{method}: the listing did not end after {MAX_PAGES} pages (the server kept answering with a next page token)"
+            "{method}: the listing did not end after {MAX_PAGES} {what} (the server kept answering with a next page token)"
         ),
     })
 }
@@ -144,16 +156,25 @@ mod tests {
 
     #[test]
     fn a_walk_stops_at_max_pages_with_a_protocol_failure() {
-        assert!(next_page_allowed("actions.listConnectedAccounts", 0).is_ok());
-        assert!(next_page_allowed("actions.listConnectedAccounts", MAX_PAGES - 1).is_ok());
-        let Err(ScalekitError::Protocol { message }) =
-            next_page_allowed("actions.listConnectedAccounts", MAX_PAGES)
+        assert!(next_page_allowed("tools.forLLM", 0).is_ok());
+        assert!(next_page_allowed("tools.forLLM", MAX_PAGES - 1).is_ok());
+        let Err(ScalekitError::Protocol { message }) = next_page_allowed("tools.forLLM", MAX_PAGES)
+        else {
+            panic!("expected a protocol failure")
+        };
+        assert!(
+            message.starts_with("tools.forLLM: the listing did not end after 1000 pages ("),
+            "{message}"
+        );
+        let method = "actions.listConnectedAccounts";
+        assert!(next_empty_page_allowed(method, MAX_PAGES - 1).is_ok());
+        let Err(ScalekitError::Protocol { message }) = next_empty_page_allowed(method, MAX_PAGES)
         else {
             panic!("expected a protocol failure")
         };
         assert!(
             message.starts_with(
-                "actions.listConnectedAccounts: the listing did not end after 1000 pages"
+                "actions.listConnectedAccounts: the listing did not end after 1000 pages in a row without an item"
             ),
             "{message}"
         );
