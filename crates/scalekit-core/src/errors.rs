@@ -11,7 +11,6 @@ use scalekit_wire::names::snake_to_camel;
 use serde_json::Value;
 
 use crate::error_text::{bounded, bounded_details};
-use crate::redact::Forms;
 
 /// Which kind of call failed; decides how an error body is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,23 +178,18 @@ impl ScalekitError {
     /// Builds the failure for a non-2xx answer, reading the body as the call kind's protocol says.
     /// What it copies out of the body is bounded (`error_text`); the body is kept as it came.
     pub fn from_response(kind: CallKind, status: u16, headers: HeaderMap, body: Bytes) -> Self {
-        Self::from_answer(kind, status, headers, body, &[])
+        let parsed = serde_json::from_slice(&body).ok();
+        Self::from_parsed(kind, status, headers, body, parsed)
     }
 
-    /// [`Self::from_response`] for an answer to a request that carried `credentials` (the client
-    /// secret, the bearer token): each is scrubbed from the answer before anything is read out of
-    /// it (docs/wire-protocol.md §3, "Secrets in failures").
-    pub fn from_answer(
+    /// [`Self::from_response`] with the body already parsed (`parsed`, when it is JSON).
+    pub(crate) fn from_parsed(
         kind: CallKind,
         status: u16,
-        mut headers: HeaderMap,
-        mut body: Bytes,
-        credentials: &[&str],
+        headers: HeaderMap,
+        body: Bytes,
+        parsed: Option<Value>,
     ) -> Self {
-        let mut parsed: Option<Value> = serde_json::from_slice(&body).ok();
-        for forms in credentials.iter().filter_map(|c| Forms::of(c)) {
-            forms.answer(&mut headers, &mut body, parsed.as_mut());
-        }
         let status_text = status_text(status).to_string();
         // A status with no reason phrase (600, say) is shown alone.
         let shown_status = match status_text.as_str() {

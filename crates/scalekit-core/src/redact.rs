@@ -9,7 +9,7 @@ use http::{HeaderMap, HeaderValue};
 use percent_encoding::utf8_percent_encode;
 use serde_json::Value;
 
-use crate::errors::ScalekitError;
+use crate::errors::{CallKind, ScalekitError};
 use crate::token_endpoint::RFC3986;
 
 const MARK: &str = "[REDACTED]";
@@ -17,14 +17,14 @@ const MARK: &str = "[REDACTED]";
 const MIN_SECRET_LEN: usize = 8;
 
 /// The forms of one credential a server may send back.
-pub(crate) struct Forms(Vec<String>);
+struct Forms(Vec<String>);
 
 impl Forms {
     /// As written; percent-encoded as the token request's form body sends it, and form-encoded
     /// (`+` for a space, as a server re-encoding the form would), each with upper- or lower-case
     /// hex digits; escaped inside a JSON string (a JSON body is also scrubbed decoded, whatever
     /// escapes it used: [`Forms::answer`]). `None` for a value too short to tell from words.
-    pub(crate) fn of(secret: &str) -> Option<Self> {
+    fn of(secret: &str) -> Option<Self> {
         if secret.len() < MIN_SECRET_LEN {
             return None;
         }
@@ -115,12 +115,7 @@ impl Forms {
     /// A non-2xx answer, before anything is read out of it (a text cut short could keep part of
     /// a credential): its headers, and its body as users read it (`err.data`): a JSON body
     /// decoded (`parsed`, encoded again into `body` when scrubbed), any other as its text.
-    pub(crate) fn answer(
-        &self,
-        headers: &mut HeaderMap,
-        body: &mut Bytes,
-        parsed: Option<&mut Value>,
-    ) {
+    fn answer(&self, headers: &mut HeaderMap, body: &mut Bytes, parsed: Option<&mut Value>) {
         headers.iter_mut().for_each(|(_, v)| self.header(v));
         match parsed {
             Some(value) => {
@@ -152,6 +147,23 @@ fn lower_hex(encoded: &str) -> String {
 }
 
 impl ScalekitError {
+    /// [`ScalekitError::from_response`] for an answer to a request that carried `credentials`
+    /// (the client secret, the bearer token): each is scrubbed from the answer before anything is
+    /// read out of it.
+    pub fn from_answer(
+        kind: CallKind,
+        status: u16,
+        mut headers: HeaderMap,
+        mut body: Bytes,
+        credentials: &[&str],
+    ) -> Self {
+        let mut parsed: Option<Value> = serde_json::from_slice(&body).ok();
+        for forms in credentials.iter().filter_map(|c| Forms::of(c)) {
+            forms.answer(&mut headers, &mut body, parsed.as_mut());
+        }
+        Self::from_parsed(kind, status, headers, body, parsed)
+    }
+
     /// Replaces every form of `secret` (the client secret, an access token) in the failure's
     /// message, error code, details, body and headers: the last guard, for failures built from
     /// other text too (a network error's URL, say).
@@ -197,7 +209,6 @@ impl ScalekitError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::errors::CallKind;
 
     const SECRET: &str = "skc/with+base64=\"chars\" and space";
 
