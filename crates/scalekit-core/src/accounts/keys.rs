@@ -179,20 +179,20 @@ fn edits(a: &[char], b: &[char]) -> usize {
     rows[a.len()][b.len()]
 }
 
+/// The argument and message of a validation error (the unit tests' reading of a refusal).
+#[cfg(test)]
+pub(crate) fn refused<T: std::fmt::Debug>(result: Result<T, ScalekitError>) -> (String, String) {
+    match result {
+        Err(ScalekitError::Validation { argument, message }) => (argument.into_owned(), message),
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::accounts::{params, ViewOperation};
     use serde_json::json;
-
-    fn refused(result: Result<impl std::fmt::Debug, ScalekitError>) -> (String, String) {
-        match result {
-            Err(ScalekitError::Validation { argument, message }) => {
-                (argument.into_owned(), message)
-            }
-            other => panic!("expected a validation error, got {other:?}"),
-        }
-    }
 
     #[test]
     fn an_unknown_name_is_refused_with_the_name_meant() {

@@ -35,6 +35,8 @@ use crate::errors::ScalekitError;
 // The machinery other operation families (crate::mcp) build on.
 pub(crate) use keys::only;
 #[cfg(test)]
+pub(crate) use keys::refused;
+#[cfg(test)]
 pub(crate) use params::params;
 pub(crate) use params::put;
 pub(crate) use requests::{push, push_paging, Query};

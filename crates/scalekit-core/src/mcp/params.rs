@@ -288,18 +288,8 @@ pub(super) fn mappings(params: &Params) -> Result<Option<Vec<Value>>, ScalekitEr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::accounts::params;
+    use crate::accounts::{params, refused};
     use serde_json::json;
-
-    /// The argument and message of a validation error.
-    fn refused<T: std::fmt::Debug>(result: Result<T, ScalekitError>) -> (String, String) {
-        match result {
-            Err(ScalekitError::Validation { argument, message }) => {
-                (argument.into_owned(), message)
-            }
-            other => panic!("expected a validation error, got {other:?}"),
-        }
-    }
 
     #[test]
     fn unknown_names_are_refused_with_what_the_method_takes() {
