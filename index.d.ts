@@ -774,6 +774,8 @@ export interface ForLLMParams<F extends 'openai' | 'anthropic'> extends CallOpti
   providers?: string[]
   toolNames?: string[]
   format: F
+  /** The size of each page it reads (every page is read). */
+  pageSize?: number
 }
 
 export interface ExecuteLLMToolOptions extends CallOptions {
@@ -871,9 +873,9 @@ export interface ListConnectedAccountsByConnectorParams extends Omit<ListConnect
 export declare class ConnectedAccountsClient {
   private constructor()
   listConnectedAccounts(options?: ListConnectedAccountsByConnectorParams): Promise<ListConnectedAccountsResponse>
-  createConnectedAccount(params: ConnectorRef & { connector: string; identifier: string; connectedAccount: ConnectedAccountInput }): Promise<ConnectedAccountResponse>
-  getOrCreateConnectedAccount(params: ConnectorRef & ConnectedAccountInput & { connector: string; identifier: string }): Promise<ConnectedAccountResponse>
-  upsertConnectedAccount(params: ConnectorRef & ConnectedAccountInput & { connector: string; identifier: string }): Promise<ConnectedAccountResponse>
+  createConnectedAccount(params: Omit<ConnectorRef, 'connectedAccountId'> & { connector: string; identifier: string; connectedAccount: ConnectedAccountInput }): Promise<ConnectedAccountResponse>
+  getOrCreateConnectedAccount(params: Omit<ConnectorRef, 'connectedAccountId'> & ConnectedAccountInput & { connector: string; identifier: string }): Promise<ConnectedAccountResponse>
+  upsertConnectedAccount(params: Omit<ConnectorRef, 'connectedAccountId'> & ConnectedAccountInput & { connector: string; identifier: string }): Promise<ConnectedAccountResponse>
   updateConnectedAccount(params: ConnectorRef & { connectedAccount: ConnectedAccountInput }): Promise<ConnectedAccountResponse>
   deleteConnectedAccount(params: ConnectorRef): Promise<Record<string, never>>
   getMagicLinkForConnectedAccount(params: ConnectorRef & { state?: string; userVerifyUrl?: string }): Promise<AuthorizationLink>

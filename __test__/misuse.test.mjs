@@ -309,3 +309,79 @@ test('LocalScalekit.start refuses NaN, arrays, empty credentials and wrong types
     assert.doesNotMatch(e.message, /line \d+ column/)
   }
 })
+
+// Every connected-account and tools method: a param name it does not take is refused by name
+// (err.argument is that name), with the name meant, before anything is sent (no token request
+// either); every name of its typed params is taken (crates/scalekit-core/src/accounts/keys.rs).
+const ACCOUNT_REF = { connectionName: 'gmail', identifier: 'u', connectedAccountId: 'ca_1', organizationId: 'o', userId: 'us' }
+const CONNECTOR_REF = { connector: 'gmail', identifier: 'u', connectedAccountId: 'ca_1', organizationId: 'o', userId: 'us' }
+const DETAILS = { authorizationDetails: { oauthToken: { accessToken: 'a' } }, apiConfig: { k: 1 } }
+const signal = new AbortController().signal
+/** [method, call with params, every typed param, a misspelt name and the name meant] */
+const METHODS = [
+  ['actions.getConnectedAccount', (c, p) => c.actions.getConnectedAccount(p), { ...ACCOUNT_REF, signal }, 'conectedAccountId', 'connectedAccountId'],
+  ['actions.getConnectedAccountDetails', (c, p) => c.actions.getConnectedAccountDetails(p), { ...ACCOUNT_REF, signal }, 'identifer', 'identifier'],
+  ['actions.waitForConnectedAccount', (c, p) => c.actions.waitForConnectedAccount(p), { ...ACCOUNT_REF, timeoutMs: 50, pollIntervalMs: 10, signal }, 'timeoutMS', 'timeoutMs'],
+  ['actions.createConnectedAccount', (c, p) => c.actions.createConnectedAccount(p), { connectionName: 'gmail', identifier: 'u', organizationId: 'o', userId: 'us', ...DETAILS, signal }, 'authorisationDetails', 'authorizationDetails'],
+  ['actions.updateConnectedAccount', (c, p) => c.actions.updateConnectedAccount(p), { ...ACCOUNT_REF, ...DETAILS, signal }, 'apiconfig', 'apiConfig'],
+  ['actions.deleteConnectedAccount', (c, p) => c.actions.deleteConnectedAccount(p), { ...ACCOUNT_REF, signal }, 'userID', 'userId'],
+  ['actions.listConnectedAccounts', (c, p) => c.actions.listConnectedAccounts(p), { connectionName: 'gmail', identifier: 'u', organizationId: 'o', userId: 'us', provider: 'google', pageSize: 5, pageToken: 't', query: 'q', connectionNames: ['gmail'], signal }, 'indentifier', 'identifier'],
+  ['actions.getOrCreateConnectedAccount', (c, p) => c.actions.getOrCreateConnectedAccount(p), { connectionName: 'gmail', identifier: 'u', organizationId: 'o', userId: 'us', ...DETAILS, signal }, 'conectionName', 'connectionName'],
+  ['actions.getOrCreateConnectedAccount', (c, p) => c.actions.upsertConnectedAccount(p), { connectionName: 'gmail', identifier: 'u', organizationId: 'o', userId: 'us', ...DETAILS, signal }, 'organisationId', 'organizationId'],
+  ['actions.getAuthorizationLink', (c, p) => c.actions.getAuthorizationLink(p), { ...ACCOUNT_REF, state: 's', userVerifyUrl: 'https://app.example.com/v', signal }, 'userVerifyURL', 'userVerifyUrl'],
+  ['actions.verifyConnectedAccountUser', (c, p) => c.actions.verifyConnectedAccountUser(p), { authRequestId: 'r', identifier: 'u', signal }, 'authRequestID', 'authRequestId'],
+  ['actions.listConnections', (c, p) => c.actions.listConnections(p), { pageSize: 5, pageToken: 't', provider: 'google', signal }, 'pagesize', 'pageSize'],
+  ['actions.executeTool', (c, p) => c.actions.executeTool(p), { toolName: 't', toolInput: {}, identifier: 'u', connectedAccountId: 'ca_1', connector: 'gmail', organizationId: 'o', userId: 'us', agentRunId: 'r', retry: false, signal }, 'toolname', 'toolName'],
+  ['connectedAccounts.listConnectedAccounts', (c, p) => c.connectedAccounts.listConnectedAccounts(p), { connector: 'gmail', identifier: 'u', organizationId: 'o', userId: 'us', provider: 'google', pageSize: 5, pageToken: 't', query: 'q', connectionNames: ['gmail'], signal }, 'indentifier', 'identifier'],
+  ['connectedAccounts.createConnectedAccount', (c, p) => c.connectedAccounts.createConnectedAccount(p), { connector: 'gmail', identifier: 'u', organizationId: 'o', userId: 'us', connectedAccount: DETAILS, signal }, 'conector', 'connector'],
+  ['connectedAccounts.getOrCreateConnectedAccount', (c, p) => c.connectedAccounts.getOrCreateConnectedAccount(p), { connector: 'gmail', identifier: 'u', organizationId: 'o', userId: 'us', ...DETAILS, signal }, 'connectr', 'connector'],
+  ['connectedAccounts.getOrCreateConnectedAccount', (c, p) => c.connectedAccounts.upsertConnectedAccount(p), { connector: 'gmail', identifier: 'u', organizationId: 'o', userId: 'us', ...DETAILS, signal }, 'identfier', 'identifier'],
+  ['connectedAccounts.updateConnectedAccount', (c, p) => c.connectedAccounts.updateConnectedAccount(p), { ...CONNECTOR_REF, connectedAccount: DETAILS, signal }, 'connectedAcount', 'connectedAccount'],
+  ['connectedAccounts.deleteConnectedAccount', (c, p) => c.connectedAccounts.deleteConnectedAccount(p), { ...CONNECTOR_REF, signal }, 'userid', 'userId'],
+  ['connectedAccounts.getMagicLinkForConnectedAccount', (c, p) => c.connectedAccounts.getMagicLinkForConnectedAccount(p), { ...CONNECTOR_REF, state: 's', userVerifyUrl: 'https://app.example.com/v', signal }, 'stat', 'state'],
+  ['connectedAccounts.verifyConnectedAccountUser', (c, p) => c.connectedAccounts.verifyConnectedAccountUser(p), { authRequestId: 'r', identifier: 'u', signal }, 'authRequest', 'authRequestId'],
+  ['connectedAccounts.getConnectedAccountByIdentifier', (c, p) => c.connectedAccounts.getConnectedAccountByIdentifier(p), { ...CONNECTOR_REF, signal }, 'indentifier', 'identifier'],
+  ['connection.listAppConnections', (c, p) => c.connection.listAppConnections(p), { pageSize: 5, pageToken: 't', provider: 'google', query: 'q', signal }, 'querry', 'query'],
+  ['tools.listTools', (c, p) => c.tools.listTools(p), { filter: { provider: 'google' }, pageSize: 5, pageToken: 't', signal }, 'filters', 'filter'],
+  ['tools.listScopedTools', (c, p) => c.tools.listScopedTools('u', p), { filter: { providers: ['google'] }, pageSize: 5, pageToken: 't', signal }, 'pageTokn', 'pageToken'],
+  ['tools.listAvailableTools', (c, p) => c.tools.listAvailableTools('u', p), { pageSize: 5, pageToken: 't', signal }, 'page_size', 'pageSize'],
+  ['tools.executeTool', (c, p) => c.tools.executeTool(p), { toolName: 't', params: {}, identifier: 'u', connectedAccountId: 'ca_1', connector: 'gmail', organizationId: 'o', userId: 'us', retry: false, signal }, 'parmas', 'params'],
+  ['tools.searchTools', (c, p) => c.tools.searchTools(p), { query: 'send mail', identifier: 'u', topK: 3, signal }, 'top_k', 'topK'],
+  ['tools.forLLM', (c, p) => c.tools.forLLM(p), { identifier: 'u', connectionNames: ['gmail'], providers: ['google'], toolNames: ['t'], format: 'openai', pageSize: 5, signal }, 'fromat', 'format'],
+]
+
+test('every account and tools method refuses a name it does not take, naming it; nothing is sent', async (t) => {
+  const server = await counting(t)
+  const client = new sk.ScalekitClient(server.url, 'id', 'secret')
+  for (const [method, call, params, wrong, meant] of METHODS) {
+    const { [meant]: _, ...rest } = params
+    const e = await rejection(call(client, { ...rest, [wrong]: params[meant] ?? 'x' }))
+    assert.ok(e instanceof sk.ScalekitValidationException, `${method}: ${e.constructor.name} ${e.message}`)
+    assert.equal(e.argument, wrong, method)
+    assert.equal(e.message, `${method} takes no "${wrong}"; it takes ${meant}`)
+  }
+  // Nothing close: every name it takes.
+  const e = await rejection(client.actions.verifyConnectedAccountUser({ authRequestId: 'r', identifier: 'u', xyz: 1 }))
+  assert.equal(e.message, 'actions.verifyConnectedAccountUser takes no "xyz"; it takes authRequestId, identifier, signal')
+  // The names refused with messages of their own keep them.
+  assert.match((await rejection(client.connectedAccounts.listConnectedAccounts({ connectionName: 'g' }))).message,
+    /takes connector, not connectionName/)
+  assert.match((await rejection(client.actions.executeTool({ toolName: 't', params: {} }))).message, /as toolInput, not params/)
+  assert.match((await rejection(client.tools.executeTool({ toolName: 't', toolInput: {} }))).message, /takes params, not toolInput/)
+  assert.equal((await rejection(client.tools.executeTool({ toolName: 't', agentRunId: 'r' }))).argument, 'agentRunId')
+  assert.deepEqual(server.seen, [])
+})
+
+test('every name of each method\'s typed params is taken', async (t) => {
+  const server = await counting(t, (req, res) => sendJson(res, 200, req.url.includes('/oauth/token')
+    ? { access_token: 't', expires_in: 3600 } : {}))
+  const client = new sk.ScalekitClient(server.url, 'id', 'secret', { maxRetries: 0 })
+  for (const [method, call, params] of METHODS) {
+    try {
+      await call(client, { ...params })
+    } catch (e) {
+      assert.doesNotMatch(String(e.message), /takes no|, not /, `${method}: ${e.message}`)
+    }
+  }
+  assert.ok(server.seen.length > METHODS.length, 'the calls were sent')
+})

@@ -158,7 +158,7 @@ test('tools.searchTools: ranked by BM25, best first, with each connection readin
     const anonymous = await tools.searchTools({ query: 'send' })
     assert.ok(anonymous.tools.length >= 2 && anonymous.tools.every((t) => t.connections.length === 0))
 
-    for (const [params, argument] of [[{}, 'query'], [{ query: 'x', topK: -1 }, 'topK'], [{ query: 'x', top_k: 2 }, 'params']]) {
+    for (const [params, argument] of [[{}, 'query'], [{ query: 'x', topK: -1 }, 'topK'], [{ query: 'x', top_k: 2 }, 'top_k']]) {
       const e = await rejection(tools.searchTools(params))
       assert.ok(e instanceof sk.ScalekitValidationException, e.constructor.name)
       assert.equal(e.argument, argument)

@@ -75,7 +75,7 @@ test('a control-plane call answered with a 307 to another origin is not followed
   const client = new sk.ScalekitClient(first.url, 'skc_1', SECRET, { maxRetries: 0 })
   const e = await rejection(client.actions.createConnectedAccount({
     ...CALL,
-    connectedAccount: { authorizationDetails: { oauthToken: { accessToken: 'account-credential' } } },
+    authorizationDetails: { oauthToken: { accessToken: 'account-credential' } },
   }))
   assert.equal(e.httpStatus, 307, String(e))
   assert.deepEqual(second.requests, [])

@@ -133,7 +133,10 @@ impl ScalekitClient {
         params: &Params,
     ) -> Result<Value, ScalekitError> {
         match operation {
-            Operation::Accounts(op) => self.accounts_call(op, params).await,
+            Operation::Accounts(op) => {
+                accounts::check_keys(op, params)?;
+                self.accounts_call(op, params).await
+            }
             Operation::Mcp(op) => self.mcp_call(op, params).await,
             Operation::View(op) => self.accounts_call(op.target(), &op.params(params)?).await,
             Operation::Providers(op) => {

@@ -8,7 +8,7 @@ use http::Method;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{Map, Value};
 
-use crate::accounts::{field, push, push_paging, put, Params, Query, RestCall};
+use crate::accounts::{field, only, push, push_paging, put, Params, Query, RestCall};
 use crate::errors::ScalekitError;
 use scalekit_wire::names::{camel_to_snake, snake_to_camel};
 
@@ -88,21 +88,12 @@ impl ProviderOperation {
                 &["providerType", "pageSize", "pageToken", "identifier"],
             ),
         };
-        let taken = |k: &str| takes.contains(&k) || (by_identifier && k == "identifier");
-        if let Some(other) = params.keys().find(|k| !taken(k)) {
-            let names = by_identifier
-                .then_some("identifier")
-                .into_iter()
-                .chain(takes.iter().copied());
-            return Err(ScalekitError::validation(
-                "params",
-                format!(
-                    "{} takes no {other:?}; it takes {}",
-                    self.name(),
-                    names.collect::<Vec<_>>().join(", ")
-                ),
-            ));
-        }
+        let names: Vec<&str> = by_identifier
+            .then_some("identifier")
+            .into_iter()
+            .chain(takes.iter().copied())
+            .collect();
+        only(Some("params"), self.name(), params.keys(), &names)?;
         match self {
             Self::Create => Ok(RestCall::post(
                 CUSTOM_PROVIDERS_PATH,

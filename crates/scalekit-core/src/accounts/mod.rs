@@ -2,6 +2,7 @@
 //! SDK's parameters, [`requests`] turns them into REST calls, [`shapes`] turns the answers into
 //! the results the official SDK resolves.
 
+mod keys;
 mod params;
 mod requests;
 mod search;
@@ -10,6 +11,7 @@ mod tools;
 mod views;
 mod wait;
 
+pub use keys::check_keys;
 pub use params::{details_to_wire, Params};
 pub use requests::{
     create_call, delete_call, details_call, execute_tool_call, get_call, get_or_create_lookup,
@@ -31,6 +33,9 @@ pub use wait::wait_active;
 
 use crate::errors::ScalekitError;
 // The machinery other operation families (crate::mcp) build on.
+pub(crate) use keys::only;
+#[cfg(test)]
+pub(crate) use keys::refused;
 #[cfg(test)]
 pub(crate) use params::params;
 pub(crate) use params::put;
@@ -133,6 +138,31 @@ impl AccountOperation {
             "waitForConnectedAccount" => Self::WaitActive,
             _ => return None,
         })
+    }
+
+    /// The JS name, for messages (`getOrCreateConnectedAccount` for its alias `upsertConnectedAccount`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Get => "actions.getConnectedAccount",
+            Self::Details => "actions.getConnectedAccountDetails",
+            Self::Create => "actions.createConnectedAccount",
+            Self::Update => "actions.updateConnectedAccount",
+            Self::Delete => "actions.deleteConnectedAccount",
+            Self::List => "actions.listConnectedAccounts",
+            Self::GetOrCreate => "actions.getOrCreateConnectedAccount",
+            Self::AuthorizationLink => "actions.getAuthorizationLink",
+            Self::VerifyUser => "actions.verifyConnectedAccountUser",
+            Self::ListConnections => "actions.listConnections",
+            Self::ExecuteTool => "actions.executeTool",
+            Self::ListTools => "tools.listTools",
+            Self::ListScopedTools => "tools.listScopedTools",
+            Self::ListAvailableTools => "tools.listAvailableTools",
+            Self::ForLlm => "tools.forLLM",
+            Self::ExecuteLlmTool => "forLLM().execute",
+            Self::WaitActive => "actions.waitForConnectedAccount",
+            Self::SearchTools => "tools.searchTools",
+            Self::ListAppConnections => "connection.listAppConnections",
+        }
     }
 
     /// Running a tool twice can have effects twice (docs/wire-protocol.md §11): ExecuteTool is

@@ -7,6 +7,10 @@ use super::DETAIL_CASES;
 use crate::errors::ScalekitError;
 use scalekit_wire::names::camel_to_snake;
 
+/// The fields of a view's `connectedAccount` (CreateConnectedAccount, UpdateConnectedAccount),
+/// and only those: lifted to the top by [`Params::translated`].
+pub(super) const LIFTED: [&str; 2] = ["authorizationDetails", "apiConfig"];
+
 pub(super) const REF_REQUIRED: &str =
     "either connectedAccountId or connectionName + identifier is required";
 
@@ -78,8 +82,6 @@ impl Params {
                 None => name.clone(),
             })
             .collect();
-        // The message's fields (CreateConnectedAccount, UpdateConnectedAccount), and only those.
-        const LIFTED: [&str; 2] = ["authorizationDetails", "apiConfig"];
         if let Some(name) = lift {
             for key in LIFTED {
                 if out.contains_key(key) {

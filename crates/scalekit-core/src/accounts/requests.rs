@@ -195,15 +195,20 @@ pub fn list_connections_call(params: &Params) -> Result<RestCall, ScalekitError>
     Ok(RestCall::get(APP_CONNECTIONS_PATH, query))
 }
 
-pub fn execute_tool_call(params: &Params) -> Result<RestCall, ScalekitError> {
-    // tools.executeTool's name for the input (a view, accounts/views.rs, renames it before here):
-    // given to actions.executeTool, the tool would run without its input.
+/// tools.executeTool's name for the input (a view, accounts/views.rs, renames it before here):
+/// given to actions.executeTool, the tool would run without its input.
+pub(super) fn input_not_params(params: &Params) -> Result<(), ScalekitError> {
     if params.raw("params").is_some() {
         return Err(ScalekitError::validation(
             "params",
             "actions.executeTool takes the tool's input as toolInput, not params (tools.executeTool's name for it)",
         ));
     }
+    Ok(())
+}
+
+pub fn execute_tool_call(params: &Params) -> Result<RestCall, ScalekitError> {
+    input_not_params(params)?;
     let tool_name = params.required("toolName")?;
     let mut body = Map::new();
     body.insert("tool_name".into(), tool_name.into());

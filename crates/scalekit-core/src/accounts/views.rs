@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use super::params::Params;
+use super::params::{Params, LIFTED};
 use super::requests::{push, push_paging, RestCall, ACCOUNTS_PAGE_SIZE};
 use super::shapes::{enum_name, field, page_of, put_opt, string_list, text, timestamp};
 use super::{AccountOperation, APP_CONNECTIONS_PATH};
@@ -87,19 +87,51 @@ impl ViewOperation {
         matches!(self, Self::ListConnectedAccounts | Self::ListAppConnections)
     }
 
-    /// The params under the target operation's names.
-    pub fn params(self, params: &Params) -> Result<Params, ScalekitError> {
-        let method = self.name();
-        const CONNECTOR: [(&str, &str); 1] = [("connector", "connectionName")];
+    /// The view's renames, `(its name, the target's name)`, and the object whose fields it lifts
+    /// to the top (its `connectedAccount`).
+    fn renames(
+        self,
+    ) -> (
+        &'static [(&'static str, &'static str)],
+        Option<&'static str>,
+    ) {
+        const CONNECTOR: &[(&str, &str)] = &[("connector", "connectionName")];
         match self {
             Self::CreateConnectedAccount | Self::UpdateConnectedAccount => {
-                params.translated(method, &CONNECTOR, Some("connectedAccount"))
+                (CONNECTOR, Some("connectedAccount"))
             }
-            Self::VerifyUser | Self::ListAppConnections => params.translated(method, &[], None),
+            Self::VerifyUser | Self::ListAppConnections => (&[], None),
             // `toolInput` given to it is refused: "tools.executeTool takes params, not toolInput".
-            Self::ToolsExecuteTool => params.translated(method, &[("params", "toolInput")], None),
-            _ => params.translated(method, &CONNECTOR, None),
+            Self::ToolsExecuteTool => (&[("params", "toolInput")], None),
+            _ => (CONNECTOR, None),
         }
+    }
+
+    /// The names the view takes: its target's (accounts/keys.rs), under the view's names, the
+    /// lifted ones inside its `connectedAccount`; `tools.executeTool` takes no `agentRunId` (the
+    /// official ToolsClient's parameters).
+    pub(super) fn takes(self) -> Vec<&'static str> {
+        let (renames, lift) = self.renames();
+        let mut names: Vec<&'static str> = super::keys::takes(self.target())
+            .iter()
+            .filter(|name| !(lift.is_some() && LIFTED.contains(name)))
+            .filter(|name| !(self == Self::ToolsExecuteTool && **name == "agentRunId"))
+            .map(|name| match renames.iter().find(|(_, to)| to == name) {
+                Some((from, _)) => *from,
+                None => *name,
+            })
+            .collect();
+        names.extend(lift);
+        names
+    }
+
+    /// The params under the target operation's names; a name the view does not take is refused
+    /// (after the names it renames, which have messages of their own).
+    pub fn params(self, params: &Params) -> Result<Params, ScalekitError> {
+        let (renames, lift) = self.renames();
+        let translated = params.translated(self.name(), renames, lift)?;
+        super::keys::only(None, self.name(), params.keys(), &self.takes())?;
+        Ok(translated)
     }
 }
 

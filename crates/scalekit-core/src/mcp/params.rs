@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::McpOperation;
-use crate::accounts::{push, Params, Query};
+use crate::accounts::{only, push, Params, Query};
 use crate::errors::ScalekitError;
 
 /// ListMcpConfigs and ListMcpInstances take at most 30 per page.
@@ -76,29 +76,10 @@ fn takes(operation: McpOperation) -> &'static [&'static str] {
     }
 }
 
-/// `names` holds every name `given` has, or the error names the first one it does not.
-fn only(
-    argument: &'static str,
-    what: &str,
-    given: impl Iterator<Item = impl AsRef<str>>,
-    names: &[&str],
-) -> Result<(), ScalekitError> {
-    for name in given {
-        let name = name.as_ref();
-        if !names.contains(&name) {
-            return Err(ScalekitError::validation(
-                argument,
-                format!("{what} takes no {name:?}; it takes {}", names.join(", ")),
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// Every top-level name is one the method takes (docs/architecture.md, "Argument rules").
 pub(super) fn check_keys(operation: McpOperation, params: &Params) -> Result<(), ScalekitError> {
     let what = format!("actions.{}", operation.name());
-    only("params", &what, params.keys(), takes(operation))
+    only(Some("params"), &what, params.keys(), takes(operation))
 }
 
 /// `filter`'s fields into `query`, in proto order; returned as params named `filter.<name>`, so
@@ -112,7 +93,12 @@ fn filter(
         return Ok(Params::default());
     };
     let names: Vec<&str> = fields.iter().map(|(name, ..)| *name).collect();
-    only("filter", "filter", given.keys(), &names)?;
+    only(
+        Some("filter"),
+        "filter",
+        given.keys().map(String::as_str),
+        &names,
+    )?;
     let filter = Params::from_map(
         fields
             .iter()
@@ -264,9 +250,9 @@ pub(super) fn mappings(params: &Params) -> Result<Option<Vec<Value>>, ScalekitEr
                 )));
             };
             only(
-                NAME,
+                Some(NAME),
                 &format!("{NAME}[{i}]"),
-                fields.keys(),
+                fields.keys().map(String::as_str),
                 &MAPPING_FIELDS,
             )?;
             let name = match fields.get("connectionName") {
@@ -302,18 +288,8 @@ pub(super) fn mappings(params: &Params) -> Result<Option<Vec<Value>>, ScalekitEr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::accounts::params;
+    use crate::accounts::{params, refused};
     use serde_json::json;
-
-    /// The argument and message of a validation error.
-    fn refused<T: std::fmt::Debug>(result: Result<T, ScalekitError>) -> (String, String) {
-        match result {
-            Err(ScalekitError::Validation { argument, message }) => {
-                (argument.into_owned(), message)
-            }
-            other => panic!("expected a validation error, got {other:?}"),
-        }
-    }
 
     #[test]
     fn unknown_names_are_refused_with_what_the_method_takes() {
