@@ -202,7 +202,7 @@ test('NaN and ±Infinity given for a string param are refused as the number 123 
   await refusedBy(() => client.actions.getAuthorizationLink({ connectionName: NaN, identifier: 'u' }), 'connectionName', /must be a string/)
   await refusedBy(() => client.tools.listScopedTools(NaN), 'identifier', /must be a string/)
   await refusedBy(() => client.connectedAccounts.getConnectedAccountByIdentifier({ connector: Infinity, identifier: 'u' }),
-    'connectionName', /must be a string/)
+    'connector', /^connector must be a string$/)
   // The numeric options still refuse NaN by name, in their own words.
   await refusedBy(() => client.actions.mcp.createSessionToken({ mcpConfigId: 'c', identifier: 'u', expiresInSeconds: NaN }),
     'expiresInSeconds', /must be a number/)
@@ -384,4 +384,16 @@ test('every name of each method\'s typed params is taken', async (t) => {
     }
   }
   assert.ok(server.seen.length > METHODS.length, 'the calls were sent')
+})
+
+// A view's params are checked by its target's rules; the refusal names what the caller gave.
+test('a view names a bad value by the name it takes (params, connector, connectedAccount.<field>)', async (t) => {
+  const { client, served } = await seeded(t)
+  await refusedBy(() => client.tools.executeTool({ toolName: 'gmail_send', identifier: 'alice', params: 5 }), 'params', /^params /)
+  await refusedBy(() => client.connectedAccounts.getConnectedAccountByIdentifier({ connector: 5, identifier: 'alice' }),
+    'connector', /^connector must be a string$/)
+  await refusedBy(() => client.connectedAccounts.createConnectedAccount({
+    connector: 'gmail', identifier: 'carol', connectedAccount: { authorizationDetails: 5 },
+  }), 'connectedAccount.authorizationDetails', /^connectedAccount\.authorizationDetails /)
+  assert.deepEqual(served(), [])
 })

@@ -138,7 +138,10 @@ impl ScalekitClient {
                 self.accounts_call(op, params).await
             }
             Operation::Mcp(op) => self.mcp_call(op, params).await,
-            Operation::View(op) => self.accounts_call(op.target(), &op.params(params)?).await,
+            Operation::View(op) => {
+                let target = op.params(params)?;
+                (self.accounts_call(op.target(), &target).await).map_err(|e| op.in_own_names(e))
+            }
             Operation::Providers(op) => {
                 let call = op.request(params)?;
                 let config = &self.inner.config;

@@ -133,6 +133,35 @@ impl ViewOperation {
         super::keys::only(None, self.name(), params.keys(), &self.takes())?;
         Ok(translated)
     }
+
+    /// A refusal by the target's rules, under the names the caller used: `connectionName` is
+    /// `connector` here, `toolInput` is `params`, and a field lifted out of `connectedAccount` is
+    /// `connectedAccount.<field>` (the argument, and the message when it starts with it).
+    pub fn in_own_names(self, error: ScalekitError) -> ScalekitError {
+        let ScalekitError::Validation { argument, message } = error else {
+            return error;
+        };
+        let (renames, lift) = self.renames();
+        let head_end = argument.find(['.', '[']).unwrap_or(argument.len());
+        let (head, rest) = argument.split_at(head_end);
+        let own = match renames.iter().find(|(_, target)| *target == head) {
+            Some((view, _)) => format!("{view}{rest}"),
+            None => match lift {
+                Some(holder) if LIFTED.contains(&head) => format!("{holder}.{argument}"),
+                _ => return ScalekitError::Validation { argument, message },
+            },
+        };
+        let message = match message.strip_prefix(argument.as_ref()) {
+            Some(tail) if !tail.starts_with(|c: char| c.is_alphanumeric() || c == '_') => {
+                format!("{own}{tail}")
+            }
+            _ => message,
+        };
+        ScalekitError::Validation {
+            argument: own.into(),
+            message,
+        }
+    }
 }
 
 /// `GET /api/v1/connections/app` with the official ListAppConnectionsRequest's fields.
@@ -258,6 +287,33 @@ mod tests {
         let beside =
             crate::accounts::params(json!({ "connector": "a", "authorizationDetails": {} }));
         assert!(create.params(&beside).is_err());
+    }
+
+    #[test]
+    fn a_refusal_by_the_target_names_what_the_caller_gave() {
+        type Build = fn(&Params) -> Result<RestCall, ScalekitError>;
+        let refused = |view: ViewOperation, build: Build, params: serde_json::Value| {
+            let target = view.params(&crate::accounts::params(params)).unwrap();
+            let error = build(&target).unwrap_err();
+            match view.in_own_names(error) {
+                ScalekitError::Validation { argument, message } => (argument.into_owned(), message),
+                other => panic!("expected a validation error, got {other:?}"),
+            }
+        };
+        let (argument, message) = refused(
+            ViewOperation::ToolsExecuteTool,
+            crate::accounts::execute_tool_call,
+            json!({ "toolName": "t", "identifier": "u", "params": 5 }),
+        );
+        assert_eq!(argument, "params");
+        assert!(message.starts_with("params must be"), "{message}");
+        let (argument, message) = refused(
+            ViewOperation::GetByIdentifier,
+            crate::accounts::get_call,
+            json!({ "connector": 5, "identifier": "u" }),
+        );
+        assert_eq!(argument, "connector");
+        assert!(message.starts_with("connector must be"), "{message}");
     }
 
     #[test]
