@@ -804,3 +804,22 @@ test('response headers named like Object.prototype members are kept as headers',
   assert.equal(Object.getOwnPropertyDescriptor(r.headers, '__proto__')?.value, 'v2')
   assert.equal(r.headers.tostring, 'v3')
 })
+
+// Odd answers the failure must still read right: a `Retry-After` too large for a 64-bit number is
+// "much later" (past the deadline: not retried at once), and a status with no reason phrase is
+// shown alone.
+test('a Retry-After past any deadline is not retried; a status without a reason phrase has no trailing space', async (t) => {
+  const fake = await startServer(t, (req, res) => {
+    if (req.url === '/oauth/token') return sendJson(res, 200, { access_token: 'tok', expires_in: 3600 })
+    if (req.url === '/proxy/later') return sendJson(res, 503, {}, { 'retry-after': '100000000000000000000000' })
+    res.writeHead(600).end()
+  })
+  const client = new sk.ScalekitClient(fake.url, 'id', 'secret', { maxRetries: 3 })
+  const call = { connectionName: 'c', identifier: 'u' }
+  const later = await rejection(client.actions.request({ ...call, path: '/later' }))
+  assert.equal(later.httpStatus, 503)
+  assert.equal(fake.requests.filter((r) => r.url === '/proxy/later').length, 1, 'not retried')
+  const odd = await rejection(client.actions.request({ ...call, path: '/odd' }))
+  assert.equal(odd.httpStatus, 600)
+  assert.equal(odd.message, 'request failed with status 600')
+})

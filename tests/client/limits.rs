@@ -178,3 +178,64 @@ async fn a_plain_body_at_the_limit_is_accepted_one_byte_over_is_refused() {
         );
     }
 }
+
+/// Scalekit's own answers have a fixed limit that `maxResponseBytes` does not change, so their
+/// refusal does not advise raising it; a control-plane URL too long for any request is refused by
+/// the params that made it long, before anything is sent.
+#[tokio::test]
+async fn control_plane_limits_are_scalekits_own() {
+    use scalekit_core::accounts::{AccountOperation, Params};
+    use scalekit_core::config::DEFAULT_MAX_RESPONSE_BYTES;
+    let over = Reply::bytes(200, vec![0u8; DEFAULT_MAX_RESPONSE_BYTES as usize + 1]);
+    let stub = Stub::start(move |seen| seen.path.starts_with("/api/").then(|| over.clone())).await;
+    let client = stub.client_with(ClientOptions {
+        max_response_bytes: Some(4.0 * DEFAULT_MAX_RESPONSE_BYTES as f64),
+        max_retries: Some(0.0),
+        ..Default::default()
+    });
+    let params = Params::from_json(r#"{"connectionName":"c","identifier":"u"}"#).unwrap();
+    match client.accounts_call(AccountOperation::Get, &params).await {
+        Err(ScalekitError::TooLarge { limit, adjustable }) => {
+            assert_eq!(limit, DEFAULT_MAX_RESPONSE_BYTES);
+            assert!(!adjustable, "not the caller's maxResponseBytes");
+        }
+        other => panic!("expected TooLarge, got {other:?}"),
+    }
+    let identifier = "x".repeat(70_000);
+    let long = Params::from_json(&format!(
+        r#"{{"connectionName":"c","identifier":"{identifier}"}}"#
+    ))
+    .unwrap();
+    match client.accounts_call(AccountOperation::Get, &long).await {
+        Err(ScalekitError::Validation { argument, message }) => {
+            assert_eq!(argument, "params");
+            assert!(!message.contains("xxxx"), "the URL is not repeated");
+        }
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+    assert_eq!(stub.api_requests().len(), 1, "only the first call was sent");
+}
+
+/// A body that fails while being read (here: not the gzip it says it is) names the request's URL,
+/// without its query.
+#[tokio::test]
+async fn a_body_failing_mid_read_names_its_url() {
+    let broken =
+        Reply::bytes(200, &b"not gzip at all, not at all"[..]).header("content-encoding", "gzip");
+    let (stub, client) = serving(HashMap::from([("broken".to_string(), broken)])).await;
+    let call = ProxyParams {
+        path: Some("/v1/broken?q=private".into()),
+        ..proxy_call("GET")
+    };
+    match client.request(call).await {
+        Err(ScalekitError::Network { message, .. }) => {
+            let prefix = format!(
+                "reading the response body of {}/proxy/v1/broken failed: ",
+                stub.url
+            );
+            assert!(message.starts_with(&prefix), "{message}");
+            assert!(!message.contains("private"), "{message}");
+        }
+        other => panic!("expected a network failure, got {other:?}"),
+    }
+}
