@@ -3,7 +3,7 @@
 
 const util = require('node:util')
 const { withSignal, settle } = require('./calls.js')
-const { proxyOptions, readBlob, isAbortSignal, refuseMore, throwMore } = require('./args.js')
+const { proxyOptions, unreadable, readBlob, isAbortSignal, refuseMore, throwMore } = require('./args.js')
 const { defineCalls } = require('./methods.js')
 const { pump, dropUpload, isDownload } = require('./streams.js')
 const { ScalekitAbortException } = require('./exceptions.js')
@@ -69,9 +69,9 @@ class ActionsClient {
     try {
       ({ connectionName, identifier, path, method, signal } = p)
     } catch (e) {
-      // A read that throws (a getter, a Proxy): refused by Rust as params it cannot read.
-      options = { paramsKind: 'object', paramsError: String(e && e.message) }
-      connectionName = identifier = path = method = signal = undefined
+      // An upload proxyOptions opened is never sent: release it.
+      if (options?.uploads) dropUpload(options.uploads.id)
+      options = unreadable(e)
     }
     if (options?.blob) await readBlob(options)
     if (options?.uploads === undefined && (signal === undefined || signal === null)) {

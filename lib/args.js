@@ -128,9 +128,13 @@ function proxyOptions(params) {
   try {
     return readProxyOptions(params)
   } catch (e) {
-    // A read that throws (a getter, a Proxy): refused by Rust as params it cannot read.
-    return { paramsKind: 'object', paramsError: String(e && e.message) }
+    return unreadable(e)
   }
+}
+
+/** The options of params whose read threw `e` (a getter, a Proxy): refused by Rust as params it cannot read. */
+function unreadable(e) {
+  return { paramsKind: 'object', paramsError: String(e && e.message) }
 }
 
 function readProxyOptions(params) {
@@ -276,4 +280,4 @@ function localOptions(options) {
   }
 }
 
-module.exports = { kindOf, isAbortSignal, proxyOptions, readBlob, accountCall, refuseMore, throwMore, localOptions }
+module.exports = { kindOf, isAbortSignal, proxyOptions, unreadable, readBlob, accountCall, refuseMore, throwMore, localOptions }

@@ -248,7 +248,7 @@ impl ScalekitClient {
         // A server that keeps answering with new tokens must not keep the call alive forever.
         let mut pages = 0;
         loop {
-            accounts::next_page_allowed("tools.forLLM", pages)?;
+            accounts::next_page_allowed(AccountOperation::ForLlm.name(), pages)?;
             pages += 1;
             let call = accounts::for_llm_page(params, &token)?;
             let page = accounts::scoped_tools_answer(&self.rest(&call, timeout, policy).await?);

@@ -177,9 +177,9 @@ impl ScalekitError {
 
     /// Builds the failure for a non-2xx answer, reading the body as the call kind's protocol says.
     /// What it copies out of the body is bounded (`error_text`); the body is kept as it came.
+    /// (`from_answer`, in redact.rs, with no credential to scrub.)
     pub fn from_response(kind: CallKind, status: u16, headers: HeaderMap, body: Bytes) -> Self {
-        let parsed = serde_json::from_slice(&body).ok();
-        Self::from_parsed(kind, status, headers, body, parsed)
+        Self::from_answer(kind, status, headers, body, &[])
     }
 
     /// [`Self::from_response`] with the body already parsed (`parsed`, when it is JSON).

@@ -295,10 +295,7 @@ mod tests {
         let refused = |view: ViewOperation, build: Build, params: serde_json::Value| {
             let target = view.params(&crate::accounts::params(params)).unwrap();
             let error = build(&target).unwrap_err();
-            match view.in_own_names(error) {
-                ScalekitError::Validation { argument, message } => (argument.into_owned(), message),
-                other => panic!("expected a validation error, got {other:?}"),
-            }
+            crate::accounts::refused(Err::<(), _>(view.in_own_names(error)))
         };
         let (argument, message) = refused(
             ViewOperation::ToolsExecuteTool,
